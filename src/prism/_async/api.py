@@ -1,0 +1,101 @@
+"""``open_async``: resolve a namespace and bind it to a shared backend connection."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from prism._async.namespace import AsyncNamespace
+from prism._compat import current_loop_async
+from prism.backends._async.base import AsyncBackend
+from prism.backends.settings import BackendSettings
+from prism.errors import PrismError, UnsupportedError
+from prism.interfaces import MODELS
+from prism.registry.registry import get_registry
+from prism.registry.resolver import ConfigSource, load_config, resolve
+
+__all__ = ["open_async"]
+
+_lock = threading.Lock()
+_connections: dict[tuple[Any, ...], list[Any]] = {}  # key -> [backend, refcount]
+
+
+def _connection_key(settings: BackendSettings) -> tuple[Any, ...]:
+    options = tuple(sorted((k, repr(v)) for k, v in settings.options.items()))
+    return (settings.backend, settings.connection, options, current_loop_async())
+
+
+async def _acquire(settings: BackendSettings, cls: type[AsyncBackend]) -> tuple[Any, AsyncBackend]:
+    key = _connection_key(settings)
+    with _lock:
+        slot = _connections.get(key)
+        if slot is not None:
+            slot[1] += 1
+            return key, slot[0]  # type: ignore[no-any-return]
+    backend = cls(settings)
+    try:
+        await backend.open()
+    except PrismError:
+        raise
+    with _lock:
+        slot = _connections.get(key)
+        if slot is None:
+            _connections[key] = [backend, 1]
+            return key, backend
+        slot[1] += 1
+        winner: AsyncBackend = slot[0]
+    await backend.close()
+    return key, winner
+
+
+async def _release(key: tuple[Any, ...]) -> None:
+    with _lock:
+        slot = _connections.get(key)
+        if slot is None:
+            return
+        slot[1] -= 1
+        if slot[1] > 0:
+            return
+        del _connections[key]
+    await slot[0].close()
+
+
+async def open_async(name: str, *, config: ConfigSource = None) -> AsyncNamespace:
+    """Open namespace ``name``.
+
+    ``config`` is a path to a ``prism.yaml``, a mapping or a :class:`~prism.registry.models.
+    PrismConfig`; by default ``$PRISM_CONFIG`` or ``./prism.yaml`` is used, and with no
+    configuration at all every name opens on the embedded default (the in-memory store).
+    Raises ``ConfigurationError`` when the namespace's needs cannot be met.
+    """
+    registry = get_registry()
+    plan = resolve(name, load_config(config), registry)
+    if plan.pattern is not None:
+        msg = (f"namespace {name!r} uses pattern {plan.pattern!r}; the pattern runtime is not "
+               "part of this release yet")
+        raise UnsupportedError(msg)
+    settings = BackendSettings(
+        name=plan.connection_name,
+        backend=plan.backend.name,
+        declaration=plan.backend.declaration,
+        connection=plan.connection.connection,
+        options=plan.connection.options,
+    )
+    cls = plan.backend.load_class_async()
+    key, backend = await _acquire(settings, cls)
+    facets = {}
+    for model in MODELS:
+        facet = backend.facet(model, name)
+        if facet is not None:
+            facets[model] = facet
+
+    async def release() -> None:
+        await _release(key)
+
+    return AsyncNamespace(
+        name,
+        f"{plan.connection_name} ({plan.backend.name})",
+        facets,
+        release,
+        lambda model: plan.backends_with_model(model, registry),
+    )

@@ -1,0 +1,37 @@
+"""The memstore backend class (async flavour)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prism.backends._async.base import AsyncBackend
+from prism.backends.memstore._async.keyvalue import AsyncMemKeyValue
+from prism.backends.memstore._core import get_store
+from prism.backends.settings import BackendSettings
+from prism.errors import ConfigurationError
+
+__all__ = ["AsyncMemstoreBackend"]
+
+
+class AsyncMemstoreBackend(AsyncBackend):
+    """In-process data, shared by every namespace opened on the same ``memory://<name>``.
+
+    Options: ``clock`` — a callable returning epoch seconds (e.g. ``ManualClock``), used for
+    TTLs, leases, delays and retention.
+    """
+
+    facet_classes = {
+        "keyvalue": AsyncMemKeyValue,
+    }
+
+    def __init__(self, settings: BackendSettings) -> None:
+        super().__init__(settings)
+        conn = settings.connection or "memory://default"
+        if not conn.startswith(("memory://", "memstore://")):
+            msg = f"memstore connection must look like memory://<name>, got {conn!r}"
+            raise ConfigurationError(msg, backend="memstore")
+        clock: Any = settings.options.get("clock")
+        if clock is not None and not callable(clock):
+            msg = "memstore option 'clock' must be a callable returning epoch seconds"
+            raise ConfigurationError(msg, backend="memstore")
+        self.store = get_store(conn.split("://", 1)[1] or "default", clock)

@@ -1,0 +1,40 @@
+"""Per-namespace state of each memstore data model (plain data, guarded by the store lock)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class KeyValueState:
+    values: dict[str, bytes] = field(default_factory=dict)
+    expires: dict[str, float] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+    version: int = 0
+
+    def live(self, key: str, now: float) -> bool:
+        """Whether ``key`` is present and unexpired; drops it if it expired."""
+        if key not in self.values:
+            return False
+        deadline = self.expires.get(key)
+        if deadline is not None and deadline <= now:
+            self.drop(key)
+            return False
+        return True
+
+    def drop(self, key: str) -> None:
+        self.values.pop(key, None)
+        self.expires.pop(key, None)
+        self.bump(key)
+
+    def put(self, key: str, value: bytes, deadline: float | None) -> None:
+        self.values[key] = value
+        if deadline is None:
+            self.expires.pop(key, None)
+        else:
+            self.expires[key] = deadline
+        self.bump(key)
+
+    def bump(self, key: str) -> None:
+        self.version += 1
+        self.versions[key] = self.version

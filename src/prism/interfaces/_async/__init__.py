@@ -1,0 +1,1 @@
+"""Async interface sources.  The sync modules one level up are generated from these."""

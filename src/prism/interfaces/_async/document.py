@@ -1,0 +1,155 @@
+"""Document: JSON objects in named collections, queried with the shared filter language."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from prism.interfaces._base import (
+    COLLECTION,
+    DOC_ID,
+    JSON_OBJECT,
+    NON_NEGATIVE,
+    OPT_LIMIT,
+    Interface,
+    checks,
+)
+from prism.types import IndexInfo
+
+__all__ = ["AsyncDocumentBasic", "AsyncDocumentIndexing", "AsyncDocumentQuery"]
+
+Document = dict[str, Any]
+Sort = Sequence[tuple[str, int]]
+
+
+def _OPT_DOC_ID(_: object, value: object) -> None:  # noqa: N802
+    from prism import _validate as v
+
+    if value is not None:
+        v.name(value, "document id")
+
+
+def _FIELDS(_: object, value: object) -> None:  # noqa: N802
+    from prism import _validate as v
+
+    v.names(value, "fields")
+    if not list(value):  # type: ignore[call-overload]
+        msg = "an index needs at least one field"
+        raise v.InvalidArgumentError(msg)
+
+
+class AsyncDocumentBasic(Interface, name="document_basic", model="document"):
+    """JSON documents by id.
+
+    A stored document always has ``"_id"`` (a str): given explicitly, taken from the document,
+    or generated.  Values must be JSON-compatible (``InvalidArgumentError`` otherwise).
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(collection=COLLECTION, document=JSON_OBJECT, id=_OPT_DOC_ID)
+    async def insert(
+        self, collection: str, document: Mapping[str, Any], *, id: str | None = None
+    ) -> str:
+        """Store a new document; return its id.  ``ConflictError`` when the id exists."""
+
+    @abc.abstractmethod
+    @checks(collection=COLLECTION, id=DOC_ID)
+    async def get(self, collection: str, id: str) -> Document:
+        """The document (with ``_id``); ``NotFoundError`` when absent."""
+
+    @abc.abstractmethod
+    @checks(collection=COLLECTION, id=DOC_ID, document=JSON_OBJECT)
+    async def replace(self, collection: str, id: str, document: Mapping[str, Any]) -> None:
+        """Replace the whole document; ``NotFoundError`` when absent."""
+
+    @abc.abstractmethod
+    @checks(collection=COLLECTION, id=DOC_ID, patch=JSON_OBJECT)
+    async def update(self, collection: str, id: str, patch: Mapping[str, Any]) -> Document:
+        """Apply an RFC 7386 merge patch (nested objects merge, ``None`` deletes a field);
+        return the new document.  ``NotFoundError`` when absent."""
+
+    @abc.abstractmethod
+    @checks(collection=COLLECTION, id=DOC_ID)
+    async def delete(self, collection: str, id: str) -> bool: ...
+
+
+class AsyncDocumentQuery(Interface, name="document_query", model="document"):
+    """Queries in the shared filter language (``prism.filters``).
+
+    Sort keys are ``(field, 1)`` ascending or ``(field, -1)`` descending, dotted paths allowed;
+    values order as missing < null < numbers < strings < objects < arrays < booleans; ties keep
+    no particular order unless sorted by ``_id`` too.  A projection lists the fields to keep
+    (``_id`` is always kept).  Results equal ``prism.filters`` evaluated in-process.
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(collection=COLLECTION, limit=OPT_LIMIT, skip=NON_NEGATIVE)
+    async def find(
+        self,
+        collection: str,
+        filter: Mapping[str, Any] | None = None,
+        *,
+        sort: Sort | None = None,
+        limit: int | None = None,
+        skip: int = 0,
+        projection: Sequence[str] | None = None,
+    ) -> list[Document]: ...
+
+    @abc.abstractmethod
+    @checks(collection=COLLECTION)
+    async def find_one(
+        self,
+        collection: str,
+        filter: Mapping[str, Any] | None = None,
+        *,
+        sort: Sort | None = None,
+    ) -> Document | None: ...
+
+    @abc.abstractmethod
+    @checks(collection=COLLECTION)
+    async def count(self, collection: str, filter: Mapping[str, Any] | None = None) -> int: ...
+
+    @abc.abstractmethod
+    @checks(collection=COLLECTION)
+    async def aggregate(
+        self,
+        collection: str,
+        group_by: Sequence[str],
+        metrics: Mapping[str, tuple[str, str | None]],
+        filter: Mapping[str, Any] | None = None,
+    ) -> list[Document]:
+        """Group matching documents by the ``group_by`` fields (missing counts as None) and
+        compute ``metrics``: output name → ``(fn, field)`` with fn one of count (field None),
+        sum, avg, min, max over numeric values.  Each result holds the group fields and the
+        metrics, ordered by the group values."""
+
+
+class AsyncDocumentIndexing(Interface, name="document_indexing", model="document"):
+    """Secondary indexes.  A unique index rejects a write that would duplicate its field values
+    with ``ConflictError`` (documents missing all its fields are exempt); creating one over
+    existing duplicates raises ``ConflictError``.  Queries return the same results with or
+    without an index."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(collection=COLLECTION, fields=_FIELDS)
+    async def create_index(
+        self, collection: str, fields: Sequence[str], *, unique: bool = False,
+        name: str | None = None,
+    ) -> str:
+        """Create an index (idempotent for the same definition); return its name
+        (default: the fields joined with ``_``)."""
+
+    @abc.abstractmethod
+    @checks(collection=COLLECTION)
+    async def drop_index(self, collection: str, name: str) -> bool: ...
+
+    @abc.abstractmethod
+    @checks(collection=COLLECTION)
+    async def list_indexes(self, collection: str) -> list[IndexInfo]: ...

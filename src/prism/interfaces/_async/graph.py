@@ -1,0 +1,158 @@
+"""Graph: a property graph per namespace, with string ids and JSON-compatible properties."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from prism.interfaces._base import (
+    EDGE_ID,
+    LABEL,
+    NODE_ID,
+    OPT_JSON_OBJECT,
+    Interface,
+    checks,
+)
+from prism.types import Direction, Edge, Node
+
+__all__ = [
+    "AsyncGraphAnalytics",
+    "AsyncGraphBasic",
+    "AsyncGraphQuery",
+    "AsyncGraphTraversal",
+]
+
+
+def _OPT_DEPTH(_: object, value: object) -> None:  # noqa: N802
+    from prism import _validate as v
+
+    v.optional_count(value, "max_depth")
+
+
+def _DIRECTION(_: object, value: object) -> None:  # noqa: N802
+    from prism import _validate as v
+
+    v.choice(value, ("out", "in", "both"), "direction")
+
+
+def _ORDER(_: object, value: object) -> None:  # noqa: N802
+    from prism import _validate as v
+
+    v.choice(value, ("bfs", "dfs"), "order")
+
+
+class AsyncGraphBasic(Interface, name="graph_basic", model="graph"):
+    """Nodes and directed edges, each with a string id, a label and properties.
+
+    Adding an id that exists raises ``ConflictError``; an edge whose endpoint is missing raises
+    ``NotFoundError`` and is not added.  Deleting a node deletes its edges.
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(id=NODE_ID, label=LABEL, properties=OPT_JSON_OBJECT)
+    async def add_node(
+        self, id: str, label: str, properties: Mapping[str, Any] | None = None
+    ) -> Node: ...
+
+    @abc.abstractmethod
+    @checks(id=EDGE_ID, source=NODE_ID, target=NODE_ID, label=LABEL,
+            properties=OPT_JSON_OBJECT)
+    async def add_edge(
+        self,
+        id: str,
+        source: str,
+        target: str,
+        label: str,
+        properties: Mapping[str, Any] | None = None,
+    ) -> Edge: ...
+
+    @abc.abstractmethod
+    @checks(id=NODE_ID)
+    async def get_node(self, id: str) -> Node:
+        """``NotFoundError`` when absent."""
+
+    @abc.abstractmethod
+    @checks(id=EDGE_ID)
+    async def get_edge(self, id: str) -> Edge:
+        """``NotFoundError`` when absent."""
+
+    @abc.abstractmethod
+    @checks(id=NODE_ID)
+    async def delete_node(self, id: str) -> bool:
+        """Delete the node and every edge touching it; return whether it existed."""
+
+    @abc.abstractmethod
+    @checks(id=EDGE_ID)
+    async def delete_edge(self, id: str) -> bool:
+        """Return whether the edge existed."""
+
+
+class AsyncGraphTraversal(Interface, name="graph_traversal", model="graph"):
+    """Breadth- or depth-first traversal.  Each node is visited at most once; the start node is
+    first (depth 0); nodes further than ``max_depth`` edges away are not visited.  Neighbours are
+    expanded in ascending id order so results are deterministic."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(start=NODE_ID, direction=_DIRECTION, max_depth=_OPT_DEPTH, order=_ORDER)
+    async def traverse(
+        self,
+        start: str,
+        *,
+        direction: Direction = "out",
+        edge_labels: Sequence[str] | None = None,
+        max_depth: int | None = None,
+        order: str = "bfs",
+    ) -> list[Node]:
+        """Nodes reachable from ``start`` in visit order; ``NotFoundError`` for a missing
+        start.  ``edge_labels`` restricts which edges are followed."""
+
+
+class AsyncGraphQuery(Interface, name="graph_query", model="graph"):
+    """A backend's native graph query language(s).  An undeclared language raises
+    ``UnsupportedError``; a malformed query raises ``InvalidArgumentError``."""
+
+    __slots__ = ()
+
+    @property
+    @abc.abstractmethod
+    def query_languages(self) -> frozenset[str]:
+        """The languages :meth:`query` accepts (gremlin, cypher, sparql, sql)."""
+
+    @abc.abstractmethod
+    async def query(
+        self, language: str, text: str, params: Mapping[str, Any] | None = None
+    ) -> list[Any]: ...
+
+
+class AsyncGraphAnalytics(Interface, name="graph_analytics", model="graph"):
+    """Whole-graph algorithms with exact results on small graphs."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(source=NODE_ID, target=NODE_ID, direction=_DIRECTION)
+    async def shortest_path(
+        self,
+        source: str,
+        target: str,
+        *,
+        weight: str | None = None,
+        direction: Direction = "out",
+    ) -> list[str] | None:
+        """Node ids of a shortest path (fewest edges, or least total of the numeric edge
+        property ``weight``, default 1 when absent), or None when unreachable."""
+
+    @abc.abstractmethod
+    async def pagerank(
+        self, *, damping: float = 0.85, max_iterations: int = 100, tolerance: float = 1e-10
+    ) -> dict[str, float]:
+        """PageRank of every node (summing to 1; dangling nodes spread evenly)."""
+
+    @abc.abstractmethod
+    async def connected_components(self) -> list[set[str]]:
+        """Weakly connected components, as sets of node ids."""

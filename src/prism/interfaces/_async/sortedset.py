@@ -1,0 +1,217 @@
+"""SortedSet: members (``bytes``) ordered by float score, ties by member bytes."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+
+from prism.interfaces._base import (
+    BOUND,
+    INDEX,
+    KEY,
+    KEYS,
+    MEMBER,
+    NON_NEGATIVE,
+    NUMBER,
+    OPT_LIMIT,
+    PAYLOADS,
+    Interface,
+    checks,
+)
+from prism.types import Aggregate
+
+__all__ = [
+    "AsyncSortedSetBasic",
+    "AsyncSortedSetLex",
+    "AsyncSortedSetOperations",
+    "AsyncSortedSetRange",
+    "AsyncSortedSetRank",
+]
+
+ScoredMember = tuple[bytes, float]
+
+
+def _SCORES(facet: object, value: object) -> None:  # noqa: N802
+    from prism import _validate as v
+
+    if not isinstance(value, Mapping) or not value:
+        msg = "members must be a non-empty mapping of bytes member to float score"
+        raise v.InvalidArgumentError(msg)
+    for member, score in value.items():
+        v.payload(member, getattr(facet, "max_value_bytes", None), "member")
+        v.number(score, "score")
+
+
+def _OPT_LEX(facet: object, value: object) -> None:  # noqa: N802
+    from prism import _validate as v
+
+    if value is not None:
+        v.payload(value, None, "lex bound")
+
+
+def _WEIGHTS(_: object, value: object) -> None:  # noqa: N802
+    from prism import _validate as v
+
+    if value is not None:
+        if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+            msg = "weights must be a sequence of numbers, one per key"
+            raise v.InvalidArgumentError(msg)
+        for w in value:
+            v.number(w, "weight")
+
+
+def _AGGREGATE(_: object, value: object) -> None:  # noqa: N802
+    from prism import _validate as v
+
+    v.choice(value, ("sum", "min", "max"), "aggregate")
+
+
+class AsyncSortedSetBasic(Interface, name="sortedset_basic", model="sortedset"):
+    """Scored members.  Scores are finite floats; members of equal score order by their bytes.
+    A sorted set that becomes empty ceases to exist."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(key=KEY, members=_SCORES)
+    async def add(self, key: str, members: Mapping[bytes, float]) -> int:
+        """Add members or update their scores; return how many were new."""
+
+    @abc.abstractmethod
+    @checks(key=KEY, members=PAYLOADS)
+    async def remove(self, key: str, *members: bytes) -> int:
+        """Remove members; return how many were present."""
+
+    @abc.abstractmethod
+    @checks(key=KEY, member=MEMBER)
+    async def score(self, key: str, member: bytes) -> float | None:
+        """The score of ``member``, or None when absent."""
+
+    @abc.abstractmethod
+    @checks(key=KEY, member=MEMBER, amount=NUMBER)
+    async def increment(self, key: str, member: bytes, amount: float = 1.0) -> float:
+        """Add ``amount`` to the score (a missing member starts at 0); return the new score."""
+
+    @abc.abstractmethod
+    @checks(key=KEY)
+    async def size(self, key: str) -> int:
+        """The number of members."""
+
+
+class AsyncSortedSetRange(Interface, name="sortedset_range", model="sortedset"):
+    """Ranges by rank and by score; results are ``(member, score)`` pairs."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(key=KEY, start=INDEX, stop=INDEX)
+    async def range(
+        self, key: str, start: int = 0, stop: int = -1, *, reverse: bool = False
+    ) -> list[ScoredMember]:
+        """Members at ranks ``start`` through ``stop`` inclusive (negative from the end), in
+        ascending order (descending with ``reverse``)."""
+
+    @abc.abstractmethod
+    @checks(key=KEY, min=BOUND, max=BOUND, offset=NON_NEGATIVE, limit=OPT_LIMIT)
+    async def range_by_score(
+        self,
+        key: str,
+        min: float = float("-inf"),
+        max: float = float("inf"),
+        *,
+        min_exclusive: bool = False,
+        max_exclusive: bool = False,
+        reverse: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[ScoredMember]:
+        """Members with ``min <= score <= max`` (strict where exclusive), ±inf allowed, in
+        score order (descending with ``reverse``), skipping ``offset``, at most ``limit``."""
+
+
+class AsyncSortedSetRank(Interface, name="sortedset_rank", model="sortedset"):
+    """Ranks: 0 is the lowest score (``rank``) or the highest (``reverse_rank``)."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(key=KEY, member=MEMBER)
+    async def rank(self, key: str, member: bytes) -> int | None: ...
+
+    @abc.abstractmethod
+    @checks(key=KEY, member=MEMBER)
+    async def reverse_rank(self, key: str, member: bytes) -> int | None: ...
+
+
+class AsyncSortedSetOperations(Interface, name="sortedset_operations", model="sortedset"):
+    """ZUNION / ZINTER semantics: each key's scores are multiplied by its weight (default 1),
+    then combined with ``aggregate`` (sum, min or max).  A missing key is empty.  Results are in
+    ascending score order."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
+    async def union(
+        self,
+        keys: Sequence[str],
+        *,
+        weights: Sequence[float] | None = None,
+        aggregate: Aggregate = "sum",
+    ) -> list[ScoredMember]: ...
+
+    @abc.abstractmethod
+    @checks(keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
+    async def intersection(
+        self,
+        keys: Sequence[str],
+        *,
+        weights: Sequence[float] | None = None,
+        aggregate: Aggregate = "sum",
+    ) -> list[ScoredMember]: ...
+
+    @abc.abstractmethod
+    @checks(destination=KEY, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
+    async def union_store(
+        self,
+        destination: str,
+        keys: Sequence[str],
+        *,
+        weights: Sequence[float] | None = None,
+        aggregate: Aggregate = "sum",
+    ) -> int:
+        """Store the union in ``destination`` (replacing it); return its size."""
+
+    @abc.abstractmethod
+    @checks(destination=KEY, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
+    async def intersection_store(
+        self,
+        destination: str,
+        keys: Sequence[str],
+        *,
+        weights: Sequence[float] | None = None,
+        aggregate: Aggregate = "sum",
+    ) -> int:
+        """Store the intersection in ``destination`` (replacing it); return its size."""
+
+
+class AsyncSortedSetLex(Interface, name="sortedset_lex", model="sortedset"):
+    """Lexicographic ranges over members that share one score (Redis ZRANGEBYLEX)."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(key=KEY, min=_OPT_LEX, max=_OPT_LEX, offset=NON_NEGATIVE, limit=OPT_LIMIT)
+    async def range_by_lex(
+        self,
+        key: str,
+        min: bytes | None = None,
+        max: bytes | None = None,
+        *,
+        min_exclusive: bool = False,
+        max_exclusive: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[bytes]:
+        """Members between ``min`` and ``max`` by byte order (None: unbounded), assuming all
+        members share one score."""

@@ -1,0 +1,221 @@
+"""Stream: append-only logs with offsets, consumer groups, replay, retention and partitions."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator, Iterable, Mapping
+
+from prism._validate import Duration, Timestamp
+from prism.interfaces._base import (
+    CONSUMER,
+    COUNT,
+    DURATION,
+    GROUP,
+    HEADERS,
+    KEY,
+    NON_NEGATIVE,
+    OPT_DURATION,
+    PAYLOAD,
+    STREAM,
+    TIMESTAMP,
+    Interface,
+    checks,
+)
+from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord, StreamRetention
+
+__all__ = [
+    "AsyncStreamBasic",
+    "AsyncStreamConsumerGroups",
+    "AsyncStreamPartitioning",
+    "AsyncStreamReplay",
+    "AsyncStreamRetention",
+]
+
+
+class AsyncStreamBasic(Interface, name="stream_basic", model="stream"):
+    """An append-only log per stream name.
+
+    Offsets are non-negative ints that strictly increase within a stream (partition 0 of a
+    partitioned stream); they need not be contiguous.  Records come back in offset order with
+    payload, headers and the append time (epoch seconds).
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(stream=STREAM, payload=PAYLOAD, headers=HEADERS)
+    async def append(
+        self, stream: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> int:
+        """Append a record; return its offset."""
+
+    @abc.abstractmethod
+    @checks(stream=STREAM, from_offset=NON_NEGATIVE, max_count=COUNT)
+    async def read(
+        self, stream: str, from_offset: int = 0, *, max_count: int = 100
+    ) -> list[StreamRecord]:
+        """Up to ``max_count`` records with offset >= ``from_offset``, in offset order.
+        Reading past the end (or a missing stream) returns an empty list."""
+
+    @abc.abstractmethod
+    @checks(stream=STREAM)
+    async def latest_offset(self, stream: str) -> int | None:
+        """The offset of the newest record, or None for an empty or missing stream."""
+
+
+class AsyncStreamConsumerGroups(Interface, name="stream_consumer_groups", model="stream"):
+    """Consumer groups with at-least-once delivery.
+
+    Within a group each record is delivered to one consumer at a time.  A record stays pending
+    until acknowledged; ``consume`` first reclaims records that have been pending longer than
+    ``claim_timeout`` (from any consumer of the group) and redelivers them, then reads new ones.
+    Two groups each see every record.
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(stream=STREAM, group=GROUP)
+    async def create_group(
+        self, stream: str, group: str, *, start: StartPosition | int = "latest"
+    ) -> bool:
+        """Create ``group`` positioned at ``start`` (``"earliest"``, ``"latest"`` or an offset
+        to start from).  Returns False, changing nothing, when the group already exists."""
+
+    @abc.abstractmethod
+    @checks(
+        stream=STREAM,
+        group=GROUP,
+        consumer=CONSUMER,
+        max_count=COUNT,
+        block=OPT_DURATION,
+        claim_timeout=DURATION,
+    )
+    async def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        """Deliver up to ``max_count`` records to ``consumer``.
+
+        Waits up to ``block`` seconds for new records when there are none (None: do not wait).
+        Raises ``NotFoundError`` when the group does not exist.
+        """
+
+    @abc.abstractmethod
+    @checks(stream=STREAM, group=GROUP)
+    async def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
+        """Acknowledge records; return how many were pending and are now acknowledged."""
+
+    @abc.abstractmethod
+    @checks(stream=STREAM, group=GROUP)
+    async def group_info(self, stream: str, group: str) -> GroupInfo:
+        """Consumers, pending counts and lag.  Raises ``NotFoundError`` for a missing group."""
+
+
+class AsyncStreamReplay(Interface, name="stream_replay", model="stream"):
+    """Reading history by offset or time.
+
+    Seeks return an offset to read from (None when nothing is at or after the position): a
+    seek never raises for an out-of-range position.  Ranges are inclusive at both ends.
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(stream=STREAM, offset=NON_NEGATIVE)
+    async def seek_to_offset(self, stream: str, offset: int) -> int | None:
+        """The first retained offset >= ``offset``, or None."""
+
+    @abc.abstractmethod
+    @checks(stream=STREAM, timestamp=TIMESTAMP)
+    async def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
+        """The offset of the first record appended at or after ``timestamp``, or None."""
+
+    @abc.abstractmethod
+    @checks(stream=STREAM, start=NON_NEGATIVE, end=NON_NEGATIVE)
+    def replay_range(self, stream: str, start: int, end: int) -> AsyncIterator[StreamRecord]:
+        """Yield every retained record with ``start <= offset <= end`` in order, paging."""
+
+
+class AsyncStreamRetention(Interface, name="stream_retention", model="stream"):
+    """Retention limits.  After :meth:`trim`, records beyond the limit are no longer readable;
+    records within it are never removed.  Backends may also trim on their own, never removing a
+    record within the limit."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(stream=STREAM)
+    async def set_retention(
+        self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
+    ) -> None:
+        """Set (or with None, clear) the age and length limits of ``stream``."""
+
+    @abc.abstractmethod
+    @checks(stream=STREAM)
+    async def get_retention(self, stream: str) -> StreamRetention:
+        """The limits in force; both None when none were set."""
+
+    @abc.abstractmethod
+    @checks(stream=STREAM)
+    async def trim(self, stream: str) -> int:
+        """Remove every record beyond the limits now; return how many were removed."""
+
+
+class AsyncStreamPartitioning(Interface, name="stream_partitioning", model="stream"):
+    """Partitioned streams: a key always maps to the same partition; order holds per partition.
+
+    A stream has one partition until :meth:`set_partitions` gives it more; partition 0 is the one
+    ``stream_basic`` reads and writes.
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(stream=STREAM, count=COUNT)
+    async def set_partitions(self, stream: str, count: int) -> None:
+        """Give ``stream`` ``count`` partitions.  The count may grow, never shrink
+        (``InvalidArgumentError``)."""
+
+    @abc.abstractmethod
+    @checks(stream=STREAM)
+    async def partitions(self, stream: str) -> int:
+        """The number of partitions (1 for a stream never partitioned)."""
+
+    @abc.abstractmethod
+    @checks(stream=STREAM, partition=NON_NEGATIVE, payload=PAYLOAD, headers=HEADERS)
+    async def append_to_partition(
+        self,
+        stream: str,
+        partition: int,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> int:
+        """Append to one partition; return the offset.  A partition outside the stream's
+        count raises ``InvalidArgumentError``."""
+
+    @abc.abstractmethod
+    @checks(stream=STREAM, key=KEY, payload=PAYLOAD, headers=HEADERS)
+    async def append_with_key(
+        self,
+        stream: str,
+        key: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> PartitionOffset:
+        """Append to the partition ``key`` hashes to (stable across processes)."""
+
+    @abc.abstractmethod
+    @checks(stream=STREAM, partition=NON_NEGATIVE, from_offset=NON_NEGATIVE, max_count=COUNT)
+    async def read_partition(
+        self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
+    ) -> list[StreamRecord]:
+        """Records of one partition with offset >= ``from_offset``, in order."""

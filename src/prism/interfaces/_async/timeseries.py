@@ -1,0 +1,162 @@
+"""TimeSeries: float points at epoch-second timestamps, with labels."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Mapping, Sequence
+
+from prism._validate import Duration, Timestamp
+from prism.interfaces._base import (
+    NUMBER,
+    OPT_DURATION,
+    POSITIVE_DURATION,
+    SERIES,
+    STR_MAP,
+    TIMESTAMP,
+    Interface,
+    checks,
+)
+from prism.types import InterpolationMethod, Point, SeriesFunction
+
+__all__ = [
+    "AsyncTimeSeriesAggregation",
+    "AsyncTimeSeriesBasic",
+    "AsyncTimeSeriesInterpolation",
+    "AsyncTimeSeriesRetention",
+]
+
+
+def _FN(_: object, value: object) -> None:  # noqa: N802
+    from prism import _validate as v
+
+    v.choice(value, ("count", "sum", "min", "max", "avg", "first", "last"), "fn")
+
+
+def _METHOD(_: object, value: object) -> None:  # noqa: N802
+    from prism import _validate as v
+
+    v.choice(value, ("linear", "step"), "method")
+
+
+class AsyncTimeSeriesBasic(Interface, name="timeseries_basic", model="timeseries"):
+    """Insert and query points.
+
+    One point per (series, timestamp): a second insert at the same timestamp replaces the first
+    (last write wins), labels included.  Queries return points in time order whatever the insert
+    order; range bounds are inclusive.
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(series=SERIES, timestamp=TIMESTAMP, value=NUMBER, labels=STR_MAP)
+    async def insert(
+        self,
+        series: str,
+        timestamp: Timestamp,
+        value: float,
+        *,
+        labels: Mapping[str, str] | None = None,
+    ) -> None: ...
+
+    @abc.abstractmethod
+    @checks(series=SERIES, labels=STR_MAP)
+    async def insert_many(
+        self,
+        series: str,
+        points: Iterable[Point | tuple[Timestamp, float]],
+        *,
+        labels: Mapping[str, str] | None = None,
+    ) -> int:
+        """Insert points (``Point`` or ``(timestamp, value)``; ``labels`` applies to tuples and
+        to points without labels); return how many.  Validated whole before any write."""
+
+    @abc.abstractmethod
+    @checks(series=SERIES, start=TIMESTAMP, end=TIMESTAMP, labels=STR_MAP)
+    async def query(
+        self,
+        series: str,
+        start: Timestamp,
+        end: Timestamp,
+        *,
+        labels: Mapping[str, str] | None = None,
+    ) -> list[Point]:
+        """Points with ``start <= timestamp <= end`` whose labels include every ``labels``
+        pair, in time order."""
+
+
+class AsyncTimeSeriesAggregation(Interface, name="timeseries_aggregation", model="timeseries"):
+    """Bucketed aggregation.  Buckets are aligned to multiples of ``bucket`` seconds since the
+    epoch; each result point's timestamp is its bucket's start; empty buckets are omitted."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(series=SERIES, start=TIMESTAMP, end=TIMESTAMP, bucket=POSITIVE_DURATION, fn=_FN)
+    async def aggregate(
+        self,
+        series: str,
+        start: Timestamp,
+        end: Timestamp,
+        bucket: Duration,
+        fn: SeriesFunction,
+    ) -> list[Point]:
+        """``fn`` (count, sum, min, max, avg, first, last) over each bucket of points in
+        ``[start, end]``."""
+
+    @abc.abstractmethod
+    @checks(series=SERIES, destination=SERIES, start=TIMESTAMP, end=TIMESTAMP,
+            bucket=POSITIVE_DURATION, fn=_FN)
+    async def rollup(
+        self,
+        series: str,
+        destination: str,
+        start: Timestamp,
+        end: Timestamp,
+        bucket: Duration,
+        fn: SeriesFunction,
+    ) -> int:
+        """Write :meth:`aggregate`'s result into ``destination``; return how many points."""
+
+
+class AsyncTimeSeriesRetention(Interface, name="timeseries_retention", model="timeseries"):
+    """Retention: after :meth:`compact`, points older than ``max_age`` seconds (relative to the
+    backend's clock) are gone; newer ones are never removed."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(series=SERIES, max_age=OPT_DURATION)
+    async def set_retention(self, series: str, max_age: Duration | None) -> None:
+        """Set (None: clear) the maximum age of ``series``'s points."""
+
+    @abc.abstractmethod
+    @checks(series=SERIES)
+    async def get_retention(self, series: str) -> float | None: ...
+
+    @abc.abstractmethod
+    @checks(series=SERIES)
+    async def compact(self, series: str) -> int:
+        """Remove points beyond retention now; return how many were removed."""
+
+
+class AsyncTimeSeriesInterpolation(
+    Interface, name="timeseries_interpolation", model="timeseries"
+):
+    """Values between stored points: ``linear`` interpolation or ``step`` (last observation
+    carried forward).  At a stored timestamp the stored value is exact.  Before the first point
+    the result is None; after the last, ``step`` carries the last value and ``linear`` gives
+    None."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(series=SERIES, method=_METHOD)
+    async def interpolate(
+        self,
+        series: str,
+        timestamps: Sequence[Timestamp],
+        *,
+        method: InterpolationMethod = "linear",
+    ) -> list[float | None]:
+        """One value per timestamp, in the order given."""

@@ -1,0 +1,309 @@
+"""The root of every interface ABC and the machinery that runs argument checks before I/O.
+
+An interface method declared with :func:`checks` names a check for some of its parameters.
+When a backend class overrides that method, ``Interface.__init_subclass__`` wraps the override
+in a small generated function that runs the checks first and then calls the backend's code.
+Every backend, built-in or third-party, therefore validates arguments in exactly one shared
+place and can never be reached with a malformed key or payload.
+"""
+
+from __future__ import annotations
+
+import abc
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+from prism import _validate as v
+
+__all__ = ["Check", "Checked", "Interface", "checks", "registered_interfaces"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+Check = Callable[[Any, Any], Any]
+"""A check: called as ``check(facet, value)``; raises a PrismError or returns nothing useful."""
+
+_SPEC_ATTR = "__prism_checks__"
+_WRAPPED_ATTR = "__prism_checked__"
+_REGISTRY: dict[tuple[str, bool], type[Interface]] = {}
+
+
+def checks(**spec: Check) -> Callable[[F], F]:
+    """Declare the argument checks of an interface method, by parameter name."""
+
+    def decorate(func: F) -> F:
+        setattr(func, _SPEC_ATTR, dict(spec))
+        return func
+
+    return decorate
+
+
+def _install_checks(cls: type) -> None:
+    for attr, func in list(cls.__dict__.items()):
+        if not inspect.isfunction(func) or getattr(func, "__isabstractmethod__", False):
+            continue
+        if getattr(func, _WRAPPED_ATTR, False):
+            continue
+        spec: dict[str, Check] = {}
+        for base in reversed(cls.__mro__[1:]):
+            declared = base.__dict__.get(attr)
+            spec.update(getattr(declared, _SPEC_ATTR, None) or {})
+        if spec:
+            setattr(cls, attr, _wrap(func, spec))
+
+
+def _wrap(func: Callable[..., Any], spec: dict[str, Check]) -> Callable[..., Any]:
+    """Generate ``def f(self, <same params>): <checks>; return impl(self, <params>)``."""
+    sig = inspect.signature(func)
+    params = list(sig.parameters.values())
+    env: dict[str, Any] = {"_impl": func}
+    head: list[str] = []
+    call: list[str] = []
+    body: list[str] = []
+    seen_star = False
+    for i, p in enumerate(params):
+        pname = p.name
+        if p.default is not inspect.Parameter.empty:
+            env[f"_d{i}"] = p.default
+            default = f"=_d{i}"
+        else:
+            default = ""
+        if p.kind is p.VAR_POSITIONAL:
+            head.append(f"*{pname}")
+            call.append(f"*{pname}")
+            seen_star = True
+        elif p.kind is p.VAR_KEYWORD:
+            head.append(f"**{pname}")
+            call.append(f"**{pname}")
+        elif p.kind is p.KEYWORD_ONLY:
+            if not seen_star:
+                head.append("*")
+                seen_star = True
+            head.append(f"{pname}{default}")
+            call.append(f"{pname}={pname}")
+        elif p.kind is p.POSITIONAL_ONLY:
+            head.append(f"{pname}{default}")
+            call.append(pname)
+        else:
+            head.append(f"{pname}{default}")
+            call.append(pname)
+        if pname in spec:
+            env[f"_c_{pname}"] = spec[pname]
+            body.append(f"    _c_{pname}({params[0].name}, {pname})")
+    if inspect.iscoroutinefunction(func):
+        src = f"async def {func.__name__}({', '.join(head)}):\n"
+        src += "\n".join(body) + "\n" if body else ""
+        src += f"    return await _impl({', '.join(call)})\n"
+    else:
+        src = f"def {func.__name__}({', '.join(head)}):\n"
+        src += "\n".join(body) + "\n" if body else ""
+        src += f"    return _impl({', '.join(call)})\n"
+    exec(compile(src, f"<prism checks for {func.__qualname__}>", "exec"), env)  # noqa: S102
+    wrapper = env[func.__name__]
+    functools.update_wrapper(wrapper, func)
+    setattr(wrapper, _WRAPPED_ATTR, True)
+    return wrapper  # type: ignore[no-any-return]
+
+
+
+class Checked(abc.ABC):
+    """Base of every class whose methods carry :func:`checks`: overrides get them installed."""
+
+    __slots__ = ()
+
+    max_value_bytes: int | None = None
+    """The backend's largest accepted payload, in bytes; ``None`` for no limit."""
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        _install_checks(cls)
+
+
+class Interface(Checked):
+    """Base of every catalog interface.
+
+    Subclasses that are catalog interfaces pass ``name`` (the registry name) and ``model`` (the
+    data model) in the class statement.  Backend classes subclass the interfaces they implement;
+    doing so *is* the declaration.
+    """
+
+    __slots__ = ()
+
+    registry_name: ClassVar[str] = ""
+    model: ClassVar[str] = ""
+
+    def __init_subclass__(cls, *, name: str | None = None, model: str | None = None, **kw: Any):
+        super().__init_subclass__(**kw)
+        if name is not None:
+            if model is None:
+                msg = f"interface {cls.__name__} names registry entry {name!r} but no model"
+                raise TypeError(msg)
+            cls.registry_name = name
+            cls.model = model
+            key = (name, cls.__name__.startswith("Async"))
+            if key in _REGISTRY and _REGISTRY[key].__qualname__ != cls.__qualname__:
+                msg = f"two interfaces claim the registry name {name!r}"
+                raise TypeError(msg)
+            _REGISTRY[key] = cls
+            cls.__prism_interface__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def implemented_interfaces(cls) -> frozenset[str]:
+        """Registry names of every catalog interface this class subclasses."""
+        return frozenset(
+            base.registry_name
+            for base in cls.__mro__
+            if base.__dict__.get("__prism_interface__") and base.registry_name
+        )
+
+
+def registered_interfaces() -> dict[tuple[str, bool], type[Interface]]:
+    """Every interface class defined so far, keyed by ``(registry name, is_async)``."""
+    return dict(_REGISTRY)
+
+
+# ----- the checks interface modules use ---------------------------------------------------------
+
+
+def _named(what: str) -> Check:
+    def check(_: Any, value: Any) -> None:
+        v.name(value, what)
+
+    return check
+
+
+KEY = _named("key")
+TOPIC = _named("topic")
+PATTERN = _named("pattern")
+STREAM = _named("stream")
+GROUP = _named("group")
+CONSUMER = _named("consumer")
+QUEUE = _named("queue")
+COLLECTION = _named("collection")
+SERIES = _named("series")
+NODE_ID = _named("node id")
+EDGE_ID = _named("edge id")
+LABEL = _named("label")
+DOC_ID = _named("document id")
+SUBSCRIPTION_NAME = _named("subscription name")
+ORDERING_KEY = _named("ordering_key")
+
+
+def KEYS(_: Any, value: Any) -> None:  # noqa: N802
+    v.names(value, "keys")
+
+
+def VAR_KEYS(_: Any, value: Any) -> None:  # noqa: N802
+    if not value:
+        msg = "at least one key is required"
+        raise v.InvalidArgumentError(msg)
+    for item in value:
+        v.name(item, "key")
+
+
+def KEY_OR_KEYS(_: Any, value: Any) -> None:  # noqa: N802
+    if isinstance(value, str):
+        v.name(value, "key")
+    else:
+        if not v.names(value, "keys"):
+            msg = "at least one key is required"
+            raise v.InvalidArgumentError(msg)
+
+
+def PREFIX(_: Any, value: Any) -> None:  # noqa: N802
+    v.prefix(value)
+
+
+def PAYLOAD(facet: Any, value: Any) -> None:  # noqa: N802
+    v.payload(value, facet.max_value_bytes)
+
+
+def OPT_PAYLOAD(facet: Any, value: Any) -> None:  # noqa: N802
+    v.optional_payload(value, facet.max_value_bytes, "expected")
+
+
+def PAYLOADS(facet: Any, values: Any) -> None:  # noqa: N802
+    if not values:
+        msg = "at least one value is required"
+        raise v.InvalidArgumentError(msg)
+    for item in values:
+        v.payload(item, facet.max_value_bytes)
+
+
+def MEMBER(facet: Any, value: Any) -> None:  # noqa: N802
+    v.payload(value, facet.max_value_bytes, "member")
+
+
+def PAYLOAD_MAP(facet: Any, value: Any) -> None:  # noqa: N802
+    v.payload_map(value, facet.max_value_bytes)
+
+
+def HEADERS(_: Any, value: Any) -> None:  # noqa: N802
+    v.headers(value)
+
+
+def TTL(_: Any, value: Any) -> None:  # noqa: N802
+    v.seconds(value, "ttl")
+
+
+def OPT_TTL(_: Any, value: Any) -> None:  # noqa: N802
+    if value is not None:
+        v.seconds(value, "ttl")
+
+
+def DURATION(_: Any, value: Any) -> None:  # noqa: N802
+    v.seconds(value, "duration", allow_zero=True)
+
+
+def OPT_DURATION(_: Any, value: Any) -> None:  # noqa: N802
+    v.optional_seconds(value, "duration")
+
+
+def POSITIVE_DURATION(_: Any, value: Any) -> None:  # noqa: N802
+    v.seconds(value, "duration")
+
+
+def TIMESTAMP(_: Any, value: Any) -> None:  # noqa: N802
+    v.timestamp(value)
+
+
+def OPT_TIMESTAMP(_: Any, value: Any) -> None:  # noqa: N802
+    if value is not None:
+        v.timestamp(value)
+
+
+def COUNT(_: Any, value: Any) -> None:  # noqa: N802
+    v.count(value, "count", minimum=1)
+
+
+def OPT_LIMIT(_: Any, value: Any) -> None:  # noqa: N802
+    v.optional_count(value, "limit")
+
+
+def NON_NEGATIVE(_: Any, value: Any) -> None:  # noqa: N802
+    v.count(value, "value")
+
+
+def INDEX(_: Any, value: Any) -> None:  # noqa: N802
+    v.index(value)
+
+
+def NUMBER(_: Any, value: Any) -> None:  # noqa: N802
+    v.number(value)
+
+
+def BOUND(_: Any, value: Any) -> None:  # noqa: N802
+    v.number(value, "bound", allow_inf=True)
+
+
+def JSON_OBJECT(_: Any, value: Any) -> None:  # noqa: N802
+    v.json_object(value)
+
+
+def OPT_JSON_OBJECT(_: Any, value: Any) -> None:  # noqa: N802
+    if value is not None:
+        v.json_object(value, "properties")
+
+
+def STR_MAP(_: Any, value: Any) -> None:  # noqa: N802
+    v.headers(value, "labels")

@@ -1,0 +1,221 @@
+# Generated from src/prism/interfaces/_async/pubsub.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
+"""PubSub: fire-and-forget fan-out, wildcards, durable subscriptions, filtering and ordering."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+from prism._validate import Duration
+from prism.interfaces._base import (
+    DURATION,
+    HEADERS,
+    ORDERING_KEY,
+    PATTERN,
+    PAYLOAD,
+    SUBSCRIPTION_NAME,
+    TOPIC,
+    Interface,
+    checks,
+)
+from prism.types import Message, StartPosition
+
+__all__ = [
+    "DurableSubscription",
+    "PubSubBasic",
+    "PubSubFiltering",
+    "PubSubOrdering",
+    "PubSubPersistent",
+    "PubSubWildcards",
+    "Subscription",
+]
+
+
+class Subscription(abc.ABC):
+    """An active subscription: an iterator of :class:`~prism.types.Message`.
+
+    Messages published after the subscription became active (``subscribe`` returned) are
+    delivered in publish order per publisher and topic.  Iteration ends once the subscription is
+    closed.  A closed subscription receives nothing more; closing twice is harmless.  Each
+    subscription buffers what it has not yet consumed, so a slow subscriber never blocks
+    publishers or other subscribers; a backend that bounds the buffer documents what it drops.
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    def get(self, timeout: Duration | None = None) -> Message | None:
+        """Wait up to ``timeout`` seconds (None: forever) for the next message; None on timeout
+        or once the subscription is closed."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Stop receiving; release the server-side subscription."""
+
+    @property
+    @abc.abstractmethod
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+
+    def __iter__(self) -> Subscription:
+        return self
+
+    def __next__(self) -> Message:
+        message = self.get()
+        if message is None:
+            raise StopIteration
+        return message
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class DurableSubscription(Subscription):
+    """A named, durable subscription (pubsub_persistent).
+
+    Delivery is at-least-once: a message not acknowledged within ``ack_wait`` seconds of its
+    delivery, or before the subscription is closed, is delivered again (its ``delivery_count``
+    grows).  An acknowledged message is never delivered again to this name.
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    def ack(self, message: Message) -> None:
+        """Acknowledge ``message`` (one this subscription delivered)."""
+
+
+class PubSubBasic(Interface, name="pubsub_basic", model="pubsub"):
+    """At-most-once publish/subscribe with fan-out.
+
+    Every subscription active before a ``publish`` receives the message; one published before a
+    subscription became active is not received by it.  Per publisher and topic, order is kept.
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(topic=TOPIC, payload=PAYLOAD, headers=HEADERS)
+    def publish(
+        self, topic: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> None:
+        """Send ``payload`` to every current subscriber of ``topic``."""
+
+    @abc.abstractmethod
+    @checks(topic=TOPIC)
+    def subscribe(self, topic: str) -> Subscription:
+        """Subscribe to exactly ``topic``; active once this returns."""
+
+
+class PubSubWildcards(Interface, name="pubsub_wildcards", model="pubsub"):
+    """Pattern subscriptions in one portable syntax.
+
+    Tokens are separated by ``.``; ``*`` matches exactly one token; ``>`` (last token only)
+    matches one or more trailing tokens.  ``a.*`` matches ``a.b`` but not ``a`` or ``a.b.c``;
+    ``a.>`` matches ``a.b`` and ``a.b.c`` but not ``a``.  A malformed pattern (an empty token,
+    ``>`` not last) raises ``InvalidArgumentError``.  Received messages carry the concrete topic.
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(pattern=PATTERN)
+    def subscribe_pattern(self, pattern: str) -> Subscription:
+        """Subscribe to every topic matching ``pattern``."""
+
+
+class PubSubPersistent(Interface, name="pubsub_persistent", model="pubsub"):
+    """Persistent messages and durable named subscriptions (at-least-once).
+
+    A durable subscriber that was offline receives what was published meanwhile once it
+    subscribes again under the same name.  Two names each receive every message.
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(topic=TOPIC, payload=PAYLOAD, headers=HEADERS)
+    def publish_persistent(
+        self, topic: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> str:
+        """Store and publish; return the message id (ids increase per topic)."""
+
+    @abc.abstractmethod
+    @checks(topic=TOPIC, name=SUBSCRIPTION_NAME, ack_wait=DURATION)
+    def subscribe_durable(
+        self,
+        topic: str,
+        name: str,
+        *,
+        start: StartPosition = "earliest",
+        ack_wait: Duration = 30.0,
+    ) -> DurableSubscription:
+        """Attach to durable subscription ``name`` on ``topic``, creating it at ``start`` if new.
+
+        An existing subscription resumes where it left off; ``start`` applies only on creation.
+        """
+
+    @abc.abstractmethod
+    @checks(topic=TOPIC)
+    def last_message_id(self, topic: str) -> str | None:
+        """The id of the newest persistent message on ``topic``, or None."""
+
+
+class PubSubFiltering(Interface, name="pubsub_filtering", model="pubsub"):
+    """Attribute filters evaluated for the subscriber (the shared filter language).
+
+    A message reaches a filtered subscription only if its attributes match the filter; a
+    message without an attribute the filter compares does not match (except ``$exists: false``,
+    ``$ne`` and ``$nin``).  An invalid filter raises ``InvalidArgumentError`` at subscribe time.
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(topic=TOPIC, payload=PAYLOAD, headers=HEADERS)
+    def publish(
+        self,
+        topic: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Publish with JSON-compatible ``attributes`` that filters can match."""
+
+    @abc.abstractmethod
+    @checks(topic=TOPIC)
+    def subscribe_filtered(
+        self, topic: str, filter: Mapping[str, Any]
+    ) -> Subscription:
+        """Subscribe to ``topic``, receiving only messages whose attributes match ``filter``."""
+
+
+class PubSubOrdering(Interface, name="pubsub_ordering", model="pubsub"):
+    """Per-key ordering: messages with one ordering key reach every subscriber in publish order,
+    even while other keys are published concurrently.  Different keys may interleave."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    @checks(topic=TOPIC, payload=PAYLOAD, ordering_key=ORDERING_KEY, headers=HEADERS)
+    def publish_ordered(
+        self,
+        topic: str,
+        payload: bytes,
+        ordering_key: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Publish ``payload`` in order with every other message of ``ordering_key``."""

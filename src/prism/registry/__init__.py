@@ -1,0 +1,1 @@
+"""Backend and pattern declarations, the application's ``prism.yaml``, and the resolver."""

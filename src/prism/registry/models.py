@@ -1,0 +1,266 @@
+"""Pydantic models of the three kinds of YAML: backend declarations, pattern declarations and
+the application's ``prism.yaml``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from prism._redact import redact
+
+__all__ = [
+    "BackendConnection",
+    "BackendDeclaration",
+    "KnownGap",
+    "Limits",
+    "NamespaceConfig",
+    "PatternDeclaration",
+    "PrismConfig",
+    "SlotBinding",
+    "SlotDeclaration",
+]
+
+_NAME = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+def _catalog() -> frozenset[str]:
+    from prism.interfaces import CATALOG
+
+    return frozenset(CATALOG)
+
+
+def _check_interfaces(values: list[str]) -> list[str]:
+    known = _catalog()
+    for name in values:
+        if name not in known:
+            close = sorted(known, key=lambda k: _distance(k, name))[0]
+            msg = f"{name!r} is not a catalog interface (did you mean {close!r}?)"
+            raise ValueError(msg)
+    if len(set(values)) != len(values):
+        dupes = sorted({n for n in values if values.count(n) > 1})
+        msg = f"interfaces listed twice: {', '.join(dupes)}"
+        raise ValueError(msg)
+    return values
+
+
+def _distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Limits(_Strict):
+    max_value_bytes: int | None = Field(default=None, gt=0)
+
+
+class Native(_Strict):
+    sync: bool = True
+    async_: bool = Field(default=True, alias="async")
+
+
+class KnownGap(_Strict):
+    """A strict expected failure of the compliance suites on one backend."""
+
+    test: str = Field(description="'<interface>' or '<interface>::<test name>' (fnmatch globs)")
+    kind: Literal["notimpl", "notyet", "never"]
+    raises: str = Field(default="PrismError", description="the exception class name expected")
+    reason: str
+
+
+class BackendDeclaration(_Strict):
+    """``registry/backends/<backend>.yaml``: the single source of truth for a backend."""
+
+    backend: str = Field(pattern=_NAME)
+    description: str = ""
+    connection_string_format: str = ""
+    implements: list[str]
+    limits: Limits = Limits()
+    native: Native = Native()
+    extra: str | None = None
+    query_languages: list[str] = []
+    known_gaps: list[KnownGap] = []
+
+    _v_implements = field_validator("implements")(_check_interfaces)
+
+
+class SlotDeclaration(_Strict):
+    required_interfaces: list[str] = []
+    alternative_interfaces: list[str] = []
+    optional_interfaces: list[str] = []
+    optional: bool = False
+
+    _v1 = field_validator("required_interfaces")(_check_interfaces)
+    _v2 = field_validator("alternative_interfaces")(_check_interfaces)
+    _v3 = field_validator("optional_interfaces")(_check_interfaces)
+
+
+class OptionDeclaration(_Strict):
+    type: Literal["int", "float", "str", "bool", "duration", "size"]
+    default: Any = None
+    description: str = ""
+
+
+class PatternDeclaration(_Strict):
+    """``registry/patterns/<pattern>.yaml``."""
+
+    pattern: str = Field(pattern=_NAME)
+    version: str = "v1"
+    description: str = ""
+    slots: dict[str, SlotDeclaration]
+    options: dict[str, OptionDeclaration] = {}
+
+
+class BackendConnection(_Strict):
+    """A named connection in ``prism.yaml``: ``{type: redis, connection: "redis://..."}``.
+
+    The connection string may hold a password: it is excluded from ``repr`` and shown only
+    through :attr:`redacted`.
+    """
+
+    type: str = Field(pattern=_NAME)
+    connection: str | None = Field(default=None, repr=False)
+    options: dict[str, Any] = Field(default_factory=dict, repr=False)
+
+    @property
+    def redacted(self) -> str | None:
+        return None if self.connection is None else redact(self.connection)
+
+    def __repr_args__(self) -> Any:
+        yield "type", self.type
+        yield "connection", self.redacted
+
+
+class SlotBinding(_Strict):
+    backend: str
+
+
+QUALITIES: dict[str, tuple[str, ...]] = {
+    "ttl": ("keyvalue_ttl",),
+    "transactions": ("keyvalue_transactional",),
+    "cas": ("keyvalue_cas",),
+    "batch": ("keyvalue_batch",),
+    "scan": ("keyvalue_scan",),
+    "wildcards": ("pubsub_wildcards",),
+    "durable": ("pubsub_persistent",),
+    "ordered": ("pubsub_ordering",),
+    "filtering": ("pubsub_filtering",),
+    "consumer_groups": ("stream_consumer_groups",),
+    "replay": ("stream_replay",),
+    "at_least_once": ("queue_visibility",),
+    "dead_letter": ("queue_dead_letter",),
+    "priority": ("queue_priority",),
+    "delayed": ("queue_delayed",),
+}
+"""Boolean qualities a namespace may ask for, and the interfaces each one means."""
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?i?B)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def parse_size(value: int | str) -> int:
+    """``5GB`` → 5_000_000_000, ``1MiB`` → 1_048_576, ``1024`` → 1024."""
+    if isinstance(value, int):
+        return value
+    match = _SIZE.match(value)
+    if not match:
+        msg = f"{value!r} is not a size (use e.g. 512KB, 5GB, 1MiB or a byte count)"
+        raise ValueError(msg)
+    return int(float(match.group(1)) * _UNITS[(match.group(2) or "").lower()])
+
+
+class Qualities(_Strict):
+    """Needs stated as qualities; :data:`QUALITIES` maps each to interfaces.
+
+    ``max_message_size`` larger than the chosen backend's ``max_value_bytes`` calls for the
+    claim-check pattern; ``consistency: strong`` with messaging calls for the outbox pattern.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ttl: bool = False
+    transactions: bool = False
+    cas: bool = False
+    batch: bool = False
+    scan: bool = False
+    wildcards: bool = False
+    durable: bool = False
+    ordered: bool = False
+    filtering: bool = False
+    consumer_groups: bool = False
+    replay: bool = False
+    at_least_once: bool = False
+    dead_letter: bool = False
+    priority: bool = False
+    delayed: bool = False
+    max_message_size: int | None = None
+    consistency: Literal["eventual", "strong"] = "eventual"
+
+    @field_validator("max_message_size", mode="before")
+    @classmethod
+    def _size(cls, value: Any) -> Any:
+        return None if value is None else parse_size(value)
+
+    def interfaces(self) -> list[str]:
+        out: list[str] = []
+        for quality, names in QUALITIES.items():
+            if getattr(self, quality):
+                out.extend(n for n in names if n not in out)
+        return out
+
+
+class NamespaceConfig(_Strict):
+    """One namespace of ``prism.yaml``: a backend (or a pattern with slots) and its needs."""
+
+    needs: list[str] = []
+    qualities: Qualities = Qualities()
+    backend: str | None = None
+    pattern: str | None = None
+    slots: dict[str, SlotBinding] = {}
+    options: dict[str, Any] = {}
+
+    _v_needs = field_validator("needs")(_check_interfaces)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> NamespaceConfig:
+        if self.pattern is None and self.slots:
+            msg = "slots are only for a namespace with a pattern"
+            raise ValueError(msg)
+        if self.pattern is not None and self.backend is not None:
+            msg = "give either backend or pattern (with slots), not both"
+            raise ValueError(msg)
+        return self
+
+
+class PrismConfig(_Strict):
+    """The application's ``prism.yaml``."""
+
+    backends: dict[str, BackendConnection] = {}
+    namespaces: dict[str, NamespaceConfig] = {}
+    default_backend: str | None = None
+
+    @model_validator(mode="after")
+    def _references(self) -> PrismConfig:
+        if self.default_backend is not None and self.default_backend not in self.backends:
+            msg = f"default_backend {self.default_backend!r} is not one of the backends defined"
+            raise ValueError(msg)
+        for name, ns in self.namespaces.items():
+            refs = [ns.backend] if ns.backend else []
+            refs += [slot.backend for slot in ns.slots.values()]
+            for ref in refs:
+                if ref not in self.backends:
+                    known = ", ".join(sorted(self.backends)) or "none"
+                    msg = (f"namespace {name!r} uses backend {ref!r}, which is not defined under "
+                           f"backends (defined: {known})")
+                    raise ValueError(msg)
+        return self

@@ -1,0 +1,168 @@
+"""Small frozen value types shared by the sync and async interfaces."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+__all__ = [
+    "Edge",
+    "GroupInfo",
+    "IndexInfo",
+    "Lease",
+    "Message",
+    "Node",
+    "PartitionOffset",
+    "Point",
+    "QueueMessage",
+    "StreamRecord",
+    "StreamRetention",
+]
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _no_items() -> Any:
+    return field(default_factory=lambda: _EMPTY)
+
+StartPosition = Literal["earliest", "latest"]
+Direction = Literal["out", "in", "both"]
+Aggregate = Literal["sum", "min", "max"]
+SeriesFunction = Literal["count", "sum", "min", "max", "avg", "first", "last"]
+InterpolationMethod = Literal["linear", "step"]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A pub/sub message as a subscriber receives it.
+
+    ``id`` is set for persistent messages (pubsub_persistent); ``attributes`` carries the
+    filterable attributes of pubsub_filtering; ``ordering_key`` is set by pubsub_ordering.
+    """
+
+    topic: str
+    payload: bytes
+    headers: Mapping[str, str] = _no_items()
+    id: str | None = None
+    attributes: Mapping[str, Any] = _no_items()
+    ordering_key: str | None = None
+    timestamp: float | None = None
+    delivery_count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRecord:
+    """One record of a stream: its offset within its partition, payload, headers and time."""
+
+    stream: str
+    offset: int
+    payload: bytes
+    headers: Mapping[str, str] = _no_items()
+    timestamp: float = 0.0
+    partition: int = 0
+    key: str | None = None
+    delivery_count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionOffset:
+    """Where an appended record landed."""
+
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRetention:
+    """A stream's retention: records older than ``max_age`` seconds or beyond the newest
+    ``max_length`` records may be removed by :meth:`trim`.  ``None`` means no limit."""
+
+    max_age: float | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    """A consumer group's state.
+
+    ``consumers`` maps each consumer name to its count of pending (delivered, unacknowledged)
+    records; ``pending`` is their sum; ``lag`` counts records not yet delivered to the group;
+    ``last_delivered`` is the highest offset delivered to the group, or None.
+    """
+
+    stream: str
+    group: str
+    consumers: Mapping[str, int] = _no_items()
+    pending: int = 0
+    lag: int = 0
+    last_delivered: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMessage:
+    """A message in a queue.  ``attempts`` counts deliveries so far, this one included."""
+
+    id: str
+    queue: str
+    payload: bytes
+    headers: Mapping[str, str] = _no_items()
+    attempts: int = 0
+    enqueued_at: float = 0.0
+    priority: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """A received message and the right to settle it until ``deadline`` (epoch seconds)."""
+
+    message: QueueMessage
+    receipt: str
+    deadline: float
+
+    @property
+    def id(self) -> str:
+        return self.message.id
+
+    @property
+    def payload(self) -> bytes:
+        return self.message.payload
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A time-series point: epoch seconds, a float value and its labels."""
+
+    timestamp: float
+    value: float
+    labels: Mapping[str, str] = _no_items()
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A graph node: a string id, a label and JSON-compatible properties."""
+
+    id: str
+    label: str
+    properties: Mapping[str, Any] = _no_items()
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A directed graph edge from ``source`` to ``target``."""
+
+    id: str
+    source: str
+    target: str
+    label: str
+    properties: Mapping[str, Any] = _no_items()
+
+
+@dataclass(frozen=True, slots=True)
+class IndexInfo:
+    """A document index: its name, the fields it covers (in order) and whether it is unique."""
+
+    name: str
+    fields: tuple[str, ...]
+    unique: bool = False
