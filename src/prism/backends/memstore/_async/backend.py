@@ -6,6 +6,8 @@ from typing import Any
 
 from prism.backends._async.base import AsyncBackend
 from prism.backends.memstore._async.keyvalue import AsyncMemKeyValue
+
+# facet imports: one line per model (each model's owner adds its own line here)
 from prism.backends.memstore._core import get_store
 from prism.backends.settings import BackendSettings
 from prism.errors import ConfigurationError
@@ -22,6 +24,7 @@ class AsyncMemstoreBackend(AsyncBackend):
 
     facet_classes = {
         "keyvalue": AsyncMemKeyValue,
+        # facet entries: one line per model (each model's owner adds its own line here)
     }
 
     def __init__(self, settings: BackendSettings) -> None:

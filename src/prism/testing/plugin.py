@@ -1,0 +1,310 @@
+"""The pytest plugin (``pytest11`` entry point ``prism``): compliance suites on demand.
+
+``pytest --prism-backend=NAME[,NAME...]`` collects and runs, for each backend, every suite of
+every interface it declares, in sync and async form, and checks that it implements no interface
+it does not declare.  ``--prism-require`` turns "no server" into a failure; ``--prism-matrix``
+writes the outcome as JSON; a compliance summary closes the terminal report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import inspect
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prism.testing.target import Target, TestServer
+
+OUTCOMES = ("passed", "failed", "xfailed", "no-server", "not-declared")
+NO_SERVER = "no-server"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("prism", "prism compliance suites")
+    group.addoption("--prism-backend", default="", metavar="NAME[,NAME...]",
+                    help="run the compliance suites of these backends")
+    group.addoption("--prism-require", default="", metavar="NAME[,NAME...]",
+                    help="for these backends, 'no server could be had' fails instead of skipping")
+    group.addoption("--prism-matrix", default=None, metavar="PATH",
+                    help="write the compliance outcome as JSON to PATH")
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+@dataclass
+class _Cell:
+    outcomes: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    def result(self) -> str:
+        for outcome in ("failed", NO_SERVER, "xfailed", "not-declared", "passed"):
+            if outcome in self.outcomes:
+                return outcome
+        return "passed" if self.outcomes else "failed"
+
+
+@dataclass
+class ComplianceState:
+    backends: list[str]
+    required: set[str]
+    matrix_path: Path | None
+    targets: dict[str, Target | str] = field(default_factory=dict)
+    servers: list[TestServer] = field(default_factory=list)
+    cells: dict[tuple[str, str], _Cell] = field(default_factory=dict)
+    items: dict[str, tuple[str, str]] = field(default_factory=dict)
+    workdir: Path | None = None
+
+    def target(self, backend: str) -> Target | str:
+        """The target for ``backend`` (its server started on first use), or the reason none."""
+        if backend not in self.targets:
+            self.targets[backend] = self._start(backend)
+        return self.targets[backend]
+
+    def _start(self, backend: str) -> Target | str:
+        from prism.registry.registry import get_registry, import_object
+
+        entry = get_registry().backend(backend)
+        if not entry.plugin.test_server:
+            return f"{NO_SERVER}: backend {backend!r} names no test_server in its plugin"
+        start = import_object(entry.plugin.test_server, hint=entry.install_hint,
+                              what=f"test server of {backend!r}")
+        assert self.workdir is not None
+        workdir = self.workdir / backend
+        workdir.mkdir(parents=True, exist_ok=True)
+        try:
+            server = start(workdir)
+        except Exception as exc:  # a broken harness is a reason, reported like no server
+            return f"{NO_SERVER}: starting a {backend} server failed: {type(exc).__name__}: {exc}"
+        if server is None:
+            return f"{NO_SERVER}: no {backend} server could be had (see services docs)"
+        if isinstance(server, str):
+            return f"{NO_SERVER}: {server}"
+        self.servers.append(server)
+        return Target(backend, server, entry.declaration.limits.max_value_bytes,
+                      entry.interfaces)
+
+    def record(self, backend: str, interface: str, outcome: str, reason: str = "") -> None:
+        cell = self.cells.setdefault((backend, interface), _Cell())
+        cell.outcomes.append(outcome)
+        if reason and reason not in cell.reasons:
+            cell.reasons.append(reason)
+
+    def matrix(self) -> dict[str, Any]:
+        from prism.interfaces import CATALOG
+
+        out: dict[str, dict[str, str]] = {}
+        for backend in self.backends:
+            row = out.setdefault(backend, {})
+            for name in CATALOG:
+                cell = self.cells.get((backend, name))
+                row[name] = cell.result() if cell else "failed"
+        return {"backends": out}
+
+
+STATE = pytest.StashKey[ComplianceState]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "prism_suite: a prism compliance suite test")
+    backends = _split(config.getoption("prism_backend"))
+    required = set(_split(config.getoption("prism_require")))
+    if not backends:
+        if required:
+            msg = "--prism-require needs --prism-backend"
+            raise pytest.UsageError(msg)
+        return
+    from prism.errors import ConfigurationError
+    from prism.registry.registry import get_registry
+
+    try:
+        registry = get_registry()
+    except ConfigurationError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    unknown = [b for b in [*backends, *required] if b not in registry.backends]
+    if unknown:
+        msg = (f"--prism-backend/--prism-require: unknown backend(s) {', '.join(unknown)}; "
+               f"installed: {', '.join(sorted(registry.backends))}")
+        raise pytest.UsageError(msg)
+    missing = sorted(required - set(backends))
+    if missing:
+        msg = f"--prism-require names {', '.join(missing)}, which --prism-backend does not"
+        raise pytest.UsageError(msg)
+    matrix = config.getoption("prism_matrix")
+    state = ComplianceState(backends, required, Path(matrix).resolve() if matrix else None)
+    config.stash[STATE] = state
+    global _ACTIVE
+    _ACTIVE = state
+    from prism.testing import _collect
+
+    config.args.append(str(Path(_collect.__file__)))
+
+
+_ACTIVE: ComplianceState | None = None
+
+
+def active_state() -> ComplianceState:
+    if _ACTIVE is None:
+        msg = "the prism compliance plugin is not active (pass --prism-backend)"
+        raise RuntimeError(msg)
+    return _ACTIVE
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    state = session.config.stash.get(STATE, None)
+    if state is not None:
+        factory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+        state.workdir = factory.mktemp("prism-servers", numbered=True)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _ACTIVE
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    for server in reversed(state.servers):
+        if server.stop is not None:
+            server.stop()
+    state.servers.clear()
+    _ACTIVE = None
+
+
+@pytest.fixture
+def prism_target(request: pytest.FixtureRequest) -> Target:
+    """The backend under test for a compliance suite class."""
+    state = request.config.stash[STATE]
+    backend: str = request.cls.prism_backend  # type: ignore[union-attr]
+    target = state.target(backend)
+    if isinstance(target, str):
+        if backend in state.required:
+            pytest.fail(f"{target} (required by --prism-require)", pytrace=False)
+        pytest.skip(target)
+    return target
+
+
+def _known_gap_marks(backend: str, interface: str, test_name: str) -> list[pytest.MarkDecorator]:
+    from prism import errors
+    from prism.registry.registry import get_registry
+
+    marks = []
+    for gap in get_registry().backend(backend).declaration.known_gaps:
+        pattern = gap.test if "::" in gap.test else f"{gap.test}::*"
+        if fnmatch.fnmatchcase(f"{interface}::{test_name}", pattern):
+            raises = getattr(errors, gap.raises, None) or getattr(__builtins__, gap.raises, None)
+            if raises is None:
+                import builtins
+
+                raises = getattr(builtins, gap.raises, Exception)
+            marks.append(pytest.mark.xfail(strict=True, raises=raises,
+                                           reason=f"{gap.kind}: {gap.reason}"))
+    return marks
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    for item in items:
+        cls = getattr(item, "cls", None)
+        backend = getattr(cls, "prism_backend", None)
+        if backend is None:
+            continue
+        interface = getattr(cls, "interface", "") or item.callspec.params.get(  # type: ignore[attr-defined]
+            "undeclared_interface", "")
+        item.add_marker(pytest.mark.prism_suite)
+        state.items[item.nodeid] = (backend, interface)
+        name = getattr(item, "originalname", item.name)
+        for mark in _known_gap_marks(backend, interface, name):
+            item.add_marker(mark)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    state = _ACTIVE
+    if state is None or report.nodeid not in state.items:
+        return
+    backend, interface = state.items[report.nodeid]
+    undeclared = "undeclared" in report.nodeid.split("::")[-2] if "::" in report.nodeid else False
+    if report.failed:
+        state.record(backend, interface, "failed", f"{report.nodeid.split('::')[-1]} failed")
+    elif report.skipped:
+        if hasattr(report, "wasxfail"):
+            state.record(backend, interface, "xfailed", str(report.wasxfail))
+        else:
+            reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
+            if NO_SERVER in reason:
+                state.record(backend, interface, NO_SERVER, reason.removeprefix("Skipped: "))
+    elif report.when == "call":
+        state.record(backend, interface, "not-declared" if undeclared else "passed")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run the async suites' coroutine tests on a fresh event loop each."""
+    if pyfuncitem.get_closest_marker("prism_suite") is None:
+        return None
+    func = pyfuncitem.obj
+    if not inspect.iscoroutinefunction(func):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    kwargs = {name: pyfuncitem.funcargs[name] for name in names}
+    instance = pyfuncitem.instance
+
+    async def run() -> None:
+        try:
+            await func(**kwargs)
+        finally:
+            await instance.close_namespaces()
+
+    asyncio.run(run())
+    return True
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    state = session.config.stash.get(STATE, None)
+    if state is None or state.matrix_path is None:
+        return
+    state.matrix_path.parent.mkdir(parents=True, exist_ok=True)
+    state.matrix_path.write_text(json.dumps(state.matrix(), indent=2) + "\n", encoding="utf-8")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    state = terminalreporter.config.stash.get(STATE, None)
+    if state is None:
+        return
+    for line in summary_lines(state):
+        terminalreporter.write_line(line)
+
+
+def summary_lines(state: ComplianceState) -> Iterator[str]:
+    from prism.interfaces import CATALOG, MODELS
+
+    matrix = state.matrix()["backends"]
+    yield ""
+    yield "prism compliance (interfaces passed / declared, per data model)"
+    width = max(len(b) for b in state.backends) + 2
+    yield "backend".ljust(width) + " ".join(m[:10].rjust(10) for m in MODELS)
+    notes: list[str] = []
+    for backend in state.backends:
+        row = matrix[backend]
+        cells = []
+        for model in MODELS:
+            names = [n for n in CATALOG if CATALOG[n].model == model]
+            declared = [n for n in names if row[n] != "not-declared"]
+            passed = [n for n in declared if row[n] == "passed"]
+            cells.append((f"{len(passed)}/{len(declared)}" if declared else "-").rjust(10))
+            for name in declared:
+                if row[name] != "passed":
+                    cell = state.cells.get((backend, name))
+                    why = "; ".join(cell.reasons[:3]) if cell and cell.reasons else "not run"
+                    notes.append(f"  {backend}.{name}: {row[name]} ({why})")
+        yield backend.ljust(width) + " ".join(cells)
+    if notes:
+        yield "not passed:"
+        yield from notes

@@ -1,0 +1,147 @@
+"""Getting real servers for the suites, in the order services.md gives.
+
+1. a URL from the environment (``PRISM_TEST_<BACKEND>_URL``), used as is;
+2. a server binary on PATH (or inside a pip package), started on a free loopback port in a
+   temporary directory, probed until ready, and stopped by its PID;
+3. testcontainers, when a Docker engine answers;
+4. otherwise None: the suites report the backend as "no-server".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from prism.testing.target import TestServer
+
+__all__ = [
+    "ServerProcess",
+    "docker_available",
+    "env_url",
+    "find_binary",
+    "free_port",
+    "memstore_server",
+    "wait_until",
+]
+
+
+def env_url(backend: str) -> str | None:
+    """``PRISM_TEST_<BACKEND>_URL`` if set."""
+    return os.environ.get(f"PRISM_TEST_{backend.upper().replace('-', '_')}_URL") or None
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def find_binary(name: str, extra_dirs: Sequence[Path] = ()) -> str | None:
+    """``name`` on PATH, in the running interpreter's bin directory, or in ``extra_dirs``."""
+    import sys
+
+    for directory in [*extra_dirs, Path(sys.executable).parent]:
+        candidate = Path(directory) / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return shutil.which(name)
+
+
+def wait_until(probe: Callable[[], bool], timeout: float, what: str,
+               alive: Callable[[], bool] | None = None) -> None:
+    """Poll ``probe`` until it returns True; raise RuntimeError after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(Exception):
+            if probe():
+                return
+        if alive is not None and not alive():
+            msg = f"{what} exited before it was ready"
+            raise RuntimeError(msg)
+        if time.monotonic() > deadline:
+            msg = f"{what} not ready within {timeout} s"
+            raise RuntimeError(msg)
+        time.sleep(0.01)
+
+
+class ServerProcess:
+    """A server started by the harness, stopped by its PID (never by name)."""
+
+    def __init__(self, argv: Sequence[str], workdir: Path, *, log_name: str = "server.log",
+                 env: dict[str, str] | None = None, user: str | None = None) -> None:
+        self.argv = list(argv)
+        self.workdir = workdir
+        self.log_path = workdir / log_name
+        self._log = self.log_path.open("ab")
+        command = self.argv
+        if user is not None:
+            command = ["runuser", "-u", user, "--", *command]
+        self.process = subprocess.Popen(  # noqa: S603
+            command, cwd=workdir, stdout=self._log, stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})}, start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Send ``sig`` to the server's process group (used by crash tests)."""
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)
+            if sig in (signal.SIGKILL, signal.SIGTERM):
+                self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._log.close()
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def docker_available() -> bool:
+    """Whether a Docker engine answers (testcontainers needs one)."""
+    try:
+        import docker  # type: ignore[import-not-found]  # noqa: TID253
+
+        client = docker.from_env(timeout=2)
+        client.ping()
+        return True
+    except Exception:
+        return False
+
+
+def memstore_server(workdir: Path) -> TestServer:
+    """memstore needs no server: a private store with a manual clock."""
+    from prism.backends.memstore import ManualClock
+
+    clock = ManualClock()
+    return TestServer(
+        connection=f"memory://compliance-{uuid.uuid4().hex[:8]}",
+        options={"clock": clock},
+        clock=clock,
+        description="in-process store with a manual clock",
+    )
