@@ -265,6 +265,7 @@ def _parse_filter(raw: object, where: str, depth: int) -> Filter:
 
 
 def _parse_field(field: str, condition: object) -> list[Compare]:
+    _unicode(field, f"field path {field!r}")
     segments = tuple(field.split("."))
     if "" in segments:
         msg = f"field path {field!r} has an empty segment; use non-empty names joined by '.'"
@@ -323,7 +324,7 @@ def _operand(value: object, where: str, depth: int) -> Any:
             raise _fail(msg)
         return float(value)
     if isinstance(value, str):
-        return str(value)
+        return _unicode(str(value), where)
     if depth > _MAX_DEPTH:
         msg = f"{where} is nested more than {_MAX_DEPTH} levels deep"
         raise _fail(msg)
@@ -333,7 +334,7 @@ def _operand(value: object, where: str, depth: int) -> Any:
             if not isinstance(k, str):
                 msg = f"{where} has a non-str object key {k!r}; JSON object keys are str"
                 raise _fail(msg)
-            copy[str(k)] = _operand(v, f"{where}.{k}", depth + 1)
+            copy[_unicode(str(k), f"{where} key {k!r}")] = _operand(v, f"{where}.{k}", depth + 1)
         return copy
     if isinstance(value, list | tuple):
         return tuple(_operand(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value))
@@ -342,6 +343,16 @@ def _operand(value: object, where: str, depth: int) -> Any:
         " (allowed: None, bool, int, float, str, list, dict)"
     )
     raise _fail(msg)
+
+
+def _unicode(text: str, where: str) -> str:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            msg = f"{where} is not valid Unicode text (it has a lone surrogate)"
+            raise _fail(msg) from exc
+    return text
 
 
 def _and(children: Iterable[Filter]) -> Filter:

@@ -1,0 +1,74 @@
+"""Loaded with ``-p tests.broken.plugin``: registers every broken variant as a prism backend."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+from typing import Any
+
+import prism.plugins
+from prism.backends.memstore._async.backend import AsyncMemstoreBackend
+from prism.backends.memstore.backend import MemstoreBackend
+from prism.interfaces import CATALOG
+from prism.registry.registry import get_registry
+from tests.broken import Variant
+
+
+def all_variants() -> list[Variant]:
+    out: list[Variant] = []
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name == "plugin":
+            continue
+        module = importlib.import_module(f"tests.broken.{info.name}")
+        out.extend(getattr(module, "VARIANTS", []))
+    return out
+
+
+VARIANTS = all_variants()
+_memstore = get_registry().backend("memstore").declaration
+
+
+def _declaration(variant: Variant) -> dict[str, Any]:
+    names = variant.interfaces or tuple(
+        n for n in _memstore.implements if CATALOG[n].model == variant.model
+    )
+    return {
+        "backend": variant.backend,
+        "description": f"memstore with a deliberate flaw: {variant.flaw}",
+        "implements": list(names),
+        "limits": {"max_value_bytes": _memstore.limits.max_value_bytes},
+    }
+
+
+def _class_name(variant: Variant, flavour: str) -> str:
+    return f"{flavour}_{variant.model}_{variant.flaw}".replace("-", "_")
+
+
+for _v in VARIANTS:
+    globals()[_class_name(_v, "sync")] = type(
+        _class_name(_v, "sync"), (MemstoreBackend,), {"facet_classes": {_v.model: _v.sync_facet}}
+    )
+    globals()[_class_name(_v, "async")] = type(
+        _class_name(_v, "async"), (AsyncMemstoreBackend,),
+        {"facet_classes": {_v.model: _v.async_facet}},
+    )
+
+
+class BrokenPlugin:
+    @prism.plugins.hookimpl
+    def prism_backends(self) -> list[prism.plugins.BackendPlugin]:
+        return [
+            prism.plugins.BackendPlugin(
+                name=v.backend,
+                declaration=_declaration(v),
+                sync_class=f"tests.broken.plugin:{_class_name(v, 'sync')}",
+                async_class=f"tests.broken.plugin:{_class_name(v, 'async')}",
+                test_server="prism.testing.servers:memstore_server",
+            )
+            for v in VARIANTS
+        ]
+
+
+if prism.plugins.get_plugin_manager().get_plugin("prism-broken-variants") is None:
+    prism.plugins.register(BrokenPlugin(), name="prism-broken-variants")
