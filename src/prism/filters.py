@@ -51,8 +51,9 @@ Validation
 :func:`parse` checks a filter once and returns an immutable :class:`Filter`.  Unknown
 operators, misplaced ``$`` keys, a non-list ``$in`` / ``$nin``, ``$and`` / ``$or`` that are not
 non-empty lists of mappings, a non-bool ``$exists``, an ordering operand that is not a number or
-``str``, non-``str`` or empty path segments, and operands that are not JSON values (NaN and
-infinities included) raise :class:`~prism.errors.InvalidArgumentError`.
+``str``, non-``str`` or empty path segments, text with lone surrogates, and operands that are
+not JSON values (NaN, infinities and integers beyond 64 bits included) raise
+:class:`~prism.errors.InvalidArgumentError`.
 
 Pushdown
 --------
@@ -124,7 +125,7 @@ TRUE: Final = MatchAll()
 
 @dataclass(frozen=True, slots=True)
 class And(Filter):
-    """All children match (at least two children)."""
+    """All children match (:func:`parse` builds it with at least two)."""
 
     children: tuple[Filter, ...]
 
@@ -134,7 +135,7 @@ class And(Filter):
 
 @dataclass(frozen=True, slots=True)
 class Or(Filter):
-    """Some child matches (at least two children)."""
+    """Some child matches (:func:`parse` builds it with at least two)."""
 
     children: tuple[Filter, ...]
 
