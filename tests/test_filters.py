@@ -431,24 +431,23 @@ def reference_matches(flt: dict[str, Any], doc: dict[str, Any]) -> bool:
 
 # --------------------------------------------------------------------------- strategies
 
-PATH_KEYS = ["a", "b", "c", "é", 'q"t', "it's", "x\\y", "$d", "0"]
+PATH_KEYS = ["a", "b", "é", 'q"t', "it's", "x\\y", "$d", "0"]
 DOC_KEYS = st.sampled_from([*PATH_KEYS, "", "a.b"])
-TEXT = st.sampled_from(["", "a", "b", "ab", "B", "é", "1", "a\n"]) | st.text(
-    st.characters(codec="utf-8", exclude_characters="\x00"), max_size=4
+TEXT = st.sampled_from(["", "a", "ab", "B", "é", "a\n"]) | st.text(
+    st.characters(codec="utf-8", exclude_characters="\x00"), max_size=3
 )
 NUMBERS = (
-    st.integers(-3, 3)
-    | st.sampled_from([-1.5, -0.0, 0.5, 1.0, 2**53, 2**53 + 1, float(2**53)])
+    st.sampled_from([-1, 0, 1, 2, -0.0, 1.0, 2.5, 2**53, 2**53 + 1, float(2**53)])
     | st.integers(-(2**63), 2**63 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
 )
 SCALARS = st.none() | st.booleans() | NUMBERS | TEXT
-VALUES = st.recursive(
+VALUES = SCALARS | st.recursive(
     SCALARS,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(DOC_KEYS, inner, max_size=3),
-    max_leaves=6,
+    max_leaves=5,
 )
-DOCS = st.dictionaries(DOC_KEYS, VALUES, max_size=5)
+DOCS = st.dictionaries(DOC_KEYS, VALUES, min_size=2, max_size=6)
 PATHS = (
     st.lists(st.sampled_from(PATH_KEYS), min_size=1, max_size=2)
     .map(".".join)
@@ -498,9 +497,19 @@ def test_sqlite_agrees_with_matches(flt: dict[str, Any], docs: list[dict[str, An
 
 
 @PROPERTY
-@given(VALUES, VALUES)
-def test_equality_agrees_with_reference(left: Any, right: Any) -> None:
-    for operand in (left, right):
-        flt = {"v": {"$eq": operand}}
-        assert parse(flt).matches({"v": left}) is reference_matches(flt, {"v": left})
-    assert parse({"v": {"$eq": left}}).matches({"v": left})
+@given(OPERATOR, st.lists(VALUES, max_size=6))
+def test_each_operator_agrees(op_arg: tuple[str, Any], values: list[Any]) -> None:
+    """One operator against many values, the operand (or its elements) among them."""
+    op, arg = op_arg
+    flt = {"v": {op: arg}}
+    values += arg if op in ("$in", "$nin") else [arg]
+    docs = [{}, *({"v": v} for v in values)]
+    parsed = parse(flt)
+    expected = {i for i, doc in enumerate(docs) if reference_matches(flt, doc)}
+    assert {i for i, doc in enumerate(docs) if parsed.matches(doc)} == expected
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute('CREATE TABLE docs (id INTEGER PRIMARY KEY, "bo""dy" TEXT)')
+        assert sql_matching(db, parsed, docs) == expected
+    finally:
+        db.close()

@@ -32,7 +32,7 @@ def name(value: object, what: str = "key") -> str:
     if not value:
         msg = f"{what} must not be empty"
         raise InvalidArgumentError(msg)
-    if len(value) * 4 > MAX_NAME_BYTES or "\x00" in value:
+    if len(value) > 256 or "\x00" in value or not value.isascii():
         _name_slow(value, what)
     return value
 

@@ -12,6 +12,7 @@ import asyncio
 import fnmatch
 import inspect
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +30,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("prism", "prism compliance suites")
     group.addoption("--prism-backend", default="", metavar="NAME[,NAME...]",
                     help="run the compliance suites of these backends")
-    group.addoption("--prism-require", default="", metavar="NAME[,NAME...]",
-                    help="for these backends, 'no server could be had' fails instead of skipping")
+    group.addoption("--prism-require", default=os.environ.get("PRISM_REQUIRE", ""),
+                    metavar="NAME[,NAME...]",
+                    help="for these backends, 'no server could be had' fails instead of "
+                    "skipping (default: $PRISM_REQUIRE)")
     group.addoption("--prism-matrix", default=None, metavar="PATH",
                     help="write the compliance outcome as JSON to PATH")
 
@@ -117,9 +120,6 @@ def pytest_configure(config: pytest.Config) -> None:
     backends = _split(config.getoption("prism_backend"))
     required = set(_split(config.getoption("prism_require")))
     if not backends:
-        if required:
-            msg = "--prism-require needs --prism-backend"
-            raise pytest.UsageError(msg)
         return
     from prism.errors import ConfigurationError
     from prism.registry.registry import get_registry

@@ -10,6 +10,7 @@ from prism.backends.base import Backend
 from prism.backends.memstore.keyvalue import MemKeyValue
 
 # facet imports: one line per model (each model's owner adds its own line here)
+from prism.backends.memstore.pubsub import MemPubSub
 from prism.backends.memstore._core import get_store
 from prism.backends.settings import BackendSettings
 from prism.errors import ConfigurationError
@@ -27,6 +28,7 @@ class MemstoreBackend(Backend):
     facet_classes = {
         "keyvalue": MemKeyValue,
         # facet entries: one line per model (each model's owner adds its own line here)
+        "pubsub": MemPubSub,
     }
 
     def __init__(self, settings: BackendSettings) -> None:

@@ -8,6 +8,7 @@ from prism.backends._async.base import AsyncBackend
 from prism.backends.memstore._async.keyvalue import AsyncMemKeyValue
 
 # facet imports: one line per model (each model's owner adds its own line here)
+from prism.backends.memstore._async.pubsub import AsyncMemPubSub
 from prism.backends.memstore._core import get_store
 from prism.backends.settings import BackendSettings
 from prism.errors import ConfigurationError
@@ -25,6 +26,7 @@ class AsyncMemstoreBackend(AsyncBackend):
     facet_classes = {
         "keyvalue": AsyncMemKeyValue,
         # facet entries: one line per model (each model's owner adds its own line here)
+        "pubsub": AsyncMemPubSub,
     }
 
     def __init__(self, settings: BackendSettings) -> None:
