@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from prism import _series
-from prism._validate import Duration, Timestamp, optional_seconds, seconds, timestamp
+from prism import _validate as v
+from prism._validate import Duration, Timestamp
 from prism.backends._async.base import AsyncFacet
 from prism.backends.memstore._timeseries_state import Series, TimeSeriesState
 from prism.interfaces._async.timeseries import (
@@ -42,7 +43,7 @@ class AsyncMemTimeSeries(
 
     def _between(self, name: str, start: Timestamp, end: Timestamp) -> list[Point]:
         series = self._state.series.get(name)
-        return [] if series is None else series.between(timestamp(start), timestamp(end))
+        return [] if series is None else series.between(v.timestamp(start), v.timestamp(end))
 
     # timeseries_basic --------------------------------------------------------------------------
     async def insert(
@@ -94,7 +95,7 @@ class AsyncMemTimeSeries(
     ) -> list[Point]:
         with self._lock:
             points = self._between(series, start, end)
-        return _series.aggregate(points, seconds(bucket, "bucket"), fn)
+        return _series.aggregate(points, v.seconds(bucket, "bucket"), fn)
 
     async def rollup(
         self,
@@ -107,7 +108,7 @@ class AsyncMemTimeSeries(
     ) -> int:
         with self._lock:  # one critical section: the rollup sees and writes one state
             points = _series.aggregate(
-                self._between(series, start, end), seconds(bucket, "bucket"), fn
+                self._between(series, start, end), v.seconds(bucket, "bucket"), fn
             )
             target = self._series(destination)
             for point in points:
@@ -116,7 +117,7 @@ class AsyncMemTimeSeries(
 
     # timeseries_retention ----------------------------------------------------------------------
     async def set_retention(self, series: str, max_age: Duration | None) -> None:
-        age = optional_seconds(max_age, "max_age")
+        age = v.optional_seconds(max_age, "max_age")
         with self._lock:
             if age is None:
                 self._state.retention.pop(series, None)

@@ -1,0 +1,1 @@
+"""An example third-party prism backend: keyvalue over a process-local dict."""
