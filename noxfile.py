@@ -10,8 +10,14 @@ BACKENDS = "memstore,sqlite,redis,redis-cluster"
 
 
 def _install(session: nox.Session) -> None:
-    session.run_install("uv", "sync", "--all-extras", "--active", "--quiet",
-                        env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location})
+    session.run_install(
+        "uv",
+        "sync",
+        "--all-extras",
+        "--active",
+        "--quiet",
+        env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
+    )
 
 
 @nox.session
@@ -43,8 +49,15 @@ def tests(session: nox.Session) -> None:
 def matrix(session: nox.Session) -> None:
     """Regenerate docs/compliance-matrix.md from a compliance run."""
     _install(session)
-    session.run("pytest", f"--prism-backend={BACKENDS}", "--prism-matrix=build/matrix.json",
-                "-q", "-p", "no:cacheprovider", success_codes=[0, 1])
+    session.run(
+        "pytest",
+        f"--prism-backend={BACKENDS}",
+        "--prism-matrix=build/matrix.json",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        success_codes=[0, 1],
+    )
     session.run("python", "tools/compliance_matrix.py", "build/matrix.json")
 
 

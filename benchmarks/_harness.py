@@ -25,8 +25,10 @@ class Result:
         return self.baseline_ops / self.prism_ops
 
     def line(self) -> str:
-        return (f"{self.name:<44} prism {self.prism_ops:>12,.0f} ops/s   "
-                f"baseline {self.baseline_ops:>12,.0f} ops/s   ratio {self.ratio:5.2f}x")
+        return (
+            f"{self.name:<44} prism {self.prism_ops:>12,.0f} ops/s   "
+            f"baseline {self.baseline_ops:>12,.0f} ops/s   ratio {self.ratio:5.2f}x"
+        )
 
 
 def _time_sync(fn: Callable[[], object], n: int) -> float:
@@ -43,8 +45,14 @@ async def _time_async(fn: Callable[[], Awaitable[object]], n: int) -> float:
     return time.perf_counter() - start
 
 
-def compare(name: str, prism_fn: Callable[[], object], baseline_fn: Callable[[], object],
-            *, n: int = 20_000, rounds: int = 7) -> Result:
+def compare(
+    name: str,
+    prism_fn: Callable[[], object],
+    baseline_fn: Callable[[], object],
+    *,
+    n: int = 20_000,
+    rounds: int = 7,
+) -> Result:
     """Time ``n`` calls of each, interleaved over ``rounds``; return median ops/s of each."""
     _time_sync(prism_fn, max(1, n // 10))
     _time_sync(baseline_fn, max(1, n // 10))
@@ -55,9 +63,14 @@ def compare(name: str, prism_fn: Callable[[], object], baseline_fn: Callable[[],
     return Result(name, n / statistics.median(a), n / statistics.median(b))
 
 
-async def compare_async(name: str, prism_fn: Callable[[], Awaitable[object]],
-                        baseline_fn: Callable[[], Awaitable[object]], *, n: int = 20_000,
-                        rounds: int = 7) -> Result:
+async def compare_async(
+    name: str,
+    prism_fn: Callable[[], Awaitable[object]],
+    baseline_fn: Callable[[], Awaitable[object]],
+    *,
+    n: int = 20_000,
+    rounds: int = 7,
+) -> Result:
     """The async form of :func:`compare`; call it inside the event loop the clients use."""
     await _time_async(prism_fn, max(1, n // 10))
     await _time_async(baseline_fn, max(1, n // 10))

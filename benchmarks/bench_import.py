@@ -12,12 +12,12 @@ import sys
 
 
 def import_time(module: str, runs: int = 15) -> float:
-    code = (f"import time; t = time.perf_counter(); import {module}; "
-            "print(time.perf_counter() - t)")
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
     times = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         times.append(float(out.stdout))
     return statistics.median(times)
 

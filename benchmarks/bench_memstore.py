@@ -11,8 +11,10 @@ import threading
 import prism
 from benchmarks._harness import Result, compare, compare_async, report
 
-CONFIG = {"backends": {"m": {"type": "memstore", "connection": "memory://bench"}},
-          "default_backend": "m"}
+CONFIG = {
+    "backends": {"m": {"type": "memstore", "connection": "memory://bench"}},
+    "default_backend": "m",
+}
 
 
 class LockedDict:
@@ -46,10 +48,15 @@ def run_sync() -> list[Result]:
         kv.set("k", b"v" * 100)
         base.set("k", b"v" * 100)
         return [
-            compare("memstore keyvalue.set (sync)", lambda: kv.set("k", b"v" * 100),
-                    lambda: base.set("k", b"v" * 100), n=50_000),
-            compare("memstore keyvalue.get (sync)", lambda: kv.get("k"), lambda: base.get("k"),
-                    n=50_000),
+            compare(
+                "memstore keyvalue.set (sync)",
+                lambda: kv.set("k", b"v" * 100),
+                lambda: base.set("k", b"v" * 100),
+                n=50_000,
+            ),
+            compare(
+                "memstore keyvalue.get (sync)", lambda: kv.get("k"), lambda: base.get("k"), n=50_000
+            ),
         ]
 
 
@@ -60,11 +67,18 @@ async def run_async() -> list[Result]:
         await kv.set("k", b"v" * 100)
         await base.aset("k", b"v" * 100)
         return [
-            await compare_async("memstore keyvalue.set (async)",
-                                lambda: kv.set("k", b"v" * 100),
-                                lambda: base.aset("k", b"v" * 100), n=50_000),
-            await compare_async("memstore keyvalue.get (async)", lambda: kv.get("k"),
-                                lambda: base.aget("k"), n=50_000),
+            await compare_async(
+                "memstore keyvalue.set (async)",
+                lambda: kv.set("k", b"v" * 100),
+                lambda: base.aset("k", b"v" * 100),
+                n=50_000,
+            ),
+            await compare_async(
+                "memstore keyvalue.get (async)",
+                lambda: kv.get("k"),
+                lambda: base.aget("k"),
+                n=50_000,
+            ),
         ]
 
 

@@ -14,14 +14,26 @@ def test_hierarchy() -> None:
     assert issubclass(prism.ValueTooLargeError, prism.InvalidArgumentError)
     assert issubclass(prism.IndexOutOfRangeError, IndexError)
     assert issubclass(prism.LeaseLostError, prism.ConflictError)
-    for cls in (prism.ConfigurationError, prism.UnsupportedError, prism.ConflictError,
-                prism.BackendUnavailableError, prism.NotFoundError):
+    for cls in (
+        prism.ConfigurationError,
+        prism.UnsupportedError,
+        prism.ConflictError,
+        prism.BackendUnavailableError,
+        prism.NotFoundError,
+    ):
         assert issubclass(cls, prism.PrismError)
         assert not issubclass(cls, ConnectionError)
 
 
-@pytest.mark.parametrize("cls", [prism.KeyNotFoundError, prism.ConflictError,
-                                 prism.BackendUnavailableError, prism.ValueTooLargeError])
+@pytest.mark.parametrize(
+    "cls",
+    [
+        prism.KeyNotFoundError,
+        prism.ConflictError,
+        prism.BackendUnavailableError,
+        prism.ValueTooLargeError,
+    ],
+)
 def test_errors_pickle_with_context(cls: type[prism.PrismError]) -> None:
     err = cls("boom", backend="redis", operation="get")
     back = pickle.loads(pickle.dumps(err))

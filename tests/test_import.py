@@ -9,25 +9,63 @@ import sys
 import prism
 from prism.interfaces import CATALOG, MODELS
 
-DRIVERS = ("redis", "psycopg", "nats", "confluent_kafka", "boto3", "minio", "clickhouse_driver",
-           "gremlin_python")
+DRIVERS = (
+    "redis",
+    "psycopg",
+    "nats",
+    "confluent_kafka",
+    "boto3",
+    "minio",
+    "clickhouse_driver",
+    "gremlin_python",
+)
 
 CATALOG_NAMES = {
-    "keyvalue_basic", "keyvalue_scan", "keyvalue_ttl", "keyvalue_transactional",
-    "keyvalue_batch", "keyvalue_cas",
-    "pubsub_basic", "pubsub_wildcards", "pubsub_persistent", "pubsub_filtering",
+    "keyvalue_basic",
+    "keyvalue_scan",
+    "keyvalue_ttl",
+    "keyvalue_transactional",
+    "keyvalue_batch",
+    "keyvalue_cas",
+    "pubsub_basic",
+    "pubsub_wildcards",
+    "pubsub_persistent",
+    "pubsub_filtering",
     "pubsub_ordering",
-    "stream_basic", "stream_consumer_groups", "stream_replay", "stream_retention",
+    "stream_basic",
+    "stream_consumer_groups",
+    "stream_replay",
+    "stream_retention",
     "stream_partitioning",
-    "queue_basic", "queue_visibility", "queue_dead_letter", "queue_priority", "queue_delayed",
-    "list_basic", "list_indexing", "list_range", "list_blocking",
-    "set_basic", "set_operations", "set_cardinality", "set_random",
-    "sortedset_basic", "sortedset_range", "sortedset_rank", "sortedset_operations",
+    "queue_basic",
+    "queue_visibility",
+    "queue_dead_letter",
+    "queue_priority",
+    "queue_delayed",
+    "list_basic",
+    "list_indexing",
+    "list_range",
+    "list_blocking",
+    "set_basic",
+    "set_operations",
+    "set_cardinality",
+    "set_random",
+    "sortedset_basic",
+    "sortedset_range",
+    "sortedset_rank",
+    "sortedset_operations",
     "sortedset_lex",
-    "timeseries_basic", "timeseries_aggregation", "timeseries_retention",
+    "timeseries_basic",
+    "timeseries_aggregation",
+    "timeseries_retention",
     "timeseries_interpolation",
-    "graph_basic", "graph_traversal", "graph_query", "graph_analytics",
-    "document_basic", "document_query", "document_indexing",
+    "graph_basic",
+    "graph_traversal",
+    "graph_query",
+    "graph_analytics",
+    "document_basic",
+    "document_query",
+    "document_indexing",
 }
 
 
@@ -68,8 +106,10 @@ def test_sync_and_async_classes_have_the_same_methods() -> None:
             if isinstance(s, property):
                 continue
             assert not inspect.iscoroutinefunction(s), (entry.name, method)
-            assert list(inspect.signature(s).parameters) == list(
-                inspect.signature(a).parameters), (entry.name, method)
+            assert list(inspect.signature(s).parameters) == list(inspect.signature(a).parameters), (
+                entry.name,
+                method,
+            )
 
 
 def test_each_model_has_a_basic_interface() -> None:

@@ -23,9 +23,21 @@ def test_example_backend_is_discovered_through_its_entry_point() -> None:
 def test_example_backend_passes_its_declared_suites(tmp_path: Path) -> None:
     matrix = tmp_path / "m.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--prism-backend=example-kv",
-         f"--prism-matrix={matrix}", "-q", "-p", "no:cacheprovider"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--prism-backend=example-kv",
+            f"--prism-matrix={matrix}",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "prism compliance" in proc.stdout
@@ -37,9 +49,20 @@ def test_example_backend_passes_its_declared_suites(tmp_path: Path) -> None:
 
 def test_unknown_backend_is_a_usage_error(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--prism-backend=no-such-backend", "-q",
-         "-p", "no:cacheprovider"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--prism-backend=no-such-backend",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == pytest.ExitCode.USAGE_ERROR
     assert "unknown backend" in proc.stderr

@@ -15,16 +15,26 @@ BAD_KEYS: list[Any] = ["", "x" * 1025, "é" * 513, "a\x00b", b"bytes", 42, None,
 
 @pytest.fixture
 def ns() -> Any:
-    with prism.open("validation", config={"backends": {"m": {"type": "memstore",
-              "connection": "memory://validation"}}, "default_backend": "m"}) as namespace:
+    with prism.open(
+        "validation",
+        config={
+            "backends": {"m": {"type": "memstore", "connection": "memory://validation"}},
+            "default_backend": "m",
+        },
+    ) as namespace:
         yield namespace
 
 
 @pytest.mark.parametrize("key", BAD_KEYS)
 def test_bad_keys_sync(ns: Any, key: Any) -> None:
     kv = ns.keyvalue
-    for call in (lambda: kv.set(key, b"v"), lambda: kv.get(key), lambda: kv.delete(key),
-                 lambda: kv.exists(key), lambda: kv.set_many({key: b"v"})):
+    for call in (
+        lambda: kv.set(key, b"v"),
+        lambda: kv.get(key),
+        lambda: kv.delete(key),
+        lambda: kv.exists(key),
+        lambda: kv.set_many({key: b"v"}),
+    ):
         with pytest.raises(prism.InvalidArgumentError):
             call()
     assert get_store("validation").section("keyvalue")["validation"].values == {}
@@ -35,8 +45,12 @@ def test_bad_keys_async(key: Any) -> None:
     async def run() -> None:
         async with await prism.open_async("validation-async", config={}) as ns:
             kv = ns.keyvalue
-            for call in (lambda: kv.set(key, b"v"), lambda: kv.get(key),
-                         lambda: kv.delete(key), lambda: kv.exists(key)):
+            for call in (
+                lambda: kv.set(key, b"v"),
+                lambda: kv.get(key),
+                lambda: kv.delete(key),
+                lambda: kv.exists(key),
+            ):
                 with pytest.raises(prism.InvalidArgumentError):
                     await call()
 

@@ -19,6 +19,7 @@ import argparse
 import io
 import keyword
 import re
+import subprocess
 import sys
 import tokenize
 from pathlib import Path
@@ -112,13 +113,27 @@ def targets() -> list[tuple[Path, Path]]:
     return pairs
 
 
-def render(src: Path) -> str:
+def _ruff(args: list[str], text: str, dst: Path) -> str:
+    """Pipe ``text`` through ruff (import sorting, formatting) as if it were ``dst``."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", *args, "--stdin-filename", str(dst), "-"],
+        input=text, capture_output=True, text=True, cwd=ROOT, check=False,
+    )
+    if proc.returncode not in (0, 1) or not proc.stdout:
+        msg = f"ruff {' '.join(args)} failed on {dst}: {proc.stderr.strip()}"
+        raise RuntimeError(msg)
+    return proc.stdout
+
+
+def render(src: Path, dst: Path) -> str:
     rel = src.relative_to(ROOT).as_posix()
     header = (
         f"# Generated from {rel} by tools/async_to_sync.py: do not edit.\n"
         "# Edit the async source and run `python tools/async_to_sync.py`.\n"
     )
-    return header + transform(src.read_text(encoding="utf-8"))
+    text = header + transform(src.read_text(encoding="utf-8"))
+    text = _ruff(["check", "--fix-only", "--select", "I,F401", "--quiet", "--exit-zero"], text, dst)
+    return _ruff(["format", "--quiet"], text, dst)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stale = []
     for src, dst in targets():
-        text = render(src)
+        text = render(src, dst)
         current = dst.read_text(encoding="utf-8") if dst.exists() else None
         if current != text:
             stale.append(dst)

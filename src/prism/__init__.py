@@ -26,7 +26,7 @@ from prism.errors import (
     UnsupportedError,
     ValueTooLargeError,
 )
-from prism.interfaces import *  # noqa: F403
+from prism.interfaces import *
 from prism.interfaces import CATALOG, MODELS
 from prism.types import (
     Edge,
@@ -39,7 +39,6 @@ from prism.types import (
     Point,
     QueueMessage,
     StreamRecord,
-    StreamRetention,
 )
 
 if TYPE_CHECKING:
@@ -50,16 +49,37 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [  # noqa: RUF022
-    "open", "open_async", "Namespace", "AsyncNamespace", "CATALOG", "MODELS",
-    "PrismError", "ConfigurationError", "InvalidArgumentError", "ValueTooLargeError",
-    "NotFoundError", "KeyNotFoundError", "IndexOutOfRangeError", "ConflictError",
-    "LeaseLostError", "UnsupportedError", "BackendUnavailableError",
-    "Message", "StreamRecord", "PartitionOffset", "StreamRetention", "GroupInfo",
-    "QueueMessage", "Lease", "Point", "Node", "Edge", "IndexInfo",
+    "open",
+    "open_async",
+    "Namespace",
+    "AsyncNamespace",
+    "CATALOG",
+    "MODELS",
+    "PrismError",
+    "ConfigurationError",
+    "InvalidArgumentError",
+    "ValueTooLargeError",
+    "NotFoundError",
+    "KeyNotFoundError",
+    "IndexOutOfRangeError",
+    "ConflictError",
+    "LeaseLostError",
+    "UnsupportedError",
+    "BackendUnavailableError",
+    "Message",
+    "StreamRecord",
+    "PartitionOffset",
+    "GroupInfo",
+    "QueueMessage",
+    "Lease",
+    "Point",
+    "Node",
+    "Edge",
+    "IndexInfo",
 ]
 
 
-def open(name: str, *, config: ConfigSource = None) -> Namespace:  # noqa: A001
+def open(name: str, *, config: ConfigSource = None) -> Namespace:
     """Open namespace ``name`` (sync).  See :func:`prism.api.open`."""
     from prism.api import open as _open
 

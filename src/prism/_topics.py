@@ -42,7 +42,7 @@ class TopicPattern:
                 return False
         elif len(parts) != len(tokens):
             return False
-        return all(t == SINGLE or t == p for t, p in zip(tokens, parts, strict=False))
+        return all(t in (SINGLE, p) for t, p in zip(tokens, parts, strict=False))
 
 
 def parse_pattern(pattern: str) -> TopicPattern:

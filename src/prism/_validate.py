@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prism.errors import InvalidArgumentError, ValueTooLargeError
@@ -108,7 +108,9 @@ def headers(value: object, what: str = "headers") -> Mapping[str, str] | None:
         raise InvalidArgumentError(msg)
     for k, v in value.items():
         if type(k) is not str or not k or type(v) is not str:
-            msg = f"{what} must map non-empty str names to str values; got {k!r}: {type(v).__name__}"
+            msg = (
+                f"{what} must map non-empty str names to str values; got {k!r}: {type(v).__name__}"
+            )
             raise InvalidArgumentError(msg)
     return value
 
@@ -129,7 +131,9 @@ def seconds(value: object, what: str = "duration", *, allow_zero: bool = False) 
     return result
 
 
-def optional_seconds(value: object, what: str = "duration", *, allow_zero: bool = True) -> float | None:
+def optional_seconds(
+    value: object, what: str = "duration", *, allow_zero: bool = True
+) -> float | None:
     return None if value is None else seconds(value, what, allow_zero=allow_zero)
 
 
@@ -137,7 +141,7 @@ def timestamp(value: object, what: str = "timestamp") -> float:
     """A point in time: epoch seconds, or a datetime (naive datetimes are taken as UTC)."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value.timestamp()
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         return float(value)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from prism.namespace import Namespace
 from prism._compat import current_loop
 from prism.backends.base import Backend
 from prism.backends.settings import BackendSettings
-from prism.errors import PrismError, UnsupportedError
+from prism.errors import UnsupportedError
 from prism.interfaces import MODELS
+from prism.namespace import Namespace
 from prism.registry.registry import get_registry
 from prism.registry.resolver import ConfigSource, load_config, resolve
 
@@ -35,10 +35,7 @@ def _acquire(settings: BackendSettings, cls: type[Backend]) -> tuple[Any, Backen
             slot[1] += 1
             return key, slot[0]  # type: ignore[no-any-return]
     backend = cls(settings)
-    try:
-        backend.open()
-    except PrismError:
-        raise
+    backend.open()
     with _lock:
         slot = _connections.get(key)
         if slot is None:
@@ -73,8 +70,10 @@ def open(name: str, *, config: ConfigSource = None) -> Namespace:
     registry = get_registry()
     plan = resolve(name, load_config(config), registry)
     if plan.pattern is not None:
-        msg = (f"namespace {name!r} uses pattern {plan.pattern!r}; the pattern runtime is not "
-               "part of this release yet")
+        msg = (
+            f"namespace {name!r} uses pattern {plan.pattern!r}; the pattern runtime is not "
+            "part of this release yet"
+        )
         raise UnsupportedError(msg)
     settings = BackendSettings(
         name=plan.connection_name,

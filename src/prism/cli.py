@@ -52,13 +52,19 @@ def demo() -> None:
         ttl = kv.get_ttl("session")
         _show('kv.get_ttl("session")', None if ttl is None else round(ttl, 2))
         time.sleep(0.35)  # a demo may wait for real; tests move an injected clock instead
-        _show("... 0.35 s later: kv.exists(\"session\")", kv.exists("session"))
+        _show('... 0.35 s later: kv.exists("session")', kv.exists("session"))
 
         _step("keyvalue_cas: compare-and-swap, linearizable per key")
         assert isinstance(kv, prism.KeyValueCAS)
-        _show('kv.compare_and_swap("counter", None, b"1")', kv.compare_and_swap("counter", None, b"1"))
-        _show('kv.compare_and_swap("counter", b"7", b"8")', kv.compare_and_swap("counter", b"7", b"8"))
-        _show('kv.compare_and_swap("counter", b"1", b"2")', kv.compare_and_swap("counter", b"1", b"2"))
+        _show(
+            'kv.compare_and_swap("counter", None, b"1")', kv.compare_and_swap("counter", None, b"1")
+        )
+        _show(
+            'kv.compare_and_swap("counter", b"7", b"8")', kv.compare_and_swap("counter", b"7", b"8")
+        )
+        _show(
+            'kv.compare_and_swap("counter", b"1", b"2")', kv.compare_and_swap("counter", b"1", b"2")
+        )
         _show('kv.get("counter")', kv.get("counter"))
 
         _step("bad input is refused before any I/O")
@@ -85,7 +91,9 @@ def demo() -> None:
         if "list" in ns.models:
             _step("list: Redis-style lists")
             lst = ns.list
-            _show('lst.push_right("jobs", b"a", b"b", b"c")', lst.push_right("jobs", b"a", b"b", b"c"))
+            _show(
+                'lst.push_right("jobs", b"a", b"b", b"c")', lst.push_right("jobs", b"a", b"b", b"c")
+            )
             _show('lst.pop_left("jobs")', lst.pop_left("jobs"))
             _show('lst.length("jobs")', lst.length("jobs"))
 
@@ -97,7 +105,7 @@ def demo() -> None:
 @main.command()
 @click.option("--backend", "only", default=None, help="show one backend only")
 def registry(only: str | None) -> None:
-    """The backend × interface table from the registry."""
+    """The backend-by-interface table from the registry."""
     from prism.interfaces import CATALOG, MODELS
     from prism.registry.registry import get_registry
 
@@ -112,15 +120,19 @@ def registry(only: str | None) -> None:
         for iface, entry in CATALOG.items():
             if entry.model != model:
                 continue
-            marks = ["✓".ljust(10) if iface in reg.backends[n].interfaces else "·".ljust(10)
-                     for n in names]
+            marks = [
+                "✓".ljust(10) if iface in reg.backends[n].interfaces else "·".ljust(10)
+                for n in names
+            ]
             click.echo(f"{iface.ljust(width)}  " + "  ".join(marks))
     click.echo("")
     for name in names:
         decl = reg.backends[name].declaration
         limit = decl.limits.max_value_bytes
-        click.echo(f"{name}: {len(decl.implements)}/45 interfaces; max value "
-                   f"{'unlimited' if limit is None else f'{limit:,} bytes'}; {decl.description}")
+        click.echo(
+            f"{name}: {len(decl.implements)}/45 interfaces; max value "
+            f"{'unlimited' if limit is None else f'{limit:,} bytes'}; {decl.description}"
+        )
     if reg.patterns:
         click.echo("\npatterns: " + ", ".join(sorted(reg.patterns)))
 

@@ -76,6 +76,7 @@ from prism.errors import InvalidArgumentError
 
 __all__ = [
     "OPERATORS",
+    "ORDERING",
     "TRUE",
     "And",
     "Compare",
@@ -91,6 +92,7 @@ __all__ = [
 ]
 
 ORDERING: Final = frozenset({"$gt", "$gte", "$lt", "$lte"})
+"""The ordering operators (numbers with numbers, strings with strings)."""
 OPERATORS: Final = frozenset({"$eq", "$ne", "$in", "$nin", "$exists"}) | ORDERING
 """The operators allowed in a field's operator mapping."""
 
@@ -186,7 +188,7 @@ def _json_eq(a: Any, b: Any) -> bool:
 
 def _eq(a: Any, b: Any) -> bool:
     """``$eq``: like :func:`_json_eq`, but ``None`` also matches a missing value."""
-    return a is None or a is _MISSING if b is None else _json_eq(a, b)
+    return (a is None or a is _MISSING) if b is None else _json_eq(a, b)
 
 
 def _ordered(a: Any, b: Any) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from prism.errors import UnsupportedError
 from prism.interfaces import MODELS
@@ -60,10 +60,15 @@ class Namespace:
                 msg = f"{model!r} is not a data model (models: {', '.join(MODELS)})"
                 raise UnsupportedError(msg)
             others = self._alternatives(model)
-            hint = (f"configured backends with {model}: {', '.join(others)}" if others
-                    else f"no configured backend implements {model}")
-            msg = (f"namespace {self.name!r} is served by {self.backend_name}, which implements "
-                   f"no {model} interface; {hint}")
+            hint = (
+                f"configured backends with {model}: {', '.join(others)}"
+                if others
+                else f"no configured backend implements {model}"
+            )
+            msg = (
+                f"namespace {self.name!r} is served by {self.backend_name}, which implements "
+                f"no {model} interface; {hint}"
+            )
             raise UnsupportedError(msg)
         if self._release is None:
             msg = f"namespace {self.name!r} is closed"
@@ -125,7 +130,7 @@ class Namespace:
         if release is not None:
             release()
 
-    def __enter__(self) -> Namespace:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

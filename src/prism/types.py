@@ -27,6 +27,7 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 def _no_items() -> Any:
     return field(default_factory=lambda: _EMPTY)
 
+
 StartPosition = Literal["earliest", "latest"]
 Direction = Literal["out", "in", "both"]
 Aggregate = Literal["sum", "min", "max"]

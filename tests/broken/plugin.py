@@ -50,7 +50,8 @@ for _v in VARIANTS:
         _class_name(_v, "sync"), (MemstoreBackend,), {"facet_classes": {_v.model: _v.sync_facet}}
     )
     globals()[_class_name(_v, "async")] = type(
-        _class_name(_v, "async"), (AsyncMemstoreBackend,),
+        _class_name(_v, "async"),
+        (AsyncMemstoreBackend,),
         {"facet_classes": {_v.model: _v.async_facet}},
     )
 

@@ -9,7 +9,7 @@ from prism._async.namespace import AsyncNamespace
 from prism._compat import current_loop_async
 from prism.backends._async.base import AsyncBackend
 from prism.backends.settings import BackendSettings
-from prism.errors import PrismError, UnsupportedError
+from prism.errors import UnsupportedError
 from prism.interfaces import MODELS
 from prism.registry.registry import get_registry
 from prism.registry.resolver import ConfigSource, load_config, resolve
@@ -33,10 +33,7 @@ async def _acquire(settings: BackendSettings, cls: type[AsyncBackend]) -> tuple[
             slot[1] += 1
             return key, slot[0]  # type: ignore[no-any-return]
     backend = cls(settings)
-    try:
-        await backend.open()
-    except PrismError:
-        raise
+    await backend.open()
     with _lock:
         slot = _connections.get(key)
         if slot is None:
@@ -71,8 +68,10 @@ async def open_async(name: str, *, config: ConfigSource = None) -> AsyncNamespac
     registry = get_registry()
     plan = resolve(name, load_config(config), registry)
     if plan.pattern is not None:
-        msg = (f"namespace {name!r} uses pattern {plan.pattern!r}; the pattern runtime is not "
-               "part of this release yet")
+        msg = (
+            f"namespace {name!r} uses pattern {plan.pattern!r}; the pattern runtime is not "
+            "part of this release yet"
+        )
         raise UnsupportedError(msg)
     settings = BackendSettings(
         name=plan.connection_name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from prism.errors import UnsupportedError
 from prism.interfaces import MODELS
@@ -58,10 +58,15 @@ class AsyncNamespace:
                 msg = f"{model!r} is not a data model (models: {', '.join(MODELS)})"
                 raise UnsupportedError(msg)
             others = self._alternatives(model)
-            hint = (f"configured backends with {model}: {', '.join(others)}" if others
-                    else f"no configured backend implements {model}")
-            msg = (f"namespace {self.name!r} is served by {self.backend_name}, which implements "
-                   f"no {model} interface; {hint}")
+            hint = (
+                f"configured backends with {model}: {', '.join(others)}"
+                if others
+                else f"no configured backend implements {model}"
+            )
+            msg = (
+                f"namespace {self.name!r} is served by {self.backend_name}, which implements "
+                f"no {model} interface; {hint}"
+            )
             raise UnsupportedError(msg)
         if self._release is None:
             msg = f"namespace {self.name!r} is closed"
@@ -123,7 +128,7 @@ class AsyncNamespace:
         if release is not None:
             await release()
 
-    async def __aenter__(self) -> AsyncNamespace:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

@@ -32,5 +32,7 @@ class BackendSettings:
         return None if self.connection is None else redact(self.connection)
 
     def __repr__(self) -> str:
-        return (f"BackendSettings(name={self.name!r}, backend={self.backend!r}, "
-                f"connection={self.redacted_connection!r})")
+        return (
+            f"BackendSettings(name={self.name!r}, backend={self.backend!r}, "
+            f"connection={self.redacted_connection!r})"
+        )

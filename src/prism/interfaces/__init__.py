@@ -10,27 +10,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from prism.interfaces._async.document import *  # noqa: F403
-from prism.interfaces._async.graph import *  # noqa: F403
-from prism.interfaces._async.keyvalue import *  # noqa: F403
-from prism.interfaces._async.list import *  # noqa: F403
-from prism.interfaces._async.pubsub import *  # noqa: F403
-from prism.interfaces._async.queue import *  # noqa: F403
-from prism.interfaces._async.set import *  # noqa: F403
-from prism.interfaces._async.sortedset import *  # noqa: F403
-from prism.interfaces._async.stream import *  # noqa: F403
-from prism.interfaces._async.timeseries import *  # noqa: F403
+from prism.interfaces._async.document import *
+from prism.interfaces._async.graph import *
+from prism.interfaces._async.keyvalue import *
+from prism.interfaces._async.list import *
+from prism.interfaces._async.pubsub import *
+from prism.interfaces._async.queue import *
+from prism.interfaces._async.set import *
+from prism.interfaces._async.sortedset import *
+from prism.interfaces._async.stream import *
+from prism.interfaces._async.timeseries import *
 from prism.interfaces._base import Interface, registered_interfaces
-from prism.interfaces.document import *  # noqa: F403
-from prism.interfaces.graph import *  # noqa: F403
-from prism.interfaces.keyvalue import *  # noqa: F403
-from prism.interfaces.list import *  # noqa: F403
-from prism.interfaces.pubsub import *  # noqa: F403
-from prism.interfaces.queue import *  # noqa: F403
-from prism.interfaces.set import *  # noqa: F403
-from prism.interfaces.sortedset import *  # noqa: F403
-from prism.interfaces.stream import *  # noqa: F403
-from prism.interfaces.timeseries import *  # noqa: F403
+from prism.interfaces.document import *
+from prism.interfaces.graph import *
+from prism.interfaces.keyvalue import *
+from prism.interfaces.list import *
+from prism.interfaces.pubsub import *
+from prism.interfaces.queue import *
+from prism.interfaces.set import *
+from prism.interfaces.sortedset import *
+from prism.interfaces.stream import *
+from prism.interfaces.timeseries import *
 
 MODELS: tuple[str, ...] = (
     "keyvalue",
@@ -59,10 +59,14 @@ class CatalogEntry:
 
 def _build() -> Mapping[str, CatalogEntry]:
     found = registered_interfaces()
-    names = sorted({name for name, _ in found}, key=lambda n: (MODELS.index(found[n, False].model), n))
+    names = sorted(
+        {name for name, _ in found}, key=lambda n: (MODELS.index(found[n, False].model), n)
+    )
     return MappingProxyType(
         {
-            name: CatalogEntry(name, found[name, False].model, found[name, False], found[name, True])
+            name: CatalogEntry(
+                name, found[name, False].model, found[name, False], found[name, True]
+            )
             for name in names
         }
     )

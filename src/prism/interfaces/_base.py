@@ -105,8 +105,7 @@ def _wrap(func: Callable[..., Any], spec: dict[str, Check]) -> Callable[..., Any
     return wrapper  # type: ignore[no-any-return]
 
 
-
-class Checked(abc.ABC):
+class Checked(abc.ABC):  # noqa: B024 (abstract methods live in subclasses)
     """Base of every class whose methods carry :func:`checks`: overrides get them installed."""
 
     __slots__ = ()
@@ -189,11 +188,11 @@ SUBSCRIPTION_NAME = _named("subscription name")
 ORDERING_KEY = _named("ordering_key")
 
 
-def KEYS(_: Any, value: Any) -> None:  # noqa: N802
+def KEYS(_: Any, value: Any) -> None:
     v.names(value, "keys")
 
 
-def VAR_KEYS(_: Any, value: Any) -> None:  # noqa: N802
+def VAR_KEYS(_: Any, value: Any) -> None:
     if not value:
         msg = "at least one key is required"
         raise v.InvalidArgumentError(msg)
@@ -201,28 +200,27 @@ def VAR_KEYS(_: Any, value: Any) -> None:  # noqa: N802
         v.name(item, "key")
 
 
-def KEY_OR_KEYS(_: Any, value: Any) -> None:  # noqa: N802
+def KEY_OR_KEYS(_: Any, value: Any) -> None:
     if isinstance(value, str):
         v.name(value, "key")
-    else:
-        if not v.names(value, "keys"):
-            msg = "at least one key is required"
-            raise v.InvalidArgumentError(msg)
+    elif not v.names(value, "keys"):
+        msg = "at least one key is required"
+        raise v.InvalidArgumentError(msg)
 
 
-def PREFIX(_: Any, value: Any) -> None:  # noqa: N802
+def PREFIX(_: Any, value: Any) -> None:
     v.prefix(value)
 
 
-def PAYLOAD(facet: Any, value: Any) -> None:  # noqa: N802
+def PAYLOAD(facet: Any, value: Any) -> None:
     v.payload(value, facet.max_value_bytes)
 
 
-def OPT_PAYLOAD(facet: Any, value: Any) -> None:  # noqa: N802
+def OPT_PAYLOAD(facet: Any, value: Any) -> None:
     v.optional_payload(value, facet.max_value_bytes, "expected")
 
 
-def PAYLOADS(facet: Any, values: Any) -> None:  # noqa: N802
+def PAYLOADS(facet: Any, values: Any) -> None:
     if not values:
         msg = "at least one value is required"
         raise v.InvalidArgumentError(msg)
@@ -230,80 +228,80 @@ def PAYLOADS(facet: Any, values: Any) -> None:  # noqa: N802
         v.payload(item, facet.max_value_bytes)
 
 
-def MEMBER(facet: Any, value: Any) -> None:  # noqa: N802
+def MEMBER(facet: Any, value: Any) -> None:
     v.payload(value, facet.max_value_bytes, "member")
 
 
-def PAYLOAD_MAP(facet: Any, value: Any) -> None:  # noqa: N802
+def PAYLOAD_MAP(facet: Any, value: Any) -> None:
     v.payload_map(value, facet.max_value_bytes)
 
 
-def HEADERS(_: Any, value: Any) -> None:  # noqa: N802
+def HEADERS(_: Any, value: Any) -> None:
     v.headers(value)
 
 
-def TTL(_: Any, value: Any) -> None:  # noqa: N802
+def TTL(_: Any, value: Any) -> None:
     v.seconds(value, "ttl")
 
 
-def OPT_TTL(_: Any, value: Any) -> None:  # noqa: N802
+def OPT_TTL(_: Any, value: Any) -> None:
     if value is not None:
         v.seconds(value, "ttl")
 
 
-def DURATION(_: Any, value: Any) -> None:  # noqa: N802
+def DURATION(_: Any, value: Any) -> None:
     v.seconds(value, "duration", allow_zero=True)
 
 
-def OPT_DURATION(_: Any, value: Any) -> None:  # noqa: N802
+def OPT_DURATION(_: Any, value: Any) -> None:
     v.optional_seconds(value, "duration")
 
 
-def POSITIVE_DURATION(_: Any, value: Any) -> None:  # noqa: N802
+def POSITIVE_DURATION(_: Any, value: Any) -> None:
     v.seconds(value, "duration")
 
 
-def TIMESTAMP(_: Any, value: Any) -> None:  # noqa: N802
+def TIMESTAMP(_: Any, value: Any) -> None:
     v.timestamp(value)
 
 
-def OPT_TIMESTAMP(_: Any, value: Any) -> None:  # noqa: N802
+def OPT_TIMESTAMP(_: Any, value: Any) -> None:
     if value is not None:
         v.timestamp(value)
 
 
-def COUNT(_: Any, value: Any) -> None:  # noqa: N802
+def COUNT(_: Any, value: Any) -> None:
     v.count(value, "count", minimum=1)
 
 
-def OPT_LIMIT(_: Any, value: Any) -> None:  # noqa: N802
+def OPT_LIMIT(_: Any, value: Any) -> None:
     v.optional_count(value, "limit")
 
 
-def NON_NEGATIVE(_: Any, value: Any) -> None:  # noqa: N802
+def NON_NEGATIVE(_: Any, value: Any) -> None:
     v.count(value, "value")
 
 
-def INDEX(_: Any, value: Any) -> None:  # noqa: N802
+def INDEX(_: Any, value: Any) -> None:
     v.index(value)
 
 
-def NUMBER(_: Any, value: Any) -> None:  # noqa: N802
+def NUMBER(_: Any, value: Any) -> None:
     v.number(value)
 
 
-def BOUND(_: Any, value: Any) -> None:  # noqa: N802
+def BOUND(_: Any, value: Any) -> None:
     v.number(value, "bound", allow_inf=True)
 
 
-def JSON_OBJECT(_: Any, value: Any) -> None:  # noqa: N802
+def JSON_OBJECT(_: Any, value: Any) -> None:
     v.json_object(value)
 
 
-def OPT_JSON_OBJECT(_: Any, value: Any) -> None:  # noqa: N802
+def OPT_JSON_OBJECT(_: Any, value: Any) -> None:
     if value is not None:
         v.json_object(value, "properties")
 
 
-def STR_MAP(_: Any, value: Any) -> None:  # noqa: N802
+def STR_MAP(_: Any, value: Any) -> None:
     v.headers(value, "labels")

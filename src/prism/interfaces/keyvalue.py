@@ -5,8 +5,9 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import TracebackType
+from typing import Self
 
 from prism._validate import Duration
 from prism.interfaces._base import (
@@ -167,7 +168,7 @@ class Transaction(Checked):
     def rollback(self) -> None:
         """Discard every buffered write."""
 
-    def __enter__(self) -> Transaction:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from prism._validate import Duration
 from prism.interfaces._base import (
@@ -69,7 +69,7 @@ class Subscription(abc.ABC):
             raise StopIteration
         return message
 
-    def __enter__(self) -> Subscription:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -196,9 +196,7 @@ class PubSubFiltering(Interface, name="pubsub_filtering", model="pubsub"):
 
     @abc.abstractmethod
     @checks(topic=TOPIC)
-    def subscribe_filtered(
-        self, topic: str, filter: Mapping[str, Any]
-    ) -> Subscription:
+    def subscribe_filtered(self, topic: str, filter: Mapping[str, Any]) -> Subscription:
         """Subscribe to ``topic``, receiving only messages whose attributes match ``filter``."""
 
 

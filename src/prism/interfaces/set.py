@@ -13,7 +13,12 @@ __all__ = ["SetBasic", "SetCardinality", "SetOperations", "SetRandom"]
 
 class SetBasic(Interface, name="set_basic", model="set"):
     """Add, remove and test members.  A set that becomes empty ceases to exist; a missing key is
-    an empty set."""
+    an empty set.
+
+    Using one key for two data models (a set and a list both named ``k``) is unspecified: some
+    backends keep each model's keys apart (memstore), others share one keyspace and raise on the
+    type clash (Redis).
+    """
 
     __slots__ = ()
 
@@ -40,7 +45,9 @@ class SetBasic(Interface, name="set_basic", model="set"):
 
 class SetOperations(Interface, name="set_operations", model="set"):
     """Exact set algebra across keys of one namespace; a missing key is the empty set.
-    ``difference`` is the first set minus all the others."""
+    ``difference`` is the first set minus all the others.  The ``*_store`` variants compute the
+    result first, so ``destination`` may be one of ``keys``; an empty result deletes
+    ``destination``."""
 
     __slots__ = ()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping, Sequence
 
+from prism.errors import InvalidArgumentError
 from prism.interfaces._base import (
     BOUND,
     INDEX,
@@ -33,36 +34,36 @@ __all__ = [
 ScoredMember = tuple[bytes, float]
 
 
-def _SCORES(facet: object, value: object) -> None:  # noqa: N802
+def _SCORES(facet: object, value: object) -> None:
     from prism import _validate as v
 
     if not isinstance(value, Mapping) or not value:
         msg = "members must be a non-empty mapping of bytes member to float score"
-        raise v.InvalidArgumentError(msg)
+        raise InvalidArgumentError(msg)
     for member, score in value.items():
         v.payload(member, getattr(facet, "max_value_bytes", None), "member")
         v.number(score, "score")
 
 
-def _OPT_LEX(facet: object, value: object) -> None:  # noqa: N802
+def _OPT_LEX(_: object, value: object) -> None:
     from prism import _validate as v
 
     if value is not None:
         v.payload(value, None, "lex bound")
 
 
-def _WEIGHTS(_: object, value: object) -> None:  # noqa: N802
+def _WEIGHTS(_: object, value: object) -> None:
     from prism import _validate as v
 
     if value is not None:
         if isinstance(value, str | bytes) or not isinstance(value, Sequence):
             msg = "weights must be a sequence of numbers, one per key"
-            raise v.InvalidArgumentError(msg)
+            raise InvalidArgumentError(msg)
         for w in value:
             v.number(w, "weight")
 
 
-def _AGGREGATE(_: object, value: object) -> None:  # noqa: N802
+def _AGGREGATE(_: object, value: object) -> None:
     from prism import _validate as v
 
     v.choice(value, ("sum", "min", "max"), "aggregate")
@@ -70,7 +71,12 @@ def _AGGREGATE(_: object, value: object) -> None:  # noqa: N802
 
 class SortedSetBasic(Interface, name="sortedset_basic", model="sortedset"):
     """Scored members.  Scores are finite floats; members of equal score order by their bytes.
-    A sorted set that becomes empty ceases to exist."""
+    A sorted set that becomes empty ceases to exist; a missing key is an empty sorted set.
+
+    Using one key for two data models (a sorted set and a set both named ``k``) is unspecified:
+    some backends keep each model's keys apart (memstore), others share one keyspace and raise on
+    the type clash (Redis).
+    """
 
     __slots__ = ()
 
@@ -110,8 +116,9 @@ class SortedSetRange(Interface, name="sortedset_range", model="sortedset"):
     def range(
         self, key: str, start: int = 0, stop: int = -1, *, reverse: bool = False
     ) -> list[ScoredMember]:
-        """Members at ranks ``start`` through ``stop`` inclusive (negative from the end), in
-        ascending order (descending with ``reverse``)."""
+        """Members at ranks ``start`` through ``stop`` inclusive (negative from the end; out of
+        range bounds are clipped), in ascending order.  With ``reverse`` the ranks count from
+        the highest score and the result is descending (Redis ZRANGE ... REV)."""
 
     @abc.abstractmethod
     @checks(key=KEY, min=BOUND, max=BOUND, offset=NON_NEGATIVE, limit=OPT_LIMIT)
@@ -128,7 +135,8 @@ class SortedSetRange(Interface, name="sortedset_range", model="sortedset"):
         limit: int | None = None,
     ) -> list[ScoredMember]:
         """Members with ``min <= score <= max`` (strict where exclusive), ±inf allowed, in
-        score order (descending with ``reverse``), skipping ``offset``, at most ``limit``."""
+        score order (descending with ``reverse``), skipping ``offset``, at most ``limit``.
+        ``min`` and ``max`` keep their meaning with ``reverse``."""
 
 
 class SortedSetRank(Interface, name="sortedset_rank", model="sortedset"):
@@ -148,7 +156,13 @@ class SortedSetRank(Interface, name="sortedset_rank", model="sortedset"):
 class SortedSetOperations(Interface, name="sortedset_operations", model="sortedset"):
     """ZUNION / ZINTER semantics: each key's scores are multiplied by its weight (default 1),
     then combined with ``aggregate`` (sum, min or max).  A missing key is empty.  Results are in
-    ascending score order."""
+    ascending score order, ties by member bytes.
+
+    ``keys`` must not be empty, and ``weights`` (when given) has one entry per key; otherwise
+    ``InvalidArgumentError``.  A product or sum that is not a number (``inf * 0``,
+    ``inf + -inf``) counts as 0, as in Redis.  The ``*_store`` variants compute the result first,
+    so ``destination`` may be one of ``keys``; an empty result deletes ``destination``.
+    """
 
     __slots__ = ()
 
@@ -215,5 +229,6 @@ class SortedSetLex(Interface, name="sortedset_lex", model="sortedset"):
         offset: int = 0,
         limit: int | None = None,
     ) -> list[bytes]:
-        """Members between ``min`` and ``max`` by byte order (None: unbounded), assuming all
-        members share one score."""
+        """Members between ``min`` and ``max`` by byte order (None: unbounded; strict where
+        exclusive), skipping ``offset``, at most ``limit``.  Assumes all members share one
+        score; with mixed scores the result is unspecified."""

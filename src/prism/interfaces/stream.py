@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from prism._validate import Duration, Timestamp
 from prism.interfaces._base import (
@@ -68,10 +68,12 @@ class StreamBasic(Interface, name="stream_basic", model="stream"):
 class StreamConsumerGroups(Interface, name="stream_consumer_groups", model="stream"):
     """Consumer groups with at-least-once delivery.
 
-    Within a group each record is delivered to one consumer at a time.  A record stays pending
-    until acknowledged; ``consume`` first reclaims records that have been pending longer than
-    ``claim_timeout`` (from any consumer of the group) and redelivers them, then reads new ones.
-    Two groups each see every record.
+    Groups read partition 0 (the log ``stream_basic`` writes).  Within a group each record is
+    delivered to one consumer at a time.  A record stays pending until acknowledged; ``consume``
+    first reclaims records that have been pending for ``claim_timeout`` seconds or more (from
+    any consumer of the group, the caller included) and redelivers them, then reads new ones.
+    A record's ``delivery_count`` counts its deliveries to the group, this one included.  Two
+    groups each see every record.
     """
 
     __slots__ = ()
@@ -81,8 +83,10 @@ class StreamConsumerGroups(Interface, name="stream_consumer_groups", model="stre
     def create_group(
         self, stream: str, group: str, *, start: StartPosition | int = "latest"
     ) -> bool:
-        """Create ``group`` positioned at ``start`` (``"earliest"``, ``"latest"`` or an offset
-        to start from).  Returns False, changing nothing, when the group already exists."""
+        """Create ``group`` positioned at ``start``: ``"earliest"`` (every retained record),
+        ``"latest"`` (only records appended from now on) or an offset (records at or after it).
+        The stream need not exist yet.  Returns False, changing nothing, when the group already
+        exists.  Any other ``start`` raises ``InvalidArgumentError``."""
 
     @abc.abstractmethod
     @checks(
@@ -105,26 +109,32 @@ class StreamConsumerGroups(Interface, name="stream_consumer_groups", model="stre
     ) -> list[StreamRecord]:
         """Deliver up to ``max_count`` records to ``consumer``.
 
-        Waits up to ``block`` seconds for new records when there are none (None: do not wait).
-        Raises ``NotFoundError`` when the group does not exist.
+        Waits up to ``block`` seconds for new records when there are none (None or 0: do not
+        wait); returns an empty list when none came.  Raises ``NotFoundError`` when the group
+        does not exist.
         """
 
     @abc.abstractmethod
     @checks(stream=STREAM, group=GROUP)
     def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
-        """Acknowledge records; return how many were pending and are now acknowledged."""
+        """Acknowledge records; return how many were pending and are now acknowledged.
+
+        Offsets that are not pending (never delivered, already acknowledged) count 0.  Offsets
+        must be non-negative ints (``InvalidArgumentError`` otherwise)."""
 
     @abc.abstractmethod
     @checks(stream=STREAM, group=GROUP)
     def group_info(self, stream: str, group: str) -> GroupInfo:
-        """Consumers, pending counts and lag.  Raises ``NotFoundError`` for a missing group."""
+        """Consumers, pending counts and lag (see :class:`~prism.types.GroupInfo`); a consumer
+        that holds nothing may be listed with 0.  Raises ``NotFoundError`` for a missing group."""
 
 
 class StreamReplay(Interface, name="stream_replay", model="stream"):
     """Reading history by offset or time.
 
-    Seeks return an offset to read from (None when nothing is at or after the position): a
-    seek never raises for an out-of-range position.  Ranges are inclusive at both ends.
+    Replay reads partition 0.  Seeks return an offset to read from (None when nothing is at or
+    after the position, or the stream is missing): a seek never raises for an out-of-range
+    position.  Ranges are inclusive at both ends; ``start > end`` yields nothing.
     """
 
     __slots__ = ()
@@ -146,9 +156,10 @@ class StreamReplay(Interface, name="stream_replay", model="stream"):
 
 
 class StreamRetention(Interface, name="stream_retention", model="stream"):
-    """Retention limits.  After :meth:`trim`, records beyond the limit are no longer readable;
-    records within it are never removed.  Backends may also trim on their own, never removing a
-    record within the limit."""
+    """Retention limits, applied to each partition.  After :meth:`trim`, records beyond the
+    limit are no longer readable; records within it are never removed.  Backends may also trim
+    on their own, never removing a record within the limit.  Offsets are never reused: appends
+    after a trim continue past the newest offset."""
 
     __slots__ = ()
 
@@ -157,7 +168,10 @@ class StreamRetention(Interface, name="stream_retention", model="stream"):
     def set_retention(
         self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
     ) -> None:
-        """Set (or with None, clear) the age and length limits of ``stream``."""
+        """Set (or with None, clear) the age and length limits of ``stream``.
+
+        ``max_age`` is seconds (> 0) since a record's append; ``max_length`` (>= 1) keeps the
+        newest records.  Anything else raises ``InvalidArgumentError``."""
 
     @abc.abstractmethod
     @checks(stream=STREAM)
@@ -213,11 +227,14 @@ class StreamPartitioning(Interface, name="stream_partitioning", model="stream"):
         *,
         headers: Mapping[str, str] | None = None,
     ) -> PartitionOffset:
-        """Append to the partition ``key`` hashes to (stable across processes)."""
+        """Append to the partition ``key`` maps to: ``prism._partition.partition_for(key,
+        count)`` (CRC-32 of the UTF-8 key, modulo the count), the same in every process and
+        backend.  The record carries ``key``."""
 
     @abc.abstractmethod
     @checks(stream=STREAM, partition=NON_NEGATIVE, from_offset=NON_NEGATIVE, max_count=COUNT)
     def read_partition(
         self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:
-        """Records of one partition with offset >= ``from_offset``, in order."""
+        """Records of one partition with offset >= ``from_offset``, in order.  A partition
+        outside the stream's count raises ``InvalidArgumentError``."""

@@ -39,8 +39,10 @@ def expand_env(value: Any, where: str, env: Mapping[str, str] | None = None) -> 
                 return env[name]
             if default is not None:
                 return default
-            msg = (f"{where}: environment variable {name} is not set "
-                   f"(set it, or write ${{{name}:-default}})")
+            msg = (
+                f"{where}: environment variable {name} is not set "
+                f"(set it, or write ${{{name}:-default}})"
+            )
             raise ConfigurationError(msg)
 
         return _VAR.sub(sub, value)

@@ -35,7 +35,7 @@ def _check_interfaces(values: list[str]) -> list[str]:
     known = _catalog()
     for name in values:
         if name not in known:
-            close = sorted(known, key=lambda k: _distance(k, name))[0]
+            close = min(known, key=lambda k: _distance(k, name))
             msg = f"{name!r} is not a catalog interface (did you mean {close!r}?)"
             raise ValueError(msg)
     if len(set(values)) != len(values):
@@ -164,8 +164,18 @@ QUALITIES: dict[str, tuple[str, ...]] = {
 """Boolean qualities a namespace may ask for, and the interfaces each one means."""
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?i?B)?\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+}
 
 
 def parse_size(value: int | str) -> int:
@@ -260,7 +270,9 @@ class PrismConfig(_Strict):
             for ref in refs:
                 if ref not in self.backends:
                     known = ", ".join(sorted(self.backends)) or "none"
-                    msg = (f"namespace {name!r} uses backend {ref!r}, which is not defined under "
-                           f"backends (defined: {known})")
+                    msg = (
+                        f"namespace {name!r} uses backend {ref!r}, which is not defined under "
+                        f"backends (defined: {known})"
+                    )
                     raise ValueError(msg)
         return self

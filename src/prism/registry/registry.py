@@ -95,33 +95,44 @@ class RegisteredBackend:
             for model, facet in getattr(cls, "facet_classes", {}).items():
                 for name in facet.implemented_interfaces():
                     if CATALOG[name].model != model:
-                        problems.append(f"{self.name} ({flavour}): {model} facet implements "
-                                        f"{name} of model {CATALOG[name].model}")
+                        problems.append(
+                            f"{self.name} ({flavour}): {model} facet implements "
+                            f"{name} of model {CATALOG[name].model}"
+                        )
                     base = CATALOG[name].async_ if is_async else CATALOG[name].sync
                     if not issubclass(facet, base):
-                        problems.append(f"{self.name} ({flavour}): {model} facet implements the "
-                                        f"{'sync' if is_async else 'async'} flavour of {name}")
+                        problems.append(
+                            f"{self.name} ({flavour}): {model} facet implements the "
+                            f"{'sync' if is_async else 'async'} flavour of {name}"
+                        )
                     implemented.add(name)
                 abstract = sorted(getattr(facet, "__abstractmethods__", ()))
                 if abstract:
-                    problems.append(f"{self.name} ({flavour}): {facet.__name__} leaves abstract: "
-                                    f"{', '.join(abstract)}")
+                    problems.append(
+                        f"{self.name} ({flavour}): {facet.__name__} leaves abstract: "
+                        f"{', '.join(abstract)}"
+                    )
             missing = declared - implemented
             extra = implemented - declared
             if missing:
-                problems.append(f"{self.name} ({flavour}): declared but not implemented: "
-                                f"{', '.join(sorted(missing))}")
+                problems.append(
+                    f"{self.name} ({flavour}): declared but not implemented: "
+                    f"{', '.join(sorted(missing))}"
+                )
             if extra:
-                problems.append(f"{self.name} ({flavour}): implemented but not declared: "
-                                f"{', '.join(sorted(extra))}")
+                problems.append(
+                    f"{self.name} ({flavour}): implemented but not declared: "
+                    f"{', '.join(sorted(extra))}"
+                )
         return problems
 
 
 class Registry:
     """Backends and patterns, from the built-in ``registry/`` and every plugin."""
 
-    def __init__(self, backends: Mapping[str, RegisteredBackend],
-                 patterns: Mapping[str, PatternDeclaration]) -> None:
+    def __init__(
+        self, backends: Mapping[str, RegisteredBackend], patterns: Mapping[str, PatternDeclaration]
+    ) -> None:
         self.backends = dict(backends)
         self.patterns = dict(patterns)
 
@@ -130,8 +141,10 @@ class Registry:
             return self.backends[name]
         except KeyError:
             known = ", ".join(sorted(self.backends)) or "none"
-            msg = (f"unknown backend type {name!r} (installed: {known}); a third-party backend "
-                   "registers through the 'prism.backends' entry point")
+            msg = (
+                f"unknown backend type {name!r} (installed: {known}); a third-party backend "
+                "registers through the 'prism.backends' entry point"
+            )
             raise ConfigurationError(msg) from None
 
     def pattern(self, name: str) -> PatternDeclaration:

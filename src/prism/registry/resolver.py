@@ -72,8 +72,11 @@ def _fits(registry: Registry, conn: BackendConnection, needs: list[str]) -> bool
 
 
 def _fitting(registry: Registry, config: PrismConfig, needs: list[str]) -> list[str]:
-    return [f"{name} ({conn.type})" for name, conn in config.backends.items()
-            if _fits(registry, conn, needs)]
+    return [
+        f"{name} ({conn.type})"
+        for name, conn in config.backends.items()
+        if _fits(registry, conn, needs)
+    ]
 
 
 def resolve(name: str, config: PrismConfig | None, registry: Registry) -> Plan:
@@ -91,8 +94,10 @@ def resolve(name: str, config: PrismConfig | None, registry: Registry) -> Plan:
             return Plan(name, EMBEDDED_DEFAULT_NAME, EMBEDDED_DEFAULT, entry, (), config)
         else:
             known = ", ".join(sorted(config.namespaces)) or "none"
-            msg = (f"namespace {name!r} is not configured (configured: {known}); add it under "
-                   "namespaces, or set default_backend to open any name")
+            msg = (
+                f"namespace {name!r} is not configured (configured: {known}); add it under "
+                "namespaces, or set default_backend to open any name"
+            )
             raise ConfigurationError(msg)
     needs = list(dict.fromkeys([*ns.needs, *ns.qualities.interfaces()]))
     if ns.pattern is not None:
@@ -103,9 +108,11 @@ def resolve(name: str, config: PrismConfig | None, registry: Registry) -> Plan:
         missing = [n for n in needs if n not in entry.interfaces]
         if missing:
             fits = _fitting(registry, config, needs)
-            msg = (f"namespace {name!r} needs {', '.join(missing)}, which backend "
-                   f"{conn_name!r} ({conn.type}) does not implement; configured backends that "
-                   f"would fit: {', '.join(fits) or 'none'}")
+            msg = (
+                f"namespace {name!r} needs {', '.join(missing)}, which backend "
+                f"{conn_name!r} ({conn.type}) does not implement; configured backends that "
+                f"would fit: {', '.join(fits) or 'none'}"
+            )
             raise ConfigurationError(msg)
     else:
         candidates = [(n, c) for n, c in config.backends.items() if _fits(registry, c, needs)]
@@ -117,17 +124,23 @@ def resolve(name: str, config: PrismConfig | None, registry: Registry) -> Plan:
             lacking = []
             for n, c in config.backends.items():
                 have = registry.backend(c.type).interfaces
-                lacking.append(f"{n} ({c.type}) lacks {', '.join(x for x in needs if x not in have)}")
-            msg = (f"namespace {name!r} needs {', '.join(needs)} and no configured backend has "
-                   f"them all: {'; '.join(lacking) or 'no backends are configured'}")
+                lacking.append(
+                    f"{n} ({c.type}) lacks {', '.join(x for x in needs if x not in have)}"
+                )
+            msg = (
+                f"namespace {name!r} needs {', '.join(needs)} and no configured backend has "
+                f"them all: {'; '.join(lacking) or 'no backends are configured'}"
+            )
             raise ConfigurationError(msg)
         conn_name, conn = candidates[0]
         entry = registry.backend(conn.type)
     size = ns.qualities.max_message_size
     limit = entry.declaration.limits.max_value_bytes
     if size is not None and limit is not None and size > limit:
-        msg = (f"namespace {name!r} needs messages of {size} bytes but {conn.type} stores at most "
-               f"{limit}; use the claim-check pattern to lift the limit")
+        msg = (
+            f"namespace {name!r} needs messages of {size} bytes but {conn.type} stores at most "
+            f"{limit}; use the claim-check pattern to lift the limit"
+        )
         raise ConfigurationError(msg)
     return Plan(name, conn_name, conn, entry, tuple(needs), config)
 
@@ -139,8 +152,10 @@ def _resolve_pattern(
     pattern = registry.pattern(ns.pattern)
     unknown = sorted(set(ns.slots) - set(pattern.slots))
     if unknown:
-        msg = (f"namespace {name!r}: pattern {pattern.pattern!r} has no slot "
-               f"{', '.join(map(repr, unknown))} (slots: {', '.join(pattern.slots)})")
+        msg = (
+            f"namespace {name!r}: pattern {pattern.pattern!r} has no slot "
+            f"{', '.join(map(repr, unknown))} (slots: {', '.join(pattern.slots)})"
+        )
         raise ConfigurationError(msg)
     first: tuple[str, BackendConnection] | None = None
     for slot_name, slot in pattern.slots.items():
@@ -156,18 +171,32 @@ def _resolve_pattern(
         if slot.alternative_interfaces and not (set(slot.alternative_interfaces) & have):
             missing.append(" or ".join(slot.alternative_interfaces))
         if missing:
-            fits = [f"{n} ({c.type})" for n, c in config.backends.items()
-                    if set(slot.required_interfaces) <= registry.backend(c.type).interfaces
-                    and (not slot.alternative_interfaces
-                         or set(slot.alternative_interfaces) & registry.backend(c.type).interfaces)]
-            msg = (f"namespace {name!r}: slot {slot_name!r} of pattern {pattern.pattern!r} needs "
-                   f"{', '.join(missing)}, which backend {binding.backend!r} ({conn.type}) lacks; "
-                   f"configured backends that would fit: {', '.join(fits) or 'none'}")
+            fits = [
+                f"{n} ({c.type})"
+                for n, c in config.backends.items()
+                if set(slot.required_interfaces) <= registry.backend(c.type).interfaces
+                and (
+                    not slot.alternative_interfaces
+                    or set(slot.alternative_interfaces) & registry.backend(c.type).interfaces
+                )
+            ]
+            msg = (
+                f"namespace {name!r}: slot {slot_name!r} of pattern {pattern.pattern!r} needs "
+                f"{', '.join(missing)}, which backend {binding.backend!r} ({conn.type}) lacks; "
+                f"configured backends that would fit: {', '.join(fits) or 'none'}"
+            )
             raise ConfigurationError(msg)
         first = first or (binding.backend, conn)
     assert first is not None
-    return Plan(name, first[0], first[1], registry.backend(first[1].type), tuple(needs), config,
-                pattern=pattern.pattern)
+    return Plan(
+        name,
+        first[0],
+        first[1],
+        registry.backend(first[1].type),
+        tuple(needs),
+        config,
+        pattern=pattern.pattern,
+    )
 
 
 def check_catalog_names(names: list[str]) -> None:

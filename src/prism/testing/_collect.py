@@ -35,7 +35,7 @@ def _undeclared_class(backend: str, undeclared: list[str]) -> type:
     from prism.registry.registry import get_registry
 
     @pytest.mark.parametrize("undeclared_interface", undeclared)
-    def test_does_not_implement(self: Any, undeclared_interface: str) -> None:
+    def test_does_not_implement(self: Any, undeclared_interface: str) -> None:  # noqa: ARG001
         entry = get_registry().backend(backend)
         entry_catalog = CATALOG[undeclared_interface]
         for is_async in (False, True):
@@ -50,8 +50,12 @@ def _undeclared_class(backend: str, undeclared: list[str]) -> type:
     return type(
         f"Test_{backend}_undeclared",
         (),
-        {"prism_backend": backend, "interface": "", "test_does_not_implement":
-         test_does_not_implement, "prism_target": None},
+        {
+            "prism_backend": backend,
+            "interface": "",
+            "test_does_not_implement": test_does_not_implement,
+            "prism_target": None,
+        },
     )
 
 
@@ -74,11 +78,15 @@ def build() -> dict[str, type]:
                 flavour = "async" if is_async else "sync"
                 name = f"Test_{safe}_{interface}_{flavour}"
                 bases: tuple[type, ...] = (suite,) if suite is not None else (_MissingSuite,)
-                classes[name] = type(name, bases, {
-                    "prism_backend": backend,
-                    "interface": interface,
-                    "_prism_bind": _bind_fixture(is_async),
-                })
+                classes[name] = type(
+                    name,
+                    bases,
+                    {
+                        "prism_backend": backend,
+                        "interface": interface,
+                        "_prism_bind": _bind_fixture(is_async),
+                    },
+                )
         undeclared = [n for n in CATALOG if n not in declared]
         if undeclared:
             cls = _undeclared_class(backend, undeclared)

@@ -28,14 +28,25 @@ NO_SERVER = "no-server"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("prism", "prism compliance suites")
-    group.addoption("--prism-backend", default="", metavar="NAME[,NAME...]",
-                    help="run the compliance suites of these backends")
-    group.addoption("--prism-require", default=os.environ.get("PRISM_REQUIRE", ""),
-                    metavar="NAME[,NAME...]",
-                    help="for these backends, 'no server could be had' fails instead of "
-                    "skipping (default: $PRISM_REQUIRE)")
-    group.addoption("--prism-matrix", default=None, metavar="PATH",
-                    help="write the compliance outcome as JSON to PATH")
+    group.addoption(
+        "--prism-backend",
+        default="",
+        metavar="NAME[,NAME...]",
+        help="run the compliance suites of these backends",
+    )
+    group.addoption(
+        "--prism-require",
+        default=os.environ.get("PRISM_REQUIRE", ""),
+        metavar="NAME[,NAME...]",
+        help="for these backends, 'no server could be had' fails instead of "
+        "skipping (default: $PRISM_REQUIRE)",
+    )
+    group.addoption(
+        "--prism-matrix",
+        default=None,
+        metavar="PATH",
+        help="write the compliance outcome as JSON to PATH",
+    )
 
 
 def _split(value: str | None) -> list[str]:
@@ -77,22 +88,22 @@ class ComplianceState:
         entry = get_registry().backend(backend)
         if not entry.plugin.test_server:
             return f"{NO_SERVER}: backend {backend!r} names no test_server in its plugin"
-        start = import_object(entry.plugin.test_server, hint=entry.install_hint,
-                              what=f"test server of {backend!r}")
+        start = import_object(
+            entry.plugin.test_server, hint=entry.install_hint, what=f"test server of {backend!r}"
+        )
         assert self.workdir is not None
         workdir = self.workdir / backend
         workdir.mkdir(parents=True, exist_ok=True)
         try:
             server = start(workdir)
-        except Exception as exc:  # a broken harness is a reason, reported like no server
+        except Exception as exc:  # noqa: BLE001 (a broken harness is reported like no server)
             return f"{NO_SERVER}: starting a {backend} server failed: {type(exc).__name__}: {exc}"
         if server is None:
             return f"{NO_SERVER}: no {backend} server could be had (see services docs)"
         if isinstance(server, str):
             return f"{NO_SERVER}: {server}"
         self.servers.append(server)
-        return Target(backend, server, entry.declaration.limits.max_value_bytes,
-                      entry.interfaces)
+        return Target(backend, server, entry.declaration.limits.max_value_bytes, entry.interfaces)
 
     def record(self, backend: str, interface: str, outcome: str, reason: str = "") -> None:
         cell = self.cells.setdefault((backend, interface), _Cell())
@@ -130,8 +141,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from exc
     unknown = [b for b in [*backends, *required] if b not in registry.backends]
     if unknown:
-        msg = (f"--prism-backend/--prism-require: unknown backend(s) {', '.join(unknown)}; "
-               f"installed: {', '.join(sorted(registry.backends))}")
+        msg = (
+            f"--prism-backend/--prism-require: unknown backend(s) {', '.join(unknown)}; "
+            f"installed: {', '.join(sorted(registry.backends))}"
+        )
         raise pytest.UsageError(msg)
     missing = sorted(required - set(backends))
     if missing:
@@ -202,8 +215,9 @@ def _known_gap_marks(backend: str, interface: str, test_name: str) -> list[pytes
                 import builtins
 
                 raises = getattr(builtins, gap.raises, Exception)
-            marks.append(pytest.mark.xfail(strict=True, raises=raises,
-                                           reason=f"{gap.kind}: {gap.reason}"))
+            marks.append(
+                pytest.mark.xfail(strict=True, raises=raises, reason=f"{gap.kind}: {gap.reason}")
+            )
     return marks
 
 
@@ -217,7 +231,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if backend is None:
             continue
         interface = getattr(cls, "interface", "") or item.callspec.params.get(  # type: ignore[attr-defined]
-            "undeclared_interface", "")
+            "undeclared_interface", ""
+        )
         item.add_marker(pytest.mark.prism_suite)
         state.items[item.nodeid] = (backend, interface)
         name = getattr(item, "originalname", item.name)

@@ -56,8 +56,9 @@ def find_binary(name: str, extra_dirs: Sequence[Path] = ()) -> str | None:
     return shutil.which(name)
 
 
-def wait_until(probe: Callable[[], bool], timeout: float, what: str,
-               alive: Callable[[], bool] | None = None) -> None:
+def wait_until(
+    probe: Callable[[], bool], timeout: float, what: str, alive: Callable[[], bool] | None = None
+) -> None:
     """Poll ``probe`` until it returns True; raise RuntimeError after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -76,8 +77,15 @@ def wait_until(probe: Callable[[], bool], timeout: float, what: str,
 class ServerProcess:
     """A server started by the harness, stopped by its PID (never by name)."""
 
-    def __init__(self, argv: Sequence[str], workdir: Path, *, log_name: str = "server.log",
-                 env: dict[str, str] | None = None, user: str | None = None) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        workdir: Path,
+        *,
+        log_name: str = "server.log",
+        env: dict[str, str] | None = None,
+        user: str | None = None,
+    ) -> None:
         self.argv = list(argv)
         self.workdir = workdir
         self.log_path = workdir / log_name
@@ -85,9 +93,13 @@ class ServerProcess:
         command = self.argv
         if user is not None:
             command = ["runuser", "-u", user, "--", *command]
-        self.process = subprocess.Popen(  # noqa: S603
-            command, cwd=workdir, stdout=self._log, stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})}, start_new_session=True,
+        self.process = subprocess.Popen(
+            command,
+            cwd=workdir,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
         )
 
     @property
@@ -125,16 +137,16 @@ class ServerProcess:
 def docker_available() -> bool:
     """Whether a Docker engine answers (testcontainers needs one)."""
     try:
-        import docker  # type: ignore[import-not-found]  # noqa: TID253
+        import docker  # type: ignore[import-not-found]
 
         client = docker.from_env(timeout=2)
         client.ping()
         return True
-    except Exception:
+    except Exception:  # noqa: BLE001 (any failure means: no engine)
         return False
 
 
-def memstore_server(workdir: Path) -> TestServer:
+def memstore_server(_workdir: Path) -> TestServer:
     """memstore needs no server: a private store with a manual clock."""
     from prism.backends.memstore import ManualClock
 

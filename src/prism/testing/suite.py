@@ -22,8 +22,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, TypeVar
 
 import prism
-from prism.namespace import Namespace
 from prism._compat import sleep
+from prism.namespace import Namespace
 from prism.testing.target import Target
 
 T = TypeVar("T")

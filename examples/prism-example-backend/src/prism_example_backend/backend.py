@@ -22,8 +22,8 @@ from prism import (
     KeyValueCAS,
     KeyValueScan,
 )
-from prism.backends.base import Backend, Facet
 from prism.backends._async.base import AsyncBackend, AsyncFacet
+from prism.backends.base import Backend, Facet
 from prism.backends.settings import BackendSettings
 from prism.testing import TestServer
 
@@ -190,7 +190,6 @@ class AsyncExampleBackend(AsyncBackend):
     facet_classes = {"keyvalue": AsyncExampleKeyValue}
 
 
-def test_server(workdir: Path) -> TestServer:
+def test_server(workdir: Path) -> TestServer:  # noqa: ARG001
     """No server needed: a private dict per test run."""
-    return TestServer(connection=f"example://{uuid.uuid4().hex[:8]}",
-                      description="in-process dict")
+    return TestServer(connection=f"example://{uuid.uuid4().hex[:8]}", description="in-process dict")

@@ -96,19 +96,28 @@ def parse_sort(sort: object) -> list[tuple[tuple[str, ...], bool]]:
         raise InvalidArgumentError(msg)
     out = []
     for item in sort:
-        if not (isinstance(item, tuple | list) and len(item) == 2 and item[1] in (1, -1)
-                and not isinstance(item[1], bool)):
+        if not (
+            isinstance(item, tuple | list)
+            and len(item) == 2
+            and item[1] in (1, -1)
+            and not isinstance(item[1], bool)
+        ):
             msg = f"sort entries are (field, 1) or (field, -1), got {item!r}"
             raise InvalidArgumentError(msg)
         out.append((split_path(item[0], "sort field"), item[1] == -1))
     return out
 
 
-def sort_documents(docs: list[dict[str, Any]], sort: Sequence[tuple[tuple[str, ...], bool]]
-                   ) -> None:
+def sort_documents(
+    docs: list[dict[str, Any]], sort: Sequence[tuple[tuple[str, ...], bool]]
+) -> None:
     """Sort ``docs`` in place by the parsed sort keys (first key most significant)."""
     for path, descending in reversed(sort):
-        docs.sort(key=lambda d, p=path: sort_key(get_path(d, p)), reverse=descending)
+
+        def key(doc: dict[str, Any], path: tuple[str, ...] = path) -> tuple[Any, ...]:
+            return sort_key(get_path(doc, path))
+
+        docs.sort(key=key, reverse=descending)
 
 
 def parse_projection(projection: object) -> list[tuple[str, ...]]:
@@ -135,8 +144,9 @@ def project(document: dict[str, Any], paths: Sequence[tuple[str, ...]]) -> dict[
 METRICS = ("count", "sum", "avg", "min", "max")
 
 
-def parse_metrics(metrics: object, group_by: Sequence[str]
-                  ) -> list[tuple[str, str, tuple[str, ...] | None]]:
+def parse_metrics(
+    metrics: object, group_by: Sequence[str]
+) -> list[tuple[str, str, tuple[str, ...] | None]]:
     """Validate ``{name: (fn, field)}``; return ``(name, fn, path)`` triples."""
     if not isinstance(metrics, Mapping):
         msg = f"metrics must map output names to (fn, field) pairs, got {metrics!r}"
@@ -148,8 +158,10 @@ def parse_metrics(metrics: object, group_by: Sequence[str]
             msg = f"metric name {name!r} collides with a group field"
             raise InvalidArgumentError(msg)
         if not (isinstance(spec, tuple | list) and len(spec) == 2 and spec[0] in METRICS):
-            msg = (f"metric {name!r} must be (fn, field) with fn one of {', '.join(METRICS)},"
-                   f" got {spec!r}")
+            msg = (
+                f"metric {name!r} must be (fn, field) with fn one of {', '.join(METRICS)},"
+                f" got {spec!r}"
+            )
             raise InvalidArgumentError(msg)
         fn, path = spec
         if fn == "count":
@@ -162,14 +174,16 @@ def parse_metrics(metrics: object, group_by: Sequence[str]
     return out
 
 
-def compute_metric(fn: str, docs: Sequence[Mapping[str, Any]],
-                   path: tuple[str, ...] | None) -> Any:
+def compute_metric(fn: str, docs: Sequence[Mapping[str, Any]], path: tuple[str, ...] | None) -> Any:
     """``count`` of documents, or ``sum`` / ``avg`` / ``min`` / ``max`` over the numeric
     (non-bool) values at ``path``; with no numeric value sum is 0 and the others None."""
     if fn == "count" or path is None:
         return len(docs)
-    values = [x for x in (get_path(d, path) for d in docs)
-              if isinstance(x, int | float) and not isinstance(x, bool)]
+    values = [
+        x
+        for x in (get_path(d, path) for d in docs)
+        if isinstance(x, int | float) and not isinstance(x, bool)
+    ]
     if fn == "sum":
         return sum(values)
     if not values:

@@ -1,7 +1,8 @@
 """memstore graph state and the graph algorithms behind its facet.
 
-The algorithms take the graph as plain adjacency data, so any backend that loads a graph into
-memory can run exactly the same traversal, shortest path, PageRank and components.
+The algorithms take the graph as a ``neighbours`` function or as node and link lists, so any
+backend that computes in Python can run exactly the same traversal, shortest path, PageRank and
+components.
 """
 
 from __future__ import annotations
@@ -55,20 +56,20 @@ class GraphState:
         del self.nodes[id], self.out[id], self.into[id]
         return True
 
-    def adjacency(
-        self, direction: Direction, labels: frozenset[str] | None = None
-    ) -> dict[str, list[tuple[str, Edge]]]:
-        """A snapshot: node id → ``(neighbour, edge)`` along ``direction``, edges restricted
-        to ``labels`` when given."""
-        result: dict[str, list[tuple[str, Edge]]] = {n: [] for n in self.nodes}
-        for edge in self.edges.values():
-            if labels is not None and edge.label not in labels:
-                continue
+    def neighbours(self, direction: Direction, labels: frozenset[str] | None = None) -> Neighbours:
+        """``neighbours(node)`` along ``direction``, following only ``labels`` when given.
+        Call it with the store lock held."""
+
+        def step(node: str) -> list[tuple[str, Edge]]:
+            found: list[tuple[str, Edge]] = []
             if direction in ("out", "both"):
-                result[edge.source].append((edge.target, edge))
+                found += [(e.target, e) for e in map(self.edges.__getitem__, self.out[node])]
             if direction in ("in", "both"):
-                result[edge.target].append((edge.source, edge))
-        return result
+                found += [(e.source, e) for e in map(self.edges.__getitem__, self.into[node])]
+            found.sort(key=lambda item: (item[0], item[1].id))
+            return [(n, e) for n, e in found if labels is None or e.label in labels]
+
+        return step
 
 
 def traverse(start: str, neighbours: Neighbours, max_depth: int | None, order: str) -> list[str]:
@@ -99,14 +100,14 @@ def traverse(start: str, neighbours: Neighbours, max_depth: int | None, order: s
     stack = [(iter(expand(start)), 0)] if max_depth is None or max_depth > 0 else []
     while stack:
         children, depth = stack[-1]
-        n = next(children, None)
-        if n is None:
+        child = next(children, None)
+        if child is None:
             stack.pop()
-        elif n not in seen:
-            seen.add(n)
-            visited.append(n)
+        elif child not in seen:
+            seen.add(child)
+            visited.append(child)
             if max_depth is None or depth + 1 < max_depth:
-                stack.append((iter(expand(n)), depth + 1))
+                stack.append((iter(expand(child)), depth + 1))
     return visited
 
 
@@ -114,8 +115,10 @@ def edge_weight(edge: Edge, weight: str) -> float:
     """``edge``'s numeric property ``weight`` (1 when absent); must be a non-negative number."""
     value: Any = edge.properties.get(weight, 1)
     if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-        msg = (f"edge {edge.id!r} has {weight}={value!r}; a weight must be a non-negative "
-               "number (or absent, meaning 1)")
+        msg = (
+            f"edge {edge.id!r} has {weight}={value!r}; a weight must be a non-negative "
+            "number (or absent, meaning 1)"
+        )
         raise InvalidArgumentError(msg)
     if math.isinf(value):
         msg = f"edge {edge.id!r} has an infinite {weight}"
@@ -157,8 +160,10 @@ def shortest_path(
     if target not in previous:
         return None
     path = [target]
-    while (step := previous[path[-1]]) is not None:
+    step = previous[target]
+    while step is not None:
         path.append(step)
+        step = previous[step]
     return path[::-1]
 
 
@@ -185,9 +190,7 @@ def pagerank(
     for _ in range(max_iterations):
         dangling = sum(rank[i] for i in ids if out_degree[i] == 0)
         base = (1.0 - damping) / n + damping * dangling / n
-        new = {
-            i: base + damping * sum(rank[s] / out_degree[s] for s in incoming[i]) for i in ids
-        }
+        new = {i: base + damping * sum(rank[s] / out_degree[s] for s in incoming[i]) for i in ids}
         change = sum(abs(new[i] - rank[i]) for i in ids)
         rank = new
         if change < tolerance:

@@ -7,11 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from prism.backends.base import Backend
+from prism.backends.memstore._core import get_store
+from prism.backends.memstore.document import MemDocument
+from prism.backends.memstore.graph import MemGraph
 from prism.backends.memstore.keyvalue import MemKeyValue
+from prism.backends.memstore.list import MemList
+from prism.backends.memstore.pubsub import MemPubSub
 
 # facet imports: one line per model (each model's owner adds its own line here)
-from prism.backends.memstore.pubsub import MemPubSub
-from prism.backends.memstore._core import get_store
+from prism.backends.memstore.queue import MemQueue
+from prism.backends.memstore.set import MemSet
+from prism.backends.memstore.sortedset import MemSortedSet
+from prism.backends.memstore.stream import MemStream
+from prism.backends.memstore.timeseries import MemTimeSeries
 from prism.backends.settings import BackendSettings
 from prism.errors import ConfigurationError
 
@@ -28,6 +36,14 @@ class MemstoreBackend(Backend):
     facet_classes = {
         "keyvalue": MemKeyValue,
         # facet entries: one line per model (each model's owner adds its own line here)
+        "queue": MemQueue,
+        "list": MemList,
+        "set": MemSet,
+        "sortedset": MemSortedSet,
+        "timeseries": MemTimeSeries,
+        "graph": MemGraph,
+        "document": MemDocument,
+        "stream": MemStream,
         "pubsub": MemPubSub,
     }
 

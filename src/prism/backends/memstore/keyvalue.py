@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from prism._validate import Duration, seconds
@@ -78,8 +78,9 @@ class MemKeyValue(
         with self._lock:
             now = self._store.clock()
             if not self._state.live(key, now):
-                raise KeyNotFoundError(f"key {key!r} not found", backend="memstore",
-                                       operation="get_ttl")
+                raise KeyNotFoundError(
+                    f"key {key!r} not found", backend="memstore", operation="get_ttl"
+                )
             deadline = self._state.expires.get(key)
             return None if deadline is None else max(0.0, deadline - now)
 
@@ -96,20 +97,24 @@ class MemKeyValue(
     def _matching(self, prefix: str) -> list[str]:
         with self._lock:
             now = self._store.clock()
-            return [k for k in list(self._state.values) if k.startswith(prefix)
-                    and self._state.live(k, now)]
+            return [
+                k
+                for k in list(self._state.values)
+                if k.startswith(prefix) and self._state.live(k, now)
+            ]
 
-    def scan(
-        self, prefix: str = "", *, limit: int | None = None
-    ) -> Iterator[tuple[str, bytes]]:
+    def scan(self, prefix: str = "", *, limit: int | None = None) -> Iterator[tuple[str, bytes]]:
         keys = self._matching(prefix)
         if limit is not None:
             keys = keys[:limit]
         for start in range(0, len(keys), PAGE):
             with self._lock:
                 now = self._store.clock()
-                page = [(k, self._state.values[k]) for k in keys[start:start + PAGE]
-                        if self._state.live(k, now)]
+                page = [
+                    (k, self._state.values[k])
+                    for k in keys[start : start + PAGE]
+                    if self._state.live(k, now)
+                ]
             for item in page:
                 yield item
 

@@ -53,8 +53,13 @@ class MemPubSub(
     def _message(
         self, topic: str, payload: bytes, headers: Mapping[str, str] | None, **extra: Any
     ) -> Message:
-        return Message(topic, payload, MappingProxyType(dict(headers or {})),
-                       timestamp=self._store.clock(), **extra)
+        return Message(
+            topic,
+            payload,
+            MappingProxyType(dict(headers or {})),
+            timestamp=self._store.clock(),
+            **extra,
+        )
 
     # pubsub_basic / pubsub_filtering / pubsub_ordering -----------------------------------------
     def publish(
@@ -68,8 +73,9 @@ class MemPubSub(
         if attributes is not None:
             json_object(attributes, "attributes")
         with self._lock:
-            self._state.fan_out(self._message(topic, payload, headers,
-                                              attributes=freeze_attributes(attributes)))
+            self._state.fan_out(
+                self._message(topic, payload, headers, attributes=freeze_attributes(attributes))
+            )
 
     def publish_ordered(
         self,
@@ -95,9 +101,7 @@ class MemPubSub(
         compiled = parse_pattern(pattern)
         return self._subscribe(lambda m: compiled.matches(m.topic))
 
-    def subscribe_filtered(
-        self, topic: str, filter: Mapping[str, Any]
-    ) -> Subscription:
+    def subscribe_filtered(self, topic: str, filter: Mapping[str, Any]) -> Subscription:
         parsed = filters.parse(filter)
         return self._subscribe(lambda m: m.topic == topic and parsed.matches(m.attributes))
 
@@ -195,8 +199,10 @@ class MemDurableSubscription(DurableSubscription):
 
     def ack(self, message: Message) -> None:
         if not isinstance(message, Message) or message.id is None or message.topic != self._topic:
-            msg = (f"ack takes a persistent Message of topic {self._topic!r} that this durable "
-                   f"subscription delivered, got {message!r:.200}")
+            msg = (
+                f"ack takes a persistent Message of topic {self._topic!r} that this durable "
+                f"subscription delivered, got {message!r:.200}"
+            )
             raise InvalidArgumentError(msg)
         with self._store.lock:
             self._durable.pending.pop(message.id, None)

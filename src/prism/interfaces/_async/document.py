@@ -23,14 +23,14 @@ Document = dict[str, Any]
 Sort = Sequence[tuple[str, int]]
 
 
-def _OPT_DOC_ID(_: object, value: object) -> None:  # noqa: N802
+def _OPT_DOC_ID(_: object, value: object) -> None:
     from prism import _validate as v
 
     if value is not None:
         v.name(value, "document id")
 
 
-def _FIELDS(_: object, value: object) -> None:  # noqa: N802
+def _FIELDS(_: object, value: object) -> None:
     from prism import _validate as v
 
     v.names(value, "fields")
@@ -43,7 +43,10 @@ class AsyncDocumentBasic(Interface, name="document_basic", model="document"):
     """JSON documents by id.
 
     A stored document always has ``"_id"`` (a str): given explicitly, taken from the document,
-    or generated.  Values must be JSON-compatible (``InvalidArgumentError`` otherwise).
+    or generated.  An ``_id`` inside the document that differs from the ``id`` argument, or a
+    patch that changes ``_id``, raises ``InvalidArgumentError``.  Values must be JSON-compatible
+    (``InvalidArgumentError`` otherwise).  Documents are copied in and out: mutating a document
+    passed in or returned never changes what is stored.
     """
 
     __slots__ = ()
@@ -80,9 +83,13 @@ class AsyncDocumentQuery(Interface, name="document_query", model="document"):
     """Queries in the shared filter language (``prism.filters``).
 
     Sort keys are ``(field, 1)`` ascending or ``(field, -1)`` descending, dotted paths allowed;
-    values order as missing < null < numbers < strings < objects < arrays < booleans; ties keep
-    no particular order unless sorted by ``_id`` too.  A projection lists the fields to keep
-    (``_id`` is always kept).  Results equal ``prism.filters`` evaluated in-process.
+    values order as missing < null < numbers < strings < objects < arrays < booleans (numbers by
+    value, strings by code point, objects by their members in key order, arrays element by
+    element, false < true); ties keep no particular order unless sorted by ``_id`` too.  ``skip``
+    and ``limit`` apply after sorting.  A projection lists the fields to keep (``_id`` is always
+    kept; a dotted path keeps that nested field inside its parent objects).  Results equal
+    ``prism.filters`` evaluated in-process; a malformed filter, sort or projection raises
+    ``InvalidArgumentError``.
     """
 
     __slots__ = ()
@@ -125,26 +132,34 @@ class AsyncDocumentQuery(Interface, name="document_query", model="document"):
     ) -> list[Document]:
         """Group matching documents by the ``group_by`` fields (missing counts as None) and
         compute ``metrics``: output name → ``(fn, field)`` with fn one of count (field None),
-        sum, avg, min, max over numeric values.  Each result holds the group fields and the
-        metrics, ordered by the group values."""
+        sum, avg, min, max over numeric values (booleans are not numbers; a group without any
+        gives sum 0 and avg / min / max None).  Each result holds the group fields (keyed by the
+        ``group_by`` string as given, dotted or not) and the metrics, ordered by the group values
+        in the sort order above."""
 
 
 class AsyncDocumentIndexing(Interface, name="document_indexing", model="document"):
     """Secondary indexes.  A unique index rejects a write that would duplicate its field values
-    with ``ConflictError`` (documents missing all its fields are exempt); creating one over
-    existing duplicates raises ``ConflictError``.  Queries return the same results with or
-    without an index."""
+    with ``ConflictError`` and writes nothing (values are compared by JSON equality, a missing
+    field equals only a missing field, and documents missing all its fields are exempt);
+    creating one over existing duplicates raises ``ConflictError``.  Queries return the same
+    results with or without an index."""
 
     __slots__ = ()
 
     @abc.abstractmethod
     @checks(collection=COLLECTION, fields=_FIELDS)
     async def create_index(
-        self, collection: str, fields: Sequence[str], *, unique: bool = False,
+        self,
+        collection: str,
+        fields: Sequence[str],
+        *,
+        unique: bool = False,
         name: str | None = None,
     ) -> str:
-        """Create an index (idempotent for the same definition); return its name
-        (default: the fields joined with ``_``)."""
+        """Create an index (idempotent for the same definition; ``ConflictError`` when the
+        name exists with another definition); return its name (default: the fields joined with
+        ``_``)."""
 
     @abc.abstractmethod
     @checks(collection=COLLECTION)

@@ -24,19 +24,19 @@ __all__ = [
 ]
 
 
-def _OPT_DEPTH(_: object, value: object) -> None:  # noqa: N802
+def _OPT_DEPTH(_: object, value: object) -> None:
     from prism import _validate as v
 
     v.optional_count(value, "max_depth")
 
 
-def _DIRECTION(_: object, value: object) -> None:  # noqa: N802
+def _DIRECTION(_: object, value: object) -> None:
     from prism import _validate as v
 
     v.choice(value, ("out", "in", "both"), "direction")
 
 
-def _ORDER(_: object, value: object) -> None:  # noqa: N802
+def _ORDER(_: object, value: object) -> None:
     from prism import _validate as v
 
     v.choice(value, ("bfs", "dfs"), "order")
@@ -58,8 +58,7 @@ class AsyncGraphBasic(Interface, name="graph_basic", model="graph"):
     ) -> Node: ...
 
     @abc.abstractmethod
-    @checks(id=EDGE_ID, source=NODE_ID, target=NODE_ID, label=LABEL,
-            properties=OPT_JSON_OBJECT)
+    @checks(id=EDGE_ID, source=NODE_ID, target=NODE_ID, label=LABEL, properties=OPT_JSON_OBJECT)
     async def add_edge(
         self,
         id: str,
@@ -93,7 +92,13 @@ class AsyncGraphBasic(Interface, name="graph_basic", model="graph"):
 class AsyncGraphTraversal(Interface, name="graph_traversal", model="graph"):
     """Breadth- or depth-first traversal.  Each node is visited at most once; the start node is
     first (depth 0); nodes further than ``max_depth`` edges away are not visited.  Neighbours are
-    expanded in ascending id order so results are deterministic."""
+    expanded in ascending id order so results are deterministic.
+
+    ``bfs`` visits by increasing distance, so it visits every node within ``max_depth``.
+    ``dfs`` visits in preorder and a node's depth is that of the path by which the search first
+    reached it (a node first reached by a long path is not expanded again from a shorter one).
+    ``direction`` follows edges out of, into, or both ways from each node.
+    """
 
     __slots__ = ()
 
@@ -109,12 +114,19 @@ class AsyncGraphTraversal(Interface, name="graph_traversal", model="graph"):
         order: str = "bfs",
     ) -> list[Node]:
         """Nodes reachable from ``start`` in visit order; ``NotFoundError`` for a missing
-        start.  ``edge_labels`` restricts which edges are followed."""
+        start.  ``edge_labels`` restricts which edges are followed (an empty list: none)."""
 
 
 class AsyncGraphQuery(Interface, name="graph_query", model="graph"):
     """A backend's native graph query language(s).  An undeclared language raises
-    ``UnsupportedError``; a malformed query raises ``InvalidArgumentError``."""
+    ``UnsupportedError``; a malformed query raises ``InvalidArgumentError``.
+
+    ``params`` are bound by name, never spliced into the text: Gremlin bindings, Cypher
+    ``$name``, SQL ``:name``.  In SQL the graph is seen as the relations ``nodes(id, label,
+    properties)`` and ``edges(id, source, target, label, properties)``, properties as JSON text.
+    Each element of the result is one row or traverser: a single-column row is its value, a
+    row of several columns a dict of column name to value.
+    """
 
     __slots__ = ()
 
@@ -145,14 +157,23 @@ class AsyncGraphAnalytics(Interface, name="graph_analytics", model="graph"):
         direction: Direction = "out",
     ) -> list[str] | None:
         """Node ids of a shortest path (fewest edges, or least total of the numeric edge
-        property ``weight``, default 1 when absent), or None when unreachable."""
+        property ``weight``, default 1 when absent), from ``source`` to ``target`` inclusive
+        (``[source]`` when they are the same), or None when unreachable.  ``NotFoundError``
+        when either node is missing; ``InvalidArgumentError`` when an edge's weight is not a
+        non-negative number."""
 
     @abc.abstractmethod
     async def pagerank(
         self, *, damping: float = 0.85, max_iterations: int = 100, tolerance: float = 1e-10
     ) -> dict[str, float]:
-        """PageRank of every node (summing to 1; dangling nodes spread evenly)."""
+        """PageRank of every node (summing to 1; dangling nodes spread evenly).
+
+        Power iteration from the uniform vector: every edge is a link (parallel edges and
+        self-loops included); it stops when an iteration changes the ranks by less than
+        ``tolerance`` in total (L1) or after ``max_iterations``.  An empty graph gives ``{}``.
+        """
 
     @abc.abstractmethod
     async def connected_components(self) -> list[set[str]]:
-        """Weakly connected components, as sets of node ids."""
+        """Weakly connected components, as sets of node ids, in no particular order (a node
+        without edges is a component of its own)."""

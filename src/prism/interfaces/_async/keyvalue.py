@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 from collections.abc import AsyncIterator, Iterable, Mapping
 from types import TracebackType
+from typing import Self
 
 from prism._validate import Duration
 from prism.interfaces._base import (
@@ -79,7 +80,9 @@ class AsyncKeyValueScan(Interface, name="keyvalue_scan", model="keyvalue"):
 
     @abc.abstractmethod
     @checks(prefix=PREFIX, limit=OPT_LIMIT)
-    def scan(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[tuple[str, bytes]]:
+    def scan(
+        self, prefix: str = "", *, limit: int | None = None
+    ) -> AsyncIterator[tuple[str, bytes]]:
         """Yield ``(key, value)`` for every key starting with ``prefix``."""
 
     @abc.abstractmethod
@@ -165,7 +168,7 @@ class AsyncTransaction(Checked):
     async def rollback(self) -> None:
         """Discard every buffered write."""
 
-    async def __aenter__(self) -> AsyncTransaction:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

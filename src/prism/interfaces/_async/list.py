@@ -21,7 +21,13 @@ __all__ = ["AsyncListBasic", "AsyncListBlocking", "AsyncListIndexing", "AsyncLis
 
 
 class AsyncListBasic(Interface, name="list_basic", model="list"):
-    """Double-ended lists with Redis semantics.  A list that becomes empty ceases to exist."""
+    """Double-ended lists with Redis semantics.  A list that becomes empty ceases to exist; a
+    missing key is an empty list.
+
+    Using one key for two data models (a list and a set both named ``k``) is unspecified: some
+    backends keep each model's keys apart (memstore), others share one keyspace and raise on the
+    type clash (Redis).
+    """
 
     __slots__ = ()
 
@@ -53,7 +59,8 @@ class AsyncListBasic(Interface, name="list_basic", model="list"):
 
 
 class AsyncListIndexing(Interface, name="list_indexing", model="list"):
-    """Positional access; negative indexes count from the end (-1 is the last element)."""
+    """Positional access; negative indexes count from the end (-1 is the last element).
+    A missing list has no valid index."""
 
     __slots__ = ()
 
@@ -103,7 +110,9 @@ class AsyncListBlocking(Interface, name="list_blocking", model="list"):
     """Blocking pops: wait for an element; each element goes to exactly one waiter.
 
     ``keys`` are tried in the given order; the first non-empty one is popped.  ``timeout`` is
-    seconds (None: wait forever).
+    seconds or a timedelta: None waits forever, 0 does not wait at all (unlike Redis's
+    ``BLPOP ... 0``, which blocks forever).  Concurrent waiters each receive a different element;
+    an element no waiter takes stays in the list.
     """
 
     __slots__ = ()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from prism._validate import Duration
 from prism.interfaces._base import (
@@ -67,7 +67,7 @@ class AsyncSubscription(abc.ABC):
             raise StopAsyncIteration
         return message
 
-    async def __aenter__(self) -> AsyncSubscription:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
@@ -194,9 +194,7 @@ class AsyncPubSubFiltering(Interface, name="pubsub_filtering", model="pubsub"):
 
     @abc.abstractmethod
     @checks(topic=TOPIC)
-    async def subscribe_filtered(
-        self, topic: str, filter: Mapping[str, Any]
-    ) -> AsyncSubscription:
+    async def subscribe_filtered(self, topic: str, filter: Mapping[str, Any]) -> AsyncSubscription:
         """Subscribe to ``topic``, receiving only messages whose attributes match ``filter``."""
 
 

@@ -1,11 +1,27 @@
-"""Queue: work queues with leases, dead letters, priorities and delays."""
+"""Queue: work queues with leases, dead letters, priorities and delays.
+
+Rules shared by the five interfaces:
+
+* Queues need no creation: a queue exists while it holds messages.  Message ids are unique
+  strings within the namespace; a message keeps its id through redelivery, dead-lettering and
+  redrive.
+* Delivery order: the messages ready now are delivered highest ``priority`` first, then in
+  enqueue order.  A message handed back (released, or its lease lapsed) keeps its place in that
+  order; a delayed message whose time came takes the place its enqueue gave it.
+* ``attempts`` counts deliveries: 0 for a message never delivered, 1 on the first
+  ``dequeue``/``receive``, one more on each redelivery.  ``peek`` and ``dead_letters`` never
+  change it.
+* Time (lease deadlines, delays, ``enqueued_at``) is the backend's clock, in epoch seconds.
+"""
 
 from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
+from typing import Any
 
 from prism._validate import Duration, Timestamp
+from prism.errors import InvalidArgumentError
 from prism.interfaces._base import (
     COUNT,
     HEADERS,
@@ -28,12 +44,32 @@ __all__ = [
     "AsyncQueueVisibility",
 ]
 
+MIN_PRIORITY = -(2**31)
+MAX_PRIORITY = 2**31 - 1
+
+
+def PRIORITY(_: Any, value: Any) -> None:
+    if type(value) is not int:
+        msg = f"priority must be an int, got {type(value).__name__}"
+        raise InvalidArgumentError(msg)
+    if not MIN_PRIORITY <= value <= MAX_PRIORITY:
+        msg = f"priority must be from {MIN_PRIORITY} to {MAX_PRIORITY}, got {value}"
+        raise InvalidArgumentError(msg)
+
+
+def LEASE(_: Any, value: Any) -> None:
+    if not isinstance(value, Lease):
+        msg = f"lease must be a Lease returned by receive, got {type(value).__name__}"
+        raise InvalidArgumentError(msg)
+
 
 class AsyncQueueBasic(Interface, name="queue_basic", model="queue"):
     """A FIFO work queue: each message is handed to exactly one caller.
 
     ``dequeue`` removes the message as it returns it (at-most-once); use ``queue_visibility``'s
-    ``receive``/``ack`` for at-least-once.  FIFO holds for a single producer.
+    ``receive``/``ack`` for at-least-once.  FIFO holds for a single producer.  Messages that are
+    leased (``queue_visibility``) or waiting for their time (``queue_delayed``) are invisible to
+    ``dequeue``, ``peek`` and ``length``.
     """
 
     __slots__ = ()
@@ -43,18 +79,20 @@ class AsyncQueueBasic(Interface, name="queue_basic", model="queue"):
     async def enqueue(
         self, queue: str, payload: bytes, *, headers: Mapping[str, str] | None = None
     ) -> str:
-        """Add a message; return its id."""
+        """Add a message; return its id (a string unique within the namespace)."""
 
     @abc.abstractmethod
     @checks(queue=QUEUE, timeout=OPT_DURATION)
     async def dequeue(self, queue: str, *, timeout: Duration | None = None) -> QueueMessage | None:
         """Remove and return the next message, waiting up to ``timeout`` seconds for one
-        (None or 0: do not wait).  Returns None when none arrived."""
+        (None or 0: do not wait).  Returns None when none arrived.  The message returned
+        counts this delivery in ``attempts``."""
 
     @abc.abstractmethod
     @checks(queue=QUEUE)
     async def peek(self, queue: str) -> QueueMessage | None:
-        """The message ``dequeue`` would return next, without removing it; None when empty."""
+        """The message ``dequeue`` would return next, without removing it or counting a
+        delivery; None when none is ready."""
 
     @abc.abstractmethod
     @checks(queue=QUEUE)
@@ -66,9 +104,12 @@ class AsyncQueueVisibility(Interface, name="queue_visibility", model="queue"):
     """Leases: at-least-once delivery.
 
     A received message is invisible to other receivers until it is acknowledged, released or its
-    visibility timeout lapses; then it is delivered again with ``attempts`` one higher.  Settling
-    a lease that lapsed (or was settled already) raises ``LeaseLostError``: never a silent double
-    delete.
+    visibility timeout lapses; then it is delivered again with ``attempts`` one higher.  Every
+    delivery has a new ``receipt``: a lease from an earlier delivery can no longer settle the
+    message.  Settling a lease that lapsed (its deadline passed, even if the message was not
+    delivered again yet), that was settled already, or that belongs to an earlier delivery raises
+    ``LeaseLostError``: never a silent double delete.  Competing receivers never hold one message
+    at the same time.
     """
 
     __slots__ = ()
@@ -83,21 +124,24 @@ class AsyncQueueVisibility(Interface, name="queue_visibility", model="queue"):
         timeout: Duration | None = None,
     ) -> Lease | None:
         """Lease the next message for ``visibility_timeout`` seconds, waiting up to ``timeout``
-        seconds for one (None or 0: do not wait)."""
+        seconds for one (None or 0: do not wait).  None when none arrived."""
 
     @abc.abstractmethod
+    @checks(lease=LEASE)
     async def ack(self, lease: Lease) -> None:
         """Delete the leased message.  ``LeaseLostError`` when the lease is no longer held."""
 
     @abc.abstractmethod
-    @checks(visibility_timeout=POSITIVE_DURATION)
+    @checks(lease=LEASE, visibility_timeout=POSITIVE_DURATION)
     async def extend_visibility(self, lease: Lease, visibility_timeout: Duration) -> Lease:
         """Keep the message invisible for ``visibility_timeout`` seconds from now; returns the
-        renewed lease.  ``LeaseLostError`` when the lease is no longer held."""
+        renewed lease (same receipt, new deadline).  ``LeaseLostError`` when the lease is no
+        longer held."""
 
     @abc.abstractmethod
+    @checks(lease=LEASE)
     async def release(self, lease: Lease) -> None:
-        """Give the message back at once (it counts as a failed delivery).
+        """Give the message back at once, in its old place (it counts as a failed delivery).
         ``LeaseLostError`` when the lease is no longer held."""
 
 
@@ -106,7 +150,8 @@ class AsyncQueueDeadLetter(Interface, name="queue_dead_letter", model="queue"):
 
     Once a message has been delivered ``max_attempts`` times and its last lease lapses or is
     released without an ack, it moves to the dead-letter queue with its attempt count, and leaves
-    the main queue.  Nothing is lost or duplicated by the move or by :meth:`redrive`.
+    the main queue.  The dead-letter queue is an ordinary queue (its messages can be dequeued or
+    received like any other).  Nothing is lost or duplicated by the move or by :meth:`redrive`.
     """
 
     __slots__ = ()
@@ -116,17 +161,23 @@ class AsyncQueueDeadLetter(Interface, name="queue_dead_letter", model="queue"):
     async def configure_dead_letter(
         self, queue: str, *, max_attempts: int, dead_letter_queue: str
     ) -> None:
-        """Route ``queue``'s exhausted messages to ``dead_letter_queue``."""
+        """Route ``queue``'s exhausted messages to ``dead_letter_queue`` (replacing any earlier
+        configuration of ``queue``; it applies to every later lapse or release).
+        ``InvalidArgumentError`` when ``dead_letter_queue`` is ``queue`` itself."""
 
     @abc.abstractmethod
     @checks(queue=QUEUE, limit=OPT_LIMIT)
     async def dead_letters(self, queue: str, *, limit: int | None = None) -> list[QueueMessage]:
-        """The messages dead-lettered from ``queue`` (oldest first), without removing them."""
+        """The messages dead-lettered from ``queue`` that wait in a dead-letter queue (oldest
+        dead letter first), without removing them.  Each keeps its id, payload, headers,
+        priority and attempt count; its ``queue`` is the dead-letter queue.  A dead letter that
+        someone currently holds a lease on is left out.  Empty when ``queue`` has none."""
 
     @abc.abstractmethod
     @checks(queue=QUEUE, limit=OPT_LIMIT)
     async def redrive(self, queue: str, *, limit: int | None = None) -> int:
-        """Move dead letters of ``queue`` back into it with attempts reset; return how many."""
+        """Move the messages :meth:`dead_letters` lists (oldest first, at most ``limit``) back
+        into ``queue``, at its tail, with ``attempts`` reset to 0; return how many moved."""
 
 
 class AsyncQueuePriority(Interface, name="queue_priority", model="queue"):
@@ -136,7 +187,7 @@ class AsyncQueuePriority(Interface, name="queue_priority", model="queue"):
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(queue=QUEUE, payload=PAYLOAD, headers=HEADERS)
+    @checks(queue=QUEUE, payload=PAYLOAD, headers=HEADERS, priority=PRIORITY)
     async def enqueue(
         self,
         queue: str,
@@ -145,17 +196,24 @@ class AsyncQueuePriority(Interface, name="queue_priority", model="queue"):
         headers: Mapping[str, str] | None = None,
         priority: int = 0,
     ) -> str:
-        """Add a message with ``priority`` (an int; larger is more urgent)."""
+        """Add a message with ``priority`` (an int from ``MIN_PRIORITY`` = -2**31 to
+        ``MAX_PRIORITY`` = 2**31 - 1; larger is more urgent; anything else:
+        ``InvalidArgumentError``)."""
 
 
 class AsyncQueueDelayed(Interface, name="queue_delayed", model="queue"):
-    """Delayed delivery: a message is not delivered before its time, and soon after it."""
+    """Delayed delivery: a message is not delivered before its time, and soon after it.
+
+    Until its time a delayed message is invisible to ``dequeue``, ``receive``, ``peek`` and
+    ``length``, and counted by :meth:`scheduled_count`.
+    """
 
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(queue=QUEUE, payload=PAYLOAD, headers=HEADERS, delay=OPT_DURATION,
-            not_before=OPT_TIMESTAMP)
+    @checks(
+        queue=QUEUE, payload=PAYLOAD, headers=HEADERS, delay=OPT_DURATION, not_before=OPT_TIMESTAMP
+    )
     async def enqueue(
         self,
         queue: str,
@@ -166,7 +224,8 @@ class AsyncQueueDelayed(Interface, name="queue_delayed", model="queue"):
         not_before: Timestamp | None = None,
     ) -> str:
         """Add a message deliverable ``delay`` seconds from now or at ``not_before``
-        (not both: ``InvalidArgumentError``).  A delay of 0 is immediate."""
+        (not both: ``InvalidArgumentError``).  A delay of 0, or a ``not_before`` that is not
+        in the future, is immediate."""
 
     @abc.abstractmethod
     @checks(queue=QUEUE)

@@ -26,13 +26,13 @@ __all__ = [
 ]
 
 
-def _FN(_: object, value: object) -> None:  # noqa: N802
+def _FN(_: object, value: object) -> None:
     from prism import _validate as v
 
     v.choice(value, ("count", "sum", "min", "max", "avg", "first", "last"), "fn")
 
 
-def _METHOD(_: object, value: object) -> None:  # noqa: N802
+def _METHOD(_: object, value: object) -> None:
     from prism import _validate as v
 
     v.choice(value, ("linear", "step"), "method")
@@ -87,7 +87,9 @@ class AsyncTimeSeriesBasic(Interface, name="timeseries_basic", model="timeseries
 
 class AsyncTimeSeriesAggregation(Interface, name="timeseries_aggregation", model="timeseries"):
     """Bucketed aggregation.  Buckets are aligned to multiples of ``bucket`` seconds since the
-    epoch; each result point's timestamp is its bucket's start; empty buckets are omitted."""
+    epoch (``floor(t / bucket) * bucket``); each result point's timestamp is its bucket's start
+    (which may precede ``start``); empty buckets are omitted; result points carry no labels.
+    ``prism._series`` defines the exact semantics."""
 
     __slots__ = ()
 
@@ -102,11 +104,18 @@ class AsyncTimeSeriesAggregation(Interface, name="timeseries_aggregation", model
         fn: SeriesFunction,
     ) -> list[Point]:
         """``fn`` (count, sum, min, max, avg, first, last) over each bucket of points in
-        ``[start, end]``."""
+        ``[start, end]``, in time order.  ``first`` / ``last`` are the values of the earliest /
+        latest point of the bucket; ``count`` is a float like every value."""
 
     @abc.abstractmethod
-    @checks(series=SERIES, destination=SERIES, start=TIMESTAMP, end=TIMESTAMP,
-            bucket=POSITIVE_DURATION, fn=_FN)
+    @checks(
+        series=SERIES,
+        destination=SERIES,
+        start=TIMESTAMP,
+        end=TIMESTAMP,
+        bucket=POSITIVE_DURATION,
+        fn=_FN,
+    )
     async def rollup(
         self,
         series: str,
@@ -116,12 +125,15 @@ class AsyncTimeSeriesAggregation(Interface, name="timeseries_aggregation", model
         bucket: Duration,
         fn: SeriesFunction,
     ) -> int:
-        """Write :meth:`aggregate`'s result into ``destination``; return how many points."""
+        """Write :meth:`aggregate`'s result into ``destination`` (replacing points at the same
+        timestamps); return how many points."""
 
 
 class AsyncTimeSeriesRetention(Interface, name="timeseries_retention", model="timeseries"):
     """Retention: after :meth:`compact`, points older than ``max_age`` seconds (relative to the
-    backend's clock) are gone; newer ones are never removed."""
+    backend's clock: ``now - timestamp > max_age``) are gone; newer ones are never removed.
+    Until a compaction, older points may still be returned.  Without a retention, compact
+    removes nothing."""
 
     __slots__ = ()
 
@@ -140,13 +152,13 @@ class AsyncTimeSeriesRetention(Interface, name="timeseries_retention", model="ti
         """Remove points beyond retention now; return how many were removed."""
 
 
-class AsyncTimeSeriesInterpolation(
-    Interface, name="timeseries_interpolation", model="timeseries"
-):
+class AsyncTimeSeriesInterpolation(Interface, name="timeseries_interpolation", model="timeseries"):
     """Values between stored points: ``linear`` interpolation or ``step`` (last observation
-    carried forward).  At a stored timestamp the stored value is exact.  Before the first point
-    the result is None; after the last, ``step`` carries the last value and ``linear`` gives
-    None."""
+    carried forward).  At a stored timestamp the stored value is exact.  Between stored points
+    ``(t0, v0)`` and ``(t1, v1)``, ``linear`` gives ``v0 + (v1 - v0) * (t - t0) / (t1 - t0)`` and
+    ``step`` gives ``v0``.  Before the first point the result is None; after the last, ``step``
+    carries the last value and ``linear`` gives None.  Labels are ignored; a series without
+    points gives None everywhere."""
 
     __slots__ = ()
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import importlib
 
 MODULES = (
-    "keyvalue", "pubsub", "stream", "queue", "list", "set", "sortedset", "timeseries", "graph",
+    "keyvalue",
+    "pubsub",
+    "stream",
+    "queue",
+    "list",
+    "set",
+    "sortedset",
+    "timeseries",
+    "graph",
     "document",
 )
 

@@ -8,8 +8,8 @@ import pytest
 
 import prism
 from prism.interfaces.keyvalue import KeyValueBasic, KeyValueBatch, KeyValueScan
-from prism.testing.suite import Suite
 from prism.testing._concurrency import run_concurrently
+from prism.testing.suite import Suite
 
 BAD_KEYS = [
     pytest.param("", id="empty"),
@@ -81,9 +81,7 @@ class KeyValueBasicSuite(Suite, interface="keyvalue_basic"):
 
     def test_100_concurrent_sets_all_land(self) -> None:
         kv = self.facet(KeyValueBasic)
-        run_concurrently(
-            [lambda i=i: kv.set(f"key:{i}", str(i).encode()) for i in range(100)]
-        )
+        run_concurrently([lambda i=i: kv.set(f"key:{i}", str(i).encode()) for i in range(100)])
         for i in range(100):
             assert kv.get(f"key:{i}") == str(i).encode()
 
@@ -204,7 +202,7 @@ class KeyValueScanSuite(Suite, interface="keyvalue_scan"):
         keys = [f"bulk:{i:05d}" for i in range(10_000)]
         if isinstance(kv, KeyValueBatch):
             for start in range(0, len(keys), 1000):
-                kv.set_many({k: b"v" for k in keys[start:start + 1000]})
+                kv.set_many({k: b"v" for k in keys[start : start + 1000]})
         else:
             assert isinstance(kv, KeyValueBasic)
             run_concurrently([lambda k=k: kv.set(k, b"v") for k in keys])

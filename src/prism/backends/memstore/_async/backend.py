@@ -8,6 +8,14 @@ from prism.backends._async.base import AsyncBackend
 from prism.backends.memstore._async.keyvalue import AsyncMemKeyValue
 
 # facet imports: one line per model (each model's owner adds its own line here)
+from prism.backends.memstore._async.queue import AsyncMemQueue
+from prism.backends.memstore._async.list import AsyncMemList
+from prism.backends.memstore._async.set import AsyncMemSet
+from prism.backends.memstore._async.sortedset import AsyncMemSortedSet
+from prism.backends.memstore._async.timeseries import AsyncMemTimeSeries
+from prism.backends.memstore._async.graph import AsyncMemGraph
+from prism.backends.memstore._async.document import AsyncMemDocument
+from prism.backends.memstore._async.stream import AsyncMemStream
 from prism.backends.memstore._async.pubsub import AsyncMemPubSub
 from prism.backends.memstore._core import get_store
 from prism.backends.settings import BackendSettings
@@ -26,6 +34,14 @@ class AsyncMemstoreBackend(AsyncBackend):
     facet_classes = {
         "keyvalue": AsyncMemKeyValue,
         # facet entries: one line per model (each model's owner adds its own line here)
+        "queue": AsyncMemQueue,
+        "list": AsyncMemList,
+        "set": AsyncMemSet,
+        "sortedset": AsyncMemSortedSet,
+        "timeseries": AsyncMemTimeSeries,
+        "graph": AsyncMemGraph,
+        "document": AsyncMemDocument,
+        "stream": AsyncMemStream,
         "pubsub": AsyncMemPubSub,
     }
 

@@ -1,0 +1,184 @@
+# Generated from src/prism/backends/memstore/_async/queue.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
+"""memstore queue: all five interfaces (the state and its rules are in ``_queue_state``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypeVar
+
+from prism._validate import Duration, Timestamp, seconds, timestamp
+from prism.backends.base import Facet
+from prism.backends.memstore._queue_state import DeadLetterRule, QueueState
+from prism.errors import InvalidArgumentError
+from prism.interfaces.queue import (
+    QueueBasic,
+    QueueDeadLetter,
+    QueueDelayed,
+    QueuePriority,
+    QueueVisibility,
+)
+from prism.types import Lease, QueueMessage
+
+if TYPE_CHECKING:
+    from prism.backends.memstore.backend import MemstoreBackend
+
+T = TypeVar("T")
+
+MIN_WAKE = 0.01
+"""Shortest nap of a waiting dequeue/receive between looks at a coming delay or lease lapse."""
+
+
+class MemQueue(
+    Facet,
+    QueueBasic,
+    QueueVisibility,
+    QueueDeadLetter,
+    QueuePriority,
+    QueueDelayed,
+):
+    def __init__(self, backend: MemstoreBackend, namespace: str) -> None:
+        super().__init__(backend, namespace)
+        self._store = backend.store
+        self._lock = backend.store.lock
+        self._state = backend.store.namespace_state("queue", namespace, QueueState)
+
+    def _now(self) -> float:
+        """Bring the namespace up to the store clock's time (due messages, lapsed leases) and
+        return that time.  Call with the lock held."""
+        now = self._store.clock()
+        if self._state.tick(now):
+            self._store.signal.notify_all()
+        return now
+
+    def _wait(self, take: Callable[[], T | None], timeout: Duration | None) -> T | None:
+        """``take()`` under the lock until it returns a result or ``timeout`` seconds pass.
+
+        Besides the store signal (an enqueue, release or redrive), a waiter wakes when the
+        next delayed message falls due or the next lease lapses: nothing else announces those.
+        """
+        budget = 0.0 if timeout is None else seconds(timeout, allow_zero=True)
+        if budget == 0:
+            with self._lock:
+                return take()
+        end = time.monotonic() + budget
+        while True:
+            remaining = end - time.monotonic()
+            nap = remaining
+            with self._lock:
+                event = self._state.next_event()
+                if event is not None:
+                    nap = min(nap, max(event - self._store.clock(), MIN_WAKE))
+            found = self._store.signal.wait(take, max(nap, 0.0))
+            if found is not None or nap >= remaining:
+                return found
+
+    # queue_basic / queue_priority / queue_delayed ------------------------------------------------
+    def enqueue(
+        self,
+        queue: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        priority: int = 0,
+        delay: Duration | None = None,
+        not_before: Timestamp | None = None,
+    ) -> str:
+        if delay is not None and not_before is not None:
+            msg = "give delay or not_before, not both"
+            raise InvalidArgumentError(msg, backend="memstore", operation="enqueue")
+        with self._lock:
+            now = self._now()
+            due = now
+            if delay is not None:
+                due = now + seconds(delay, "delay", allow_zero=True)
+            elif not_before is not None:
+                due = timestamp(not_before, "not_before")
+            msg_id = self._state.add(queue, payload, headers, priority, now, due)
+            self._store.signal.notify_all()
+            return msg_id
+
+    def dequeue(self, queue: str, *, timeout: Duration | None = None) -> QueueMessage | None:
+        def take() -> QueueMessage | None:
+            self._now()
+            msg = self._state.take(queue)
+            if msg is None:
+                return None
+            self._state.remove(msg)
+            return msg.view()
+
+        return self._wait(take, timeout)
+
+    def peek(self, queue: str) -> QueueMessage | None:
+        with self._lock:
+            self._now()
+            msg = self._state.head(queue)
+            return None if msg is None else msg.view()
+
+    def length(self, queue: str) -> int:
+        with self._lock:
+            self._now()
+            return len(self._state.ready.get(queue, ()))
+
+    def scheduled_count(self, queue: str) -> int:
+        with self._lock:
+            self._now()
+            return self._state.scheduled_counts.get(queue, 0)
+
+    # queue_visibility ----------------------------------------------------------------------------
+    def receive(
+        self,
+        queue: str,
+        *,
+        visibility_timeout: Duration = 30.0,
+        timeout: Duration | None = None,
+    ) -> Lease | None:
+        hold = seconds(visibility_timeout, "visibility_timeout")
+
+        def take() -> Lease | None:
+            now = self._now()
+            msg = self._state.take(queue)
+            return None if msg is None else self._state.lease(msg, now, hold)
+
+        return self._wait(take, timeout)
+
+    def ack(self, lease: Lease) -> None:
+        with self._lock:
+            self._now()
+            self._state.remove(self._state.held(lease, "ack"))
+
+    def extend_visibility(self, lease: Lease, visibility_timeout: Duration) -> Lease:
+        with self._lock:
+            now = self._now()
+            msg = self._state.held(lease, "extend_visibility")
+            return self._state.extend(msg, now, seconds(visibility_timeout, "visibility_timeout"))
+
+    def release(self, lease: Lease) -> None:
+        with self._lock:
+            self._now()
+            self._state.fail(self._state.held(lease, "release"))
+            self._store.signal.notify_all()
+
+    # queue_dead_letter ---------------------------------------------------------------------------
+    def configure_dead_letter(
+        self, queue: str, *, max_attempts: int, dead_letter_queue: str
+    ) -> None:
+        if dead_letter_queue == queue:
+            msg = f"queue {queue!r} cannot be its own dead-letter queue; name another queue"
+            raise InvalidArgumentError(msg, backend="memstore", operation="configure_dead_letter")
+        with self._lock:
+            self._state.rules[queue] = DeadLetterRule(max_attempts, dead_letter_queue)
+
+    def dead_letters(self, queue: str, *, limit: int | None = None) -> list[QueueMessage]:
+        with self._lock:
+            self._now()
+            return [msg.view() for msg in self._state.dead_letters(queue, limit)]
+
+    def redrive(self, queue: str, *, limit: int | None = None) -> int:
+        with self._lock:
+            self._now()
+            moved = self._state.redrive(queue, limit)
+            if moved:
+                self._store.signal.notify_all()
+            return moved
