@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+AsyncCall = Callable[[], Awaitable[T]]
+"""A zero-argument coroutine function; its sync twin is :data:`Call`."""
+Call = Callable[[], T]
 
 
 def current_loop_async() -> object:

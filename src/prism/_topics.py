@@ -55,14 +55,18 @@ def parse_pattern(pattern: str) -> TopicPattern:
     tokens = tuple(pattern.split(SEPARATOR))
     for i, token in enumerate(tokens):
         if not token:
-            msg = (f"pattern {pattern!r} has an empty token (token {i + 1}); tokens are "
-                   f"separated by single '.' with no leading or trailing '.'")
+            msg = (
+                f"pattern {pattern!r} has an empty token (token {i + 1}); tokens are "
+                f"separated by single '.' with no leading or trailing '.'"
+            )
             raise InvalidArgumentError(msg)
         if token == MULTI and i != len(tokens) - 1:
             msg = f"pattern {pattern!r} has '>' before its last token; '>' may only come last"
             raise InvalidArgumentError(msg)
         if token not in (SINGLE, MULTI) and (SINGLE in token or MULTI in token):
-            msg = (f"pattern {pattern!r} has the token {token!r}; '*' and '>' must be whole "
-                   f"tokens (like 'a.*.c' or 'a.>')")
+            msg = (
+                f"pattern {pattern!r} has the token {token!r}; '*' and '>' must be whole "
+                f"tokens (like 'a.*.c' or 'a.>')"
+            )
             raise InvalidArgumentError(msg)
     return TopicPattern(pattern, tokens)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from prism.errors import InvalidArgumentError, ValueTooLargeError
 
@@ -63,7 +63,7 @@ def names(values: object, what: str = "keys") -> list[str]:
         raise InvalidArgumentError(msg) from exc
     for item in items:
         name(item, what.rstrip("s") if what.endswith("s") else what)
-    return items
+    return cast("list[str]", items)
 
 
 def prefix(value: object, what: str = "prefix") -> str:

@@ -33,7 +33,7 @@ def _acquire(settings: BackendSettings, cls: type[Backend]) -> tuple[Any, Backen
         slot = _connections.get(key)
         if slot is not None:
             slot[1] += 1
-            return key, slot[0]  # type: ignore[no-any-return]
+            return key, slot[0]
     backend = cls(settings)
     backend.open()
     with _lock:

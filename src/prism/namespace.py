@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+from prism._compat import Call
 from prism.errors import UnsupportedError
 from prism.interfaces import MODELS
 
@@ -43,13 +44,13 @@ class Namespace:
         name: str,
         backend_name: str,
         facets: dict[str, Any],
-        release: Callable[[], Awaitable[None]],
+        release: Call[None],
         alternatives: Callable[[str], list[str]],
     ) -> None:
         self.name = name
         self.backend_name = backend_name
         self._facets = facets
-        self._release: Callable[[], Awaitable[None]] | None = release
+        self._release: Call[None] | None = release
         self._alternatives = alternatives
 
     def facet(self, model: str) -> Any:

@@ -31,7 +31,7 @@ async def _acquire(settings: BackendSettings, cls: type[AsyncBackend]) -> tuple[
         slot = _connections.get(key)
         if slot is not None:
             slot[1] += 1
-            return key, slot[0]  # type: ignore[no-any-return]
+            return key, slot[0]
     backend = cls(settings)
     await backend.open()
     with _lock:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+from prism._compat import AsyncCall
 from prism.errors import UnsupportedError
 from prism.interfaces import MODELS
 
@@ -41,13 +42,13 @@ class AsyncNamespace:
         name: str,
         backend_name: str,
         facets: dict[str, Any],
-        release: Callable[[], Awaitable[None]],
+        release: AsyncCall[None],
         alternatives: Callable[[str], list[str]],
     ) -> None:
         self.name = name
         self.backend_name = backend_name
         self._facets = facets
-        self._release: Callable[[], Awaitable[None]] | None = release
+        self._release: AsyncCall[None] | None = release
         self._alternatives = alternatives
 
     def facet(self, model: str) -> Any:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 from prism import _validate as v
+from prism.errors import InvalidArgumentError
 
 __all__ = ["Check", "Checked", "Interface", "checks", "registered_interfaces"]
 
@@ -150,9 +151,9 @@ class Interface(Checked):
     def implemented_interfaces(cls) -> frozenset[str]:
         """Registry names of every catalog interface this class subclasses."""
         return frozenset(
-            base.registry_name
+            getattr(base, "registry_name", "")
             for base in cls.__mro__
-            if base.__dict__.get("__prism_interface__") and base.registry_name
+            if base.__dict__.get("__prism_interface__")
         )
 
 
@@ -195,7 +196,7 @@ def KEYS(_: Any, value: Any) -> None:
 def VAR_KEYS(_: Any, value: Any) -> None:
     if not value:
         msg = "at least one key is required"
-        raise v.InvalidArgumentError(msg)
+        raise InvalidArgumentError(msg)
     for item in value:
         v.name(item, "key")
 
@@ -205,7 +206,7 @@ def KEY_OR_KEYS(_: Any, value: Any) -> None:
         v.name(value, "key")
     elif not v.names(value, "keys"):
         msg = "at least one key is required"
-        raise v.InvalidArgumentError(msg)
+        raise InvalidArgumentError(msg)
 
 
 def PREFIX(_: Any, value: Any) -> None:
@@ -223,7 +224,7 @@ def OPT_PAYLOAD(facet: Any, value: Any) -> None:
 def PAYLOADS(facet: Any, values: Any) -> None:
     if not values:
         msg = "at least one value is required"
-        raise v.InvalidArgumentError(msg)
+        raise InvalidArgumentError(msg)
     for item in values:
         v.payload(item, facet.max_value_bytes)
 

@@ -8,6 +8,7 @@ import abc
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from prism.errors import InvalidArgumentError
 from prism.interfaces._base import (
     COLLECTION,
     DOC_ID,
@@ -38,7 +39,7 @@ def _FIELDS(_: object, value: object) -> None:
     v.names(value, "fields")
     if not list(value):  # type: ignore[call-overload]
         msg = "an index needs at least one field"
-        raise v.InvalidArgumentError(msg)
+        raise InvalidArgumentError(msg)
 
 
 class DocumentBasic(Interface, name="document_basic", model="document"):

@@ -27,7 +27,7 @@ def _bind_fixture(is_async: bool) -> Any:
 
 class _MissingSuite(Suite):
     def test_suite_exists(self) -> None:
-        pytest.fail(f"no compliance suite exists for {self.interface}")  # type: ignore[attr-defined]
+        pytest.fail(f"no compliance suite exists for {self.interface}")
 
 
 def _undeclared_class(backend: str, undeclared: list[str]) -> type:

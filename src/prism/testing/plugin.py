@@ -193,7 +193,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def prism_target(request: pytest.FixtureRequest) -> Target:
     """The backend under test for a compliance suite class."""
     state = request.config.stash[STATE]
-    backend: str = request.cls.prism_backend  # type: ignore[union-attr]
+    backend: str = request.cls.prism_backend
     target = state.target(backend)
     if isinstance(target, str):
         if backend in state.required:

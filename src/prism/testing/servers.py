@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import shutil
 import signal
@@ -137,8 +138,7 @@ class ServerProcess:
 def docker_available() -> bool:
     """Whether a Docker engine answers (testcontainers needs one)."""
     try:
-        import docker  # type: ignore[import-not-found]
-
+        docker = importlib.import_module("docker")
         client = docker.from_env(timeout=2)
         client.ping()
         return True

@@ -18,11 +18,10 @@ where the backend has one, a real wait otherwise); ``self.eventually(fn)`` polls
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, TypeVar
 
 import prism
-from prism._compat import sleep
+from prism._compat import Call, sleep
 from prism.namespace import Namespace
 from prism.testing.target import Target
 
@@ -86,9 +85,7 @@ class Suite:
         else:
             sleep(seconds)
 
-    def eventually(
-        self, check: Callable[[], Awaitable[T]], *, timeout: float = 10.0, interval: float = 0.02
-    ) -> T:
+    def eventually(self, check: Call[T], *, timeout: float = 10.0, interval: float = 0.02) -> T:
         """Call ``check`` until it returns a truthy value or ``timeout`` passes (then fail)."""
         deadline = time.monotonic() + timeout
         while True:

@@ -6,6 +6,7 @@ import abc
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from prism.errors import InvalidArgumentError
 from prism.interfaces._base import (
     COLLECTION,
     DOC_ID,
@@ -36,7 +37,7 @@ def _FIELDS(_: object, value: object) -> None:
     v.names(value, "fields")
     if not list(value):  # type: ignore[call-overload]
         msg = "an index needs at least one field"
-        raise v.InvalidArgumentError(msg)
+        raise InvalidArgumentError(msg)
 
 
 class AsyncDocumentBasic(Interface, name="document_basic", model="document"):

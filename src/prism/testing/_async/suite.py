@@ -21,7 +21,7 @@ from typing import Any, ClassVar, TypeVar
 
 import prism
 from prism._async.namespace import AsyncNamespace
-from prism._compat import sleep_async
+from prism._compat import AsyncCall, sleep_async
 from prism.testing.target import Target
 
 T = TypeVar("T")
@@ -85,7 +85,7 @@ class AsyncSuite:
             await sleep_async(seconds)
 
     async def eventually(
-        self, check: Callable[[], Awaitable[T]], *, timeout: float = 10.0, interval: float = 0.02
+        self, check: AsyncCall[T], *, timeout: float = 10.0, interval: float = 0.02
     ) -> T:
         """Call ``check`` until it returns a truthy value or ``timeout`` passes (then fail)."""
         deadline = time.monotonic() + timeout

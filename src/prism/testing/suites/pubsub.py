@@ -9,8 +9,9 @@ publish delivers at once; longer against a server).
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 import pytest
 
 import prism
+from prism._compat import sleep
 from prism.interfaces.pubsub import (
     PubSubBasic,
     PubSubFiltering,
@@ -27,9 +29,11 @@ from prism.interfaces.pubsub import (
     Subscription,
 )
 from prism.testing._concurrency import join, run_concurrently, start_background
-from prism.testing.suite import Suite
 from prism.testing.target import Target
 from prism.types import Message
+
+# isort: split
+from prism.testing.suite import Suite
 
 S = TypeVar("S", bound=Subscription)
 
@@ -84,6 +88,13 @@ class PubSubSuiteBase(Suite):
         for required in (interface, PubSubBasic):
             assert isinstance(found, required), f"{found!r} does not implement {required.__name__}"
         return found
+
+    def until(self, check: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Poll ``check`` (which another task or thread makes true) until it holds."""
+        deadline = time.monotonic() + timeout
+        while not check():
+            assert time.monotonic() < deadline, f"condition not met within {timeout} s"
+            sleep(0.005)
 
     @property
     def quiet(self) -> float:
@@ -194,13 +205,10 @@ class PubSubBasicSuite(PubSubSuiteBase, interface="pubsub_basic"):
                 got.append(message.payload)
             return len(got)
 
-        def all_three() -> bool:
-            return len(got) == 3
-
         handle = start_background(consume)
         for payload in (b"1", b"2", b"3"):
             ps.publish("t", payload)
-        self.eventually(all_three)
+        self.until(lambda: len(got) == 3)
         sub.close()
         assert join(handle) == 3
         assert got == [b"1", b"2", b"3"]

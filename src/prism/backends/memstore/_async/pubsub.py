@@ -51,8 +51,13 @@ class AsyncMemPubSub(
     def _message(
         self, topic: str, payload: bytes, headers: Mapping[str, str] | None, **extra: Any
     ) -> Message:
-        return Message(topic, payload, MappingProxyType(dict(headers or {})),
-                       timestamp=self._store.clock(), **extra)
+        return Message(
+            topic,
+            payload,
+            MappingProxyType(dict(headers or {})),
+            timestamp=self._store.clock(),
+            **extra,
+        )
 
     # pubsub_basic / pubsub_filtering / pubsub_ordering -----------------------------------------
     async def publish(
@@ -66,8 +71,9 @@ class AsyncMemPubSub(
         if attributes is not None:
             json_object(attributes, "attributes")
         with self._lock:
-            self._state.fan_out(self._message(topic, payload, headers,
-                                              attributes=freeze_attributes(attributes)))
+            self._state.fan_out(
+                self._message(topic, payload, headers, attributes=freeze_attributes(attributes))
+            )
 
     async def publish_ordered(
         self,
@@ -93,9 +99,7 @@ class AsyncMemPubSub(
         compiled = parse_pattern(pattern)
         return self._subscribe(lambda m: compiled.matches(m.topic))
 
-    async def subscribe_filtered(
-        self, topic: str, filter: Mapping[str, Any]
-    ) -> AsyncSubscription:
+    async def subscribe_filtered(self, topic: str, filter: Mapping[str, Any]) -> AsyncSubscription:
         parsed = filters.parse(filter)
         return self._subscribe(lambda m: m.topic == topic and parsed.matches(m.attributes))
 
@@ -193,8 +197,10 @@ class AsyncMemDurableSubscription(AsyncDurableSubscription):
 
     async def ack(self, message: Message) -> None:
         if not isinstance(message, Message) or message.id is None or message.topic != self._topic:
-            msg = (f"ack takes a persistent Message of topic {self._topic!r} that this durable "
-                   f"subscription delivered, got {message!r:.200}")
+            msg = (
+                f"ack takes a persistent Message of topic {self._topic!r} that this durable "
+                f"subscription delivered, got {message!r:.200}"
+            )
             raise InvalidArgumentError(msg)
         with self._store.lock:
             self._durable.pending.pop(message.id, None)

@@ -7,8 +7,9 @@ publish delivers at once; longer against a server).
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 import pytest
 
 import prism
+from prism._compat import sleep_async
 from prism.interfaces._async.pubsub import (
     AsyncPubSubBasic,
     AsyncPubSubFiltering,
@@ -84,6 +86,13 @@ class AsyncPubSubSuiteBase(AsyncSuite):
         for required in (interface, AsyncPubSubBasic):
             assert isinstance(found, required), f"{found!r} does not implement {required.__name__}"
         return found
+
+    async def until(self, check: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Poll ``check`` (which another task or thread makes true) until it holds."""
+        deadline = time.monotonic() + timeout
+        while not check():
+            assert time.monotonic() < deadline, f"condition not met within {timeout} s"
+            await sleep_async(0.005)
 
     @property
     def quiet(self) -> float:
@@ -194,13 +203,10 @@ class AsyncPubSubBasicSuite(AsyncPubSubSuiteBase, interface="pubsub_basic"):
                 got.append(message.payload)
             return len(got)
 
-        async def all_three() -> bool:
-            return len(got) == 3
-
         handle = start_background_async(consume)
         for payload in (b"1", b"2", b"3"):
             await ps.publish("t", payload)
-        await self.eventually(all_three)
+        await self.until(lambda: len(got) == 3)
         await sub.close()
         assert await join_async(handle) == 3
         assert got == [b"1", b"2", b"3"]
@@ -364,15 +370,15 @@ class AsyncPubSubWildcardsSuite(AsyncPubSubSuiteBase, interface="pubsub_wildcard
         ps = await self._facet()
         sub = self.track(await ps.subscribe_pattern("a.*.c"))
         await self._publish(ps, "a.c", "a.b.d", "a.b.c.d", "x.b.c", "a.b.c", "a.x.c")
-        await self.assert_receives(sub, [("a.b.c", b"a.b.c"), ("a.x.c", b"a.x.c")],
-                                   ordered=False)
+        await self.assert_receives(sub, [("a.b.c", b"a.b.c"), ("a.x.c", b"a.x.c")], ordered=False)
 
     async def test_star_and_greater_than_combined(self) -> None:
         ps = await self._facet()
         sub = self.track(await ps.subscribe_pattern("*.b.>"))
         await self._publish(ps, "a.b", "a.c.d", "a.b.c", "x.b.c.d")
-        await self.assert_receives(sub, [("a.b.c", b"a.b.c"), ("x.b.c.d", b"x.b.c.d")],
-                                   ordered=False)
+        await self.assert_receives(
+            sub, [("a.b.c", b"a.b.c"), ("x.b.c.d", b"x.b.c.d")], ordered=False
+        )
 
     async def test_lone_wildcards(self) -> None:
         ps = await self._facet()
@@ -380,8 +386,9 @@ class AsyncPubSubWildcardsSuite(AsyncPubSubSuiteBase, interface="pubsub_wildcard
         every = self.track(await ps.subscribe_pattern(">"))
         await self._publish(ps, "a", "a.b", "x.y.z")
         await self.assert_receives(one, [("a", b"a")])
-        await self.assert_receives(every, [(t, t.encode()) for t in ("a", "a.b", "x.y.z")],
-                                   ordered=False)
+        await self.assert_receives(
+            every, [(t, t.encode()) for t in ("a", "a.b", "x.y.z")], ordered=False
+        )
 
     async def test_pattern_without_wildcards_matches_only_that_topic(self) -> None:
         ps = await self._facet()
@@ -404,8 +411,7 @@ class AsyncPubSubWildcardsSuite(AsyncPubSubSuiteBase, interface="pubsub_wildcard
         assert isinstance(ps, AsyncPubSubBasic)
         sub = self.track(await ps.subscribe_pattern("orders.*"))
         for i in range(50):
-            await ps.publish(f"orders.{i % 2}", f"{i % 2}:{i // 2}".encode(),
-                             headers={"n": str(i)})
+            await ps.publish(f"orders.{i % 2}", f"{i % 2}:{i // 2}".encode(), headers={"n": str(i)})
         got = await self.receive(sub, 50)
         assert {m.topic for m in got} == {"orders.0", "orders.1"}
         assert all(m.topic == f"orders.{m.payload.decode()[0]}" for m in got)
@@ -476,8 +482,11 @@ class AsyncPubSubPersistentSuite(AsyncPubSubSuiteBase, interface="pubsub_persist
         sub = self.track(await ps.subscribe_durable("t", "live"))
         message_id = await ps.publish_persistent("t", b"live", headers={"h": "v"})
         (message,) = await self.receive(sub, 1)
-        assert (message.id, message.payload, dict(message.headers)) == (message_id, b"live",
-                                                                       {"h": "v"})
+        assert (message.id, message.payload, dict(message.headers)) == (
+            message_id,
+            b"live",
+            {"h": "v"},
+        )
 
     async def test_unacked_message_is_redelivered_after_ack_wait(self) -> None:
         ps = await self._facet()
@@ -624,8 +633,16 @@ class AsyncPubSubPersistentSuite(AsyncPubSubSuiteBase, interface="pubsub_persist
                 await call()
         assert await ps.last_message_id("t") is None
 
-    @pytest.mark.parametrize("options", [{"start": "newest"}, {"start": 0}, {"ack_wait": -1},
-                                         {"ack_wait": "30"}, {"ack_wait": float("inf")}])
+    @pytest.mark.parametrize(
+        "options",
+        [
+            {"start": "newest"},
+            {"start": 0},
+            {"ack_wait": -1},
+            {"ack_wait": "30"},
+            {"ack_wait": float("inf")},
+        ],
+    )
     async def test_bad_durable_options_rejected(self, options: dict[str, Any]) -> None:
         ps = await self._facet()
         with pytest.raises(prism.InvalidArgumentError):
@@ -684,38 +701,59 @@ class AsyncPubSubFilteringSuite(AsyncPubSubSuiteBase, interface="pubsub_filterin
         await self.assert_receives(sub, [("t", str(i).encode()) for i in expected])
 
     async def test_equality(self) -> None:
-        await self._check({"region": "eu"},
-                          [{"region": "us"}, {"region": "eu"}, {"region": "EU"},
-                           {"region": ["eu"]}, {"region": "eu", "x": 1}],
-                          [1, 4])
+        await self._check(
+            {"region": "eu"},
+            [
+                {"region": "us"},
+                {"region": "eu"},
+                {"region": "EU"},
+                {"region": ["eu"]},
+                {"region": "eu", "x": 1},
+            ],
+            [1, 4],
+        )
 
     async def test_in(self) -> None:
-        await self._check({"region": {"$in": ["eu", "ap"]}},
-                          [{"region": "us"}, {"region": "ap"}, {"region": "eu"}, {}],
-                          [1, 2])
+        await self._check(
+            {"region": {"$in": ["eu", "ap"]}},
+            [{"region": "us"}, {"region": "ap"}, {"region": "eu"}, {}],
+            [1, 2],
+        )
 
     async def test_gt_on_a_numeric_attribute(self) -> None:
-        await self._check({"size": {"$gt": 10}},
-                          [{"size": 10}, {"size": 11}, {"size": 10.5}, {"size": "20"},
-                           {"size": True}, {"size": None}],
-                          [1, 2])
+        await self._check(
+            {"size": {"$gt": 10}},
+            [
+                {"size": 10},
+                {"size": 11},
+                {"size": 10.5},
+                {"size": "20"},
+                {"size": True},
+                {"size": None},
+            ],
+            [1, 2],
+        )
 
     async def test_message_without_the_attribute_is_not_delivered(self) -> None:
         await self._check({"region": "eu"}, [None, {}, {"other": "eu"}, {"region": "eu"}], [3])
 
     async def test_missing_attribute_matches_exists_false_and_ne(self) -> None:
-        await self._check({"region": {"$exists": False}}, [{"region": "eu"}, None, {"x": 1}],
-                          [1, 2])
-        await self._check({"region": {"$ne": "eu"}}, [{"region": "eu"}, None, {"region": "us"}],
-                          [1, 2])
+        await self._check(
+            {"region": {"$exists": False}}, [{"region": "eu"}, None, {"x": 1}], [1, 2]
+        )
+        await self._check(
+            {"region": {"$ne": "eu"}}, [{"region": "eu"}, None, {"region": "us"}], [1, 2]
+        )
 
     async def test_dotted_paths_and_boolean_combinations(self) -> None:
         await self._check(
             {"$or": [{"order.total": {"$gte": 100}}, {"vip": True}], "order.state": "paid"},
-            [{"order": {"total": 150, "state": "paid"}},
-             {"order": {"total": 50, "state": "paid"}},
-             {"order": {"total": 50, "state": "paid"}, "vip": True},
-             {"order": {"total": 500, "state": "open"}, "vip": True}],
+            [
+                {"order": {"total": 150, "state": "paid"}},
+                {"order": {"total": 50, "state": "paid"}},
+                {"order": {"total": 50, "state": "paid"}, "vip": True},
+                {"order": {"total": 500, "state": "open"}, "vip": True},
+            ],
             [0, 2],
         )
 
@@ -738,8 +776,13 @@ class AsyncPubSubFilteringSuite(AsyncPubSubSuiteBase, interface="pubsub_filterin
         ps = await self._facet()
         sub = self.track(await ps.subscribe_filtered("t", {"kind": "full"}))
         attributes: dict[str, Any] = {
-            "kind": "full", "n": 3, "f": 2.5, "ok": False, "none": None,
-            "list": [1, "two", [3]], "nested": {"deep": {"text": "ünï 键"}},
+            "kind": "full",
+            "n": 3,
+            "f": 2.5,
+            "ok": False,
+            "none": None,
+            "list": [1, "two", [3]],
+            "nested": {"deep": {"text": "ünï 键"}},
         }
         await ps.publish("t", b"x", headers={"h": "v"}, attributes=attributes)
         sent = dict(attributes)
@@ -756,28 +799,34 @@ class AsyncPubSubFilteringSuite(AsyncPubSubSuiteBase, interface="pubsub_filterin
         (message,) = await self.receive(sub, 1)
         assert dict(message.attributes) == {"a": 1}
 
-    @pytest.mark.parametrize("filter", [
-        pytest.param({"a": {"$bogus": 1}}, id="unknown-operator"),
-        pytest.param({"$or": []}, id="empty-or"),
-        pytest.param({"a": {"$in": 3}}, id="in-not-a-list"),
-        pytest.param({"a": {"$exists": "yes"}}, id="exists-not-bool"),
-        pytest.param({"a": {"$gt": [1]}}, id="gt-on-a-list"),
-        pytest.param({"a..b": 1}, id="empty-path-segment"),
-        pytest.param({"a": float("nan")}, id="nan"),
-        pytest.param(["a", 1], id="not-a-mapping"),
-    ])
+    @pytest.mark.parametrize(
+        "filter",
+        [
+            pytest.param({"a": {"$bogus": 1}}, id="unknown-operator"),
+            pytest.param({"$or": []}, id="empty-or"),
+            pytest.param({"a": {"$in": 3}}, id="in-not-a-list"),
+            pytest.param({"a": {"$exists": "yes"}}, id="exists-not-bool"),
+            pytest.param({"a": {"$gt": [1]}}, id="gt-on-a-list"),
+            pytest.param({"a..b": 1}, id="empty-path-segment"),
+            pytest.param({"a": float("nan")}, id="nan"),
+            pytest.param(["a", 1], id="not-a-mapping"),
+        ],
+    )
     async def test_invalid_filter_rejected_at_subscribe_time(self, filter: Any) -> None:
         ps = await self._facet()
         with pytest.raises(prism.InvalidArgumentError):
             await ps.subscribe_filtered("t", filter)
 
-    @pytest.mark.parametrize("attributes", [
-        pytest.param({"a": float("nan")}, id="nan"),
-        pytest.param({1: "x"}, id="non-str-key"),
-        pytest.param({"a": object()}, id="object"),
-        pytest.param({"a": b"bytes"}, id="bytes"),
-        pytest.param("a=1", id="not-a-mapping"),
-    ])
+    @pytest.mark.parametrize(
+        "attributes",
+        [
+            pytest.param({"a": float("nan")}, id="nan"),
+            pytest.param({1: "x"}, id="non-str-key"),
+            pytest.param({"a": object()}, id="object"),
+            pytest.param({"a": b"bytes"}, id="bytes"),
+            pytest.param("a=1", id="not-a-mapping"),
+        ],
+    )
     async def test_non_json_attributes_rejected(self, attributes: Any) -> None:
         ps = await self._facet()
         sub = self.track(await ps.subscribe_filtered("t", {}))
@@ -843,7 +892,10 @@ class AsyncPubSubOrderingSuite(AsyncPubSubSuiteBase, interface="pubsub_ordering"
         await ps.publish_ordered("t", b"\x00\xff", "客户:42", headers={"h": "v"})
         (message,) = await self.receive(sub, 1)
         assert (message.payload, message.ordering_key, dict(message.headers)) == (
-            b"\x00\xff", "客户:42", {"h": "v"})
+            b"\x00\xff",
+            "客户:42",
+            {"h": "v"},
+        )
 
     @pytest.mark.parametrize("key", BAD_NAMES)
     async def test_bad_ordering_keys_rejected(self, key: Any) -> None:
