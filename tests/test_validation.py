@@ -94,3 +94,9 @@ def test_validation_message_says_what_is_allowed() -> None:
 
     with pytest.raises(prism.InvalidArgumentError, match="at most 1024"):
         _validate.name("x" * 2000)
+
+
+def test_one_shot_iterables_of_keys_are_not_consumed_by_validation(ns: Any) -> None:
+    ns.keyvalue.set_many({"a": b"1", "b": b"2"})
+    assert ns.keyvalue.get_many(k for k in ["a", "b", "c"]) == {"a": b"1", "b": b"2"}
+    assert ns.keyvalue.delete_many(iter(["a", "b"])) == 2

@@ -78,7 +78,10 @@ def labels_match(labels: Mapping[str, str], wanted: Mapping[str, str] | None) ->
 def bucket_start(timestamp: float, bucket: float) -> float:
     """The start of the bucket holding ``timestamp``: the largest multiple of ``bucket`` seconds
     since the epoch that is <= ``timestamp``."""
-    return math.floor(timestamp / bucket) * bucket
+    start = math.floor(timestamp / bucket) * bucket
+    if start > timestamp:  # the division rounded up to the next multiple
+        start -= bucket
+    return start
 
 
 def _avg(values: list[float]) -> float:

@@ -90,7 +90,11 @@ def _wrap(func: Callable[..., Any], spec: dict[str, Check]) -> Callable[..., Any
             call.append(pname)
         if pname in spec:
             env[f"_c_{pname}"] = spec[pname]
-            body.append(f"    _c_{pname}({params[0].name}, {pname})")
+            if getattr(spec[pname], "normalizes", False):
+                # the check returns the value to use (e.g. a one-shot iterable made a list)
+                body.append(f"    {pname} = _c_{pname}({params[0].name}, {pname})")
+            else:
+                body.append(f"    _c_{pname}({params[0].name}, {pname})")
     if inspect.iscoroutinefunction(func):
         src = f"async def {func.__name__}({', '.join(head)}):\n"
         src += "\n".join(body) + "\n" if body else ""
@@ -166,8 +170,14 @@ def registered_interfaces() -> dict[tuple[str, bool], type[Interface]]:
 
 
 def _named(what: str) -> Check:
+    name = v.name
+
     def check(_: Any, value: Any) -> None:
-        v.name(value, what)
+        # fast path for the common case: short ASCII text without NUL
+        if type(value) is str and value and len(value) <= 256 and value.isascii():
+            if "\x00" not in value:
+                return
+        name(value, what)
 
     return check
 
@@ -189,8 +199,11 @@ SUBSCRIPTION_NAME = _named("subscription name")
 ORDERING_KEY = _named("ordering_key")
 
 
-def KEYS(_: Any, value: Any) -> None:
-    v.names(value, "keys")
+def KEYS(_: Any, value: Any) -> list[str]:
+    return v.names(value, "keys")
+
+
+KEYS.normalizes = True  # type: ignore[attr-defined]
 
 
 def VAR_KEYS(_: Any, value: Any) -> None:
@@ -201,12 +214,17 @@ def VAR_KEYS(_: Any, value: Any) -> None:
         v.name(item, "key")
 
 
-def KEY_OR_KEYS(_: Any, value: Any) -> None:
+def KEY_OR_KEYS(_: Any, value: Any) -> str | list[str]:
     if isinstance(value, str):
-        v.name(value, "key")
-    elif not v.names(value, "keys"):
+        return v.name(value, "key")
+    keys = v.names(value, "keys")
+    if not keys:
         msg = "at least one key is required"
         raise InvalidArgumentError(msg)
+    return keys
+
+
+KEY_OR_KEYS.normalizes = True  # type: ignore[attr-defined]
 
 
 def PREFIX(_: Any, value: Any) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable, Iterator, Mapping
 
+from prism import types
 from prism._validate import Duration, Timestamp
 from prism.interfaces._base import (
     CONSUMER,
@@ -23,7 +24,7 @@ from prism.interfaces._base import (
     Interface,
     checks,
 )
-from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord, StreamRetention
+from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord
 
 __all__ = [
     "StreamBasic",
@@ -175,8 +176,10 @@ class StreamRetention(Interface, name="stream_retention", model="stream"):
 
     @abc.abstractmethod
     @checks(stream=STREAM)
-    def get_retention(self, stream: str) -> StreamRetention:
-        """The limits in force; both None when none were set."""
+    def get_retention(self, stream: str) -> types.StreamRetention:
+        """The limits in force; both None when none were set.  (The value type is
+        ``prism.types.StreamRetention``, spelled in full because the sync twin of this ABC is
+        also named ``StreamRetention``.)"""
 
     @abc.abstractmethod
     @checks(stream=STREAM)

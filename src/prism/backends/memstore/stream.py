@@ -25,7 +25,9 @@ from prism.types import (
     PartitionOffset,
     StartPosition,
     StreamRecord,
-    StreamRetention,
+)
+from prism.types import (
+    StreamRetention as RetentionLimits,
 )
 
 if TYPE_CHECKING:
@@ -210,12 +212,12 @@ class MemStream(
             log = self._state.log(stream)
             log.max_age, log.max_length = age, length
 
-    def get_retention(self, stream: str) -> StreamRetention:
+    def get_retention(self, stream: str) -> RetentionLimits:
         with self._lock:
             log = self._state.find(stream)
             if log is None:
-                return StreamRetention()
-            return StreamRetention(max_age=log.max_age, max_length=log.max_length)
+                return RetentionLimits()
+            return RetentionLimits(max_age=log.max_age, max_length=log.max_length)
 
     def trim(self, stream: str) -> int:
         with self._lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 from collections.abc import AsyncIterator, Iterable, Mapping
 
+from prism import types
 from prism._validate import Duration, Timestamp
 from prism.interfaces._base import (
     CONSUMER,
@@ -21,7 +22,7 @@ from prism.interfaces._base import (
     Interface,
     checks,
 )
-from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord, StreamRetention
+from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord
 
 __all__ = [
     "AsyncStreamBasic",
@@ -173,8 +174,10 @@ class AsyncStreamRetention(Interface, name="stream_retention", model="stream"):
 
     @abc.abstractmethod
     @checks(stream=STREAM)
-    async def get_retention(self, stream: str) -> StreamRetention:
-        """The limits in force; both None when none were set."""
+    async def get_retention(self, stream: str) -> types.StreamRetention:
+        """The limits in force; both None when none were set.  (The value type is
+        ``prism.types.StreamRetention``, spelled in full because the sync twin of this ABC is
+        also named ``StreamRetention``.)"""
 
     @abc.abstractmethod
     @checks(stream=STREAM)

@@ -89,11 +89,16 @@ class PubSubSuiteBase(Suite):
             assert isinstance(found, required), f"{found!r} does not implement {required.__name__}"
         return found
 
-    def until(self, check: Callable[[], bool], timeout: float = 10.0) -> None:
+    @property
+    def patience(self) -> float:
+        """How long expected messages may take to arrive (in-process delivery is immediate)."""
+        return 1.0 if self.has_clock else 10.0
+
+    def until(self, check: Callable[[], bool]) -> None:
         """Poll ``check`` (which another task or thread makes true) until it holds."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + self.patience
         while not check():
-            assert time.monotonic() < deadline, f"condition not met within {timeout} s"
+            assert time.monotonic() < deadline, f"condition not met within {self.patience} s"
             sleep(0.005)
 
     @property
@@ -102,17 +107,19 @@ class PubSubSuiteBase(Suite):
         return 0.02 if self.has_clock else 0.5
 
     def receive(self, sub: Subscription, count: int) -> list[Message]:
-        """The next ``count`` messages (failing if one does not come within 10 s)."""
+        """The next ``count`` messages, which must all arrive within :attr:`patience`."""
+        deadline = time.monotonic() + self.patience
         out: list[Message] = []
         for _ in range(count):
-            message = sub.get(timeout=10.0)
+            message = sub.get(timeout=max(0.0, deadline - time.monotonic()))
             assert message is not None, f"only {len(out)} of {count} messages arrived"
             out.append(message)
         return out
 
     def assert_quiet(self, sub: Subscription) -> None:
         extra = sub.get(timeout=self.quiet)
-        assert extra is None, f"unexpected message {extra!r:.300}"
+        if extra is not None:  # not an assert: pytest would repr a payload of any size
+            pytest.fail(f"unexpected message on {extra.topic!r}: {extra.payload[:60]!r}")
 
     def assert_receives(
         self, sub: Subscription, expected: list[tuple[str, bytes]], *, ordered: bool = True
@@ -134,7 +141,7 @@ class PubSubBasicSuite(PubSubSuiteBase, interface="pubsub_basic"):
         ps = self._facet()
         sub = self.track(ps.subscribe("orders"))
         ps.publish("orders", b"hello")
-        message = sub.get(timeout=10.0)
+        message = sub.get(timeout=self.patience)
         assert isinstance(message, Message)
         assert (message.topic, message.payload) == ("orders", b"hello")
         assert message.delivery_count == 1
@@ -208,7 +215,7 @@ class PubSubBasicSuite(PubSubSuiteBase, interface="pubsub_basic"):
         handle = start_background(consume)
         for payload in (b"1", b"2", b"3"):
             ps.publish("t", payload)
-        self.until(lambda: len(got) == 3)
+        self.until(lambda: len(got) >= 3)
         sub.close()
         assert join(handle) == 3
         assert got == [b"1", b"2", b"3"]

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from prism.backends.memstore._async.backend import AsyncMemstoreBackend
 
 
-class AsyncMemList(AsyncFacet, AsyncListBasic, AsyncListIndexing, AsyncListRange, AsyncListBlocking):
+class AsyncMemList(
+    AsyncFacet, AsyncListBasic, AsyncListIndexing, AsyncListRange, AsyncListBlocking
+):
     def __init__(self, backend: AsyncMemstoreBackend, namespace: str) -> None:
         super().__init__(backend, namespace)
         self._store = backend.store

@@ -25,7 +25,9 @@ Sets = dict[str, set[bytes]]
 _EMPTY: frozenset[bytes] = frozenset()
 
 
-class AsyncMemSet(AsyncFacet, AsyncSetBasic, AsyncSetOperations, AsyncSetCardinality, AsyncSetRandom):
+class AsyncMemSet(
+    AsyncFacet, AsyncSetBasic, AsyncSetOperations, AsyncSetCardinality, AsyncSetRandom
+):
     def __init__(self, backend: AsyncMemstoreBackend, namespace: str) -> None:
         super().__init__(backend, namespace)
         self._lock = backend.store.lock

@@ -210,7 +210,9 @@ class AsyncMemSortedSet(
         aggregate: Aggregate = "sum",
     ) -> int:
         with self._lock:
-            return self._store(destination, self._combine(keys, weights, aggregate, intersect=False))
+            return self._store(
+                destination, self._combine(keys, weights, aggregate, intersect=False)
+            )
 
     async def intersection_store(
         self,

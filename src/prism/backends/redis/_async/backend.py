@@ -1,0 +1,109 @@
+"""The redis backend class (async flavour): standalone Redis or Redis Cluster."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Any
+
+from prism.backends._async.base import AsyncBackend
+from prism.backends._errors import translating
+from prism.backends.redis._async.keyvalue import AsyncRedisKeyValue
+from prism.backends.redis._async.list import AsyncRedisList
+from prism.backends.redis._async.pubsub import AsyncRedisPubSub
+from prism.backends.redis._async.set import AsyncRedisSet
+from prism.backends.redis._async.sortedset import AsyncRedisSortedSet
+from prism.backends.redis._config import parse_config
+from prism.backends.redis._driver import (
+    close_client_async,
+    connect_async,
+    make_client_async,
+    make_node_client_async,
+    node_address,
+)
+from prism.backends.redis._errors import translate
+from prism.backends.settings import BackendSettings
+from prism.errors import PrismError
+
+__all__ = ["AsyncRedisBackend"]
+
+
+class AsyncRedisBackend(AsyncBackend):
+    """One redis-py client (``redis.asyncio.Redis`` or ``RedisCluster``) shared by every
+    namespace opened on the same connection.
+
+    On a cluster, a namespace's keys share one hash slot (see ``_keys.py``); commands that must
+    run on that slot's node as a whole — SCAN, WATCH/MULTI/EXEC, pub/sub — go through a plain
+    client to that node, one per node, made on first use.
+    """
+
+    facet_classes = {
+        "keyvalue": AsyncRedisKeyValue,
+        "list": AsyncRedisList,
+        "set": AsyncRedisSet,
+        "sortedset": AsyncRedisSortedSet,
+        "pubsub": AsyncRedisPubSub,
+    }
+
+    def __init__(self, settings: BackendSettings) -> None:
+        super().__init__(settings)
+        self.name = settings.backend
+        self.config = parse_config(settings.backend, settings.connection, settings.options)
+        self.client: Any = None
+        self._nodes: dict[tuple[str, int], Any] = {}
+        self._lock = threading.Lock()
+        self._subscriptions: set[Any] = set()
+
+    async def open(self) -> None:
+        try:
+            with translating(self.name, "open", translate):
+                self.client = make_client_async(self.config)
+                await connect_async(self.client, self.config)
+        except PrismError:
+            await self.close()
+            raise
+
+    def node_client(self, tag: bytes) -> Any:
+        """The client for commands that must run on the node serving ``tag``'s slot."""
+        if not self.config.cluster:
+            return self.client
+        address = node_address(self.client, tag)
+        client = self._nodes.get(address)
+        if client is None:
+            with self._lock:
+                client = self._nodes.get(address)
+                if client is None:
+                    client = make_node_client_async(self.config, *address)
+                    self._nodes[address] = client
+        return client
+
+    def node_of(self, tag: bytes) -> tuple[str, int]:
+        """The (host, port) serving ``tag``'s slot (the server itself when standalone)."""
+        if not self.config.cluster:
+            return self.config.host, self.config.port
+        return node_address(self.client, tag)
+
+    def track(self, subscription: Any, *, active: bool) -> None:
+        """Remember (or forget) an open subscription, so that :meth:`close` closes it."""
+        with self._lock:
+            if active:
+                self._subscriptions.add(subscription)
+            else:
+                self._subscriptions.discard(subscription)
+
+    async def close(self) -> None:
+        with self._lock:
+            subscriptions = list(self._subscriptions)
+            nodes = list(self._nodes.values())
+            self._subscriptions.clear()
+            self._nodes.clear()
+        for subscription in subscriptions:
+            with contextlib.suppress(Exception):
+                await subscription.close()
+        for node in nodes:
+            with contextlib.suppress(Exception):
+                await close_client_async(node)
+        client, self.client = self.client, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await close_client_async(client)

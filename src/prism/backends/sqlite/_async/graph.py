@@ -1,0 +1,118 @@
+"""sqlite graph: graph_basic, graph_traversal and graph_analytics (the SQL is in
+``_ops/graph.py``; the algorithms are memstore's shared ones)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from prism import _validate as v
+from prism.backends._async.base import AsyncFacet
+from prism.backends.memstore import _graph_state as algo
+from prism.backends.sqlite._ops import graph as ops
+from prism.errors import InvalidArgumentError
+from prism.interfaces._async.graph import AsyncGraphAnalytics, AsyncGraphBasic, AsyncGraphTraversal
+from prism.types import Direction, Edge, Node
+
+if TYPE_CHECKING:
+    from prism.backends.sqlite._async.backend import AsyncSQLiteBackend
+
+
+def _neighbours(edges: list[Edge], direction: Direction) -> algo.Neighbours:
+    found: dict[str, list[tuple[str, Edge]]] = {}
+    for edge in edges:
+        if direction in ("out", "both"):
+            found.setdefault(edge.source, []).append((edge.target, edge))
+        if direction in ("in", "both"):
+            found.setdefault(edge.target, []).append((edge.source, edge))
+    for items in found.values():
+        items.sort(key=lambda item: (item[0], item[1].id))
+
+    def step(node: str) -> list[tuple[str, Edge]]:
+        return found.get(node, [])
+
+    return step
+
+
+class AsyncSQLiteGraph(AsyncFacet, AsyncGraphBasic, AsyncGraphTraversal, AsyncGraphAnalytics):
+    def __init__(self, backend: AsyncSQLiteBackend, namespace: str) -> None:
+        super().__init__(backend, namespace)
+        self._db = backend.db
+
+    # graph_basic -------------------------------------------------------------------------------
+    async def add_node(
+        self, id: str, label: str, properties: Mapping[str, Any] | None = None
+    ) -> Node:
+        return await self._db.run_async(ops.add_node, self.namespace, id, label, properties)
+
+    async def add_edge(
+        self,
+        id: str,
+        source: str,
+        target: str,
+        label: str,
+        properties: Mapping[str, Any] | None = None,
+    ) -> Edge:
+        return await self._db.run_async(
+            ops.add_edge, self.namespace, id, source, target, label, properties
+        )
+
+    async def get_node(self, id: str) -> Node:
+        return await self._db.run_async(ops.get_node, self.namespace, id)
+
+    async def get_edge(self, id: str) -> Edge:
+        return await self._db.run_async(ops.get_edge, self.namespace, id)
+
+    async def delete_node(self, id: str) -> bool:
+        return await self._db.run_async(ops.delete_node, self.namespace, id)
+
+    async def delete_edge(self, id: str) -> bool:
+        return await self._db.run_async(ops.delete_edge, self.namespace, id)
+
+    # graph_traversal ---------------------------------------------------------------------------
+    async def traverse(
+        self,
+        start: str,
+        *,
+        direction: Direction = "out",
+        edge_labels: Sequence[str] | None = None,
+        max_depth: int | None = None,
+        order: str = "bfs",
+    ) -> list[Node]:
+        labels = None if edge_labels is None else sorted(set(v.names(edge_labels, "edge_labels")))
+        return await self._db.run_async(
+            ops.traverse, self.namespace, start, direction, labels, max_depth, order
+        )
+
+    # graph_analytics ---------------------------------------------------------------------------
+    async def shortest_path(
+        self,
+        source: str,
+        target: str,
+        *,
+        weight: str | None = None,
+        direction: Direction = "out",
+    ) -> list[str] | None:
+        if weight is not None:
+            v.name(weight, "weight")
+        await self._db.run_async(ops.nodes_exist, self.namespace, [source, target], "shortest_path")
+        _, edges = await self._db.run_async(ops.whole_graph, self.namespace)
+        return algo.shortest_path(source, target, _neighbours(edges, direction), weight)
+
+    async def pagerank(
+        self, *, damping: float = 0.85, max_iterations: int = 100, tolerance: float = 1e-10
+    ) -> dict[str, float]:
+        if v.number(damping, "damping") < 0 or damping > 1:
+            msg = f"damping must be between 0 and 1, got {damping!r}"
+            raise InvalidArgumentError(msg)
+        v.count(max_iterations, "max_iterations", minimum=1)
+        if v.number(tolerance, "tolerance") <= 0:
+            msg = f"tolerance must be > 0, got {tolerance!r}"
+            raise InvalidArgumentError(msg)
+        nodes, edges = await self._db.run_async(ops.whole_graph, self.namespace)
+        links = [(e.source, e.target) for e in edges]
+        return algo.pagerank(nodes, links, damping, max_iterations, tolerance)
+
+    async def connected_components(self) -> list[set[str]]:
+        nodes, edges = await self._db.run_async(ops.whole_graph, self.namespace)
+        return algo.connected_components(nodes, [(e.source, e.target) for e in edges])

@@ -1,0 +1,192 @@
+"""sqlite stream: all five interfaces (the SQL is in ``_ops/stream.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from prism import types
+from prism._validate import Duration, Timestamp, optional_count, optional_seconds, seconds
+from prism._validate import timestamp as to_epoch
+from prism.backends._async.base import AsyncFacet
+from prism.backends.sqlite._ops import stream as ops
+from prism.errors import InvalidArgumentError
+from prism.interfaces._async.stream import (
+    AsyncStreamBasic,
+    AsyncStreamConsumerGroups,
+    AsyncStreamPartitioning,
+    AsyncStreamReplay,
+    AsyncStreamRetention,
+)
+from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord
+
+if TYPE_CHECKING:
+    from prism.backends.sqlite._async.backend import AsyncSQLiteBackend
+
+PAGE = 100
+"""Records per round trip of :meth:`replay_range`."""
+
+
+def _offsets(offsets: int | Iterable[int]) -> list[int]:
+    if isinstance(offsets, str | bytes) or not isinstance(offsets, int | Iterable):
+        msg = f"offsets must be an int or an iterable of ints, got {type(offsets).__name__}"
+        raise InvalidArgumentError(msg)
+    items = [offsets] if isinstance(offsets, int) else list(offsets)
+    for offset in items:
+        if type(offset) is not int or offset < 0:
+            msg = f"offsets must be non-negative ints, got {offset!r}"
+            raise InvalidArgumentError(msg)
+    return items
+
+
+class AsyncSQLiteStream(
+    AsyncFacet,
+    AsyncStreamBasic,
+    AsyncStreamConsumerGroups,
+    AsyncStreamReplay,
+    AsyncStreamRetention,
+    AsyncStreamPartitioning,
+):
+    def __init__(self, backend: AsyncSQLiteBackend, namespace: str) -> None:
+        super().__init__(backend, namespace)
+        self._db = backend.db
+        self._clock = backend.db.clock
+
+    async def _append(
+        self, stream: str, partition: int, payload: bytes, headers: Mapping[str, str] | None
+    ) -> int:
+        offset = await self._db.run_async(
+            ops.append, self._clock, self.namespace, stream, partition, payload, headers
+        )
+        self._db.signal.notify()
+        return offset
+
+    # stream_basic ------------------------------------------------------------------------------
+    async def append(
+        self, stream: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> int:
+        return await self._append(stream, 0, payload, headers)
+
+    async def read(
+        self, stream: str, from_offset: int = 0, *, max_count: int = 100
+    ) -> list[StreamRecord]:
+        return await self._db.run_async(ops.read, self.namespace, stream, 0, from_offset, max_count)
+
+    async def latest_offset(self, stream: str) -> int | None:
+        return await self._db.run_async(ops.latest_offset, self.namespace, stream)
+
+    # stream_consumer_groups --------------------------------------------------------------------
+    async def create_group(
+        self, stream: str, group: str, *, start: StartPosition | int = "latest"
+    ) -> bool:
+        if isinstance(start, str):
+            valid = start in ("earliest", "latest")
+        else:
+            valid = type(start) is int and start >= 0
+        if not valid:
+            msg = f"start must be 'earliest', 'latest' or a non-negative offset, got {start!r}"
+            raise InvalidArgumentError(msg)
+        return await self._db.run_async(ops.create_group, self.namespace, stream, group, start)
+
+    async def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        claim = seconds(claim_timeout, "claim_timeout", allow_zero=True)
+        wait = optional_seconds(block, "block") or 0.0
+        return await self._db.poll_async(
+            wait,
+            ops.consume,
+            self._clock,
+            self.namespace,
+            stream,
+            group,
+            consumer,
+            max_count,
+            claim,
+        )
+
+    async def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
+        items = _offsets(offsets)
+        return await self._db.run_async(ops.ack, self.namespace, stream, group, items)
+
+    async def group_info(self, stream: str, group: str) -> GroupInfo:
+        return await self._db.run_async(ops.group_info, self.namespace, stream, group)
+
+    # stream_replay -----------------------------------------------------------------------------
+    async def seek_to_offset(self, stream: str, offset: int) -> int | None:
+        return await self._db.run_async(ops.seek_to_offset, self.namespace, stream, offset)
+
+    async def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
+        at = to_epoch(timestamp)
+        return await self._db.run_async(ops.seek_to_timestamp, self.namespace, stream, at)
+
+    async def replay_range(self, stream: str, start: int, end: int) -> AsyncIterator[StreamRecord]:
+        position = start
+        while position <= end:
+            page = await self._db.run_async(
+                ops.read_range, self.namespace, stream, position, end, PAGE
+            )
+            for record in page:  # noqa: UP028, RUF100 (the async source cannot "yield from")
+                yield record
+            if len(page) < PAGE:
+                return
+            position = page[-1].offset + 1
+
+    # stream_retention --------------------------------------------------------------------------
+    async def set_retention(
+        self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
+    ) -> None:
+        age = optional_seconds(max_age, "max_age", allow_zero=False)
+        length = optional_count(max_length, "max_length", minimum=1)
+        await self._db.run_async(ops.set_retention, self.namespace, stream, age, length)
+
+    async def get_retention(self, stream: str) -> types.StreamRetention:
+        return await self._db.run_async(ops.get_retention, self.namespace, stream)
+
+    async def trim(self, stream: str) -> int:
+        return await self._db.run_async(ops.trim, self._clock, self.namespace, stream)
+
+    # stream_partitioning -----------------------------------------------------------------------
+    async def set_partitions(self, stream: str, count: int) -> None:
+        await self._db.run_async(ops.set_partitions, self.namespace, stream, count)
+
+    async def partitions(self, stream: str) -> int:
+        return await self._db.run_async(ops.partitions, self.namespace, stream)
+
+    async def append_to_partition(
+        self,
+        stream: str,
+        partition: int,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> int:
+        return await self._append(stream, partition, payload, headers)
+
+    async def append_with_key(
+        self,
+        stream: str,
+        key: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> PartitionOffset:
+        partition, offset = await self._db.run_async(
+            ops.append_with_key, self._clock, self.namespace, stream, key, payload, headers
+        )
+        self._db.signal.notify()
+        return PartitionOffset(partition=partition, offset=offset)
+
+    async def read_partition(
+        self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
+    ) -> list[StreamRecord]:
+        return await self._db.run_async(
+            ops.read, self.namespace, stream, partition, from_offset, max_count
+        )

@@ -1,0 +1,981 @@
+"""Compliance suites for the document interfaces.
+
+The query suites check every result against ``prism.filters`` evaluated in-process, over
+documents and filters drawn from a seeded ``random.Random`` (so the same cases run in the sync
+and async forms and need no test-only dependency).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import pytest
+
+import prism
+from prism import filters
+from prism.interfaces._async.document import (
+    AsyncDocumentBasic,
+    AsyncDocumentIndexing,
+    AsyncDocumentQuery,
+)
+from prism.testing._async.suite import AsyncSuite
+from prism.testing._concurrency import run_concurrently_async
+
+BAD_NAMES: list[Any] = ["", "x" * 1025, "é" * 513, "a\x00b", b"bytes", 42, None]
+UNICODE_NAMES = ["café", "文档", "🙂:emoji", "x" * 1024, "é" * 512]
+NON_JSON: list[Any] = [
+    pytest.param({"x": float("nan")}, id="nan"),
+    pytest.param({"x": float("inf")}, id="inf"),
+    pytest.param({"x": {1, 2}}, id="set"),
+    pytest.param({"x": b"bytes"}, id="bytes"),
+    pytest.param({"x": object()}, id="object"),
+    pytest.param({"x": {1: "a"}}, id="non-str-key"),
+    pytest.param(["x"], id="not-an-object"),
+]
+INTERFACES: dict[str, type] = {
+    "document_basic": AsyncDocumentBasic,
+    "document_query": AsyncDocumentQuery,
+    "document_indexing": AsyncDocumentIndexing,
+}
+
+PEOPLE: list[dict[str, Any]] = [
+    {
+        "_id": "1",
+        "name": "ann",
+        "age": 30,
+        "city": "Paris",
+        "tags": ["a", "b"],
+        "address": {"zip": "75001", "geo": {"lat": 48.8}},
+        "active": True,
+    },
+    {
+        "_id": "2",
+        "name": "bob",
+        "age": 25,
+        "city": "Berlin",
+        "address": {"zip": "10115"},
+        "active": False,
+    },
+    {"_id": "3", "name": "cat", "age": 35, "city": "Paris", "nick": None, "active": True},
+    {"_id": "4", "name": "dan", "age": 25.0, "city": "Rome", "address": "unknown"},
+    {"_id": "5", "name": "eve", "city": None, "tags": ["b"], "age": "unknown"},
+]
+
+# ----- random documents and filters ---------------------------------------------------------
+
+POOL: list[Any] = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    -1,
+    1.0,
+    2.5,
+    10,
+    -3.5,
+    "",
+    "a",
+    "b",
+    "ab",
+    "B",
+    "é",
+    [],
+    [1],
+    [1, 2],
+    ["a"],
+    {},
+    {"x": 1},
+    {"x": 1, "y": "a"},
+]
+ORDERABLE: list[Any] = [0, 1, 2.5, -1, 10, "", "a", "b", "ab"]
+PATHS = ["a", "b", "c", "n", "n.x", "n.y", "n.x.deep", "zz"]
+
+
+def _random_value(rng: random.Random) -> Any:
+    return rng.choice(POOL)
+
+
+def random_documents(rng: random.Random, count: int) -> list[dict[str, Any]]:
+    docs = []
+    for i in range(count):
+        doc: dict[str, Any] = {"_id": f"d{i:03d}"}
+        for field in ("a", "b", "c"):
+            if rng.random() < 0.8:
+                doc[field] = _random_value(rng)
+        roll = rng.random()
+        if roll < 0.6:
+            doc["n"] = {k: _random_value(rng) for k in ("x", "y") if rng.random() < 0.7}
+        elif roll < 0.8:
+            doc["n"] = _random_value(rng)
+        docs.append(doc)
+    return docs
+
+
+def _random_condition(rng: random.Random) -> Any:
+    if rng.random() < 0.2:
+        return _random_value(rng)
+    ops: dict[str, Any] = {}
+    for _ in range(rng.choice((1, 1, 1, 2))):
+        op = rng.choice(sorted(filters.OPERATORS))
+        if op in ("$in", "$nin"):
+            ops[op] = [_random_value(rng) for _ in range(rng.randint(0, 6))]
+        elif op == "$exists":
+            ops[op] = rng.random() < 0.5
+        elif op in ("$eq", "$ne"):
+            ops[op] = _random_value(rng)
+        else:
+            ops[op] = rng.choice(ORDERABLE)
+    return ops
+
+
+def random_filter(rng: random.Random, depth: int = 0) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for _ in range(rng.choice((1, 1, 2))):
+        if depth < 2 and rng.random() < 0.3:
+            key = rng.choice(("$and", "$or", "$or"))
+            out[key] = [random_filter(rng, depth + 1) for _ in range(rng.randint(1, 3))]
+        else:
+            out[rng.choice(PATHS)] = _random_condition(rng)
+    return out
+
+
+# ----- an independent reference for ordering and grouping -----------------------------------
+
+_ABSENT: Any = object()
+
+
+def _at(doc: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(doc, Mapping) or part not in doc:
+            return _ABSENT
+        doc = doc[part]
+    return doc
+
+
+def _rank(value: Any) -> tuple[Any, ...]:
+    """missing < null < numbers < strings < objects < arrays < booleans."""
+    if value is _ABSENT:
+        return (0,)
+    if value is None:
+        return (1,)
+    if value is True or value is False:
+        return (6, int(value))
+    if isinstance(value, int | float):
+        return (2, float(value))
+    if isinstance(value, str):
+        return (3, value)
+    if isinstance(value, Mapping):
+        return (4, [(key, _rank(value[key])) for key in sorted(value)])
+    return (5, [_rank(item) for item in value])
+
+
+def reference_find(
+    docs: Sequence[dict[str, Any]],
+    filter: Mapping[str, Any] | None,
+    sort: Sequence[tuple[str, int]] = (),
+    skip: int = 0,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    parsed = filters.parse(filter)
+    found = [d for d in docs if parsed.matches(d)]
+    for path, direction in reversed(sort):
+
+        def key(doc: dict[str, Any], path: str = path) -> tuple[Any, ...]:
+            return _rank(_at(doc, path))
+
+        found.sort(key=key, reverse=direction == -1)
+    return found[skip:] if limit is None else found[skip : skip + limit]
+
+
+def _ids(docs: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [d["_id"] for d in docs]
+
+
+class _DocumentSuite(AsyncSuite):
+    async def documents(self, name: str | None = None) -> Any:
+        """A namespace's document facet, checked to implement this suite's interface and
+        document_basic (to write the documents under test)."""
+        d = (await self.open(name)).facet("document")
+        assert isinstance(d, AsyncDocumentBasic), f"{d!r} lacks document_basic"
+        assert isinstance(d, INTERFACES[self.interface]), f"{d!r} lacks {self.interface}"
+        return d
+
+    async def seed(self, d: Any, collection: str, docs: Sequence[Mapping[str, Any]]) -> None:
+        for doc in docs:
+            await d.insert(collection, doc)
+
+
+class AsyncDocumentBasicSuite(_DocumentSuite, interface="document_basic"):
+    async def test_insert_without_id_generates_one(self) -> None:
+        d = await self.documents()
+        ids = [await d.insert("c", {"n": i}) for i in range(20)]
+        assert all(isinstance(i, str) and i for i in ids)
+        assert len(set(ids)) == 20
+        for i, doc_id in enumerate(ids):
+            assert await d.get("c", doc_id) == {"_id": doc_id, "n": i}
+
+    async def test_insert_with_id_argument_or_inside_the_document(self) -> None:
+        d = await self.documents()
+        assert await d.insert("c", {"v": 1}, id="given") == "given"
+        assert await d.get("c", "given") == {"_id": "given", "v": 1}
+        assert await d.insert("c", {"_id": "inside", "v": 2}) == "inside"
+        assert await d.get("c", "inside") == {"_id": "inside", "v": 2}
+        assert await d.insert("c", {"_id": "both", "v": 3}, id="both") == "both"
+        with pytest.raises(prism.InvalidArgumentError):
+            await d.insert("c", {"_id": "one", "v": 4}, id="other")
+        with pytest.raises(prism.InvalidArgumentError):
+            await d.insert("c", {"_id": 5, "v": 5})
+        with pytest.raises(prism.NotFoundError):
+            await d.get("c", "one")
+
+    async def test_insert_existing_id_conflicts(self) -> None:
+        d = await self.documents()
+        await d.insert("c", {"v": 1}, id="x")
+        with pytest.raises(prism.ConflictError):
+            await d.insert("c", {"v": 2}, id="x")
+        with pytest.raises(prism.ConflictError):
+            await d.insert("c", {"_id": "x", "v": 3})
+        assert await d.get("c", "x") == {"_id": "x", "v": 1}
+
+    async def test_json_values_round_trip(self) -> None:
+        d = await self.documents()
+        doc = {
+            "s": "é🙂\u4e2d",
+            "empty": "",
+            "i": 2**62,
+            "neg": -5,
+            "f": 0.1,
+            "big": 1e300,
+            "t": True,
+            "false": False,
+            "n": None,
+            "zero": 0,
+            "arr": [1, "a", None, [2, []], {"k": "v"}],
+            "obj": {"deep": {"deeper": [1.5]}},
+            "empty_o": {},
+            "empty_a": [],
+            "key with spaces.and dots": 1,
+        }
+        doc_id = await d.insert("c", doc)
+        assert await d.get("c", doc_id) == {"_id": doc_id, **doc}
+        tuple_id = await d.insert("c", {"t": (1, (2, 3))})
+        assert await d.get("c", tuple_id) == {"_id": tuple_id, "t": [1, [2, 3]]}
+
+    async def test_get_missing_raises_not_found(self) -> None:
+        d = await self.documents()
+        with pytest.raises(prism.NotFoundError):
+            await d.get("c", "missing")
+        await d.insert("c", {"v": 1}, id="x")
+        with pytest.raises(prism.NotFoundError):
+            await d.get("other", "x")
+
+    async def test_replace(self) -> None:
+        d = await self.documents()
+        await d.insert("c", {"a": 1, "b": {"c": 2}}, id="x")
+        await d.replace("c", "x", {"z": [1]})
+        assert await d.get("c", "x") == {"_id": "x", "z": [1]}
+        await d.replace("c", "x", {"_id": "x", "y": 2})
+        assert await d.get("c", "x") == {"_id": "x", "y": 2}
+        with pytest.raises(prism.InvalidArgumentError):
+            await d.replace("c", "x", {"_id": "other", "y": 3})
+        with pytest.raises(prism.NotFoundError):
+            await d.replace("c", "missing", {"y": 1})
+        with pytest.raises(prism.NotFoundError):
+            await d.get("c", "missing")
+        assert await d.get("c", "x") == {"_id": "x", "y": 2}
+
+    async def test_update_merges_nested_fields(self) -> None:
+        d = await self.documents()
+        await d.insert(
+            "c",
+            {"a": 1, "keep": "k", "n": {"x": 1, "y": 2, "deep": {"p": 1}}, "arr": [1, 2]},
+            id="x",
+        )
+        patch = {
+            "a": None,
+            "n": {"y": None, "z": 3, "deep": {"q": 2}},
+            "arr": [9],
+            "b": {"c": {"d": None, "e": 1}},
+            "missing": None,
+        }
+        expected = {
+            "_id": "x",
+            "keep": "k",
+            "n": {"x": 1, "z": 3, "deep": {"p": 1, "q": 2}},
+            "arr": [9],
+            "b": {"c": {"e": 1}},
+        }
+        assert await d.update("c", "x", patch) == expected
+        assert await d.get("c", "x") == expected
+        assert await d.update("c", "x", {"n": "flat"}) == {**expected, "n": "flat"}
+        assert await d.update("c", "x", {}) == {**expected, "n": "flat"}
+
+    async def test_update_errors(self) -> None:
+        d = await self.documents()
+        await d.insert("c", {"a": 1}, id="x")
+        with pytest.raises(prism.NotFoundError):
+            await d.update("c", "missing", {"a": 2})
+        with pytest.raises(prism.InvalidArgumentError):
+            await d.update("c", "x", {"_id": "y"})
+        with pytest.raises(prism.InvalidArgumentError):
+            await d.update("c", "x", {"_id": None})
+        assert await d.update("c", "x", {"_id": "x", "b": 2}) == {"_id": "x", "a": 1, "b": 2}
+
+    async def test_delete(self) -> None:
+        d = await self.documents()
+        await d.insert("c", {"a": 1}, id="x")
+        assert await d.delete("c", "x") is True
+        assert await d.delete("c", "x") is False
+        with pytest.raises(prism.NotFoundError):
+            await d.get("c", "x")
+        assert await d.delete("never", "x") is False
+        await d.insert("c", {"a": 2}, id="x")
+        assert await d.get("c", "x") == {"_id": "x", "a": 2}
+
+    @pytest.mark.parametrize("bad", NON_JSON)
+    async def test_non_json_values_rejected(self, bad: Any) -> None:
+        d = await self.documents()
+        await d.insert("c", {"v": 1}, id="x")
+        for call in (
+            partial(d.insert, "c", bad, id="y"),
+            partial(d.replace, "c", "x", bad),
+            partial(d.update, "c", "x", bad),
+        ):
+            with pytest.raises(prism.InvalidArgumentError):
+                await call()
+        assert await d.get("c", "x") == {"_id": "x", "v": 1}
+        with pytest.raises(prism.NotFoundError):
+            await d.get("c", "y")
+
+    async def test_bad_names_rejected_before_io(self) -> None:
+        d = await self.documents()
+        for bad in BAD_NAMES:
+            for call in (
+                partial(d.insert, bad, {"v": 1}),
+                partial(d.insert, "c", {"v": 1}, id=bad if bad is not None else ""),
+                partial(d.get, bad, "x"),
+                partial(d.get, "c", bad),
+                partial(d.replace, "c", bad, {}),
+                partial(d.update, bad, "x", {}),
+                partial(d.delete, "c", bad),
+            ):
+                with pytest.raises(prism.InvalidArgumentError):
+                    await call()
+
+    @pytest.mark.parametrize("name", UNICODE_NAMES)
+    async def test_unicode_collections_ids_and_keys(self, name: str) -> None:
+        d = await self.documents()
+        await d.insert(name, {name: name}, id=name)
+        assert await d.get(name, name) == {"_id": name, name: name}
+        assert await d.update(name, name, {"ü": {name: 1}}) == {
+            "_id": name,
+            name: name,
+            "ü": {name: 1},
+        }
+
+    async def test_documents_are_copied_in_and_out(self) -> None:
+        d = await self.documents()
+        doc: dict[str, Any] = {"n": {"v": 1}, "arr": [1]}
+        await d.insert("c", doc, id="x")
+        doc["n"]["v"] = 2
+        doc["arr"].append(2)
+        fetched = await d.get("c", "x")
+        assert fetched == {"_id": "x", "n": {"v": 1}, "arr": [1]}
+        fetched["n"]["v"] = 3
+        updated = await d.update("c", "x", {"z": 1})
+        updated["arr"].append(3)
+        assert await d.get("c", "x") == {"_id": "x", "n": {"v": 1}, "arr": [1], "z": 1}
+
+    async def test_collections_are_separate(self) -> None:
+        d = await self.documents()
+        await d.insert("one", {"v": 1}, id="x")
+        await d.insert("two", {"v": 2}, id="x")
+        assert await d.delete("one", "x") is True
+        assert await d.get("two", "x") == {"_id": "x", "v": 2}
+
+    async def test_namespaces_are_isolated(self) -> None:
+        a = await self.documents()
+        b = await self.documents()
+        await a.insert("c", {"v": "a"}, id="x")
+        with pytest.raises(prism.NotFoundError):
+            await b.get("c", "x")
+        await b.insert("c", {"v": "b"}, id="x")
+        assert await a.get("c", "x") == {"_id": "x", "v": "a"}
+
+    async def test_100_concurrent_inserts_all_land(self) -> None:
+        d = await self.documents()
+        given = await run_concurrently_async(
+            [partial(d.insert, "c", {"i": i}, id=f"doc{i}") for i in range(50)]
+        )
+        generated = await run_concurrently_async(
+            [partial(d.insert, "c", {"i": i}) for i in range(50)]
+        )
+        assert given == [f"doc{i}" for i in range(50)]
+        assert len(set(generated) | set(given)) == 100
+        for i, doc_id in enumerate(generated):
+            assert await d.get("c", doc_id) == {"_id": doc_id, "i": i}
+
+    async def test_concurrent_updates_lose_nothing(self) -> None:
+        d = await self.documents()
+        await d.insert("c", {"n": {}}, id="x")
+        await run_concurrently_async(
+            [partial(d.update, "c", "x", {"n": {f"f{i}": i}}) for i in range(50)]
+        )
+        assert (await d.get("c", "x"))["n"] == {f"f{i}": i for i in range(50)}
+
+
+class AsyncDocumentQuerySuite(_DocumentSuite, interface="document_query"):
+    async def people(self) -> Any:
+        d = await self.documents()
+        await self.seed(d, "people", PEOPLE)
+        return d
+
+    async def ids(self, d: Any, filter: Any, **kw: Any) -> list[str]:
+        return sorted(_ids(await d.find("people", filter, **kw)))
+
+    async def test_equality_with_numbers_nulls_arrays_and_objects(self) -> None:
+        d = await self.people()
+        assert await self.ids(d, {"city": "Paris"}) == ["1", "3"]
+        assert await self.ids(d, {"age": 25}) == ["2", "4"]
+        assert await self.ids(d, {"age": {"$eq": 25.0}}) == ["2", "4"]
+        assert await self.ids(d, {"city": None}) == ["5"]
+        assert await self.ids(d, {"nick": None}) == ["1", "2", "3", "4", "5"]
+        assert await self.ids(d, {"tags": ["a", "b"]}) == ["1"]
+        assert await self.ids(d, {"tags": ["b", "a"]}) == []
+        assert await self.ids(d, {"tags": "b"}) == []
+        assert await self.ids(d, {"address": {"zip": "10115"}}) == ["2"]
+        assert await self.ids(d, {"active": True}) == ["1", "3"]
+        assert await self.ids(d, {"active": 1}) == []
+
+    async def test_ne_in_nin(self) -> None:
+        d = await self.people()
+        assert await self.ids(d, {"city": {"$ne": "Paris"}}) == ["2", "4", "5"]
+        assert await self.ids(d, {"nick": {"$ne": None}}) == []
+        assert await self.ids(d, {"active": {"$ne": True}}) == ["2", "4", "5"]
+        assert await self.ids(d, {"city": {"$in": ["Rome", "Berlin"]}}) == ["2", "4"]
+        assert await self.ids(d, {"city": {"$in": []}}) == []
+        assert await self.ids(d, {"age": {"$in": [30, "unknown"]}}) == ["1", "5"]
+        assert await self.ids(d, {"city": {"$nin": ["Paris", None]}}) == ["2", "4"]
+        assert await self.ids(d, {"city": {"$nin": []}}) == ["1", "2", "3", "4", "5"]
+
+    async def test_ordering_operators(self) -> None:
+        d = await self.people()
+        assert await self.ids(d, {"age": {"$gt": 25}}) == ["1", "3"]
+        assert await self.ids(d, {"age": {"$gte": 25}}) == ["1", "2", "3", "4"]
+        assert await self.ids(d, {"age": {"$lt": 30}}) == ["2", "4"]
+        assert await self.ids(d, {"age": {"$lte": 30}}) == ["1", "2", "4"]
+        assert await self.ids(d, {"age": {"$gt": 20, "$lt": 30}}) == ["2", "4"]
+        assert await self.ids(d, {"name": {"$gt": "bob"}}) == ["3", "4", "5"]
+        assert await self.ids(d, {"age": {"$gt": "a"}}) == ["5"]
+        assert await self.ids(d, {"active": {"$gte": 0}}) == []
+
+    async def test_exists_and_dotted_paths(self) -> None:
+        d = await self.people()
+        assert await self.ids(d, {"tags": {"$exists": True}}) == ["1", "5"]
+        assert await self.ids(d, {"tags": {"$exists": False}}) == ["2", "3", "4"]
+        assert await self.ids(d, {"nick": {"$exists": True}}) == ["3"]
+        assert await self.ids(d, {"address.zip": "75001"}) == ["1"]
+        assert await self.ids(d, {"address.geo.lat": {"$gt": 48}}) == ["1"]
+        assert await self.ids(d, {"address.zip": {"$exists": True}}) == ["1", "2"]
+        assert await self.ids(d, {"address.zip": {"$exists": False}}) == ["3", "4", "5"]
+        assert await self.ids(d, {"address.zip": None}) == ["3", "4", "5"]
+
+    async def test_and_or(self) -> None:
+        d = await self.people()
+        assert await self.ids(d, {"$or": [{"city": "Rome"}, {"age": {"$gt": 30}}]}) == ["3", "4"]
+        assert await self.ids(d, {"$and": [{"city": "Paris"}, {"age": {"$lt": 35}}]}) == ["1"]
+        nested = {"$or": [{"$and": [{"city": "Paris"}, {"active": True}]}, {"name": "eve"}]}
+        assert await self.ids(d, nested) == ["1", "3", "5"]
+        assert await self.ids(d, {"city": "Paris", "$or": [{"age": 35}, {"age": 25}]}) == ["3"]
+        assert await self.ids(d, {}) == ["1", "2", "3", "4", "5"]
+        assert await self.ids(d, None) == ["1", "2", "3", "4", "5"]
+
+    async def test_find_returns_whole_documents(self) -> None:
+        d = await self.people()
+        assert await d.find("people", {"_id": "1"}) == [PEOPLE[0]]
+        assert await d.find("nothing-here") == []
+
+    async def test_random_filters_match_the_in_process_reference(self) -> None:
+        d = await self.documents()
+        rng = random.Random(20240601)
+        docs = random_documents(rng, 80)
+        await self.seed(d, "r", docs)
+        for _ in range(200):
+            flt = random_filter(rng)
+            expected = _ids(reference_find(docs, flt))
+            assert sorted(_ids(await d.find("r", flt))) == sorted(expected), flt
+            assert await d.count("r", flt) == len(expected), flt
+
+    async def test_sort_on_two_fields(self) -> None:
+        d = await self.people()
+        found = await d.find("people", sort=[("city", 1), ("age", -1)])
+        assert _ids(found) == ["5", "2", "3", "1", "4"]
+        found = await d.find("people", sort=[("city", -1), ("age", 1)])
+        assert _ids(found) == ["4", "1", "3", "2", "5"]
+        found = await d.find(
+            "people", {"active": {"$exists": True}}, sort=[("active", -1), ("name", 1)]
+        )
+        assert _ids(found) == ["1", "3", "2"]
+
+    async def test_sort_follows_the_type_order(self) -> None:
+        d = await self.documents()
+        values: list[Any] = [
+            _ABSENT,
+            None,
+            -1,
+            2.5,
+            3,
+            "",
+            "a",
+            "b",
+            {},
+            {"k": 1},
+            [],
+            [1],
+            [1, 2],
+            False,
+            True,
+        ]
+        for i, value in enumerate(values):
+            doc = {} if value is _ABSENT else {"v": value}
+            await d.insert("c", doc, id=f"{i:02d}")
+        expected = [f"{i:02d}" for i in range(len(values))]
+        assert _ids(await d.find("c", sort=[("v", 1)])) == expected
+        assert _ids(await d.find("c", sort=[("v", -1)])) == expected[::-1]
+
+    async def test_sort_by_dotted_path_and_id(self) -> None:
+        d = await self.people()
+        found = await d.find("people", sort=[("address.zip", 1), ("_id", 1)])
+        assert _ids(found) == ["3", "4", "5", "2", "1"]
+        assert _ids(await d.find("people", sort=[("_id", -1)])) == ["5", "4", "3", "2", "1"]
+
+    async def test_random_sorts_with_skip_and_limit_match_the_reference(self) -> None:
+        d = await self.documents()
+        rng = random.Random(77)
+        docs = random_documents(rng, 60)
+        await self.seed(d, "r", docs)
+        for _ in range(40):
+            flt = random_filter(rng) if rng.random() < 0.5 else None
+            sort = [(rng.choice(PATHS), rng.choice((1, -1))), (rng.choice(PATHS), -1)]
+            sort.append(("_id", rng.choice((1, -1))))
+            skip, limit = rng.randint(0, 10), rng.choice((None, 0, 1, 5, 100))
+            found = await d.find("r", flt, sort=sort, skip=skip, limit=limit)
+            assert _ids(found) == _ids(reference_find(docs, flt, sort, skip, limit)), (
+                flt,
+                sort,
+                skip,
+                limit,
+            )
+
+    async def test_limit_and_skip(self) -> None:
+        d = await self.people()
+        by_id = [("_id", 1)]
+        assert _ids(await d.find("people", sort=by_id, skip=1, limit=2)) == ["2", "3"]
+        assert _ids(await d.find("people", sort=by_id, skip=3)) == ["4", "5"]
+        assert await d.find("people", sort=by_id, limit=0) == []
+        assert await d.find("people", skip=10) == []
+        some = _ids(await d.find("people", limit=3))
+        assert len(some) == 3
+        assert set(some) <= {"1", "2", "3", "4", "5"}
+        for bad in ({"limit": -1}, {"skip": -1}, {"limit": 1.5}, {"skip": "1"}):
+            with pytest.raises(prism.InvalidArgumentError):
+                await d.find("people", **bad)
+
+    async def test_projection(self) -> None:
+        d = await self.people()
+        found = await d.find("people", sort=[("_id", 1)], projection=["name", "address.zip"])
+        assert found == [
+            {"_id": "1", "name": "ann", "address": {"zip": "75001"}},
+            {"_id": "2", "name": "bob", "address": {"zip": "10115"}},
+            {"_id": "3", "name": "cat"},
+            {"_id": "4", "name": "dan"},
+            {"_id": "5", "name": "eve"},
+        ]
+        assert await d.find("people", {"_id": "3"}, projection=[]) == [{"_id": "3"}]
+        assert await d.find("people", {"_id": "3"}, projection=["nick", "_id"]) == [
+            {"_id": "3", "nick": None}
+        ]
+        assert await d.find("people", {"_id": "1"}, projection=["address"]) == [
+            {"_id": "1", "address": {"zip": "75001", "geo": {"lat": 48.8}}}
+        ]
+
+    async def test_find_one_and_count(self) -> None:
+        d = await self.people()
+        assert await d.find_one("people", {"city": "Paris"}, sort=[("age", -1)]) == PEOPLE[2]
+        assert await d.find_one("people", {"city": "Paris"}, sort=[("age", 1)]) == PEOPLE[0]
+        assert (await d.find_one("people", {"name": "bob"}) or {}).get("_id") == "2"
+        assert await d.find_one("people", {"city": "Nowhere"}) is None
+        assert await d.count("people") == 5
+        assert await d.count("people", {"city": "Paris"}) == 2
+        assert await d.count("nothing-here") == 0
+
+    async def test_aggregate_group_by_with_every_metric(self) -> None:
+        d = await self.people()
+        metrics = {
+            "n": ("count", None),
+            "total": ("sum", "age"),
+            "mean": ("avg", "age"),
+            "lo": ("min", "age"),
+            "hi": ("max", "age"),
+        }
+        found = await d.aggregate("people", ["city"], metrics)
+        assert found == [
+            {"city": None, "n": 1, "total": 0, "mean": None, "lo": None, "hi": None},
+            {"city": "Berlin", "n": 1, "total": 25, "mean": 25, "lo": 25, "hi": 25},
+            {"city": "Paris", "n": 2, "total": 65, "mean": 32.5, "lo": 30, "hi": 35},
+            {"city": "Rome", "n": 1, "total": 25, "mean": 25, "lo": 25, "hi": 25},
+        ]
+
+    async def test_aggregate_two_fields_dotted_paths_and_filter(self) -> None:
+        d = await self.people()
+        found = await d.aggregate("people", ["city", "active"], {"n": ("count", None)})
+        assert found == [
+            {"city": None, "active": None, "n": 1},
+            {"city": "Berlin", "active": False, "n": 1},
+            {"city": "Paris", "active": True, "n": 2},
+            {"city": "Rome", "active": None, "n": 1},
+        ]
+        found = await d.aggregate("people", ["address.zip"], {"n": ("count", None)})
+        assert found == [
+            {"address.zip": None, "n": 3},
+            {"address.zip": "10115", "n": 1},
+            {"address.zip": "75001", "n": 1},
+        ]
+        found = await d.aggregate("people", ["city"], {"hi": ("max", "age")}, {"active": True})
+        assert found == [{"city": "Paris", "hi": 35}]
+        assert await d.aggregate("people", [], {"n": ("count", None)}) == [{"n": 5}]
+        assert await d.aggregate("people", ["zz"], {"n": ("count", None)}) == [{"zz": None, "n": 5}]
+        assert await d.aggregate("nothing-here", ["a"], {"n": ("count", None)}) == []
+
+    async def test_random_aggregates_match_a_python_reference(self) -> None:
+        d = await self.documents()
+        rng = random.Random(5)
+        docs = random_documents(rng, 80)
+        await self.seed(d, "r", docs)
+        metrics = {
+            "n": ("count", None),
+            "s": ("sum", "b"),
+            "m": ("avg", "b"),
+            "lo": ("min", "n.x"),
+            "hi": ("max", "n.x"),
+        }
+        for flt in (None, {"c": {"$exists": True}}, random_filter(rng)):
+            groups: dict[str, tuple[Any, list[dict[str, Any]]]] = {}
+            for doc in reference_find(docs, flt):
+                value = _at(doc, "a")
+                value = None if value is _ABSENT else value
+                groups.setdefault(repr(_rank(value)), (value, []))[1].append(doc)
+            expected = []
+            for value, members in sorted(groups.values(), key=lambda g: _rank(g[0])):
+                bs = [
+                    x
+                    for x in (_at(m, "b") for m in members)
+                    if isinstance(x, int | float) and not isinstance(x, bool)
+                ]
+                xs = [
+                    x
+                    for x in (_at(m, "n.x") for m in members)
+                    if isinstance(x, int | float) and not isinstance(x, bool)
+                ]
+                expected.append(
+                    {
+                        "a": value,
+                        "n": len(members),
+                        "s": math.fsum(bs),
+                        "m": math.fsum(bs) / len(bs) if bs else None,
+                        "lo": min(xs) if xs else None,
+                        "hi": max(xs) if xs else None,
+                    }
+                )
+            found = await d.aggregate("r", ["a"], metrics, flt)
+            assert len(found) == len(expected), flt
+            for got, want in zip(found, expected, strict=True):
+                assert set(got) == set(want)
+                assert _rank(got["a"]) == _rank(want["a"]), (got, want)
+                assert (got["n"], got["lo"], got["hi"]) == (want["n"], want["lo"], want["hi"])
+                assert got["s"] == pytest.approx(want["s"], rel=1e-12, abs=1e-12)
+                assert (got["m"] is None) is (want["m"] is None), (got, want)
+                if want["m"] is not None:
+                    assert got["m"] == pytest.approx(want["m"], rel=1e-12, abs=1e-12)
+
+    async def test_invalid_filters_sorts_and_projections_rejected(self) -> None:
+        d = await self.people()
+        bad_filters: list[Any] = [
+            {"age": {"$regex": "x"}},
+            {"$nor": [{"a": 1}]},
+            {"$or": []},
+            {"$and": {"a": 1}},
+            {"age": {"$in": 5}},
+            {"a": {"$exists": "yes"}},
+            {"a": {"$gt": [1]}},
+            {"a": {"$gt": 1, "b": 2}},
+            {"": 1},
+            {"a..b": 1},
+            {"a": float("nan")},
+            "a",
+            [1],
+        ]
+        for bad in bad_filters:
+            for call in (
+                partial(d.find, "people", bad),
+                partial(d.find_one, "people", bad),
+                partial(d.count, "people", bad),
+                partial(d.aggregate, "people", ["city"], {"n": ("count", None)}, bad),
+            ):
+                with pytest.raises(prism.InvalidArgumentError):
+                    await call()
+        bad_sorts: list[Any] = [
+            [("age", 2)],
+            [("age", True)],
+            [("", 1)],
+            ["age"],
+            "age",
+            [("age",)],
+            [(3, 1)],
+        ]
+        for sort in bad_sorts:
+            with pytest.raises(prism.InvalidArgumentError):
+                await d.find("people", sort=sort)
+        for projection in ("name", [""], [3], ["a..b"]):
+            with pytest.raises(prism.InvalidArgumentError):
+                await d.find("people", projection=projection)
+        bad_metrics: list[Any] = [
+            {"x": ("median", "age")},
+            {"x": ("sum", None)},
+            {"x": "count"},
+            {"": ("count", None)},
+            {"x": ("count", None, 1)},
+        ]
+        for metrics in bad_metrics:
+            with pytest.raises(prism.InvalidArgumentError):
+                await d.aggregate("people", ["city"], metrics)
+        for group_by in ("city", [""], [None]):
+            with pytest.raises(prism.InvalidArgumentError):
+                await d.aggregate("people", group_by, {"n": ("count", None)})
+        for name in BAD_NAMES:
+            with pytest.raises(prism.InvalidArgumentError):
+                await d.find(name)
+
+    @pytest.mark.parametrize("name", UNICODE_NAMES)
+    async def test_unicode_collections_and_fields(self, name: str) -> None:
+        d = await self.documents()
+        await d.insert(name, {"ключ": {"値": name}, "n": 1}, id="a")
+        await d.insert(name, {"ключ": {"値": "other"}, "n": 2}, id="b")
+        assert _ids(await d.find(name, {"ключ.値": name})) == ["a"]
+        assert _ids(await d.find(name, sort=[("ключ.値", -1)])) == (
+            ["b", "a"] if name < "other" else ["a", "b"]
+        )
+        assert await d.aggregate(name, ["ключ.値"], {"s": ("sum", "n")}, {"n": 1}) == [
+            {"ключ.値": name, "s": 1}
+        ]
+
+    async def test_namespaces_are_isolated(self) -> None:
+        a = await self.people()
+        b = await self.documents()
+        assert await b.find("people") == []
+        assert await b.count("people") == 0
+        await b.insert("people", {"city": "Paris"})
+        assert await a.count("people", {"city": "Paris"}) == 2
+
+    async def test_queries_see_every_concurrent_insert(self) -> None:
+        d = await self.documents()
+        await run_concurrently_async(
+            [partial(d.insert, "c", {"i": i, "even": i % 2 == 0}) for i in range(100)]
+        )
+        assert await d.count("c", {"even": True}) == 50
+        found = await d.find("c", {"i": {"$gte": 90}}, sort=[("i", -1)])
+        assert [doc["i"] for doc in found] == list(range(99, 89, -1))
+
+
+class AsyncDocumentIndexingSuite(_DocumentSuite, interface="document_indexing"):
+    async def test_create_list_and_drop(self) -> None:
+        d = await self.documents()
+        assert await d.list_indexes("c") == []
+        assert await d.create_index("c", ["a", "b.c"]) == "a_b.c"
+        assert await d.create_index("c", ["email"], unique=True, name="by_email") == "by_email"
+        found = {i.name: i for i in await d.list_indexes("c")}
+        assert set(found) == {"a_b.c", "by_email"}
+        assert found["a_b.c"].fields == ("a", "b.c")
+        assert found["a_b.c"].unique is False
+        assert found["by_email"].fields == ("email",)
+        assert found["by_email"].unique is True
+        assert await d.drop_index("c", "a_b.c") is True
+        assert await d.drop_index("c", "a_b.c") is False
+        assert [i.name for i in await d.list_indexes("c")] == ["by_email"]
+        assert await d.list_indexes("other") == []
+
+    async def test_create_is_idempotent_but_a_name_holds_one_definition(self) -> None:
+        d = await self.documents()
+        assert await d.create_index("c", ["a"]) == "a"
+        assert await d.create_index("c", ["a"]) == "a"
+        assert len(await d.list_indexes("c")) == 1
+        with pytest.raises(prism.ConflictError):
+            await d.create_index("c", ["a"], unique=True)
+        with pytest.raises(prism.ConflictError):
+            await d.create_index("c", ["b"], name="a")
+        assert [(i.fields, i.unique) for i in await d.list_indexes("c")] == [(("a",), False)]
+
+    async def test_unique_index_rejects_duplicates(self) -> None:
+        d = await self.documents()
+        await d.create_index("users", ["email"], unique=True)
+        await d.insert("users", {"email": "a@x", "n": 1}, id="u1")
+        with pytest.raises(prism.ConflictError):
+            await d.insert("users", {"email": "a@x", "n": 2}, id="u2")
+        with pytest.raises(prism.NotFoundError):
+            await d.get("users", "u2")
+        await d.insert("users", {"email": "b@x"}, id="u2")
+        with pytest.raises(prism.ConflictError):
+            await d.replace("users", "u2", {"email": "a@x"})
+        with pytest.raises(prism.ConflictError):
+            await d.update("users", "u2", {"email": "a@x"})
+        assert await d.get("users", "u2") == {"_id": "u2", "email": "b@x"}
+        await d.update("users", "u1", {"n": 5})  # keeping its own value is fine
+        await d.replace("users", "u1", {"email": "a@x", "n": 6})
+        await d.update("users", "u1", {"email": "c@x"})  # frees a@x
+        await d.update("users", "u2", {"email": "a@x"})
+        assert await d.delete("users", "u2") is True  # frees a@x again
+        await d.insert("users", {"email": "a@x"}, id="u3")
+        assert await d.count("users", {"email": "a@x"}) == 1
+
+    async def test_unique_index_uses_json_equality_and_exempts_documents_without_fields(
+        self,
+    ) -> None:
+        d = await self.documents()
+        await d.create_index("c", ["k"], unique=True)
+        await d.insert("c", {"k": 1})
+        with pytest.raises(prism.ConflictError):
+            await d.insert("c", {"k": 1.0})
+        await d.insert("c", {"k": True})
+        await d.insert("c", {"k": "1"})
+        await d.insert("c", {"k": None})
+        with pytest.raises(prism.ConflictError):
+            await d.insert("c", {"k": None})
+        await d.insert("c", {"k": [1, 2]})
+        with pytest.raises(prism.ConflictError):
+            await d.insert("c", {"k": [1, 2]})
+        await d.insert("c", {"k": {"a": 1, "b": 2}})
+        with pytest.raises(prism.ConflictError):
+            await d.insert("c", {"b": 0, "k": {"b": 2, "a": 1}})
+        await d.insert("c", {"other": 1})
+        await d.insert("c", {"other": 2})
+        assert await d.count("c") == 8
+
+    async def test_compound_unique_index(self) -> None:
+        d = await self.documents()
+        await d.create_index("c", ["a", "b.c"], unique=True)
+        await d.insert("c", {"a": 1, "b": {"c": 1}})
+        await d.insert("c", {"a": 1, "b": {"c": 2}})
+        await d.insert("c", {"a": 2, "b": {"c": 1}})
+        with pytest.raises(prism.ConflictError):
+            await d.insert("c", {"a": 1, "b": {"c": 2}, "extra": True})
+        await d.insert("c", {"a": 1})
+        with pytest.raises(prism.ConflictError):
+            await d.insert("c", {"a": 1, "b": "not an object"})
+        await d.insert("c", {"b": {"c": 1}})
+        assert await d.count("c") == 5
+
+    async def test_unique_index_over_existing_duplicates_is_refused(self) -> None:
+        d = await self.documents()
+        await d.insert("c", {"k": "same"})
+        await d.insert("c", {"k": "same"})
+        with pytest.raises(prism.ConflictError):
+            await d.create_index("c", ["k"], unique=True)
+        assert await d.list_indexes("c") == []
+        await d.insert("c", {"k": "same"})  # still no constraint
+        assert await d.create_index("c", ["k"]) == "k"  # a non-unique one is fine
+
+    async def test_dropping_a_unique_index_lifts_the_constraint(self) -> None:
+        d = await self.documents()
+        await d.create_index("c", ["k"], unique=True)
+        await d.insert("c", {"k": 1})
+        with pytest.raises(prism.ConflictError):
+            await d.insert("c", {"k": 1})
+        assert await d.drop_index("c", "k") is True
+        await d.insert("c", {"k": 1})
+        assert await d.count("c", {"k": 1}) == 2
+
+    async def test_queries_return_the_same_results_with_and_without_indexes(self) -> None:
+        d = await self.documents()
+        assert self.declares("document_query"), "document_indexing needs document_query"
+        rng = random.Random(99)
+        docs = random_documents(rng, 80)
+        await self.seed(d, "r", docs)
+        queries = [(random_filter(rng), [(rng.choice(PATHS), 1), ("_id", -1)]) for _ in range(40)]
+        queries += [({"a": value}, [("_id", 1)]) for value in POOL]
+        queries += [({"n.x": {"$gte": 1}}, [("b", -1), ("_id", 1)])]
+
+        async def run() -> list[Any]:
+            out: list[Any] = []
+            for flt, sort in queries:
+                out.append(_ids(await d.find("r", flt, sort=sort)))
+                out.append(await d.count("r", flt))
+            return out
+
+        before = await run()
+        assert before == [
+            item
+            for flt, sort in queries
+            for item in (_ids(reference_find(docs, flt, sort)), len(reference_find(docs, flt)))
+        ]
+        for fields in (["a"], ["n.x"], ["b", "c"], ["_id"]):
+            await d.create_index("r", fields)
+        await d.create_index("r", ["_id", "a"], unique=True, name="uniq")
+        assert await run() == before
+        await d.update("r", "d000", {"a": "changed"})
+        await d.delete("r", "d001")
+        assert _ids(await d.find("r", {"a": "changed"})) == ["d000"]
+        assert await d.count("r") == 79
+
+    async def test_bad_arguments_rejected(self) -> None:
+        d = await self.documents()
+        for fields in ([], "a", [""], [None], ["a..b"], ["a", 3]):
+            with pytest.raises(prism.InvalidArgumentError):
+                await d.create_index("c", fields)
+        with pytest.raises(prism.InvalidArgumentError):
+            await d.create_index("c", ["a"], name="")
+        for bad in BAD_NAMES:
+            with pytest.raises(prism.InvalidArgumentError):
+                await d.create_index(bad, ["a"])
+            with pytest.raises(prism.InvalidArgumentError):
+                await d.list_indexes(bad)
+            with pytest.raises(prism.InvalidArgumentError):
+                await d.drop_index(bad, "a")
+        assert await d.list_indexes("c") == []
+
+    async def test_unicode_index_names_and_fields(self) -> None:
+        d = await self.documents()
+        assert await d.create_index("收藏", ["名前"], unique=True) == "名前"
+        assert await d.create_index("收藏", ["ü.🙂"], name="índice") == "índice"
+        await d.insert("收藏", {"名前": "太郎"})
+        with pytest.raises(prism.ConflictError):
+            await d.insert("收藏", {"名前": "太郎"})
+        assert sorted(i.name for i in await d.list_indexes("收藏")) == ["índice", "名前"]
+
+    async def test_namespaces_are_isolated(self) -> None:
+        a = await self.documents()
+        b = await self.documents()
+        await a.create_index("c", ["k"], unique=True)
+        assert await b.list_indexes("c") == []
+        await a.insert("c", {"k": 1})
+        await b.insert("c", {"k": 1})
+        await b.insert("c", {"k": 1})
+
+    async def test_concurrent_inserts_of_one_unique_value_let_exactly_one_in(self) -> None:
+        d = await self.documents()
+        await d.create_index("c", ["k"], unique=True)
+
+        async def attempt(i: int) -> bool:
+            try:
+                await d.insert("c", {"k": "contested", "i": i})
+            except prism.ConflictError:
+                return False
+            return True
+
+        results = await run_concurrently_async([partial(attempt, i) for i in range(30)])
+        assert results.count(True) == 1
+        assert await d.count("c", {"k": "contested"}) == 1

@@ -1,0 +1,596 @@
+# Generated from src/prism/testing/suites/_async/list.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
+"""Compliance suites for the list interfaces (Redis list semantics)."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from functools import partial
+from typing import Any, TypeVar
+
+import pytest
+
+import prism
+from prism._compat import Call
+from prism.interfaces.list import (
+    ListBasic,
+    ListBlocking,
+    ListIndexing,
+    ListRange,
+)
+from prism.testing._concurrency import join, run_concurrently, start_background
+from prism.testing.suite import Suite
+from prism.testing.suites.keyvalue import BAD_KEYS, BINARY_VALUES, UNICODE_KEYS
+
+T = TypeVar("T")
+DIGITS = [str(i).encode() for i in range(10)]
+
+
+def reference_range(items: list[bytes], start: int, stop: int) -> list[bytes]:
+    """Redis LRANGE by definition: the items whose index lies in [start, stop] once negative
+    bounds are counted from the end."""
+    low = start + len(items) if start < 0 else start
+    high = stop + len(items) if stop < 0 else stop
+    return [item for i, item in enumerate(items) if low <= i <= high]
+
+
+class ListBasicSuite(Suite, interface="list_basic"):
+    def _open(self) -> ListBasic:
+        return self.facet(ListBasic)  # type: ignore[type-abstract]
+
+    def test_push_right_pop_left_is_fifo(self) -> None:
+        lst = self._open()
+        for value in (b"a", b"b", b"c"):
+            lst.push_right("q", value)
+        assert [lst.pop_left("q") for _ in range(3)] == [b"a", b"b", b"c"]
+
+    def test_push_left_pop_left_is_lifo(self) -> None:
+        lst = self._open()
+        for value in (b"a", b"b", b"c"):
+            lst.push_left("s", value)
+        assert [lst.pop_left("s") for _ in range(3)] == [b"c", b"b", b"a"]
+
+    def test_both_ends_give_deque_order(self) -> None:
+        lst = self._open()
+        lst.push_left("d", b"a")
+        lst.push_right("d", b"b")
+        lst.push_left("d", b"c")  # c a b
+        assert lst.pop_right("d") == b"b"
+        assert lst.pop_left("d") == b"c"
+        assert lst.pop_right("d") == b"a"
+        assert lst.pop_left("d") is None
+
+    def test_multi_value_push_order_matches_redis(self) -> None:
+        lst = self._open()
+        assert lst.push_left("l", b"a", b"b", b"c") == 3  # LPUSH a b c -> c b a
+        assert lst.push_right("l", b"x", b"y") == 5  # RPUSH x y -> c b a x y
+        assert [lst.pop_left("l") for _ in range(5)] == [b"c", b"b", b"a", b"x", b"y"]
+
+    def test_push_returns_the_new_length(self) -> None:
+        lst = self._open()
+        assert lst.push_right("k", b"1") == 1
+        assert lst.push_left("k", b"0") == 2
+        assert lst.push_right("k", b"2", b"3", b"4") == 5
+
+    def test_pop_from_empty_or_missing_returns_none(self) -> None:
+        lst = self._open()
+        assert lst.pop_left("missing") is None
+        assert lst.pop_right("missing") is None
+        lst.push_right("k", b"only")
+        assert lst.pop_right("k") == b"only"
+        assert lst.pop_left("k") is None
+        assert lst.pop_right("k") is None
+
+    def test_length(self) -> None:
+        lst = self._open()
+        assert lst.length("k") == 0
+        lst.push_right("k", b"a", b"b", b"c")
+        assert lst.length("k") == 3
+        lst.pop_left("k")
+        assert lst.length("k") == 2
+
+    def test_emptied_list_can_be_reused(self) -> None:
+        lst = self._open()
+        lst.push_right("k", b"a")
+        lst.pop_left("k")
+        assert lst.length("k") == 0
+        assert lst.push_left("k", b"b") == 1
+        assert lst.pop_right("k") == b"b"
+
+    def test_duplicates_are_kept(self) -> None:
+        lst = self._open()
+        assert lst.push_right("k", b"x", b"x", b"x") == 3
+        assert lst.length("k") == 3
+
+    @pytest.mark.parametrize("value", BINARY_VALUES)
+    def test_binary_values_round_trip(self, value: bytes) -> None:
+        lst = self._open()
+        lst.push_right("bin", value, b"after")
+        assert lst.pop_left("bin") == value
+        lst.push_left("bin", value)
+        assert lst.pop_right("bin") == b"after"
+        assert lst.pop_right("bin") == value
+
+    def test_value_at_the_declared_limit(self) -> None:
+        limit = self.max_value_bytes
+        if limit is None or limit > 64 * 1024 * 1024:
+            pytest.skip("no declared limit at or under 64 MiB to probe")
+        lst = self._open()
+        assert lst.push_right("big", b"\x00" * limit) == 1
+        with pytest.raises(prism.ValueTooLargeError):
+            lst.push_right("big", b"small", b"\x00" * (limit + 1))
+        assert lst.length("big") == 1
+        popped = lst.pop_left("big")
+        assert popped is not None
+        assert len(popped) == limit
+
+    @pytest.mark.parametrize("value", ["text", 1, None, bytearray(b"x")])
+    def test_non_bytes_values_rejected_before_io(self, value: object) -> None:
+        lst = self._open()
+        with pytest.raises(prism.InvalidArgumentError):
+            lst.push_right("k", b"fine", value)  # type: ignore[arg-type]
+        with pytest.raises(prism.InvalidArgumentError):
+            lst.push_left("k", value)  # type: ignore[arg-type]
+        assert lst.length("k") == 0
+
+    def test_push_without_values_rejected(self) -> None:
+        lst = self._open()
+        with pytest.raises(prism.InvalidArgumentError):
+            lst.push_right("k")
+        with pytest.raises(prism.InvalidArgumentError):
+            lst.push_left("k")
+
+    @pytest.mark.parametrize("key", UNICODE_KEYS)
+    def test_unicode_keys(self, key: str) -> None:
+        lst = self._open()
+        lst.push_right(key, key.encode())
+        assert lst.length(key) == 1
+        assert lst.pop_left(key) == key.encode()
+
+    @pytest.mark.parametrize("key", BAD_KEYS)
+    def test_bad_keys_rejected_before_io(self, key: object) -> None:
+        lst = self._open()
+        calls: list[Call[object]] = [
+            lambda: lst.push_left(key, b"v"),  # type: ignore[arg-type]
+            lambda: lst.push_right(key, b"v"),  # type: ignore[arg-type]
+            lambda: lst.pop_left(key),  # type: ignore[arg-type]
+            lambda: lst.pop_right(key),  # type: ignore[arg-type]
+            lambda: lst.length(key),  # type: ignore[arg-type]
+        ]
+        for call in calls:
+            with pytest.raises(prism.InvalidArgumentError):
+                call()
+
+    def test_namespaces_are_isolated(self) -> None:
+        a = self._open()
+        b = self._open()
+        a.push_right("shared", b"from-a")
+        assert b.length("shared") == 0
+        assert b.pop_left("shared") is None
+        b.push_right("shared", b"from-b")
+        assert a.pop_left("shared") == b"from-a"
+        assert b.pop_left("shared") == b"from-b"
+
+    def test_100_concurrent_pushes_all_land(self) -> None:
+        lst = self._open()
+        values = [str(i).encode() for i in range(100)]
+        lengths = run_concurrently([partial(lst.push_right, "k", v) for v in values])
+        assert sorted(lengths) == list(range(1, 101))
+        assert lst.length("k") == 100
+        popped = [lst.pop_left("k") for _ in range(100)]
+        assert set(popped) == set(values)  # 100 pops, 100 distinct values: each exactly once
+
+    def test_concurrent_pops_take_each_element_once(self) -> None:
+        lst = self._open()
+        values = [str(i).encode() for i in range(100)]
+        lst.push_right("k", *values)
+        popped = run_concurrently(
+            [partial(lst.pop_left if i % 2 else lst.pop_right, "k") for i in range(100)]
+        )
+        assert set(popped) == set(values)  # 100 pops, 100 distinct values: each exactly once
+        assert lst.length("k") == 0
+
+
+class ListIndexingSuite(Suite, interface="list_indexing"):
+    def _open(self, *values: bytes) -> tuple[ListIndexing, ListBasic]:
+        """The facet (and its list_basic view), with ``values`` pushed onto list "k"."""
+        lst = self.facet(ListIndexing)  # type: ignore[type-abstract]
+        assert isinstance(lst, ListBasic)
+        if values:
+            lst.push_right("k", *values)
+        return lst, lst
+
+    def _contents(self, lst: ListIndexing, basic: ListBasic) -> list[bytes]:
+        return [lst.get("k", i) for i in range(basic.length("k"))]
+
+    def test_get_positive_and_negative_indexes(self) -> None:
+        lst, _ = self._open(b"a", b"b", b"c")
+        assert [lst.get("k", i) for i in range(3)] == [b"a", b"b", b"c"]
+        assert [lst.get("k", i) for i in (-1, -2, -3)] == [b"c", b"b", b"a"]
+
+    @pytest.mark.parametrize("index", [3, 100, -4, -100])
+    def test_get_out_of_range_raises(self, index: int) -> None:
+        lst, _ = self._open(b"a", b"b", b"c")
+        with pytest.raises(prism.IndexOutOfRangeError) as info:
+            lst.get("k", index)
+        assert isinstance(info.value, IndexError)
+
+    def test_get_on_a_missing_list_raises(self) -> None:
+        lst, _ = self._open()
+        for index in (0, -1):
+            with pytest.raises(prism.IndexOutOfRangeError):
+                lst.get("missing", index)
+
+    def test_set_replaces_the_element(self) -> None:
+        lst, basic = self._open(b"a", b"b", b"c")
+        lst.set("k", 1, b"B")
+        lst.set("k", -1, b"C")
+        lst.set("k", -3, b"A")
+        assert self._contents(lst, basic) == [b"A", b"B", b"C"]
+
+    @pytest.mark.parametrize("index", [3, -4])
+    def test_set_out_of_range_raises_and_changes_nothing(self, index: int) -> None:
+        lst, basic = self._open(b"a", b"b", b"c")
+        with pytest.raises(prism.IndexOutOfRangeError) as info:
+            lst.set("k", index, b"z")
+        assert isinstance(info.value, IndexError)
+        assert self._contents(lst, basic) == [b"a", b"b", b"c"]
+
+    def test_set_on_a_missing_list_raises_and_creates_nothing(self) -> None:
+        lst, basic = self._open()
+        with pytest.raises(prism.IndexOutOfRangeError):
+            lst.set("missing", 0, b"z")
+        assert basic.length("missing") == 0
+
+    def test_insert_before_and_after_the_pivot(self) -> None:
+        lst, basic = self._open(b"a", b"b", b"c")
+        assert lst.insert("k", b"b", b"x") == 4
+        assert lst.insert("k", b"b", b"y", before=False) == 5
+        assert lst.insert("k", b"a", b"first") == 6
+        assert lst.insert("k", b"c", b"last", before=False) == 7
+        expected = [b"first", b"a", b"x", b"b", b"y", b"c", b"last"]
+        assert self._contents(lst, basic) == expected
+
+    def test_insert_uses_the_first_equal_pivot(self) -> None:
+        lst, basic = self._open(b"p", b"q", b"p")
+        assert lst.insert("k", b"p", b"x", before=False) == 4
+        assert self._contents(lst, basic) == [b"p", b"x", b"q", b"p"]
+
+    def test_insert_with_a_missing_pivot_returns_minus_one(self) -> None:
+        lst, basic = self._open(b"a", b"b", b"c")
+        assert lst.insert("k", b"nope", b"x") == -1
+        assert lst.insert("k", b"nope", b"x", before=False) == -1
+        assert self._contents(lst, basic) == [b"a", b"b", b"c"]
+
+    def test_insert_into_a_missing_list_returns_zero(self) -> None:
+        lst, basic = self._open()
+        assert lst.insert("missing", b"a", b"x") == 0
+        assert basic.length("missing") == 0
+
+    def test_remove_positive_count_from_the_head(self) -> None:
+        lst, basic = self._open(b"x", b"a", b"x", b"b", b"x", b"c", b"x")
+        assert lst.remove("k", b"x", 2) == 2
+        assert self._contents(lst, basic) == [b"a", b"b", b"x", b"c", b"x"]
+
+    def test_remove_negative_count_from_the_tail(self) -> None:
+        lst, basic = self._open(b"x", b"a", b"x", b"b", b"x", b"c", b"x")
+        assert lst.remove("k", b"x", -3) == 3
+        assert self._contents(lst, basic) == [b"x", b"a", b"b", b"c"]
+
+    def test_remove_zero_count_removes_all(self) -> None:
+        lst, basic = self._open(b"x", b"a", b"x", b"b", b"x", b"c", b"x")
+        assert lst.remove("k", b"x", 0) == 4
+        assert self._contents(lst, basic) == [b"a", b"b", b"c"]
+        assert lst.remove("k", b"x") == 0
+
+    def test_remove_more_than_present_removes_what_there_is(self) -> None:
+        lst, basic = self._open(b"x", b"a", b"x", b"b", b"x", b"c", b"x")
+        assert lst.remove("k", b"a", 5) == 1
+        assert lst.remove("k", b"b", -5) == 1
+        assert lst.remove("k", b"nope", 1) == 0
+        assert self._contents(lst, basic) == [b"x", b"x", b"x", b"c", b"x"]
+
+    def test_remove_every_element_empties_the_list(self) -> None:
+        lst, basic = self._open(b"x", b"x")
+        assert lst.remove("k", b"x") == 2
+        assert basic.length("k") == 0
+        assert basic.pop_left("k") is None
+        assert lst.remove("missing", b"x") == 0
+
+    def test_binary_values_and_pivots(self) -> None:
+        lst, basic = self._open(b"", b"\x00")
+        assert lst.insert("k", b"\x00", b"\xff\xfe", before=False) == 3
+        assert lst.insert("k", b"", b"\x00\x00") == 4
+        lst.set("k", 1, b"")
+        assert self._contents(lst, basic) == [b"\x00\x00", b"", b"\x00", b"\xff\xfe"]
+        assert lst.remove("k", b"") == 1
+
+    @pytest.mark.parametrize("index", ["1", 1.0, True, None])
+    def test_non_int_index_rejected(self, index: object) -> None:
+        lst, basic = self._open(b"a", b"b", b"c")
+        with pytest.raises(prism.InvalidArgumentError):
+            lst.get("k", index)  # type: ignore[arg-type]
+        with pytest.raises(prism.InvalidArgumentError):
+            lst.set("k", index, b"z")  # type: ignore[arg-type]
+        assert self._contents(lst, basic) == [b"a", b"b", b"c"]
+
+    @pytest.mark.parametrize("key", BAD_KEYS)
+    def test_bad_keys_rejected_before_io(self, key: object) -> None:
+        lst, _ = self._open()
+        calls: list[Call[object]] = [
+            lambda: lst.get(key, 0),  # type: ignore[arg-type]
+            lambda: lst.set(key, 0, b"v"),  # type: ignore[arg-type]
+            lambda: lst.insert(key, b"p", b"v"),  # type: ignore[arg-type]
+            lambda: lst.remove(key, b"v"),  # type: ignore[arg-type]
+        ]
+        for call in calls:
+            with pytest.raises(prism.InvalidArgumentError):
+                call()
+
+    def test_non_bytes_values_rejected_before_io(self) -> None:
+        lst, basic = self._open(b"a", b"b", b"c")
+        calls: list[Call[object]] = [
+            lambda: lst.set("k", 0, "text"),  # type: ignore[arg-type]
+            lambda: lst.insert("k", "a", b"v"),  # type: ignore[arg-type]
+            lambda: lst.insert("k", b"a", "v"),  # type: ignore[arg-type]
+            lambda: lst.remove("k", "a"),  # type: ignore[arg-type]
+        ]
+        for call in calls:
+            with pytest.raises(prism.InvalidArgumentError):
+                call()
+        assert self._contents(lst, basic) == [b"a", b"b", b"c"]
+
+    def test_concurrent_sets_leave_one_of_the_values(self) -> None:
+        lst, basic = self._open(b"a", b"b", b"c")
+        values = {f"v{i}".encode() for i in range(50)}
+        run_concurrently([partial(lst.set, "k", 1, v) for v in values])
+        contents = self._contents(lst, basic)
+        assert contents[0::2] == [b"a", b"c"]
+        assert contents[1] in values
+
+
+class ListRangeSuite(Suite, interface="list_range"):
+    def _open(self, *values: bytes) -> tuple[ListRange, ListBasic]:
+        """The facet (and its list_basic view), with ``values`` pushed onto list "k"."""
+        lst = self.facet(ListRange)  # type: ignore[type-abstract]
+        assert isinstance(lst, ListBasic)
+        if values:
+            lst.push_right("k", *values)
+        return lst, lst
+
+    def test_inclusive_bounds(self) -> None:
+        lst, _ = self._open(*DIGITS)
+        assert lst.get_range("k", 2, 4) == [b"2", b"3", b"4"]
+        assert lst.get_range("k", 0, 0) == [b"0"]
+        assert lst.get_range("k", 9, 9) == [b"9"]
+
+    def test_default_is_the_whole_list(self) -> None:
+        lst, _ = self._open(*DIGITS)
+        assert lst.get_range("k") == DIGITS
+
+    def test_negative_indexes(self) -> None:
+        lst, _ = self._open(*DIGITS)
+        assert lst.get_range("k", -3, -1) == [b"7", b"8", b"9"]
+        assert lst.get_range("k", 0, -2) == DIGITS[:-1]
+        assert lst.get_range("k", -10, 1) == [b"0", b"1"]
+        assert lst.get_range("k", -1, -1) == [b"9"]
+
+    def test_out_of_range_bounds_are_clipped(self) -> None:
+        lst, _ = self._open(*DIGITS)
+        assert lst.get_range("k", 5, 100) == DIGITS[5:]
+        assert lst.get_range("k", -100, 2) == DIGITS[:3]
+        assert lst.get_range("k", -100, 100) == DIGITS
+        assert lst.get_range("k", 10, 20) == []
+        assert lst.get_range("k", 6, 3) == []
+        assert lst.get_range("k", -1, -3) == []
+        assert lst.get_range("k", 0, -11) == []
+
+    def test_missing_list_is_empty(self) -> None:
+        lst, _ = self._open()
+        assert lst.get_range("missing") == []
+        assert lst.get_range("missing", -5, 5) == []
+
+    def test_every_bound_pair_matches_redis(self) -> None:
+        lst, _ = self._open(*DIGITS)
+        for start in range(-13, 13):
+            for stop in range(-13, 13):
+                expected = reference_range(DIGITS, start, stop)
+                assert lst.get_range("k", start, stop) == expected, (start, stop)
+
+    def test_trim_keeps_exactly_the_range(self) -> None:
+        lst, basic = self._open(*DIGITS)
+        lst.trim("k", 2, 6)
+        assert lst.get_range("k") == DIGITS[2:7]
+        lst.trim("k", 1, -2)
+        assert lst.get_range("k") == DIGITS[3:6]
+        assert basic.length("k") == 3
+
+    def test_trim_with_out_of_range_bounds_clips(self) -> None:
+        lst, _ = self._open(*DIGITS)
+        lst.trim("k", -100, 100)
+        assert lst.get_range("k") == DIGITS
+        lst.trim("k", -3, 50)
+        assert lst.get_range("k") == DIGITS[-3:]
+
+    def test_trim_to_nothing_empties_the_list(self) -> None:
+        lst, basic = self._open(*DIGITS)
+        lst.trim("k", 5, 2)
+        assert lst.get_range("k") == []
+        assert basic.length("k") == 0
+        assert basic.pop_left("k") is None
+        lst.trim("missing", 0, 1)
+        assert basic.length("missing") == 0
+
+    def test_trim_matches_redis_for_every_bound_pair(self) -> None:
+        lst, basic = self._open()
+        items = DIGITS[:5]
+        for start in range(-7, 7):
+            for stop in range(-7, 7):
+                key = f"t{start}:{stop}"
+                basic.push_right(key, *items)
+                lst.trim(key, start, stop)
+                expected = reference_range(items, start, stop)
+                assert lst.get_range(key) == expected, (start, stop)
+                assert basic.length(key) == len(expected)
+
+    def test_binary_values_in_ranges(self) -> None:
+        values = [b"", b"\x00", b"\xff\xfe\xc3\x28", b"\x00\x00"]
+        lst, _ = self._open(*values)
+        assert lst.get_range("k") == values
+        assert lst.get_range("k", 1, 2) == values[1:3]
+        lst.trim("k", 0, 1)
+        assert lst.get_range("k") == values[:2]
+
+    @pytest.mark.parametrize("bound", ["0", 0.5, None, False])
+    def test_non_int_bounds_rejected(self, bound: object) -> None:
+        lst, _ = self._open(*DIGITS)
+        with pytest.raises(prism.InvalidArgumentError):
+            lst.get_range("k", bound, 1)  # type: ignore[arg-type]
+        with pytest.raises(prism.InvalidArgumentError):
+            lst.trim("k", 0, bound)  # type: ignore[arg-type]
+        assert lst.get_range("k") == DIGITS
+
+    @pytest.mark.parametrize("key", BAD_KEYS)
+    def test_bad_keys_rejected_before_io(self, key: object) -> None:
+        lst, _ = self._open()
+        with pytest.raises(prism.InvalidArgumentError):
+            lst.get_range(key)  # type: ignore[arg-type]
+        with pytest.raises(prism.InvalidArgumentError):
+            lst.trim(key, 0, 1)  # type: ignore[arg-type]
+
+
+class ListBlockingSuite(Suite, interface="list_blocking"):
+    def _open(self) -> tuple[ListBlocking, ListBasic]:
+        """The facet and its list_basic view."""
+        lst = self.facet(ListBlocking)  # type: ignore[type-abstract]
+        assert isinstance(lst, ListBasic)
+        return lst, lst
+
+    def _wait_in_background(self, basic: ListBasic, call: Call[T]) -> Any:
+        """Start ``call`` (a blocking pop) in the background, returning its handle once it is
+        about to wait: the background side announces itself on list "ready" first."""
+        before = basic.length("ready")
+
+        def announce_then_call() -> T:
+            basic.push_right("ready", b"1")
+            return call()
+
+        handle = start_background(announce_then_call)
+
+        def announced() -> bool:
+            return basic.length("ready") > before
+
+        self.eventually(announced)
+        return handle
+
+    def test_returns_at_once_when_an_element_is_there(self) -> None:
+        lst, basic = self._open()
+        basic.push_right("q", b"a", b"b", b"c")
+        assert lst.blocking_pop_left("q", timeout=5) == ("q", b"a")
+        assert lst.blocking_pop_right("q", timeout=5) == ("q", b"c")
+        assert lst.blocking_pop_left(["q"]) == ("q", b"b")
+        assert basic.length("q") == 0
+
+    def test_waits_for_a_push(self) -> None:
+        lst, basic = self._open()
+        handle = self._wait_in_background(basic, lambda: lst.blocking_pop_left("q", timeout=10))
+        basic.push_right("q", b"hello", b"world")
+        assert join(handle) == ("q", b"hello")
+        assert basic.pop_left("q") == b"world"
+
+    def test_pop_right_waits_and_takes_the_tail(self) -> None:
+        lst, basic = self._open()
+        handle = self._wait_in_background(basic, lambda: lst.blocking_pop_right("q", timeout=10))
+        basic.push_right("q", b"head", b"tail")
+        assert join(handle) == ("q", b"tail")
+        assert basic.pop_left("q") == b"head"
+
+    def test_times_out_with_none(self) -> None:
+        lst, basic = self._open()
+        started = time.monotonic()
+        assert lst.blocking_pop_left("empty", timeout=0.2) is None
+        assert time.monotonic() - started >= 0.15
+        started = time.monotonic()
+        assert lst.blocking_pop_right(["e1", "e2"], timeout=timedelta(seconds=0.2)) is None
+        assert time.monotonic() - started >= 0.15
+        assert basic.length("empty") == 0
+
+    def test_zero_timeout_does_not_wait(self) -> None:
+        lst, basic = self._open()
+        started = time.monotonic()
+        assert lst.blocking_pop_left("empty", timeout=0) is None
+        assert lst.blocking_pop_right(["empty", "also"], timeout=0) is None
+        assert time.monotonic() - started < 2.0
+        basic.push_right("q", b"x")
+        assert lst.blocking_pop_left("q", timeout=0) == ("q", b"x")
+
+    def test_one_element_goes_to_one_of_two_waiters(self) -> None:
+        lst, basic = self._open()
+        first = self._wait_in_background(basic, lambda: lst.blocking_pop_left("q", timeout=10))
+        second = self._wait_in_background(basic, lambda: lst.blocking_pop_left("q", timeout=10))
+        basic.push_right("q", b"x")
+
+        def one_done() -> bool:
+            return bool(first.done() or second.done())
+
+        self.eventually(one_done)
+        assert basic.length("q") == 0
+        basic.push_right("q", b"y")
+        results = [join(first), join(second)]
+        assert sorted(results) == [("q", b"x"), ("q", b"y")]
+        assert basic.length("q") == 0
+
+    def test_keys_are_tried_in_order(self) -> None:
+        lst, basic = self._open()
+        basic.push_right("b", b"b1", b"b2")
+        basic.push_right("c", b"c1")
+        keys = ["a", "b", "c"]
+        assert lst.blocking_pop_left(keys, timeout=1) == ("b", b"b1")
+        assert lst.blocking_pop_right(keys, timeout=1) == ("b", b"b2")
+        assert lst.blocking_pop_left(keys, timeout=1) == ("c", b"c1")
+        assert lst.blocking_pop_left(keys, timeout=0) is None
+
+    def test_a_waiter_on_several_keys_gets_the_one_pushed(self) -> None:
+        lst, basic = self._open()
+        handle = self._wait_in_background(
+            basic, lambda: lst.blocking_pop_left(["k1", "k2", "k3"], timeout=10)
+        )
+        basic.push_left("k2", b"v")
+        assert join(handle) == ("k2", b"v")
+
+    def test_concurrent_waiters_each_get_a_different_element(self) -> None:
+        lst, basic = self._open()
+        values = [str(i).encode() for i in range(20)]
+        handles = [start_background(lambda: lst.blocking_pop_left("q", timeout=10)) for _ in values]
+        run_concurrently([partial(basic.push_right, "q", v) for v in values])
+        results = [join(h) for h in handles]
+        assert sorted(value for _, value in results) == sorted(values)
+        assert basic.length("q") == 0
+
+    def test_binary_values_round_trip(self) -> None:
+        lst, basic = self._open()
+        for value in (b"", b"\x00", b"\xff\xfe\xc3\x28"):
+            basic.push_right("q", value)
+            assert lst.blocking_pop_left("q", timeout=1) == ("q", value)
+
+    def test_namespaces_are_isolated(self) -> None:
+        a, a_basic = self._open()
+        b, _ = self._open()
+        a_basic.push_right("q", b"a")
+        assert b.blocking_pop_left("q", timeout=0) is None
+        assert a.blocking_pop_left("q", timeout=0) == ("q", b"a")
+
+    @pytest.mark.parametrize("keys", [*BAD_KEYS, [], ["ok", ""], ["ok", 1]])
+    def test_bad_keys_rejected(self, keys: object) -> None:
+        lst, _ = self._open()
+        with pytest.raises(prism.InvalidArgumentError):
+            lst.blocking_pop_left(keys, timeout=0)  # type: ignore[arg-type]
+        with pytest.raises(prism.InvalidArgumentError):
+            lst.blocking_pop_right(keys, timeout=0)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("timeout", [-1, float("nan"), float("inf"), "1", b"1"])
+    def test_bad_timeouts_rejected(self, timeout: object) -> None:
+        lst, _ = self._open()
+        with pytest.raises(prism.InvalidArgumentError):
+            lst.blocking_pop_left("q", timeout=timeout)  # type: ignore[arg-type]

@@ -1,0 +1,962 @@
+# Generated from src/prism/testing/suites/_async/stream.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
+# mypy: disable-error-code="type-abstract"
+# (``Suite.facet`` takes ``type[T]``; mypy refuses abstract interfaces there.)
+"""Compliance suites for the stream interfaces.
+
+Offsets are only assumed to increase (backends need not number them contiguously): the tests
+use the offsets ``append`` returns, never computed ones.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import prism
+from prism._partition import partition_for
+from prism.interfaces.stream import (
+    StreamBasic,
+    StreamConsumerGroups,
+    StreamPartitioning,
+    StreamReplay,
+    StreamRetention,
+)
+from prism.testing._concurrency import join, run_concurrently, start_background
+from prism.testing.suite import Suite
+from prism.types import StreamRecord
+from prism.types import StreamRetention as RetentionLimits
+
+BAD_NAMES = [
+    pytest.param("", id="empty"),
+    pytest.param("x" * 1025, id="over-1024-bytes"),
+    pytest.param("é" * 513, id="over-1024-utf8-bytes"),
+    pytest.param("a\x00b", id="nul"),
+    pytest.param(b"bytes", id="bytes"),
+    pytest.param(42, id="int"),
+    pytest.param(None, id="none"),
+]
+BINARY_PAYLOADS = [
+    pytest.param(b"", id="empty"),
+    pytest.param(b"\x00\x01\x00", id="nul-bytes"),
+    pytest.param(b"\xff\xfe\xc3\x28", id="invalid-utf8"),
+    pytest.param(bytes(range(256)) * 4096, id="1MiB"),
+]
+UNICODE_NAMES = ["café", "流水", "🙂-stream", "x" * 1024, "é" * 512]
+
+
+def basic(facet: object) -> StreamBasic:
+    """The same facet as an :class:`StreamBasic` (every stream backend declares it)."""
+    assert isinstance(facet, StreamBasic), f"{facet!r} does not implement stream_basic"
+    return facet
+
+
+def seed(facet: object, stream: str, count: int, tag: str = "r") -> list[int]:
+    """Append ``count`` records (payloads ``b"<tag>0"``, ...); return their offsets."""
+    return [basic(facet).append(stream, f"{tag}{i}".encode()) for i in range(count)]
+
+
+def read_all(facet: object, stream: str) -> list[StreamRecord]:
+    """Every record of ``stream``, paging with ``read``."""
+    out: list[StreamRecord] = []
+    position = 0
+    while page := basic(facet).read(stream, position, max_count=100):
+        out.extend(page)
+        position = page[-1].offset + 1
+    return out
+
+
+def collect(records: Iterator[StreamRecord]) -> list[StreamRecord]:
+    """Every record an iterator yields, checking that offsets increase."""
+    out: list[StreamRecord] = []
+    for record in records:
+        assert not out or out[-1].offset < record.offset, f"{record.offset} after {out[-1].offset}"
+        out.append(record)
+    return out
+
+
+def offsets_of(records: list[StreamRecord]) -> list[int]:
+    return [r.offset for r in records]
+
+
+def payloads_of(records: list[StreamRecord]) -> list[bytes]:
+    return [r.payload for r in records]
+
+
+class StreamBasicSuite(Suite, interface="stream_basic"):
+    """Append, read and latest_offset, plus the shared conventions."""
+
+    def now(self) -> float:
+        clock = self.target.clock
+        return float(clock()) if clock is not None else time.time()
+
+    def test_append_returns_increasing_offsets(self) -> None:
+        s = self.facet(StreamBasic)
+        offsets = seed(s, "log", 20)
+        assert all(o >= 0 for o in offsets)
+        assert offsets == sorted(set(offsets))
+
+    def test_read_from_start_returns_everything_in_order(self) -> None:
+        s = self.facet(StreamBasic)
+        before = self.now()
+        first = s.append("log", b"one", headers={"kind": "greeting", "lang": "en"})
+        second = s.append("log", b"two")
+        after = self.now()
+        records = s.read("log")
+        assert offsets_of(records) == [first, second]
+        assert payloads_of(records) == [b"one", b"two"]
+        assert dict(records[0].headers) == {"kind": "greeting", "lang": "en"}
+        assert dict(records[1].headers) == {}
+        assert all(r.stream == "log" and r.partition == 0 for r in records)
+        slack = 0.0 if self.has_clock else 5.0
+        for record in records:
+            assert before - slack <= record.timestamp <= after + slack
+        assert records[0].timestamp <= records[1].timestamp
+
+    def test_timestamps_follow_time(self) -> None:
+        s = self.facet(StreamBasic)
+        s.append("log", b"early")
+        self.advance(0.3)
+        s.append("log", b"late")
+        early, late = s.read("log")
+        assert late.timestamp - early.timestamp >= 0.25
+
+    def test_read_from_a_middle_offset(self) -> None:
+        s = self.facet(StreamBasic)
+        offsets = seed(s, "log", 10)
+        records = s.read("log", offsets[4])
+        assert offsets_of(records) == offsets[4:]
+        assert payloads_of(records) == [f"r{i}".encode() for i in range(4, 10)]
+
+    def test_max_count_is_honoured(self) -> None:
+        s = self.facet(StreamBasic)
+        offsets = seed(s, "log", 10)
+        assert offsets_of(s.read("log", max_count=3)) == offsets[:3]
+        assert offsets_of(s.read("log", offsets[8], max_count=5)) == offsets[8:]
+        assert offsets_of(s.read("log", max_count=1)) == offsets[:1]
+
+    def test_latest_offset(self) -> None:
+        s = self.facet(StreamBasic)
+        offsets = seed(s, "log", 3)
+        assert s.latest_offset("log") == offsets[-1]
+        newest = s.append("log", b"more")
+        assert s.latest_offset("log") == newest
+
+    def test_read_past_the_end_is_empty(self) -> None:
+        s = self.facet(StreamBasic)
+        offsets = seed(s, "log", 3)
+        assert s.read("log", offsets[-1] + 1) == []
+        assert s.read("log", offsets[-1] + 1000) == []
+
+    def test_missing_stream_is_empty(self) -> None:
+        s = self.facet(StreamBasic)
+        assert s.latest_offset("never-written") is None
+        assert s.read("never-written") == []
+
+    def test_streams_are_independent(self) -> None:
+        s = self.facet(StreamBasic)
+        seed(s, "a", 3, "a")
+        seed(s, "b", 2, "b")
+        assert payloads_of(s.read("a")) == [b"a0", b"a1", b"a2"]
+        assert payloads_of(s.read("b")) == [b"b0", b"b1"]
+
+    @pytest.mark.parametrize("payload", BINARY_PAYLOADS)
+    def test_binary_payloads_round_trip(self, payload: bytes) -> None:
+        s = self.facet(StreamBasic)
+        offset = s.append("bin", payload)
+        [record] = s.read("bin")
+        assert record.offset == offset
+        assert record.payload == payload
+
+    def test_payload_at_the_declared_limit(self) -> None:
+        limit = self.max_value_bytes
+        if limit is None or limit > 64 * 1024 * 1024:
+            pytest.skip("no declared limit at or under 64 MiB to probe")
+        s = self.facet(StreamBasic)
+        s.append("big", b"\x00" * limit)
+        with pytest.raises(prism.ValueTooLargeError):
+            s.append("big", b"\x00" * (limit + 1))
+        [record] = s.read("big")
+        assert len(record.payload) == limit
+
+    @pytest.mark.parametrize("payload", ["text", 1, None, bytearray(b"x")])
+    def test_non_bytes_payloads_rejected(self, payload: object) -> None:
+        s = self.facet(StreamBasic)
+        with pytest.raises(prism.InvalidArgumentError):
+            s.append("log", payload)  # type: ignore[arg-type]
+        assert s.latest_offset("log") is None
+
+    def test_headers_round_trip(self) -> None:
+        s = self.facet(StreamBasic)
+        headers = {"content-type": "application/json", "trace": "", "ключ": "值 🙂"}
+        s.append("log", b"{}", headers=headers)
+        [record] = s.read("log")
+        assert dict(record.headers) == headers
+
+    @pytest.mark.parametrize("headers", [{"k": 1}, {1: "v"}, {"": "v"}, "k=v", [("k", "v")]])
+    def test_bad_headers_rejected(self, headers: object) -> None:
+        s = self.facet(StreamBasic)
+        with pytest.raises(prism.InvalidArgumentError):
+            s.append("log", b"x", headers=headers)  # type: ignore[arg-type]
+        assert s.latest_offset("log") is None
+
+    @pytest.mark.parametrize("name", BAD_NAMES)
+    def test_bad_stream_names_rejected(self, name: object) -> None:
+        s = self.facet(StreamBasic)
+        for call in (
+            lambda: s.append(name, b"x"),  # type: ignore[arg-type]
+            lambda: s.read(name),  # type: ignore[arg-type]
+            lambda: s.latest_offset(name),  # type: ignore[arg-type]
+        ):
+            with pytest.raises(prism.InvalidArgumentError):
+                call()
+
+    @pytest.mark.parametrize(
+        ("from_offset", "max_count"), [(-1, 10), (0, 0), (0, -5), ("0", 10), (0, 2.5), (0, None)]
+    )
+    def test_bad_read_arguments_rejected(self, from_offset: object, max_count: object) -> None:
+        s = self.facet(StreamBasic)
+        with pytest.raises(prism.InvalidArgumentError):
+            s.read("log", from_offset, max_count=max_count)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("name", UNICODE_NAMES)
+    def test_unicode_stream_names(self, name: str) -> None:
+        s = self.facet(StreamBasic)
+        offset = s.append(name, name.encode())
+        assert s.latest_offset(name) == offset
+        assert payloads_of(s.read(name)) == [name.encode()]
+
+    def test_namespaces_are_isolated(self) -> None:
+        a = self.facet(StreamBasic)
+        b = self.facet(StreamBasic)
+        a.append("shared", b"from-a")
+        assert b.read("shared") == []
+        assert b.latest_offset("shared") is None
+        b.append("shared", b"from-b")
+        assert payloads_of(a.read("shared")) == [b"from-a"]
+        assert payloads_of(b.read("shared")) == [b"from-b"]
+
+    def test_same_namespace_opened_twice_shares_data(self) -> None:
+        name = self.target.fresh_name()
+        first = self.facet(StreamBasic, name)
+        second = self.facet(StreamBasic, name)
+        offset = first.append("log", b"v")
+        assert offsets_of(second.read("log")) == [offset]
+
+    def test_concurrent_appenders_lose_nothing(self) -> None:
+        s = self.facet(StreamBasic)
+
+        def appender(worker: int) -> list[int]:
+            return [s.append("log", f"{worker}:{i}".encode()) for i in range(250)]
+
+        results = run_concurrently([functools.partial(appender, w) for w in range(4)])
+        for offsets in results:
+            assert offsets == sorted(set(offsets))
+        every = [o for offsets in results for o in offsets]
+        assert len(set(every)) == 1000
+        records = read_all(s, "log")
+        assert offsets_of(records) == sorted(every)
+        for worker, offsets in enumerate(results):
+            mine = [r for r in records if r.payload.startswith(f"{worker}:".encode())]
+            assert offsets_of(mine) == offsets
+            assert payloads_of(mine) == [f"{worker}:{i}".encode() for i in range(250)]
+
+
+class StreamConsumerGroupsSuite(Suite, interface="stream_consumer_groups"):
+    """Groups, consumers, acks, claim-timeout redelivery and group_info."""
+
+    def test_group_from_earliest_sees_history(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 5)
+        assert s.create_group("log", "g", start="earliest") is True
+        got = s.consume("log", "g", "c", max_count=100)
+        assert offsets_of(got) == offsets
+        assert payloads_of(got) == [f"r{i}".encode() for i in range(5)]
+        assert all(r.delivery_count == 1 for r in got)
+
+    def test_group_from_latest_sees_only_new_records(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        seed(s, "log", 3)
+        assert s.create_group("log", "g") is True
+        assert s.consume("log", "g", "c") == []
+        new = basic(s).append("log", b"new")
+        got = s.consume("log", "g", "c")
+        assert offsets_of(got) == [new]
+        assert payloads_of(got) == [b"new"]
+
+    def test_group_on_a_missing_stream_sees_later_appends(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        assert s.create_group("fresh", "g", start="latest") is True
+        offsets = seed(s, "fresh", 2)
+        assert offsets_of(s.consume("fresh", "g", "c")) == offsets
+
+    def test_group_from_an_offset(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 5)
+        assert s.create_group("log", "g", start=offsets[2]) is True
+        assert offsets_of(s.consume("log", "g", "c", max_count=100)) == offsets[2:]
+
+    def test_creating_an_existing_group_changes_nothing(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 3)
+        assert s.create_group("log", "g", start="earliest") is True
+        assert offsets_of(s.consume("log", "g", "c", max_count=1)) == offsets[:1]
+        assert s.create_group("log", "g", start="earliest") is False
+        assert s.create_group("log", "g", start="latest") is False
+        assert offsets_of(s.consume("log", "g", "c", max_count=100)) == offsets[1:]
+
+    def test_max_count_is_honoured(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 7)
+        s.create_group("log", "g", start="earliest")
+        assert offsets_of(s.consume("log", "g", "c", max_count=3)) == offsets[:3]
+        assert offsets_of(s.consume("log", "g", "c", max_count=3)) == offsets[3:6]
+        assert offsets_of(s.consume("log", "g", "c", max_count=3)) == offsets[6:]
+        assert s.consume("log", "g", "c", max_count=3) == []
+
+    def test_two_consumers_split_records_without_overlap_or_gap(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 10)
+        s.create_group("log", "g", start="earliest")
+        a = offsets_of(s.consume("log", "g", "a", max_count=4))
+        b = offsets_of(s.consume("log", "g", "b", max_count=100))
+        assert a == offsets[:4]
+        assert b == offsets[4:]
+        assert s.consume("log", "g", "a") == []
+        assert s.consume("log", "g", "b") == []
+
+    def test_ack_removes_from_pending(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 3)
+        s.create_group("log", "g", start="earliest")
+        s.consume("log", "g", "c", max_count=100)
+        assert (s.group_info("log", "g")).pending == 3
+        assert s.ack("log", "g", offsets[0]) == 1
+        assert (s.group_info("log", "g")).pending == 2
+        assert s.ack("log", "g", offsets[0]) == 0
+        assert s.ack("log", "g", [offsets[1], offsets[2], offsets[2] + 1000]) == 2
+        info = s.group_info("log", "g")
+        assert info.pending == 0
+        assert all(count == 0 for count in info.consumers.values())
+        assert s.ack("log", "g", []) == 0
+
+    def test_ack_of_an_undelivered_record_counts_nothing(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 2)
+        s.create_group("log", "g", start="earliest")
+        assert s.ack("log", "g", offsets) == 0
+        assert offsets_of(s.consume("log", "g", "c")) == offsets
+
+    def test_unacked_record_is_redelivered_after_the_claim_timeout(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        [offset] = seed(s, "log", 1)
+        s.create_group("log", "g", start="earliest")
+        [first] = s.consume("log", "g", "a", claim_timeout=0.5)
+        assert (first.offset, first.delivery_count) == (offset, 1)
+        assert s.consume("log", "g", "b", claim_timeout=0.5) == []
+        assert s.consume("log", "g", "a", claim_timeout=0.5) == []
+        self.advance(0.6)
+        [again] = s.consume("log", "g", "b", claim_timeout=0.5)
+        assert (again.offset, again.payload, again.delivery_count) == (offset, b"r0", 2)
+        info = s.group_info("log", "g")
+        assert info.pending == 1
+        assert {c: n for c, n in info.consumers.items() if n} == {"b": 1}
+        assert s.ack("log", "g", offset) == 1
+        self.advance(0.6)
+        assert s.consume("log", "g", "a", claim_timeout=0.5) == []
+        assert (s.group_info("log", "g")).pending == 0
+
+    def test_reclaimed_records_come_before_new_ones(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 2)
+        s.create_group("log", "g", start="earliest")
+        s.consume("log", "g", "a", max_count=1, claim_timeout=0.5)
+        self.advance(0.6)
+        got = s.consume("log", "g", "b", max_count=2, claim_timeout=0.5)
+        assert [(r.offset, r.delivery_count) for r in got] == [(offsets[0], 2), (offsets[1], 1)]
+
+    def test_two_groups_each_see_everything(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 4)
+        s.create_group("log", "g1", start="earliest")
+        s.create_group("log", "g2", start="earliest")
+        assert offsets_of(s.consume("log", "g1", "c", max_count=100)) == offsets
+        assert offsets_of(s.consume("log", "g2", "c", max_count=100)) == offsets
+        assert s.ack("log", "g1", offsets) == 4
+        assert (s.group_info("log", "g2")).pending == 4
+
+    def test_group_info_reports_pending_consumers_and_lag(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 5)
+        s.create_group("log", "g", start="earliest")
+        info = s.group_info("log", "g")
+        assert (info.stream, info.group) == ("log", "g")
+        assert (info.pending, info.lag, info.last_delivered) == (0, 5, None)
+        s.consume("log", "g", "a", max_count=2)
+        s.consume("log", "g", "b", max_count=1)
+        info = s.group_info("log", "g")
+        assert (info.pending, info.lag, info.last_delivered) == (3, 2, offsets[2])
+        assert dict(info.consumers) == {"a": 2, "b": 1}
+        s.ack("log", "g", offsets[0])
+        info = s.group_info("log", "g")
+        assert info.pending == 2
+        assert dict(info.consumers) == {"a": 1, "b": 1}
+        basic(s).append("log", b"more")
+        assert (s.group_info("log", "g")).lag == 3
+
+    def test_missing_group_raises_not_found(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        seed(s, "log", 1)
+        with pytest.raises(prism.NotFoundError):
+            s.consume("log", "nope", "c")
+        with pytest.raises(prism.NotFoundError):
+            s.group_info("log", "nope")
+        with pytest.raises(prism.NotFoundError):
+            s.group_info("missing-stream", "nope")
+
+    def test_blocking_consume_wakes_on_append(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        s.create_group("log", "g", start="latest")
+        handle = start_background(lambda: basic(s).append("log", b"wake"))
+        got = s.consume("log", "g", "c", block=2.0)
+        offset = join(handle)
+        assert offsets_of(got) == [offset]
+        assert payloads_of(got) == [b"wake"]
+
+    def test_blocking_consume_times_out_empty(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        s.create_group("log", "g", start="latest")
+        assert s.consume("log", "g", "c", block=0.2) == []
+        assert s.consume("log", "g", "c", block=0) == []
+
+    def test_concurrent_consumers_get_each_record_once(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 200)
+        s.create_group("log", "g", start="earliest")
+
+        def drain(consumer: str) -> list[int]:
+            got: list[int] = []
+            while batch := s.consume("log", "g", consumer, max_count=7):
+                got.extend(offsets_of(batch))
+            return got
+
+        results = run_concurrently([functools.partial(drain, f"c{i}") for i in range(4)])
+        every = [o for got in results for o in got]
+        assert sorted(every) == offsets
+        info = s.group_info("log", "g")
+        assert (info.pending, info.lag) == (200, 0)
+
+    @pytest.mark.parametrize("start", ["middle", "EARLIEST", -1, 1.5, True, None])
+    def test_bad_start_rejected(self, start: object) -> None:
+        s = self.facet(StreamConsumerGroups)
+        with pytest.raises(prism.InvalidArgumentError):
+            s.create_group("log", "g", start=start)  # type: ignore[arg-type]
+        assert s.create_group("log", "g") is True
+
+    @pytest.mark.parametrize("offsets", ["1", b"1", -1, 1.5, [0, "1"], [0, -1], None])
+    def test_bad_ack_offsets_rejected(self, offsets: object) -> None:
+        s = self.facet(StreamConsumerGroups)
+        seed(s, "log", 1)
+        s.create_group("log", "g", start="earliest")
+        s.consume("log", "g", "c")
+        with pytest.raises(prism.InvalidArgumentError):
+            s.ack("log", "g", offsets)  # type: ignore[arg-type]
+        assert (s.group_info("log", "g")).pending == 1
+
+    @pytest.mark.parametrize(
+        "options", [{"max_count": 0}, {"block": -1}, {"block": "1"}, {"claim_timeout": -1.0}]
+    )
+    def test_bad_consume_options_rejected(self, options: dict[str, object]) -> None:
+        s = self.facet(StreamConsumerGroups)
+        s.create_group("log", "g")
+        with pytest.raises(prism.InvalidArgumentError):
+            s.consume("log", "g", "c", **options)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("name", BAD_NAMES)
+    def test_bad_names_rejected(self, name: object) -> None:
+        s = self.facet(StreamConsumerGroups)
+        s.create_group("log", "g")
+        for call in (
+            lambda: s.create_group(name, "g"),  # type: ignore[arg-type]
+            lambda: s.create_group("log", name),  # type: ignore[arg-type]
+            lambda: s.consume(name, "g", "c"),  # type: ignore[arg-type]
+            lambda: s.consume("log", name, "c"),  # type: ignore[arg-type]
+            lambda: s.consume("log", "g", name),  # type: ignore[arg-type]
+            lambda: s.ack(name, "g", 0),  # type: ignore[arg-type]
+            lambda: s.ack("log", name, 0),  # type: ignore[arg-type]
+            lambda: s.group_info(name, "g"),  # type: ignore[arg-type]
+            lambda: s.group_info("log", name),  # type: ignore[arg-type]
+        ):
+            with pytest.raises(prism.InvalidArgumentError):
+                call()
+
+    @pytest.mark.parametrize("name", UNICODE_NAMES)
+    def test_unicode_group_and_consumer_names(self, name: str) -> None:
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, name, 2)
+        assert s.create_group(name, name, start="earliest") is True
+        assert offsets_of(s.consume(name, name, name)) == offsets
+        assert dict((s.group_info(name, name)).consumers) == {name: 2}
+
+    def test_groups_are_isolated_between_namespaces(self) -> None:
+        a = self.facet(StreamConsumerGroups)
+        b = self.facet(StreamConsumerGroups)
+        seed(a, "log", 2)
+        a.create_group("log", "g", start="earliest")
+        with pytest.raises(prism.NotFoundError):
+            b.consume("log", "g", "c")
+        assert b.create_group("log", "g", start="earliest") is True
+        assert b.consume("log", "g", "c") == []
+        assert len(a.consume("log", "g", "c")) == 2
+
+
+class StreamReplaySuite(Suite, interface="stream_replay"):
+    """Seeks by offset and time, and inclusive range replay."""
+
+    def test_seek_to_offset(self) -> None:
+        s = self.facet(StreamReplay)
+        offsets = seed(s, "log", 5)
+        assert s.seek_to_offset("log", offsets[2]) == offsets[2]
+        assert s.seek_to_offset("log", 0) == offsets[0]
+        assert s.seek_to_offset("log", offsets[-1]) == offsets[-1]
+
+    def test_out_of_range_seeks_are_none(self) -> None:
+        s = self.facet(StreamReplay)
+        offsets = seed(s, "log", 3)
+        assert s.seek_to_offset("log", offsets[-1] + 1) is None
+        assert s.seek_to_offset("missing", 0) is None
+        assert s.seek_to_timestamp("missing", 0) is None
+
+    def test_seek_to_timestamp_lands_on_the_first_record_at_or_after_it(self) -> None:
+        s = self.facet(StreamReplay)
+        seed(s, "log", 2, "old")
+        self.advance(0.4)
+        seed(s, "log", 2, "new")
+        old0, old1, new0, new1 = basic(s).read("log")
+        assert s.seek_to_timestamp("log", new0.timestamp) == new0.offset
+        assert s.seek_to_timestamp("log", old1.timestamp + 0.1) == new0.offset
+        assert s.seek_to_timestamp("log", old0.timestamp) == old0.offset
+        assert s.seek_to_timestamp("log", old0.timestamp - 60) == old0.offset
+        assert s.seek_to_timestamp("log", new1.timestamp + 60) is None
+
+    def test_seek_to_timestamp_accepts_a_datetime(self) -> None:
+        s = self.facet(StreamReplay)
+        seed(s, "log", 1, "old")
+        self.advance(0.4)
+        [offset] = seed(s, "log", 1, "new")
+        old, new = basic(s).read("log")
+        middle = datetime.fromtimestamp((old.timestamp + new.timestamp) / 2, tz=UTC)
+        assert s.seek_to_timestamp("log", middle) == offset
+        naive = middle.replace(tzinfo=None)
+        assert s.seek_to_timestamp("log", naive) == offset
+
+    def test_replay_a_closed_range_with_inclusive_bounds(self) -> None:
+        s = self.facet(StreamReplay)
+        offsets = seed(s, "log", 8)
+        got = collect(s.replay_range("log", offsets[2], offsets[5]))
+        assert offsets_of(got) == offsets[2:6]
+        assert payloads_of(got) == [b"r2", b"r3", b"r4", b"r5"]
+        one = collect(s.replay_range("log", offsets[3], offsets[3]))
+        assert offsets_of(one) == [offsets[3]]
+
+    def test_replay_pages_through_a_long_range(self) -> None:
+        s = self.facet(StreamReplay)
+        offsets = seed(s, "log", 450)
+        got = collect(s.replay_range("log", 0, offsets[-1]))
+        assert offsets_of(got) == offsets
+        assert payloads_of(got) == [f"r{i}".encode() for i in range(450)]
+
+    def test_replay_outside_the_stream_is_empty(self) -> None:
+        s = self.facet(StreamReplay)
+        offsets = seed(s, "log", 3)
+        assert collect(s.replay_range("log", offsets[2], offsets[0])) == []
+        assert collect(s.replay_range("log", offsets[-1] + 1, offsets[-1] + 99)) == []
+        assert collect(s.replay_range("missing", 0, 10)) == []
+        beyond = collect(s.replay_range("log", offsets[1], offsets[-1] + 99))
+        assert offsets_of(beyond) == offsets[1:]
+
+    def test_seeks_and_replay_skip_trimmed_records(self) -> None:
+        if not self.declares("stream_retention"):
+            pytest.skip("needs stream_retention to trim")
+        s = self.facet(StreamReplay)
+        assert isinstance(s, StreamRetention)
+        offsets = seed(s, "log", 5)
+        s.set_retention("log", max_length=2)
+        assert s.trim("log") == 3
+        assert s.seek_to_offset("log", 0) == offsets[3]
+        assert s.seek_to_timestamp("log", 0) == offsets[3]
+        assert offsets_of(collect(s.replay_range("log", 0, offsets[-1]))) == offsets[3:]
+
+    @pytest.mark.parametrize("name", BAD_NAMES)
+    def test_bad_stream_names_rejected(self, name: object) -> None:
+        s = self.facet(StreamReplay)
+        with pytest.raises(prism.InvalidArgumentError):
+            s.seek_to_offset(name, 0)  # type: ignore[arg-type]
+        with pytest.raises(prism.InvalidArgumentError):
+            s.seek_to_timestamp(name, 0)  # type: ignore[arg-type]
+        with pytest.raises(prism.InvalidArgumentError):
+            s.replay_range(name, 0, 1)  # type: ignore[arg-type]
+
+    def test_bad_positions_rejected(self) -> None:
+        s = self.facet(StreamReplay)
+        with pytest.raises(prism.InvalidArgumentError):
+            s.seek_to_offset("log", -1)
+        for when in ("yesterday", None, float("nan"), float("inf")):
+            with pytest.raises(prism.InvalidArgumentError):
+                s.seek_to_timestamp("log", when)  # type: ignore[arg-type]
+        for start, end in ((-1, 5), (0, -1), ("0", 5), (0, 1.5)):
+            with pytest.raises(prism.InvalidArgumentError):
+                s.replay_range("log", start, end)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("name", UNICODE_NAMES)
+    def test_unicode_stream_names(self, name: str) -> None:
+        s = self.facet(StreamReplay)
+        offsets = seed(s, name, 3)
+        assert s.seek_to_offset(name, offsets[1]) == offsets[1]
+        got = collect(s.replay_range(name, offsets[0], offsets[-1]))
+        assert offsets_of(got) == offsets
+
+    def test_namespaces_are_isolated(self) -> None:
+        a = self.facet(StreamReplay)
+        b = self.facet(StreamReplay)
+        offsets = seed(a, "log", 3)
+        assert b.seek_to_offset("log", 0) is None
+        assert collect(b.replay_range("log", 0, offsets[-1])) == []
+
+
+class StreamRetentionSuite(Suite, interface="stream_retention"):
+    """Length and age limits; trims remove exactly what is beyond them."""
+
+    def test_set_and_get_retention(self) -> None:
+        s = self.facet(StreamRetention)
+        assert s.get_retention("log") == RetentionLimits(None, None)
+        s.set_retention("log", max_age=60, max_length=100)
+        assert s.get_retention("log") == RetentionLimits(max_age=60.0, max_length=100)
+        s.set_retention("log", max_length=5)
+        assert s.get_retention("log") == RetentionLimits(max_age=None, max_length=5)
+        s.set_retention("log")
+        assert s.get_retention("log") == RetentionLimits(None, None)
+
+    def test_max_age_accepts_a_timedelta(self) -> None:
+        s = self.facet(StreamRetention)
+        s.set_retention("log", max_age=timedelta(minutes=2))
+        assert s.get_retention("log") == RetentionLimits(max_age=120.0)
+
+    def test_max_length_trim_keeps_the_newest(self) -> None:
+        s = self.facet(StreamRetention)
+        offsets = seed(s, "log", 10)
+        s.set_retention("log", max_length=3)
+        assert s.trim("log") == 7
+        records = read_all(s, "log")
+        assert offsets_of(records) == offsets[7:]
+        assert payloads_of(records) == [b"r7", b"r8", b"r9"]
+        assert basic(s).latest_offset("log") == offsets[-1]
+        assert s.trim("log") == 0
+
+    def test_max_age_trim_drops_only_old_records(self) -> None:
+        s = self.facet(StreamRetention)
+        seed(s, "log", 3, "old")
+        self.advance(1.0)
+        new = seed(s, "log", 2, "new")
+        s.set_retention("log", max_age=0.5)
+        assert s.trim("log") == 3
+        records = read_all(s, "log")
+        assert offsets_of(records) == new
+        assert payloads_of(records) == [b"new0", b"new1"]
+
+    def test_both_limits_remove_whatever_either_allows(self) -> None:
+        s = self.facet(StreamRetention)
+        seed(s, "log", 2, "old")
+        self.advance(1.0)
+        new = seed(s, "log", 4, "new")
+        s.set_retention("log", max_age=0.5, max_length=3)
+        assert s.trim("log") == 3
+        assert offsets_of(read_all(s, "log")) == new[1:]
+
+    def test_records_within_retention_are_never_lost(self) -> None:
+        s = self.facet(StreamRetention)
+        s.set_retention("log", max_age=600, max_length=5)
+        offsets = seed(s, "log", 5)
+        assert s.trim("log") == 0
+        assert offsets_of(read_all(s, "log")) == offsets
+        offsets += seed(s, "log", 1, "extra")
+        assert s.trim("log") == 1
+        assert offsets_of(read_all(s, "log")) == offsets[1:]
+
+    def test_offsets_keep_increasing_after_everything_is_trimmed(self) -> None:
+        s = self.facet(StreamRetention)
+        offsets = seed(s, "log", 3)
+        self.advance(0.5)
+        s.set_retention("log", max_age=0.2)
+        assert s.trim("log") == 3
+        assert read_all(s, "log") == []
+        assert basic(s).latest_offset("log") is None
+        newest = basic(s).append("log", b"after")
+        assert newest > offsets[-1]
+        assert basic(s).latest_offset("log") == newest
+
+    def test_trim_without_limits_removes_nothing(self) -> None:
+        s = self.facet(StreamRetention)
+        offsets = seed(s, "log", 4)
+        assert s.trim("log") == 0
+        assert s.trim("missing") == 0
+        assert offsets_of(read_all(s, "log")) == offsets
+
+    def test_retention_is_per_stream(self) -> None:
+        s = self.facet(StreamRetention)
+        seed(s, "a", 4)
+        kept = seed(s, "b", 4)
+        s.set_retention("a", max_length=1)
+        assert s.get_retention("b") == RetentionLimits()
+        assert s.trim("a") == 3
+        assert s.trim("b") == 0
+        assert offsets_of(read_all(s, "b")) == kept
+
+    def test_retention_applies_to_every_partition(self) -> None:
+        if not self.declares("stream_partitioning"):
+            pytest.skip("needs stream_partitioning")
+        s = self.facet(StreamRetention)
+        assert isinstance(s, StreamPartitioning)
+        s.set_partitions("log", 2)
+        for i in range(3):
+            s.append_to_partition("log", 0, f"p0-{i}".encode())
+            s.append_to_partition("log", 1, f"p1-{i}".encode())
+        s.set_retention("log", max_length=1)
+        assert s.trim("log") == 4
+        assert payloads_of(s.read_partition("log", 0)) == [b"p0-2"]
+        assert payloads_of(s.read_partition("log", 1)) == [b"p1-2"]
+
+    @pytest.mark.parametrize(
+        "options",
+        [
+            {"max_age": 0},
+            {"max_age": -1.0},
+            {"max_age": "60"},
+            {"max_age": True},
+            {"max_age": float("nan")},
+            {"max_length": 0},
+            {"max_length": -3},
+            {"max_length": 2.5},
+            {"max_length": True},
+            {"max_length": "10"},
+        ],
+    )
+    def test_bad_limits_rejected(self, options: dict[str, object]) -> None:
+        s = self.facet(StreamRetention)
+        s.set_retention("log", max_length=7)
+        with pytest.raises(prism.InvalidArgumentError):
+            s.set_retention("log", **options)  # type: ignore[arg-type]
+        assert s.get_retention("log") == RetentionLimits(max_length=7)
+
+    @pytest.mark.parametrize("name", BAD_NAMES)
+    def test_bad_stream_names_rejected(self, name: object) -> None:
+        s = self.facet(StreamRetention)
+        for call in (
+            lambda: s.set_retention(name, max_length=1),  # type: ignore[arg-type]
+            lambda: s.get_retention(name),  # type: ignore[arg-type]
+            lambda: s.trim(name),  # type: ignore[arg-type]
+        ):
+            with pytest.raises(prism.InvalidArgumentError):
+                call()
+
+    @pytest.mark.parametrize("name", UNICODE_NAMES)
+    def test_unicode_stream_names(self, name: str) -> None:
+        s = self.facet(StreamRetention)
+        offsets = seed(s, name, 3)
+        s.set_retention(name, max_length=2)
+        assert s.get_retention(name) == RetentionLimits(max_length=2)
+        assert s.trim(name) == 1
+        assert offsets_of(read_all(s, name)) == offsets[1:]
+
+    def test_namespaces_are_isolated(self) -> None:
+        a = self.facet(StreamRetention)
+        b = self.facet(StreamRetention)
+        kept = seed(b, "log", 3)
+        a.set_retention("log", max_length=1)
+        assert b.get_retention("log") == RetentionLimits()
+        assert a.trim("log") == 0
+        assert b.trim("log") == 0
+        assert offsets_of(read_all(b, "log")) == kept
+
+
+class StreamPartitioningSuite(Suite, interface="stream_partitioning"):
+    """Partition counts, keyed and explicit appends, per-partition order."""
+
+    def test_partition_count(self) -> None:
+        s = self.facet(StreamPartitioning)
+        assert s.partitions("log") == 1
+        s.set_partitions("log", 4)
+        assert s.partitions("log") == 4
+        s.set_partitions("log", 4)
+        assert s.partitions("log") == 4
+        s.set_partitions("log", 6)
+        assert s.partitions("log") == 6
+        assert s.partitions("other") == 1
+
+    def test_the_count_never_shrinks(self) -> None:
+        s = self.facet(StreamPartitioning)
+        s.set_partitions("log", 4)
+        with pytest.raises(prism.InvalidArgumentError):
+            s.set_partitions("log", 2)
+        assert s.partitions("log") == 4
+
+    def test_growing_keeps_existing_records(self) -> None:
+        s = self.facet(StreamPartitioning)
+        s.set_partitions("log", 2)
+        offset = s.append_to_partition("log", 1, b"kept")
+        s.set_partitions("log", 5)
+        [record] = s.read_partition("log", 1)
+        assert (record.offset, record.payload) == (offset, b"kept")
+
+    def test_same_key_lands_in_the_same_partition(self) -> None:
+        s = self.facet(StreamPartitioning)
+        s.set_partitions("log", 8)
+        placed = [s.append_with_key("log", "user:42", f"{i}".encode()) for i in range(100)]
+        assert len({p.partition for p in placed}) == 1
+        partition = placed[0].partition
+        offsets = [p.offset for p in placed]
+        assert offsets == sorted(set(offsets))
+        records = s.read_partition("log", partition, max_count=1000)
+        assert offsets_of(records) == offsets
+        assert payloads_of(records) == [f"{i}".encode() for i in range(100)]
+        assert all(r.key == "user:42" and r.partition == partition for r in records)
+
+    def test_keys_map_with_the_shared_stable_hash(self) -> None:
+        s = self.facet(StreamPartitioning)
+        s.set_partitions("log", 4)
+        keys = [f"key-{i}" for i in range(100)] + ["café", "键", "🙂"]
+        placed = {key: s.append_with_key("log", key, key.encode()) for key in keys}
+        for key, where in placed.items():
+            assert where.partition == partition_for(key, 4), key
+        assert {p.partition for p in placed.values()} == {0, 1, 2, 3}
+
+    def test_explicit_partition_append(self) -> None:
+        s = self.facet(StreamPartitioning)
+        s.set_partitions("log", 3)
+        offset = s.append_to_partition("log", 2, b"there", headers={"h": "v"})
+        [record] = s.read_partition("log", 2)
+        assert (record.offset, record.payload, record.partition) == (offset, b"there", 2)
+        assert dict(record.headers) == {"h": "v"}
+        assert s.read_partition("log", 0) == []
+        assert s.read_partition("log", 1) == []
+
+    def test_order_is_kept_within_each_partition(self) -> None:
+        s = self.facet(StreamPartitioning)
+        s.set_partitions("log", 3)
+        expected: dict[int, list[tuple[int, bytes]]] = {0: [], 1: [], 2: []}
+        for i in range(30):
+            partition = (i * 7) % 3
+            payload = f"{partition}:{i}".encode()
+            expected[partition].append((s.append_to_partition("log", partition, payload), payload))
+        for partition, wanted in expected.items():
+            records = s.read_partition("log", partition)
+            assert [(r.offset, r.payload) for r in records] == wanted
+            assert all(r.partition == partition for r in records)
+            assert offsets_of(records) == sorted(set(offsets_of(records)))
+            middle = wanted[5][0]
+            assert offsets_of(s.read_partition("log", partition, middle)) == [
+                o for o, _ in wanted[5:]
+            ]
+            assert len(s.read_partition("log", partition, max_count=2)) == 2
+
+    def test_reading_one_partition_never_yields_anothers_records(self) -> None:
+        s = self.facet(StreamPartitioning)
+        s.set_partitions("log", 2)
+        s.append_to_partition("log", 0, b"zero")
+        s.append_to_partition("log", 1, b"one")
+        assert payloads_of(s.read_partition("log", 0)) == [b"zero"]
+        assert payloads_of(s.read_partition("log", 1)) == [b"one"]
+
+    def test_partition_zero_is_the_basic_stream(self) -> None:
+        s = self.facet(StreamPartitioning)
+        s.set_partitions("log", 2)
+        plain = basic(s).append("log", b"plain")
+        explicit = s.append_to_partition("log", 0, b"explicit")
+        s.append_to_partition("log", 1, b"elsewhere")
+        assert offsets_of(basic(s).read("log")) == [plain, explicit]
+        assert offsets_of(s.read_partition("log", 0)) == [plain, explicit]
+        assert basic(s).latest_offset("log") == explicit
+
+    def test_partition_outside_the_count_rejected(self) -> None:
+        s = self.facet(StreamPartitioning)
+        with pytest.raises(prism.InvalidArgumentError):
+            s.append_to_partition("fresh", 1, b"x")
+        s.set_partitions("log", 2)
+        with pytest.raises(prism.InvalidArgumentError):
+            s.append_to_partition("log", 2, b"x")
+        with pytest.raises(prism.InvalidArgumentError):
+            s.read_partition("log", 5)
+        assert s.read_partition("log", 1) == []
+
+    @pytest.mark.parametrize(
+        "call",
+        [
+            pytest.param(lambda s: s.set_partitions("log", 0), id="zero-partitions"),
+            pytest.param(lambda s: s.set_partitions("log", 2.0), id="float-count"),
+            pytest.param(lambda s: s.append_to_partition("log", -1, b"x"), id="negative"),
+            pytest.param(lambda s: s.append_to_partition("log", 0, "x"), id="str-payload"),
+            pytest.param(lambda s: s.append_with_key("log", "k", None), id="none-payload"),
+            pytest.param(lambda s: s.read_partition("log", 0, -1), id="negative-offset"),
+            pytest.param(lambda s: s.read_partition("log", 0, max_count=0), id="zero-count"),
+        ],
+    )
+    def test_bad_arguments_rejected(self, call: object) -> None:
+        s = self.facet(StreamPartitioning)
+        with pytest.raises(prism.InvalidArgumentError):
+            call(s)  # type: ignore[operator]
+
+    @pytest.mark.parametrize("name", BAD_NAMES)
+    def test_bad_names_and_keys_rejected(self, name: object) -> None:
+        s = self.facet(StreamPartitioning)
+        for call in (
+            lambda: s.set_partitions(name, 2),  # type: ignore[arg-type]
+            lambda: s.partitions(name),  # type: ignore[arg-type]
+            lambda: s.append_to_partition(name, 0, b"x"),  # type: ignore[arg-type]
+            lambda: s.append_with_key(name, "k", b"x"),  # type: ignore[arg-type]
+            lambda: s.append_with_key("log", name, b"x"),  # type: ignore[arg-type]
+            lambda: s.read_partition(name, 0),  # type: ignore[arg-type]
+        ):
+            with pytest.raises(prism.InvalidArgumentError):
+                call()
+
+    @pytest.mark.parametrize("name", UNICODE_NAMES)
+    def test_unicode_stream_names_and_keys(self, name: str) -> None:
+        s = self.facet(StreamPartitioning)
+        s.set_partitions(name, 3)
+        where = s.append_with_key(name, name, b"v")
+        assert where.partition == partition_for(name, 3)
+        [record] = s.read_partition(name, where.partition)
+        assert (record.offset, record.key) == (where.offset, name)
+
+    def test_namespaces_are_isolated(self) -> None:
+        a = self.facet(StreamPartitioning)
+        b = self.facet(StreamPartitioning)
+        a.set_partitions("log", 4)
+        a.append_to_partition("log", 3, b"a")
+        assert b.partitions("log") == 1
+        assert b.read_partition("log", 0) == []
+
+    def test_concurrent_keyed_appends_keep_per_key_order(self) -> None:
+        s = self.facet(StreamPartitioning)
+        s.set_partitions("log", 4)
+
+        def appender(worker: int) -> list[tuple[int, int]]:
+            placed = [
+                s.append_with_key("log", f"k{worker}", f"{worker}:{i}".encode()) for i in range(50)
+            ]
+            return [(p.partition, p.offset) for p in placed]
+
+        results = run_concurrently([functools.partial(appender, w) for w in range(4)])
+        for worker, placed in enumerate(results):
+            partition = partition_for(f"k{worker}", 4)
+            assert {p for p, _ in placed} == {partition}
+            offsets = [o for _, o in placed]
+            assert offsets == sorted(set(offsets))
+            records = s.read_partition("log", partition, max_count=1000)
+            mine = [r for r in records if r.key == f"k{worker}"]
+            assert offsets_of(mine) == offsets
+            assert payloads_of(mine) == [f"{worker}:{i}".encode() for i in range(50)]

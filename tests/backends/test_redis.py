@@ -1,0 +1,479 @@
+"""The redis backend against real servers started by the tests themselves.
+
+A session-scoped standalone server and a session-scoped three-master cluster come from
+``prism.backends.redis._testing`` (``PRISM_TEST_REDIS_URL`` / ``PRISM_TEST_REDIS_CLUSTER_URL``
+are used instead when set); tests that kill and restart a server, or need a password, start
+their own.  Skipped only when there is neither a redis-server binary nor a URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import redis
+from redis.crc import key_slot
+
+import prism
+from prism.backends.redis._config import parse_config
+from prism.backends.redis._keys import glob_escape, model_prefix
+from prism.backends.redis._testing import redis_binary, start_cluster, start_redis
+from prism.testing.servers import env_url
+
+T = TypeVar("T")
+
+HAVE_BINARY = redis_binary() is not None
+pytestmark = pytest.mark.skipif(
+    not HAVE_BINARY and not env_url("redis"),
+    reason="no redis-server binary and no PRISM_TEST_REDIS_URL",
+)
+needs_binary = pytest.mark.skipif(not HAVE_BINARY, reason="needs a redis-server binary")
+
+
+def config(url: str, backend: str = "redis", **options: Any) -> dict[str, Any]:
+    return {
+        "backends": {"r": {"type": backend, "connection": url, "options": options}},
+        "default_backend": "r",
+    }
+
+
+def fresh(stem: str = "ns") -> str:
+    return f"{stem}-{uuid.uuid4().hex[:10]}"
+
+
+def eventually(call: Callable[[], T], *, timeout: float = 20.0) -> T:
+    """Retry ``call`` until it stops raising BackendUnavailableError (a deadline, not a sleep)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return call()
+        except prism.BackendUnavailableError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = env_url("redis")
+    if url:
+        yield url
+        return
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = env_url("redis-cluster")
+    if url:
+        yield url
+        return
+    if not HAVE_BINARY or redis_binary("redis-cli") is None:
+        pytest.skip("a cluster needs redis-server and redis-cli")
+    cluster = start_cluster(tmp_path_factory.mktemp("redis-cluster"))
+    yield cluster.url
+    cluster.stop()
+
+
+@pytest.fixture
+def raw(redis_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+# ----- (1) what prism writes, read back with a raw client ----------------------------------------
+
+
+def test_raw_client_finds_every_key_under_the_namespace_prefix(
+    redis_url: str, raw: redis.Redis
+) -> None:
+    name = fresh()
+    with prism.open(name, config=config(redis_url)) as ns:
+        ns.keyvalue.set("user:1", b"alice")
+        ns.list.push_right("queue", b"a", b"b")
+        ns.set.add("tags", b"x")
+        ns.sortedset.add("board", {b"p": 2.5})
+        assert raw.get(f"prism:{{{name}}}:kv:user:1".encode()) == b"alice"
+        assert raw.lrange(f"prism:{{{name}}}:list:queue".encode(), 0, -1) == [b"a", b"b"]
+        assert raw.smembers(f"prism:{{{name}}}:set:tags".encode()) == {b"x"}
+        assert raw.zscore(f"prism:{{{name}}}:zset:board".encode(), b"p") == 2.5
+        found = sorted(raw.scan_iter(match=glob_escape(f"prism:{{{name}}}:".encode()) + b"*"))
+        assert found == sorted(
+            f"prism:{{{name}}}:{m}".encode()
+            for m in ("kv:user:1", "list:queue", "set:tags", "zset:board")
+        )
+        # written raw under prism's prefix: prism reads it
+        raw.set(model_prefix("prism", name, "keyvalue") + b"from-raw", b"hi")
+        assert ns.keyvalue.get("from-raw") == b"hi"
+
+
+def test_braces_and_percent_in_a_namespace_are_encoded(redis_url: str, raw: redis.Redis) -> None:
+    name = f"a{{b}}%c-{uuid.uuid4().hex[:6]}"
+    with prism.open(name, config=config(redis_url)) as ns:
+        ns.keyvalue.set("k", b"v")
+        encoded = name.replace("%", "%25").replace("{", "%7B").replace("}", "%7D")
+        assert raw.get(f"prism:{{{encoded}}}:kv:k".encode()) == b"v"
+
+
+def test_key_prefix_option(redis_url: str, raw: redis.Redis) -> None:
+    name = fresh()
+    with prism.open(name, config=config(redis_url, key_prefix="app1")) as ns:
+        ns.keyvalue.set("k", b"v")
+        assert raw.get(f"app1:{{{name}}}:kv:k".encode()) == b"v"
+
+
+def test_wrongtype_is_a_conflict_chained_to_the_redis_error(
+    redis_url: str, raw: redis.Redis
+) -> None:
+    name = fresh()
+    with prism.open(name, config=config(redis_url)) as ns:
+        raw.rpush(model_prefix("prism", name, "keyvalue") + b"k", b"x")
+        with pytest.raises(prism.ConflictError, match="WRONGTYPE") as info:
+            ns.keyvalue.get("k")
+        assert isinstance(info.value.__cause__, redis.ResponseError)
+        assert info.value.backend == "redis"
+        assert info.value.operation == "get"
+
+
+def test_ttl_has_sub_second_precision(redis_url: str) -> None:
+    with prism.open(fresh(), config=config(redis_url)) as ns:
+        kv: Any = ns.keyvalue
+        kv.set("k", b"v", ttl=0.25)
+        left = kv.get_ttl("k")
+        assert left is not None
+        assert 0.0 < left <= 0.25
+        kv.set("k", b"v")  # a plain set clears the TTL
+        assert kv.get_ttl("k") is None
+
+
+# ----- (2) a server that dies and comes back --------------------------------------------------
+
+
+@needs_binary
+def test_restart_sync_and_async(tmp_path: Path) -> None:
+    server = start_redis(tmp_path / "restart")
+    try:
+        cfg = config(server.url)
+        ns = prism.open(fresh(), config=cfg)
+        kv = ns.keyvalue
+        kv.set("before", b"1")
+
+        async def async_write() -> Any:
+            ans = await prism.open_async(fresh(), config=cfg)
+            await ans.keyvalue.set("before", b"1")
+            return ans
+
+        async def async_get(ans: Any) -> bytes:
+            return await ans.keyvalue.get("before")  # type: ignore[no-any-return]
+
+        async def down_then_up() -> None:
+            ans = await async_write()
+            server.kill()
+            assert not server.alive()
+            with pytest.raises(prism.BackendUnavailableError) as info:
+                await ans.keyvalue.get("before")
+            assert info.value.__cause__ is not None
+            with pytest.raises(prism.BackendUnavailableError):
+                kv.get("before")
+            with pytest.raises(prism.BackendUnavailableError):
+                ns.list.push_left("l", b"x")
+            server.start()  # same port, empty (no persistence)
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    await ans.keyvalue.set("after", b"2")
+                    break
+                except prism.BackendUnavailableError:
+                    if time.monotonic() > deadline:
+                        raise
+                    await asyncio.sleep(0.05)
+            assert await ans.keyvalue.get("after") == b"2"
+            with pytest.raises(prism.KeyNotFoundError):
+                await async_get(ans)
+            await ans.close()
+
+        asyncio.run(down_then_up())
+        eventually(lambda: kv.set("after", b"3"))
+        assert kv.get("after") == b"3"
+        assert ns.list.push_left("l", b"x") == 1
+        ns.close()
+    finally:
+        server.stop()
+
+
+@needs_binary
+def test_subscription_survives_a_restart(tmp_path: Path) -> None:
+    server = start_redis(tmp_path / "restart-ps")
+    try:
+        with prism.open(fresh(), config=config(server.url)) as ns:
+            ps: Any = ns.pubsub
+            sub = ps.subscribe("t")
+            server.kill()
+            with pytest.raises(prism.BackendUnavailableError):
+                sub.get(timeout=1)
+            server.start()
+
+            def round_trip() -> Any:
+                eventually(lambda: ps.publish("t", b"again"))
+                return sub.get(timeout=0.5)
+
+            deadline = time.monotonic() + 20
+            got = None
+            while got is None and time.monotonic() < deadline:
+                try:
+                    got = round_trip()
+                except prism.BackendUnavailableError:
+                    time.sleep(0.05)
+            assert got is not None
+            assert got.payload == b"again"
+            sub.close()
+    finally:
+        server.stop()
+
+
+# ----- (3) Redis Cluster ---------------------------------------------------------------------
+
+
+def _slot_of(name: str) -> int:
+    return key_slot(model_prefix("prism", name, "keyvalue") + b"x")
+
+
+def test_cluster_multi_key_operations_of_one_namespace(cluster_url: str) -> None:
+    name = fresh("c")
+    with prism.open(name, config=config(cluster_url, "redis-cluster")) as ns:
+        kv: Any = ns.keyvalue
+        kv.set_many({f"k{i}": str(i).encode() for i in range(50)})
+        assert kv.get_many([f"k{i}" for i in range(50)] + ["missing"]) == {
+            f"k{i}": str(i).encode() for i in range(50)
+        }
+        assert kv.count("k") == 50
+        assert kv.delete_many(["k0", "k1", "nope"]) == 2
+        with kv.begin() as tx:
+            tx.set("a", b"1")
+            tx.set("b", b"2")
+            tx.delete("k2")
+        assert kv.get_many(["a", "b", "k2"]) == {"a": b"1", "b": b"2"}
+        assert kv.compare_and_swap("a", b"1", b"10") is True
+        s: Any = ns.set
+        s.add("x", b"1", b"2")
+        s.add("y", b"2", b"3")
+        assert s.union("x", "y") == {b"1", b"2", b"3"}
+        assert s.intersection_store("z", "x", "y") == 1
+        z: Any = ns.sortedset
+        z.add("p", {b"a": 1.0})
+        z.add("q", {b"a": 2.0, b"b": 1.0})
+        assert z.union_store("r", ["p", "q"], aggregate="max") == 2
+        assert z.range("r") == [(b"b", 1.0), (b"a", 2.0)]
+        lists: Any = ns.list
+        lists.push_right("second", b"v")
+        assert lists.blocking_pop_left(["first", "second"], timeout=1) == ("second", b"v")
+
+
+def test_cluster_namespaces_live_in_their_own_slots(cluster_url: str) -> None:
+    a = fresh("a")
+    b = next(n for n in (fresh("b") for _ in range(100)) if _slot_of(n) != _slot_of(a))
+    cfg = config(cluster_url, "redis-cluster")
+    with prism.open(a, config=cfg) as na, prism.open(b, config=cfg) as nb:
+        for i in range(20):
+            na.keyvalue.set(f"p:{i}", b"a")
+            nb.keyvalue.set(f"p:{i}", b"b")
+        client = redis.RedisCluster.from_url(cluster_url.replace("redis+cluster", "redis"))
+        try:
+            slots = {key_slot(k) for k in client.scan_iter(match=f"prism:{{{a}}}:*".encode())}
+            assert slots == {_slot_of(a)}
+        finally:
+            client.close()
+        assert sorted(na.keyvalue.scan_keys("p:")) == sorted(f"p:{i}" for i in range(20))  # type: ignore[attr-defined]
+        assert set(dict(na.keyvalue.scan()).values()) == {b"a"}  # type: ignore[attr-defined]
+        assert set(dict(nb.keyvalue.scan()).values()) == {b"b"}  # type: ignore[attr-defined]
+
+
+def test_cluster_async_transaction_conflict(cluster_url: str) -> None:
+    async def main() -> None:
+        ns = await prism.open_async(fresh("c"), config=config(cluster_url, "redis-cluster"))
+        kv: Any = ns.keyvalue
+        await kv.set("hot", b"0")
+        tx1, tx2 = kv.begin(), kv.begin()
+        assert await tx1.get("hot") == b"0"
+        assert await tx2.get("hot") == b"0"
+        await tx1.set("hot", b"1")
+        await tx2.set("hot", b"2")
+        await tx1.commit()
+        with pytest.raises(prism.ConflictError):
+            await tx2.commit()
+        assert await kv.get("hot") == b"1"
+        await ns.close()
+
+    asyncio.run(main())
+
+
+# ----- (4) secrets ---------------------------------------------------------------------------
+
+SECRET = "s3cr3t-Pa55word"
+
+
+@needs_binary
+def test_password_never_shown(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    server = start_redis(tmp_path / "auth", password=SECRET)
+    try:
+        url = f"redis://:{SECRET}@127.0.0.1:{server.port}/0"
+        texts: list[str] = []
+        with prism.open(fresh(), config=config(url)) as ns:
+            kv: Any = ns.keyvalue
+            kv.set("k", b"v")
+            backend = kv._b
+            texts += [repr(ns), repr(kv), repr(backend), str(backend.settings),
+                      repr(backend.config)]
+            server.kill()
+            with pytest.raises(prism.BackendUnavailableError) as down:
+                kv.get("k")
+            texts += [str(down.value), repr(down.value), str(down.value.__cause__)]
+        bad = f"redis://:wrong-{SECRET}@127.0.0.1:{server.port}/0"
+        server.start()
+        with pytest.raises(prism.ConfigurationError) as refused:
+            prism.open(fresh(), config=config(bad))
+        texts += [str(refused.value), repr(refused.value), str(refused.value.__cause__)]
+        with pytest.raises(prism.ConfigurationError) as typo:
+            prism.open(fresh(), config=config(url, bogus_option=1))
+        texts += [str(typo.value)]
+        texts += [record.getMessage() for record in caplog.records]
+        for text in texts:
+            assert SECRET not in text
+        assert "***" in repr(backend)
+    finally:
+        server.stop()
+
+
+# ----- (5) glob metacharacters ------------------------------------------------------------------
+
+META_NAMES = ["m*", "m?", "m[ab]", "m\\", "ma", "mb", "m[", "m]"]
+
+
+def test_glob_metacharacters_in_namespaces_never_leak(redis_url: str) -> None:
+    tag = uuid.uuid4().hex[:6]
+    names = [f"{n}-{tag}" if n.endswith(("a", "b")) else f"{tag}-{n}" for n in META_NAMES]
+    names += [f"{tag}-ma", f"{tag}-mb", f"{tag}-m"]
+    opened = [prism.open(n, config=config(redis_url)) for n in names]
+    try:
+        for ns in opened:
+            ns.keyvalue.set("k", ns.name.encode())
+            ns.keyvalue.set("k2", ns.name.encode())
+        for ns in opened:
+            kv: Any = ns.keyvalue
+            assert dict(kv.scan()) == {"k": ns.name.encode(), "k2": ns.name.encode()}
+            assert kv.count() == 2
+    finally:
+        for ns in opened:
+            ns.close()
+
+
+def test_glob_metacharacters_in_prefixes_are_literal(redis_url: str) -> None:
+    with prism.open(fresh(), config=config(redis_url)) as ns:
+        kv: Any = ns.keyvalue
+        keys = ["x*1", "x?1", "x[1]", "x\\1", "xa1", "x]1", "x1", "x*"]
+        kv.set_many({k: b"v" for k in keys})
+        for prefix in ["x*", "x?", "x[", "x\\", "x]", "x[1]"]:
+            want = sorted(k for k in keys if k.startswith(prefix))
+            assert sorted(kv.scan_keys(prefix)) == want, prefix
+            assert kv.count(prefix) == len(want)
+
+
+def test_pattern_subscriptions_never_cross_namespaces(redis_url: str) -> None:
+    tag = uuid.uuid4().hex[:6]
+    cfg = config(redis_url)
+    with (
+        prism.open(f"n*{tag}", config=cfg) as star,
+        prism.open(f"nX{tag}", config=cfg) as other,
+        prism.open(f"n?{tag}", config=cfg) as quest,
+    ):
+        sub = star.pubsub.subscribe_pattern("a.*")  # type: ignore[attr-defined]
+        sub2 = quest.pubsub.subscribe_pattern("a.>")  # type: ignore[attr-defined]
+        other.pubsub.publish("a.b", b"other")
+        star.pubsub.publish("a.b.c", b"too deep")
+        star.pubsub.publish("a.b", b"mine")
+        got = sub.get(timeout=2)
+        assert got is not None
+        assert (got.topic, got.payload) == ("a.b", b"mine")
+        assert sub.get(timeout=0.2) is None
+        assert sub2.get(timeout=0.2) is None
+        sub.close()
+        sub2.close()
+
+
+# ----- configuration ---------------------------------------------------------------------------
+
+
+def test_options_reach_the_client() -> None:
+    cfg = parse_config(
+        "redis",
+        "rediss://user:pw@example.com:6380/2?socket_timeout=1.5",
+        {
+            "max_connections": 7,
+            "ssl_ca_certs": "/ca.pem",
+            "ssl_cert_reqs": "none",
+            "password": "override",
+            "health_check_interval": 10,
+        },
+    )
+    assert (cfg.host, cfg.port, cfg.db, cfg.ssl, cfg.cluster) == ("example.com", 6380, 2, True, False)
+    kw = cfg.client_kwargs
+    assert kw["socket_timeout"] == 1.5
+    assert kw["max_connections"] == 7
+    assert kw["ssl_cert_reqs"] == "none"
+    assert kw["username"] == "user"
+    assert kw["password"] == "override"
+    assert "override" not in repr(cfg)
+    assert "pw" not in repr(cfg).replace("rediss", "")
+
+
+@pytest.mark.parametrize(
+    ("url", "options"),
+    [
+        ("http://h", {}),
+        ("redis://h", {"nope": 1}),
+        ("redis://h", {"socket_timeout": "soon"}),
+        ("redis+cluster://h/3", {}),
+        ("redis+cluster://h", {"cluster": False}),
+        ("redis://h", {"ssl_ca_certs": "/ca.pem"}),
+        ("redis://h", {"key_prefix": "a{b"}),
+    ],
+)
+def test_bad_configuration(url: str, options: dict[str, Any]) -> None:
+    with pytest.raises(prism.ConfigurationError):
+        parse_config("redis", url, options)
+
+
+def test_cluster_selected_by_scheme_option_or_backend_name() -> None:
+    assert parse_config("redis", "redis+cluster://h:7000", {}).cluster
+    assert parse_config("redis", "redis://h:7000", {"cluster": True}).cluster
+    assert parse_config("redis-cluster", "redis://h:7000", {}).cluster
+    assert not parse_config("redis", "redis://h:7000", {}).cluster
+
+
+def test_missing_driver_is_a_configuration_error() -> None:
+    code = (
+        "import sys; sys.modules['redis'] = None\n"
+        "import prism\n"
+        "try:\n"
+        "    prism.open('x', config={'backends': {'r': {'type': 'redis', "
+        "'connection': 'redis://127.0.0.1:1'}}, 'default_backend': 'r'})\n"
+        "except prism.ConfigurationError as exc:\n"
+        "    print('OK', exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.stdout.startswith("OK"), out.stderr
+    assert 'pip install "prism[redis]"' in out.stdout

@@ -1,0 +1,88 @@
+"""Broken list variants: each misbehaves in one way its suite must catch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from prism._validate import Duration, seconds
+from prism.backends.memstore._async.list import AsyncMemList
+from prism.backends.memstore.list import MemList
+from tests.broken import Variant
+
+# list_basic -------------------------------------------------------------------------------------
+
+
+class UnreversedPushMemList(MemList):
+    """A multi-value push_left keeps the values' order (a b c stays a b c; Redis gives c b a)."""
+
+    def push_left(self, key: str, *values: bytes) -> int:
+        return super().push_left(key, *reversed(values))
+
+
+class AsyncUnreversedPushMemList(AsyncMemList):
+    async def push_left(self, key: str, *values: bytes) -> int:
+        return await super().push_left(key, *reversed(values))
+
+
+# list_range -------------------------------------------------------------------------------------
+
+
+class ExclusiveStopMemList(MemList):
+    """get_range treats ``stop`` as exclusive, like a Python slice."""
+
+    def get_range(self, key: str, start: int = 0, stop: int = -1) -> list[bytes]:
+        return super().get_range(key, start, stop)[:-1]
+
+
+class AsyncExclusiveStopMemList(AsyncMemList):
+    async def get_range(self, key: str, start: int = 0, stop: int = -1) -> list[bytes]:
+        return (await super().get_range(key, start, stop))[:-1]
+
+
+# list_blocking ----------------------------------------------------------------------------------
+
+
+def _peek(facet: MemList | AsyncMemList, keys: str | Sequence[str]) -> tuple[str, bytes] | None:
+    """The head of the first non-empty list, left in place."""
+    for key in [keys] if isinstance(keys, str) else keys:
+        items = facet._lists.get(key)
+        if items:
+            return key, items[0]
+    return None
+
+
+class SharingMemList(MemList):
+    """blocking_pop_left hands out the head without removing it: every waiter gets it."""
+
+    def blocking_pop_left(
+        self, keys: str | Sequence[str], timeout: Duration | None = None
+    ) -> tuple[str, bytes] | None:
+        wait = None if timeout is None else seconds(timeout, allow_zero=True)
+        return self._store.signal.wait(lambda: _peek(self, keys), wait)
+
+
+class AsyncSharingMemList(AsyncMemList):
+    async def blocking_pop_left(
+        self, keys: str | Sequence[str], timeout: Duration | None = None
+    ) -> tuple[str, bytes] | None:
+        wait = None if timeout is None else seconds(timeout, allow_zero=True)
+        return await self._store.signal.wait_async(lambda: _peek(self, keys), wait)
+
+
+VARIANTS = [
+    Variant(
+        "list",
+        "push-left-unreversed",
+        UnreversedPushMemList,
+        AsyncUnreversedPushMemList,
+        "list_basic",
+    ),
+    Variant(
+        "list",
+        "range-stop-exclusive",
+        ExclusiveStopMemList,
+        AsyncExclusiveStopMemList,
+        "list_range",
+    ),
+    Variant("list", "blocking-pop-shares", SharingMemList, AsyncSharingMemList, "list_blocking"),
+]

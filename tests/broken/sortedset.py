@@ -1,0 +1,128 @@
+"""Broken sortedset variants: each misbehaves in one way its suite must catch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from prism.backends.memstore._async.sortedset import AsyncMemSortedSet
+from prism.backends.memstore.sortedset import MemSortedSet
+from prism.interfaces.sortedset import ScoredMember
+from prism.types import Aggregate
+from tests.broken import Variant
+
+# sortedset_basic --------------------------------------------------------------------------------
+
+
+def _ties_descending(pairs: list[ScoredMember]) -> list[ScoredMember]:
+    """Ascending by score, but members of equal score in descending byte order."""
+    flipped = pairs[::-1]  # the sort is stable: ties keep this (descending) order
+    return sorted(flipped, key=lambda pair: pair[1])
+
+
+class TiesDescendingMemSortedSet(MemSortedSet):
+    """range orders members of equal score by descending bytes instead of ascending."""
+
+    def range(
+        self, key: str, start: int = 0, stop: int = -1, *, reverse: bool = False
+    ) -> list[ScoredMember]:
+        found = super().range(key, start, stop, reverse=reverse)
+        return found if reverse else _ties_descending(found)
+
+
+class AsyncTiesDescendingMemSortedSet(AsyncMemSortedSet):
+    async def range(
+        self, key: str, start: int = 0, stop: int = -1, *, reverse: bool = False
+    ) -> list[ScoredMember]:
+        found = await super().range(key, start, stop, reverse=reverse)
+        return found if reverse else _ties_descending(found)
+
+
+# sortedset_range --------------------------------------------------------------------------------
+
+
+class InclusiveOnlyMemSortedSet(MemSortedSet):
+    """range_by_score ignores min_exclusive / max_exclusive: every bound is inclusive."""
+
+    def range_by_score(
+        self,
+        key: str,
+        min: float = float("-inf"),
+        max: float = float("inf"),
+        *,
+        min_exclusive: bool = False,
+        max_exclusive: bool = False,
+        reverse: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[ScoredMember]:
+        return super().range_by_score(key, min, max, reverse=reverse, offset=offset, limit=limit)
+
+
+class AsyncInclusiveOnlyMemSortedSet(AsyncMemSortedSet):
+    async def range_by_score(
+        self,
+        key: str,
+        min: float = float("-inf"),
+        max: float = float("inf"),
+        *,
+        min_exclusive: bool = False,
+        max_exclusive: bool = False,
+        reverse: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[ScoredMember]:
+        return await super().range_by_score(
+            key, min, max, reverse=reverse, offset=offset, limit=limit
+        )
+
+
+# sortedset_operations ---------------------------------------------------------------------------
+
+
+class UnweightedMemSortedSet(MemSortedSet):
+    """union ignores the weights."""
+
+    def union(
+        self,
+        keys: Sequence[str],
+        *,
+        weights: Sequence[float] | None = None,
+        aggregate: Aggregate = "sum",
+    ) -> list[ScoredMember]:
+        return super().union(keys, aggregate=aggregate)
+
+
+class AsyncUnweightedMemSortedSet(AsyncMemSortedSet):
+    async def union(
+        self,
+        keys: Sequence[str],
+        *,
+        weights: Sequence[float] | None = None,
+        aggregate: Aggregate = "sum",
+    ) -> list[ScoredMember]:
+        return await super().union(keys, aggregate=aggregate)
+
+
+VARIANTS = [
+    Variant(
+        "sortedset",
+        "ties-descending",
+        TiesDescendingMemSortedSet,
+        AsyncTiesDescendingMemSortedSet,
+        "sortedset_basic",
+    ),
+    Variant(
+        "sortedset",
+        "exclusive-as-inclusive",
+        InclusiveOnlyMemSortedSet,
+        AsyncInclusiveOnlyMemSortedSet,
+        "sortedset_range",
+    ),
+    Variant(
+        "sortedset",
+        "weights-ignored",
+        UnweightedMemSortedSet,
+        AsyncUnweightedMemSortedSet,
+        "sortedset_operations",
+    ),
+]
