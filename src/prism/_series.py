@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from prism import _validate as v
@@ -29,8 +30,9 @@ __all__ = [
 
 
 def make_point(timestamp: object, value: object, labels: Mapping[str, str] | None) -> Point:
-    """A validated :class:`Point` (timestamp as epoch seconds, value as float, labels copied)."""
-    return Point(v.timestamp(timestamp), v.number(value), dict(labels or {}))
+    """A validated :class:`Point` (timestamp as epoch seconds, value as float, labels copied
+    into a read-only mapping)."""
+    return Point(v.timestamp(timestamp), v.number(value), MappingProxyType(dict(labels or {})))
 
 
 def normalize_points(

@@ -61,8 +61,12 @@ def names(values: object, what: str = "keys") -> list[str]:
     except TypeError as exc:
         msg = f"{what} must be an iterable of str, got {type(values).__name__}"
         raise InvalidArgumentError(msg) from exc
+    single = what.removesuffix("s")
     for item in items:
-        name(item, what.rstrip("s") if what.endswith("s") else what)
+        if type(item) is str and item and len(item) <= 256 and item.isascii():
+            if "\x00" not in item:
+                continue
+        name(item, single)
     return cast("list[str]", items)
 
 
@@ -95,8 +99,10 @@ def payload_map(value: object, limit: int | None, what: str = "items") -> Mappin
         msg = f"{what} must be a mapping of str to bytes, got {type(value).__name__}"
         raise InvalidArgumentError(msg)
     for k, v in value.items():
-        name(k, "key")
-        payload(v, limit)
+        if not (type(k) is str and k and len(k) <= 256 and k.isascii() and "\x00" not in k):
+            name(k, "key")
+        if type(v) is not bytes or (limit is not None and len(v) > limit):
+            payload(v, limit)
     return value
 
 

@@ -8,9 +8,10 @@ import threading
 from typing import Any
 
 from prism._compat import current_loop
+from prism._redact import redact
 from prism.backends.base import Backend
 from prism.backends.settings import BackendSettings
-from prism.errors import UnsupportedError
+from prism.errors import BackendUnavailableError, PrismError, UnsupportedError
 from prism.interfaces import MODELS
 from prism.namespace import Namespace
 from prism.registry.registry import get_registry
@@ -35,7 +36,13 @@ def _acquire(settings: BackendSettings, cls: type[Backend]) -> tuple[Any, Backen
             slot[1] += 1
             return key, slot[0]
     backend = cls(settings)
-    backend.open()
+    try:
+        backend.open()
+    except PrismError:
+        raise
+    except Exception as exc:  # a backend must translate; never let a raw driver error out
+        msg = f"{settings.backend} failed to connect: {type(exc).__name__}: {redact(str(exc))}"
+        raise BackendUnavailableError(msg, backend=settings.backend, operation="open") from exc
     with _lock:
         slot = _connections.get(key)
         if slot is None:

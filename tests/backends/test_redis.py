@@ -334,8 +334,13 @@ def test_password_never_shown(tmp_path: Path, caplog: pytest.LogCaptureFixture) 
             kv: Any = ns.keyvalue
             kv.set("k", b"v")
             backend = kv._b
-            texts += [repr(ns), repr(kv), repr(backend), str(backend.settings),
-                      repr(backend.config)]
+            texts += [
+                repr(ns),
+                repr(kv),
+                repr(backend),
+                str(backend.settings),
+                repr(backend.config),
+            ]
             server.kill()
             with pytest.raises(prism.BackendUnavailableError) as down:
                 kv.get("k")
@@ -383,7 +388,7 @@ def test_glob_metacharacters_in_prefixes_are_literal(redis_url: str) -> None:
     with prism.open(fresh(), config=config(redis_url)) as ns:
         kv: Any = ns.keyvalue
         keys = ["x*1", "x?1", "x[1]", "x\\1", "xa1", "x]1", "x1", "x*"]
-        kv.set_many({k: b"v" for k in keys})
+        kv.set_many(dict.fromkeys(keys, b"v"))
         for prefix in ["x*", "x?", "x[", "x\\", "x]", "x[1]"]:
             want = sorted(k for k in keys if k.startswith(prefix))
             assert sorted(kv.scan_keys(prefix)) == want, prefix
@@ -427,7 +432,13 @@ def test_options_reach_the_client() -> None:
             "health_check_interval": 10,
         },
     )
-    assert (cfg.host, cfg.port, cfg.db, cfg.ssl, cfg.cluster) == ("example.com", 6380, 2, True, False)
+    assert (cfg.host, cfg.port, cfg.db, cfg.ssl, cfg.cluster) == (
+        "example.com",
+        6380,
+        2,
+        True,
+        False,
+    )
     kw = cfg.client_kwargs
     assert kw["socket_timeout"] == 1.5
     assert kw["max_connections"] == 7

@@ -199,7 +199,7 @@ def test_document_index_is_an_expression_index_the_query_uses(tmp_path: Path) ->
             plan = conn.execute(
                 "EXPLAIN QUERY PLAN SELECT body FROM prism_doc WHERE ns = ? AND coll = ? AND "
                 "(json_type(\"body\", '$.\"n\"') IN ('integer', 'real') AND "
-                "json_extract(\"body\", '$.\"n\"') = ?)",
+                'json_extract("body", \'$."n"\') = ?)',
                 ("app", "c", 7),
             ).fetchall()
             assert "USING INDEX prism_doc_ix_" in str(plan)
@@ -223,8 +223,13 @@ def test_bad_connection_strings(connection: str | None) -> None:
 
 @pytest.mark.parametrize(
     "options",
-    [{"synchronous": "SOMETIMES"}, {"busy_timeout": -1}, {"poll_interval": 0},
-     {"clock": 5}, {"journal": "delete"}],
+    [
+        {"synchronous": "SOMETIMES"},
+        {"busy_timeout": -1},
+        {"poll_interval": 0},
+        {"clock": 5},
+        {"journal": "delete"},
+    ],
 )
 def test_bad_options(tmp_path: Path, options: dict[str, Any]) -> None:
     with pytest.raises(ConfigurationError, match="sqlite option"):

@@ -25,8 +25,7 @@ class ShallowUpdateMemDocument(MemDocument):
 
 
 class AsyncShallowUpdateMemDocument(AsyncMemDocument):
-    async def update(self, collection: str, id: str, patch: Mapping[str, Any]
-                     ) -> dict[str, Any]:
+    async def update(self, collection: str, id: str, patch: Mapping[str, Any]) -> dict[str, Any]:
         doc = _shallow(await self.get(collection, id), patch)
         await self.replace(collection, id, doc)
         return doc
@@ -44,8 +43,9 @@ class AscendingOnlyMemDocument(MemDocument):
 
 
 class AsyncAscendingOnlyMemDocument(AsyncMemDocument):
-    async def find(self, collection: str, filter: Any = None, *, sort: Any = None,
-                   **kw: Any) -> Any:
+    async def find(
+        self, collection: str, filter: Any = None, *, sort: Any = None, **kw: Any
+    ) -> Any:
         return await super().find(collection, filter, sort=_ascending(sort), **kw)
 
 
@@ -68,10 +68,25 @@ class AsyncInsertOnlyUniqueMemDocument(AsyncMemDocument):
 
 
 VARIANTS = [
-    Variant("document", "shallow-update", ShallowUpdateMemDocument,
-            AsyncShallowUpdateMemDocument, "document_basic"),
-    Variant("document", "ascending-only-sort", AscendingOnlyMemDocument,
-            AsyncAscendingOnlyMemDocument, "document_query"),
-    Variant("document", "unique-on-insert-only", InsertOnlyUniqueMemDocument,
-            AsyncInsertOnlyUniqueMemDocument, "document_indexing"),
+    Variant(
+        "document",
+        "shallow-update",
+        ShallowUpdateMemDocument,
+        AsyncShallowUpdateMemDocument,
+        "document_basic",
+    ),
+    Variant(
+        "document",
+        "ascending-only-sort",
+        AscendingOnlyMemDocument,
+        AsyncAscendingOnlyMemDocument,
+        "document_query",
+    ),
+    Variant(
+        "document",
+        "unique-on-insert-only",
+        InsertOnlyUniqueMemDocument,
+        AsyncInsertOnlyUniqueMemDocument,
+        "document_indexing",
+    ),
 ]

@@ -54,10 +54,17 @@ class AsyncHopCountingMemGraph(AsyncMemGraph):
 
 
 VARIANTS = [
-    Variant("graph", "dangling-edges", DanglingEdgesMemGraph, AsyncDanglingEdgesMemGraph,
-            "graph_basic"),
-    Variant("graph", "out-only-traversal", OutOnlyMemGraph, AsyncOutOnlyMemGraph,
-            "graph_traversal"),
-    Variant("graph", "hop-counting-paths", HopCountingMemGraph, AsyncHopCountingMemGraph,
-            "graph_analytics"),
+    Variant(
+        "graph", "dangling-edges", DanglingEdgesMemGraph, AsyncDanglingEdgesMemGraph, "graph_basic"
+    ),
+    Variant(
+        "graph", "out-only-traversal", OutOnlyMemGraph, AsyncOutOnlyMemGraph, "graph_traversal"
+    ),
+    Variant(
+        "graph",
+        "hop-counting-paths",
+        HopCountingMemGraph,
+        AsyncHopCountingMemGraph,
+        "graph_analytics",
+    ),
 ]

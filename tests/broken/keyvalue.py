@@ -187,14 +187,30 @@ class AsyncMiscountMemKeyValue(AsyncMemKeyValue):
 
 VARIANTS = [
     Variant("keyvalue", "stale-read", StaleMemKeyValue, AsyncStaleMemKeyValue, "keyvalue_basic"),
-    Variant("keyvalue", "leaky-prefix", LeakyScanMemKeyValue, AsyncLeakyScanMemKeyValue,
-            "keyvalue_scan"),
+    Variant(
+        "keyvalue", "leaky-prefix", LeakyScanMemKeyValue, AsyncLeakyScanMemKeyValue, "keyvalue_scan"
+    ),
     Variant("keyvalue", "lost-ttl", LostTTLMemKeyValue, AsyncLostTTLMemKeyValue, "keyvalue_ttl"),
     Variant("keyvalue", "racy-cas", RacyCASMemKeyValue, AsyncRacyCASMemKeyValue, "keyvalue_cas"),
-    Variant("keyvalue", "first-write-only-commit", FirstWriteOnlyMemKeyValue,
-            AsyncFirstWriteOnlyMemKeyValue, "keyvalue_transactional"),
-    Variant("keyvalue", "blind-commit", BlindCommitMemKeyValue, AsyncBlindCommitMemKeyValue,
-            "keyvalue_transactional"),
-    Variant("keyvalue", "delete-many-miscount", MiscountMemKeyValue, AsyncMiscountMemKeyValue,
-            "keyvalue_batch"),
+    Variant(
+        "keyvalue",
+        "first-write-only-commit",
+        FirstWriteOnlyMemKeyValue,
+        AsyncFirstWriteOnlyMemKeyValue,
+        "keyvalue_transactional",
+    ),
+    Variant(
+        "keyvalue",
+        "blind-commit",
+        BlindCommitMemKeyValue,
+        AsyncBlindCommitMemKeyValue,
+        "keyvalue_transactional",
+    ),
+    Variant(
+        "keyvalue",
+        "delete-many-miscount",
+        MiscountMemKeyValue,
+        AsyncMiscountMemKeyValue,
+        "keyvalue_batch",
+    ),
 ]

@@ -19,21 +19,24 @@ from tests.broken import Variant
 def _fake_lease(msg: QueueMessage | None, now: float, visibility_timeout: Any) -> Lease | None:
     if msg is None:
         return None
-    return Lease(replace(msg, attempts=msg.attempts + 1), uuid.uuid4().hex,
-                 now + float(visibility_timeout))
+    return Lease(
+        replace(msg, attempts=msg.attempts + 1), uuid.uuid4().hex, now + float(visibility_timeout)
+    )
 
 
 class VisibleLeaseMemQueue(MemQueue):
     """A lease does not hide its message: receive hands out the head without taking it."""
 
-    def receive(self, queue: str, *, visibility_timeout: Any = 30.0,
-                timeout: Any = None) -> Lease | None:
+    def receive(
+        self, queue: str, *, visibility_timeout: Any = 30.0, timeout: Any = None
+    ) -> Lease | None:
         return _fake_lease(self.peek(queue), self._store.clock(), visibility_timeout)
 
 
 class AsyncVisibleLeaseMemQueue(AsyncMemQueue):
-    async def receive(self, queue: str, *, visibility_timeout: Any = 30.0,
-                      timeout: Any = None) -> Lease | None:
+    async def receive(
+        self, queue: str, *, visibility_timeout: Any = 30.0, timeout: Any = None
+    ) -> Lease | None:
         return _fake_lease(await self.peek(queue), self._store.clock(), visibility_timeout)
 
 
@@ -97,50 +100,107 @@ class AsyncDuplicatingRedriveMemQueue(AsyncMemQueue):
 class FlatPriorityMemQueue(MemQueue):
     """Priorities are ignored: every message is queued as priority 0."""
 
-    def enqueue(self, queue: str, payload: bytes, *, headers: Mapping[str, str] | None = None,
-                priority: int = 0, delay: Any = None, not_before: Any = None) -> str:
-        return super().enqueue(queue, payload, headers=headers, delay=delay,
-                               not_before=not_before)
+    def enqueue(
+        self,
+        queue: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        priority: int = 0,
+        delay: Any = None,
+        not_before: Any = None,
+    ) -> str:
+        return super().enqueue(queue, payload, headers=headers, delay=delay, not_before=not_before)
 
 
 class AsyncFlatPriorityMemQueue(AsyncMemQueue):
-    async def enqueue(self, queue: str, payload: bytes, *,
-                      headers: Mapping[str, str] | None = None, priority: int = 0,
-                      delay: Any = None, not_before: Any = None) -> str:
-        return await super().enqueue(queue, payload, headers=headers, delay=delay,
-                                     not_before=not_before)
+    async def enqueue(
+        self,
+        queue: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        priority: int = 0,
+        delay: Any = None,
+        not_before: Any = None,
+    ) -> str:
+        return await super().enqueue(
+            queue, payload, headers=headers, delay=delay, not_before=not_before
+        )
 
 
 class EarlyDelayMemQueue(MemQueue):
     """Delays are ignored: a delayed message is ready at once."""
 
-    def enqueue(self, queue: str, payload: bytes, *, headers: Mapping[str, str] | None = None,
-                priority: int = 0, delay: Any = None, not_before: Any = None) -> str:
+    def enqueue(
+        self,
+        queue: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        priority: int = 0,
+        delay: Any = None,
+        not_before: Any = None,
+    ) -> str:
         return super().enqueue(queue, payload, headers=headers, priority=priority)
 
 
 class AsyncEarlyDelayMemQueue(AsyncMemQueue):
-    async def enqueue(self, queue: str, payload: bytes, *,
-                      headers: Mapping[str, str] | None = None, priority: int = 0,
-                      delay: Any = None, not_before: Any = None) -> str:
+    async def enqueue(
+        self,
+        queue: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        priority: int = 0,
+        delay: Any = None,
+        not_before: Any = None,
+    ) -> str:
         return await super().enqueue(queue, payload, headers=headers, priority=priority)
 
 
 class LifoMemQueue(MemQueue):
     """Every enqueue jumps the line: dequeue returns the newest message first."""
 
-    def enqueue(self, queue: str, payload: bytes, *, headers: Mapping[str, str] | None = None,
-                priority: int = 0, delay: Any = None, not_before: Any = None) -> str:
-        return super().enqueue(queue, payload, headers=headers, priority=next(_newer),
-                               delay=delay, not_before=not_before)
+    def enqueue(
+        self,
+        queue: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        priority: int = 0,
+        delay: Any = None,
+        not_before: Any = None,
+    ) -> str:
+        return super().enqueue(
+            queue,
+            payload,
+            headers=headers,
+            priority=next(_newer),
+            delay=delay,
+            not_before=not_before,
+        )
 
 
 class AsyncLifoMemQueue(AsyncMemQueue):
-    async def enqueue(self, queue: str, payload: bytes, *,
-                      headers: Mapping[str, str] | None = None, priority: int = 0,
-                      delay: Any = None, not_before: Any = None) -> str:
-        return await super().enqueue(queue, payload, headers=headers, priority=next(_newer),
-                                     delay=delay, not_before=not_before)
+    async def enqueue(
+        self,
+        queue: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        priority: int = 0,
+        delay: Any = None,
+        not_before: Any = None,
+    ) -> str:
+        return await super().enqueue(
+            queue,
+            payload,
+            headers=headers,
+            priority=next(_newer),
+            delay=delay,
+            not_before=not_before,
+        )
 
 
 _newer = itertools.count()
@@ -148,16 +208,32 @@ _newer = itertools.count()
 
 VARIANTS = [
     Variant("queue", "lifo", LifoMemQueue, AsyncLifoMemQueue, "queue_basic"),
-    Variant("queue", "visible-lease", VisibleLeaseMemQueue, AsyncVisibleLeaseMemQueue,
-            "queue_visibility"),
-    Variant("queue", "lenient-ack", LenientAckMemQueue, AsyncLenientAckMemQueue,
-            "queue_visibility"),
-    Variant("queue", "losing-dead-letter", LosingDeadLetterMemQueue,
-            AsyncLosingDeadLetterMemQueue, "queue_dead_letter"),
-    Variant("queue", "duplicating-redrive", DuplicatingRedriveMemQueue,
-            AsyncDuplicatingRedriveMemQueue, "queue_dead_letter"),
-    Variant("queue", "flat-priority", FlatPriorityMemQueue, AsyncFlatPriorityMemQueue,
-            "queue_priority"),
-    Variant("queue", "early-delay", EarlyDelayMemQueue, AsyncEarlyDelayMemQueue,
-            "queue_delayed"),
+    Variant(
+        "queue",
+        "visible-lease",
+        VisibleLeaseMemQueue,
+        AsyncVisibleLeaseMemQueue,
+        "queue_visibility",
+    ),
+    Variant(
+        "queue", "lenient-ack", LenientAckMemQueue, AsyncLenientAckMemQueue, "queue_visibility"
+    ),
+    Variant(
+        "queue",
+        "losing-dead-letter",
+        LosingDeadLetterMemQueue,
+        AsyncLosingDeadLetterMemQueue,
+        "queue_dead_letter",
+    ),
+    Variant(
+        "queue",
+        "duplicating-redrive",
+        DuplicatingRedriveMemQueue,
+        AsyncDuplicatingRedriveMemQueue,
+        "queue_dead_letter",
+    ),
+    Variant(
+        "queue", "flat-priority", FlatPriorityMemQueue, AsyncFlatPriorityMemQueue, "queue_priority"
+    ),
+    Variant("queue", "early-delay", EarlyDelayMemQueue, AsyncEarlyDelayMemQueue, "queue_delayed"),
 ]

@@ -30,53 +30,93 @@ class AsyncLatestIsNextMemStream(AsyncMemStream):
 class NoRedeliveryMemStream(MemStream):
     """Pending records are never reclaimed: a record held by a dead consumer is stuck."""
 
-    def consume(self, stream: str, group: str, consumer: str, *, max_count: int = 10,
-                block: Duration | None = None, claim_timeout: Duration = 30.0,
-                ) -> list[StreamRecord]:
-        return super().consume(stream, group, consumer, max_count=max_count, block=block,
-                               claim_timeout=10**9)
+    def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        return super().consume(
+            stream, group, consumer, max_count=max_count, block=block, claim_timeout=10**9
+        )
 
 
 class AsyncNoRedeliveryMemStream(AsyncMemStream):
-    async def consume(self, stream: str, group: str, consumer: str, *, max_count: int = 10,
-                      block: Duration | None = None, claim_timeout: Duration = 30.0,
-                      ) -> list[StreamRecord]:
-        return await super().consume(stream, group, consumer, max_count=max_count, block=block,
-                                     claim_timeout=10**9)
+    async def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        return await super().consume(
+            stream, group, consumer, max_count=max_count, block=block, claim_timeout=10**9
+        )
 
 
 class DoubleDeliveryMemStream(MemStream):
     """Every pending record is up for grabs at once: one record reaches two consumers."""
 
-    def consume(self, stream: str, group: str, consumer: str, *, max_count: int = 10,
-                block: Duration | None = None, claim_timeout: Duration = 30.0,
-                ) -> list[StreamRecord]:
-        return super().consume(stream, group, consumer, max_count=max_count, block=block,
-                               claim_timeout=0)
+    def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        return super().consume(
+            stream, group, consumer, max_count=max_count, block=block, claim_timeout=0
+        )
 
 
 class AsyncDoubleDeliveryMemStream(AsyncMemStream):
-    async def consume(self, stream: str, group: str, consumer: str, *, max_count: int = 10,
-                      block: Duration | None = None, claim_timeout: Duration = 30.0,
-                      ) -> list[StreamRecord]:
-        return await super().consume(stream, group, consumer, max_count=max_count, block=block,
-                                     claim_timeout=0)
+    async def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        return await super().consume(
+            stream, group, consumer, max_count=max_count, block=block, claim_timeout=0
+        )
 
 
 class NoWakeupMemStream(MemStream):
     """Appends never signal: a blocked consume sleeps through new records until it times out."""
 
-    def _append(self, stream: str, partition: int, payload: bytes,
-                headers: Mapping[str, str] | None, key: str | None = None) -> int:
+    def _append(
+        self,
+        stream: str,
+        partition: int,
+        payload: bytes,
+        headers: Mapping[str, str] | None,
+        key: str | None = None,
+    ) -> int:
         with self._lock:
+            self._partition(stream, partition)
             log = self._state.log(stream)
             record = log.partitions[partition].append(
-                stream, partition, payload, headers, self._store.clock(), key)
+                stream, partition, payload, headers, self._store.clock(), key
+            )
             return record.offset
 
 
 class AsyncNoWakeupMemStream(AsyncMemStream):
-    _append = NoWakeupMemStream._append  # type: ignore[assignment]
+    _append = NoWakeupMemStream._append
 
 
 class SeekAfterMemStream(MemStream):
@@ -117,8 +157,9 @@ class RoundRobinKeysMemStream(MemStream):
 
     _turn = itertools.count()
 
-    def append_with_key(self, stream: str, key: str, payload: bytes, *,
-                        headers: Mapping[str, str] | None = None) -> PartitionOffset:
+    def append_with_key(
+        self, stream: str, key: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> PartitionOffset:
         partition = next(self._turn) % self.partitions(stream)
         offset = self.append_to_partition(stream, partition, payload, headers=headers)
         return PartitionOffset(partition, offset)
@@ -127,26 +168,46 @@ class RoundRobinKeysMemStream(MemStream):
 class AsyncRoundRobinKeysMemStream(AsyncMemStream):
     _turn = itertools.count()
 
-    async def append_with_key(self, stream: str, key: str, payload: bytes, *,
-                              headers: Mapping[str, str] | None = None) -> PartitionOffset:
+    async def append_with_key(
+        self, stream: str, key: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> PartitionOffset:
         partition = next(self._turn) % await self.partitions(stream)
         offset = await self.append_to_partition(stream, partition, payload, headers=headers)
         return PartitionOffset(partition, offset)
 
 
 VARIANTS = [
-    Variant("stream", "latest-is-next", LatestIsNextMemStream, AsyncLatestIsNextMemStream,
-            "stream_basic"),
-    Variant("stream", "no-redelivery", NoRedeliveryMemStream, AsyncNoRedeliveryMemStream,
-            "stream_consumer_groups"),
-    Variant("stream", "double-delivery", DoubleDeliveryMemStream, AsyncDoubleDeliveryMemStream,
-            "stream_consumer_groups"),
-    Variant("stream", "no-wakeup", NoWakeupMemStream, AsyncNoWakeupMemStream,
-            "stream_consumer_groups"),
-    Variant("stream", "seek-after", SeekAfterMemStream, AsyncSeekAfterMemStream,
-            "stream_replay"),
-    Variant("stream", "over-trim", OverTrimMemStream, AsyncOverTrimMemStream,
-            "stream_retention"),
-    Variant("stream", "round-robin-keys", RoundRobinKeysMemStream, AsyncRoundRobinKeysMemStream,
-            "stream_partitioning"),
+    Variant(
+        "stream",
+        "latest-is-next",
+        LatestIsNextMemStream,
+        AsyncLatestIsNextMemStream,
+        "stream_basic",
+    ),
+    Variant(
+        "stream",
+        "no-redelivery",
+        NoRedeliveryMemStream,
+        AsyncNoRedeliveryMemStream,
+        "stream_consumer_groups",
+    ),
+    Variant(
+        "stream",
+        "double-delivery",
+        DoubleDeliveryMemStream,
+        AsyncDoubleDeliveryMemStream,
+        "stream_consumer_groups",
+    ),
+    Variant(
+        "stream", "no-wakeup", NoWakeupMemStream, AsyncNoWakeupMemStream, "stream_consumer_groups"
+    ),
+    Variant("stream", "seek-after", SeekAfterMemStream, AsyncSeekAfterMemStream, "stream_replay"),
+    Variant("stream", "over-trim", OverTrimMemStream, AsyncOverTrimMemStream, "stream_retention"),
+    Variant(
+        "stream",
+        "round-robin-keys",
+        RoundRobinKeysMemStream,
+        AsyncRoundRobinKeysMemStream,
+        "stream_partitioning",
+    ),
 ]

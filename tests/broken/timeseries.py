@@ -16,15 +16,17 @@ from tests.broken import Variant
 class FirstWriteWinsMemTimeSeries(MemTimeSeries):
     """A second insert at an existing timestamp is silently dropped."""
 
-    def insert(self, series: str, timestamp: Any, value: float, *,
-               labels: Mapping[str, str] | None = None) -> None:
+    def insert(
+        self, series: str, timestamp: Any, value: float, *, labels: Mapping[str, str] | None = None
+    ) -> None:
         if not self.query(series, timestamp, timestamp):
             super().insert(series, timestamp, value, labels=labels)
 
 
 class AsyncFirstWriteWinsMemTimeSeries(AsyncMemTimeSeries):
-    async def insert(self, series: str, timestamp: Any, value: float, *,
-                     labels: Mapping[str, str] | None = None) -> None:
+    async def insert(
+        self, series: str, timestamp: Any, value: float, *, labels: Mapping[str, str] | None = None
+    ) -> None:
         if not await self.query(series, timestamp, timestamp):
             await super().insert(series, timestamp, value, labels=labels)
 
@@ -44,8 +46,9 @@ class StartAnchoredBucketsMemTimeSeries(MemTimeSeries):
 
 
 class AsyncStartAnchoredBucketsMemTimeSeries(AsyncMemTimeSeries):
-    async def aggregate(self, series: str, start: Any, end: Any, bucket: Any, fn: Any
-                        ) -> list[Point]:
+    async def aggregate(
+        self, series: str, start: Any, end: Any, bucket: Any, fn: Any
+    ) -> list[Point]:
         return _anchored(await self.query(series, start, end), start, bucket, fn)
 
 
@@ -88,12 +91,32 @@ class AsyncEagerCompactMemTimeSeries(AsyncMemTimeSeries):
 
 
 VARIANTS = [
-    Variant("timeseries", "first-write-wins", FirstWriteWinsMemTimeSeries,
-            AsyncFirstWriteWinsMemTimeSeries, "timeseries_basic"),
-    Variant("timeseries", "start-anchored-buckets", StartAnchoredBucketsMemTimeSeries,
-            AsyncStartAnchoredBucketsMemTimeSeries, "timeseries_aggregation"),
-    Variant("timeseries", "always-step", AlwaysStepMemTimeSeries,
-            AsyncAlwaysStepMemTimeSeries, "timeseries_interpolation"),
-    Variant("timeseries", "eager-compact", EagerCompactMemTimeSeries,
-            AsyncEagerCompactMemTimeSeries, "timeseries_retention"),
+    Variant(
+        "timeseries",
+        "first-write-wins",
+        FirstWriteWinsMemTimeSeries,
+        AsyncFirstWriteWinsMemTimeSeries,
+        "timeseries_basic",
+    ),
+    Variant(
+        "timeseries",
+        "start-anchored-buckets",
+        StartAnchoredBucketsMemTimeSeries,
+        AsyncStartAnchoredBucketsMemTimeSeries,
+        "timeseries_aggregation",
+    ),
+    Variant(
+        "timeseries",
+        "always-step",
+        AlwaysStepMemTimeSeries,
+        AsyncAlwaysStepMemTimeSeries,
+        "timeseries_interpolation",
+    ),
+    Variant(
+        "timeseries",
+        "eager-compact",
+        EagerCompactMemTimeSeries,
+        AsyncEagerCompactMemTimeSeries,
+        "timeseries_retention",
+    ),
 ]

@@ -9,7 +9,8 @@ from prism._async.namespace import AsyncNamespace
 from prism._compat import current_loop_async
 from prism.backends._async.base import AsyncBackend
 from prism.backends.settings import BackendSettings
-from prism.errors import UnsupportedError
+from prism._redact import redact
+from prism.errors import BackendUnavailableError, PrismError, UnsupportedError
 from prism.interfaces import MODELS
 from prism.registry.registry import get_registry
 from prism.registry.resolver import ConfigSource, load_config, resolve
@@ -33,7 +34,13 @@ async def _acquire(settings: BackendSettings, cls: type[AsyncBackend]) -> tuple[
             slot[1] += 1
             return key, slot[0]
     backend = cls(settings)
-    await backend.open()
+    try:
+        await backend.open()
+    except PrismError:
+        raise
+    except Exception as exc:  # a backend must translate; never let a raw driver error out
+        msg = f"{settings.backend} failed to connect: {type(exc).__name__}: {redact(str(exc))}"
+        raise BackendUnavailableError(msg, backend=settings.backend, operation="open") from exc
     with _lock:
         slot = _connections.get(key)
         if slot is None:

@@ -2,7 +2,7 @@
 # Edit the async source and run `python tools/async_to_sync.py`.
 """The base classes of a backend implementation (async source; the sync twin is generated).
 
-A backend is one class per flavour (``Backend`` / ``Backend``) holding one connection
+A backend is one class per flavour (an async class and its sync twin) holding one connection
 (client, pool, file) for a named entry of ``prism.yaml``; it is shared by every namespace
 that uses that entry.  Per data model it names a *facet* class in :attr:`facet_classes`; a
 facet binds the connection to one namespace and subclasses exactly the interface ABCs the

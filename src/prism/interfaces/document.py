@@ -33,13 +33,17 @@ def _OPT_DOC_ID(_: object, value: object) -> None:
         v.name(value, "document id")
 
 
-def _FIELDS(_: object, value: object) -> None:
+def _FIELDS(_: object, value: object) -> list[str]:
     from prism import _validate as v
 
-    v.names(value, "fields")
-    if not list(value):  # type: ignore[call-overload]
+    fields = v.names(value, "fields")
+    if not fields:
         msg = "an index needs at least one field"
         raise InvalidArgumentError(msg)
+    return fields
+
+
+_FIELDS.normalizes = True  # type: ignore[attr-defined]
 
 
 class DocumentBasic(Interface, name="document_basic", model="document"):

@@ -10,12 +10,14 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -48,8 +50,6 @@ def free_port() -> int:
 
 def find_binary(name: str, extra_dirs: Sequence[Path] = ()) -> str | None:
     """``name`` on PATH, in the running interpreter's bin directory, or in ``extra_dirs``."""
-    import sys
-
     for directory in [*extra_dirs, Path(sys.executable).parent]:
         candidate = Path(directory) / name
         if candidate.is_file() and os.access(candidate, os.X_OK):
@@ -73,6 +73,16 @@ def wait_until(
             msg = f"{what} not ready within {timeout} s"
             raise RuntimeError(msg)
         time.sleep(0.01)
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to SIGKILL it when the test process dies (no orphaned servers)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
 
 
 class ServerProcess:
@@ -101,6 +111,7 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
             start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 (only a prctl call inside)
         )
 
     @property
@@ -117,6 +128,15 @@ class ServerProcess:
                 os.killpg(self.process.pid, sig)
             if sig in (signal.SIGKILL, signal.SIGTERM):
                 self.process.wait(timeout=10)
+        if not self.alive():
+            self._log.close()
+
+    def restart(self) -> None:
+        """Start the same command again (after :meth:`kill`), in the same directory."""
+        if self.alive():
+            msg = "the server is still running"
+            raise RuntimeError(msg)
+        self.__init__(self.argv, self.workdir, log_name=self.log_path.name)  # type: ignore[misc]
 
     def stop(self) -> None:
         if self.alive():
@@ -149,11 +169,14 @@ def docker_available() -> bool:
 def memstore_server(_workdir: Path) -> TestServer:
     """memstore needs no server: a private store with a manual clock."""
     from prism.backends.memstore import ManualClock
+    from prism.backends.memstore._core import drop_store
 
     clock = ManualClock()
+    name = f"compliance-{uuid.uuid4().hex[:8]}"
     return TestServer(
-        connection=f"memory://compliance-{uuid.uuid4().hex[:8]}",
+        connection=f"memory://{name}",
         options={"clock": clock},
         clock=clock,
+        stop=lambda: drop_store(name),
         description="in-process store with a manual clock",
     )

@@ -47,8 +47,13 @@ class Message:
 
     def view(self) -> QueueMessage:
         return QueueMessage(
-            id=self.id, queue=self.queue, payload=self.payload, headers=self.headers,
-            attempts=self.attempts, enqueued_at=self.enqueued_at, priority=self.priority,
+            id=self.id,
+            queue=self.queue,
+            payload=self.payload,
+            headers=self.headers,
+            attempts=self.attempts,
+            enqueued_at=self.enqueued_at,
+            priority=self.priority,
         )
 
 
@@ -84,7 +89,12 @@ class QueueState:
         while self.leases and self.leases[0][0] <= now:
             deadline, receipt, msg_id = heapq.heappop(self.leases)
             held = self.messages.get(msg_id)
-            if held and held.state == LEASED and held.receipt == receipt and held.deadline == deadline:
+            if (
+                held
+                and held.state == LEASED
+                and held.receipt == receipt
+                and held.deadline == deadline
+            ):
                 self.fail(held)
                 changed = True
         return changed
@@ -95,11 +105,22 @@ class QueueState:
         return min(times) if times else None
 
     # producing ----------------------------------------------------------------------------------
-    def add(self, queue: str, payload: bytes, headers: Mapping[str, str] | None, priority: int,
-            now: float, due: float) -> str:
+    def add(
+        self,
+        queue: str,
+        payload: bytes,
+        headers: Mapping[str, str] | None,
+        priority: int,
+        now: float,
+        due: float,
+    ) -> str:
         msg = Message(
-            id=uuid.uuid4().hex, queue=queue, payload=payload,
-            headers=MappingProxyType(dict(headers or {})), priority=priority, enqueued_at=now,
+            id=uuid.uuid4().hex,
+            queue=queue,
+            payload=payload,
+            headers=MappingProxyType(dict(headers or {})),
+            priority=priority,
+            enqueued_at=now,
             seq=next(self._seq),
         )
         self.messages[msg.id] = msg
@@ -144,8 +165,11 @@ class QueueState:
         """The message ``lease`` still holds (call :meth:`tick` first), or LeaseLostError."""
         msg = self.messages.get(lease.id)
         if msg is None or msg.state != LEASED or msg.receipt != lease.receipt:
-            why = "it was settled or lapsed" if msg is None or msg.state != LEASED else (
-                "the message was delivered again since")
+            why = (
+                "it was settled or lapsed"
+                if msg is None or msg.state != LEASED
+                else "the message was delivered again since"
+            )
             text = f"the lease on message {lease.id!r} is no longer held: {why}"
             raise LeaseLostError(text, backend="memstore", operation=operation)
         return msg

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prism._validate import Duration, seconds
@@ -25,6 +26,17 @@ if TYPE_CHECKING:
     from prism.backends.memstore.backend import MemstoreBackend
 
 PAGE = 1000
+SWEEP_MIN = 1024
+"""The fewest expiring writes between two sweeps of expired keys (see ``_expiring_write``)."""
+
+
+@dataclass
+class _Sweep:
+    """Per namespace: writes that set an expiry since expired keys were last swept out, and
+    how many keys with an expiry that sweep left."""
+
+    writes: int = 0
+    left: int = 0
 
 
 class MemKeyValue(
@@ -41,12 +53,35 @@ class MemKeyValue(
         self._store = backend.store
         self._lock = backend.store.lock
         self._state = backend.store.namespace_state("keyvalue", namespace, KeyValueState)
+        self._sweep = backend.store.namespace_state("keyvalue.sweep", namespace, _Sweep)
+
+    def _expiring_write(self, now: float) -> None:
+        """Count a write that set an expiry (lock held), sweeping out expired keys now and then.
+
+        Reads drop an expired key when they meet it; a key nobody reads again would stay
+        forever.  So once the writes since the last sweep reach ``SWEEP_MIN`` and the number of
+        keys with an expiry that sweep left, every expired key is dropped: storage is reclaimed
+        for O(1) amortised work per write, and unread expired keys never pile up beyond about
+        ``max(SWEEP_MIN, keys with an expiry after the last sweep)``.
+        """
+        sweep = self._sweep
+        sweep.writes += 1
+        if sweep.writes < max(SWEEP_MIN, sweep.left):
+            return
+        expires = self._state.expires
+        for key in [k for k, deadline in expires.items() if deadline <= now]:
+            self._state.drop(key)
+        sweep.writes, sweep.left = 0, len(expires)
 
     # keyvalue_basic / keyvalue_ttl ------------------------------------------------------------
     def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
         with self._lock:
-            deadline = None if ttl is None else self._store.clock() + seconds(ttl, "ttl")
-            self._state.put(key, value, deadline)
+            if ttl is None:
+                self._state.put(key, value, None)
+                return
+            now = self._store.clock()
+            self._state.put(key, value, now + seconds(ttl, "ttl"))
+            self._expiring_write(now)
 
     def get(self, key: str) -> bytes:
         state = self._state
@@ -68,10 +103,12 @@ class MemKeyValue(
 
     def expire(self, key: str, ttl: Duration) -> bool:
         with self._lock:
-            if not self._state.live(key, self._store.clock()):
+            now = self._store.clock()
+            if not self._state.live(key, now):
                 return False
-            self._state.expires[key] = self._store.clock() + seconds(ttl, "ttl")
+            self._state.expires[key] = now + seconds(ttl, "ttl")
             self._state.bump(key)
+            self._expiring_write(now)
             return True
 
     def get_ttl(self, key: str) -> float | None:

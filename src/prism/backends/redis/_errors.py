@@ -72,6 +72,8 @@ def response_text(exc: BaseException) -> str:
 def translate(exc: BaseException) -> PrismError | None:
     """The most specific prism error for ``exc`` (None: unexpected; ``translating`` wraps it)."""
     text = redact(str(exc))
+    if isinstance(exc, UnicodeError):
+        return InvalidArgumentError("names must be valid unicode text (no lone surrogates)")
     if isinstance(exc, _CONFIG):
         return ConfigurationError(f"redis refused the credentials or permissions: {text}")
     if isinstance(exc, rx.WatchError):

@@ -15,8 +15,10 @@ Probes talk RESP over a plain socket, so this module imports no driver.
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import socket
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -109,6 +111,13 @@ def _complete(data: bytes, replies: int) -> bool:
     return True
 
 
+def _die_with_parent(argv: list[str]) -> list[str]:
+    """On Linux, have the server killed when the process that started it dies (a test run that
+    is killed never reaches its teardown): ``setpriv --pdeathsig KILL`` then exec, same PID."""
+    setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    return [setpriv, "--pdeathsig", "KILL", "--", *argv] if setpriv else argv
+
+
 def _ready(port: int, password: str | None) -> bool:
     reply = command(port, "PING", password=password, timeout=0.5)
     return b"PONG" in reply or b"NOAUTH" in reply
@@ -156,7 +165,9 @@ class RedisProcess:
         ]
         if self.password:
             argv += ["--requirepass", self.password]
-        self.process = ServerProcess(argv, self.workdir, log_name=f"redis-{self.port}.log")
+        self.process = ServerProcess(
+            _die_with_parent(argv), self.workdir, log_name=f"redis-{self.port}.log"
+        )
         try:
             wait_until(
                 lambda: _ready(self.port, self.password),
@@ -293,7 +304,7 @@ def start_cluster(workdir: Path, *, masters: int = 3) -> RedisCluster:
 def _container(image: str = "redis:7-alpine") -> TestServer | None:
     if not docker_available():
         return None
-    from testcontainers.redis import RedisContainer
+    from testcontainers.community.redis import RedisContainer
 
     container: Any = RedisContainer(image)
     container.start()
@@ -337,7 +348,7 @@ def _cluster_container(workdir: Path) -> TestServer | None:
             for p in ports
         ]
         + [
-            "sleep 1",
+            *(f"until redis-cli -p {p} ping; do sleep 0.1; done" for p in ports),
             "redis-cli --cluster create "
             + " ".join(f"127.0.0.1:{p}" for p in ports)
             + " --cluster-replicas 0 --cluster-yes",

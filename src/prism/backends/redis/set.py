@@ -24,10 +24,6 @@ __all__ = ["RedisSet"]
 class RedisSet(RedisFacet, SetBasic, SetOperations, SetCardinality, SetRandom):
     _model = "set"
 
-    def _ks(self, keys: tuple[str, ...]) -> list[bytes]:
-        p = self._p
-        return [p + key.encode() for key in keys]
-
     # set_basic -----------------------------------------------------------------------------
     def add(self, key: str, *members: bytes) -> int:
         with translating(self._name, "add", translate):

@@ -4,12 +4,13 @@ connection(s), error translation, write transactions and waiting for changes.
 Two flavours share this class; the facets call the one their flavour needs through a pair of
 helpers that ``tools/async_to_sync.py`` maps onto each other:
 
-* **sync** (:meth:`Database.open`, :meth:`Database.run`): one connection, opened with
-  ``check_same_thread=False`` and guarded by a lock.  ``run(fn, *args)`` calls
-  ``fn(conn, *args)`` in the caller's thread, holding the lock: no thread hop.  Threads of one
-  process therefore take turns on the connection; SQLite itself would serialise their writes
-  anyway, and the benchmark (``benchmarks/bench_sqlite.py``) measures what the turn-taking
-  costs readers against one connection per thread.
+* **sync** (:meth:`Database.open`, :meth:`Database.run`): ``run(fn, *args)`` calls
+  ``fn(conn, *args)`` on the caller's thread, with that thread's own connection: no thread
+  hop.  Reads (functions marked :func:`reads`) run in parallel (WAL lets readers proceed
+  beside a writer); writes first take the backend's write lock, so threads of one process
+  queue on a mutex rather than on SQLite's sleeping busy handler.  An in-memory database keeps
+  one connection, used under the lock.  (One connection behind a lock for everything was
+  measured too: 4 reading threads got half the throughput; see ``docs/backends/sqlite.md``.)
 * **async** (:meth:`Database.open_async`, :meth:`Database.run_async`): one worker thread per
   backend owns the connection; ``await run_async(fn, *args)`` submits ``fn(conn, *args)`` to it
   and waits without blocking the event loop.
@@ -28,6 +29,7 @@ import sqlite3
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -49,6 +51,7 @@ __all__ = [
     "Target",
     "parse_options",
     "parse_target",
+    "reads",
     "write",
 ]
 
@@ -184,9 +187,9 @@ def _wake(fut: asyncio.Future[None]) -> None:
 
 
 class Signal:
-    """Tells waiters that something changed in this database: wakes threads and asyncio tasks waiting in this
-    process.  Waiters remember :attr:`generation`, try, and wait for it to move; other
-    processes' changes are seen by polling (the ``poll_interval`` option)."""
+    """Tells waiters that something changed in this database: wakes the threads and asyncio
+    tasks waiting in this process.  Waiters remember :attr:`generation`, try, and wait for it
+    to move; other processes' changes are seen by polling (the ``poll_interval`` option)."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition(threading.Lock())
@@ -260,6 +263,21 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 # ----------------------------------------------------------------------------- the database
 
 
+class _Connection(sqlite3.Connection):
+    """A plain connection that can be weakly referenced (the sync flavour tracks its
+    per-thread connections in a WeakSet, so a finished thread's connection is not kept)."""
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reads(fn: F) -> F:
+    """Mark an operation that only reads (no write, no ``BEGIN IMMEDIATE``): the sync flavour
+    runs it on the calling thread's connection without the write lock."""
+    fn.read_only = True  # type: ignore[attr-defined]
+    return fn
+
+
 def _is_locked(exc: Exception) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     return (
@@ -279,7 +297,12 @@ class Database:
         self.signal = _signal_for(self.target.key)
         self._translate = translator(self.target.location)
         self._lock = threading.Lock()
+        self._open = False
         self._conn: sqlite3.Connection | None = None
+        self._local = threading.local()
+        self._connections: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
+        self._connections_lock = threading.Lock()
+        """The sync flavour's per-thread connections (a thread's goes when the thread does)."""
         self._worker: ThreadPoolExecutor | None = None
 
     # -- connecting ---------------------------------------------------------------------------
@@ -297,6 +320,7 @@ class Database:
                     raise ConfigurationError(msg, backend=BACKEND, operation="open")
             conn = sqlite3.connect(
                 self.target.database,
+                factory=_Connection,
                 uri=self.target.uri,
                 timeout=self.options.busy_timeout,
                 isolation_level=None,
@@ -345,23 +369,53 @@ class Database:
                 with translating(BACKEND, fn.__name__.strip("_"), self._translate):
                     raise
 
-    # -- sync flavour: one connection guarded by a lock, no thread hop ---------------------------
+    # -- sync flavour: no thread hop -------------------------------------------------------------
+    def _thread_connection(self) -> sqlite3.Connection:
+        """The calling thread's own connection (opened on first use), or for an in-memory
+        database the one shared connection."""
+        if not self._open:
+            raise self._closed()
+        if self.target.memory:
+            assert self._conn is not None
+            return self._conn
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self.connect()
+            with self._connections_lock:
+                self._connections.add(conn)
+        return conn
+
     def open(self) -> None:
-        self._conn = self.connect()
+        conn = self.connect()
+        self._open = True
+        if self.target.memory:
+            self._conn = conn
+        else:
+            self._local.conn = conn
+            self._connections.add(conn)
 
     def close(self) -> None:
-        with self._lock:
-            conn, self._conn = self._conn, None
-        if conn is not None:
+        with self._lock, self._connections_lock:
+            self._open = False
+            connections = [*self._connections, *([self._conn] if self._conn else [])]
+            self._connections.clear()
+            self._conn = None
+        for conn in connections:
             conn.close()
 
     def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(conn, *args)`` on the calling thread, holding the connection's lock."""
+        """``fn(conn, *args)`` on the calling thread.
+
+        Each thread uses its own connection, so reads (operations marked :func:`reads`) run in
+        parallel under WAL.  Writes take this backend's write lock first: threads of one
+        process queue on it instead of polling SQLite's busy handler (other processes still
+        wait on SQLite's lock, up to ``busy_timeout``).  An in-memory database has one
+        connection, and every operation takes the lock.
+        """
+        if getattr(fn, "read_only", False) and not self.target.memory:
+            return self._call(self._thread_connection(), fn, args)
         with self._lock:
-            conn = self._conn
-            if conn is None:
-                raise self._closed()
-            return self._call(conn, fn, args)
+            return self._call(self._thread_connection(), fn, args)
 
     def poll(self, timeout: float, fn: Callable[..., T], *args: Any) -> T:
         """Call ``run(fn, *args)`` until it returns something truthy or ``timeout`` seconds

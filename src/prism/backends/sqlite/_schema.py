@@ -103,7 +103,8 @@ CREATE TABLE IF NOT EXISTS prism_stream_record (
     key TEXT,
     PRIMARY KEY (ns, stream, partition, "offset")
 );
-CREATE INDEX IF NOT EXISTS prism_stream_record_ts ON prism_stream_record (ns, stream, partition, ts);
+CREATE INDEX IF NOT EXISTS prism_stream_record_ts
+    ON prism_stream_record (ns, stream, partition, ts);
 CREATE TABLE IF NOT EXISTS prism_stream_group (
     ns TEXT NOT NULL,
     stream TEXT NOT NULL,
@@ -128,6 +129,16 @@ CREATE TABLE IF NOT EXISTS prism_stream_pending (
     delivered_at REAL NOT NULL,
     count INTEGER NOT NULL,
     PRIMARY KEY (ns, stream, grp, "offset")
+);
+
+-- set: one row per member, identified by its SHA-256 (a member may be megabytes: it must not be
+-- an index key, which SQLite reads whole at every comparison)
+CREATE TABLE IF NOT EXISTS prism_set (
+    ns TEXT NOT NULL,
+    key TEXT NOT NULL,
+    digest BLOB NOT NULL,
+    member BLOB NOT NULL,
+    PRIMARY KEY (ns, key, digest)
 );
 
 -- timeseries: one point per (series, timestamp)

@@ -13,6 +13,7 @@ from prism.backends.sqlite.document import SQLiteDocument
 from prism.backends.sqlite.graph import SQLiteGraph
 from prism.backends.sqlite.keyvalue import SQLiteKeyValue
 from prism.backends.sqlite.queue import SQLiteQueue
+from prism.backends.sqlite.set import SQLiteSet
 from prism.backends.sqlite.stream import SQLiteStream
 from prism.backends.sqlite.timeseries import SQLiteTimeSeries
 
@@ -31,6 +32,7 @@ class SQLiteBackend(Backend):
     facet_classes = {
         "keyvalue": SQLiteKeyValue,
         "queue": SQLiteQueue,
+        "set": SQLiteSet,
         "stream": SQLiteStream,
         "timeseries": SQLiteTimeSeries,
         "graph": SQLiteGraph,

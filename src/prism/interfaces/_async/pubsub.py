@@ -47,7 +47,8 @@ class AsyncSubscription(abc.ABC):
     @abc.abstractmethod
     async def get(self, timeout: Duration | None = None) -> Message | None:
         """Wait up to ``timeout`` seconds (None: forever) for the next message; None on timeout
-        or once the subscription is closed."""
+        or once the subscription is closed (a ``close`` from another thread or task wakes a
+        waiting ``get``).  A negative or non-numeric ``timeout`` raises ``InvalidArgumentError``."""
 
     @abc.abstractmethod
     async def close(self) -> None:
@@ -84,14 +85,19 @@ class AsyncDurableSubscription(AsyncSubscription):
 
     Delivery is at-least-once: a message not acknowledged within ``ack_wait`` seconds of its
     delivery, or before the subscription is closed, is delivered again (its ``delivery_count``
-    grows).  An acknowledged message is never delivered again to this name.
+    grows).  An acknowledged message is never delivered again to this name.  Messages carry
+    their ``id``.
     """
 
     __slots__ = ()
 
     @abc.abstractmethod
     async def ack(self, message: Message) -> None:
-        """Acknowledge ``message`` (one this subscription delivered)."""
+        """Acknowledge ``message`` (one this subscription delivered).
+
+        Acknowledging twice is harmless.  A message without an ``id`` or of another topic raises
+        ``InvalidArgumentError``.
+        """
 
 
 class AsyncPubSubBasic(Interface, name="pubsub_basic", model="pubsub"):
@@ -122,7 +128,9 @@ class AsyncPubSubWildcards(Interface, name="pubsub_wildcards", model="pubsub"):
     Tokens are separated by ``.``; ``*`` matches exactly one token; ``>`` (last token only)
     matches one or more trailing tokens.  ``a.*`` matches ``a.b`` but not ``a`` or ``a.b.c``;
     ``a.>`` matches ``a.b`` and ``a.b.c`` but not ``a``.  A malformed pattern (an empty token,
-    ``>`` not last) raises ``InvalidArgumentError``.  Received messages carry the concrete topic.
+    ``>`` not last, a wildcard that is only part of a token such as ``a*``) raises
+    ``InvalidArgumentError`` (``prism._topics.parse_pattern`` is the shared check).  Received
+    messages carry the concrete topic; a message reaches each matching subscription once.
     """
 
     __slots__ = ()
@@ -147,7 +155,12 @@ class AsyncPubSubPersistent(Interface, name="pubsub_persistent", model="pubsub")
     async def publish_persistent(
         self, topic: str, payload: bytes, *, headers: Mapping[str, str] | None = None
     ) -> str:
-        """Store and publish; return the message id (ids increase per topic)."""
+        """Store and publish; return the message id.
+
+        Ids are unique per topic and increase in publish order (how two ids compare is the
+        backend's to document; callers that only store and match ids need not care).  Active
+        ordinary subscribers of ``topic`` receive the message too, with its ``id``.
+        """
 
     @abc.abstractmethod
     @checks(topic=TOPIC, name=SUBSCRIPTION_NAME, ack_wait=DURATION)
@@ -162,6 +175,7 @@ class AsyncPubSubPersistent(Interface, name="pubsub_persistent", model="pubsub")
         """Attach to durable subscription ``name`` on ``topic``, creating it at ``start`` if new.
 
         An existing subscription resumes where it left off; ``start`` applies only on creation.
+        ``start`` other than ``"earliest"`` / ``"latest"`` raises ``InvalidArgumentError``.
         """
 
     @abc.abstractmethod
@@ -190,7 +204,8 @@ class AsyncPubSubFiltering(Interface, name="pubsub_filtering", model="pubsub"):
         headers: Mapping[str, str] | None = None,
         attributes: Mapping[str, Any] | None = None,
     ) -> None:
-        """Publish with JSON-compatible ``attributes`` that filters can match."""
+        """Publish with JSON-compatible ``attributes`` that filters can match (anything else
+        raises ``InvalidArgumentError``).  Every subscriber receives the attributes."""
 
     @abc.abstractmethod
     @checks(topic=TOPIC)

@@ -78,7 +78,8 @@ class AsyncSetOperations(Interface, name="set_operations", model="set"):
 
 
 class AsyncSetCardinality(Interface, name="set_cardinality", model="set"):
-    """Exact sizes and membership tests."""
+    """Exact sizes and membership tests: ``size`` counts members exactly (never an estimate),
+    and a missing key is an empty set of size 0."""
 
     __slots__ = ()
 

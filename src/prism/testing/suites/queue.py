@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 import prism
+from prism._compat import Call
 from prism.interfaces.queue import (
     QueueBasic,
     QueueDeadLetter,
@@ -44,8 +44,6 @@ BINARY_PAYLOADS = [
     pytest.param(b"\xff\xfe\xc3\x28", id="invalid-utf8"),
     pytest.param(bytes(range(256)) * 4096, id="1MiB"),
 ]
-Call = Callable[[], Any]
-
 UNICODE_NAMES = ["café", "队列", "🙂:emoji", "x" * 1024, "é" * 512]
 HEADERS = {"content-type": "application/octet-stream", "x-ключ": "значение 🙂", "empty": ""}
 
@@ -53,6 +51,8 @@ VT = 0.5
 """A short visibility timeout or delay, in seconds."""
 PAST = 0.6
 """Long enough for a ``VT`` lease or delay to run out."""
+
+T = TypeVar("T")
 
 
 def drain(q: QueueBasic, queue: str) -> list[QueueMessage]:
@@ -81,38 +81,11 @@ def receive_all(q: QueueVisibility, queue: str) -> list[Lease]:
     return out
 
 
-Call = Callable[[], Any]
-
-UNICODE_NAMES = ["café", "队列", "🙂:emoji", "x" * 1024, "é" * 512]
-HEADERS = {"content-type": "application/octet-stream", "x-ключ": "значение 🙂", "empty": ""}
-
-VT = 0.5
-"""A short visibility timeout or delay, in seconds."""
-PAST = 0.6
-"""Long enough for a ``VT`` lease or delay to run out."""
-
-
-def drain(q: QueueBasic, queue: str) -> list[QueueMessage]:
-    """Dequeue every message ready in ``queue``."""
-    out: list[QueueMessage] = []
-    while (msg := q.dequeue(queue)) is not None:
-        out.append(msg)
-    return out
-
-
-def receive_all(q: QueueVisibility, queue: str) -> list[Lease]:
-    """Lease every message ready in ``queue`` (for 30 s)."""
-    out: list[Lease] = []
-    while (lease := q.receive(queue)) is not None:
-        out.append(lease)
-    return out
-
-
 class _QueueSuite(Suite):
     def basic(self, name: str | None = None) -> Any:
         """A fresh namespace's queue facet (``Any``: the tests use several of its interfaces,
         each suite asserting the one it covers)."""
-        q = self.facet(QueueBasic, name)  # type: ignore[type-abstract]
+        q = self.facet(QueueBasic, name)
         assert isinstance(q, self._covered())
         return q
 
@@ -124,6 +97,11 @@ class _QueueSuite(Suite):
             "queue_priority": QueuePriority,
             "queue_delayed": QueueDelayed,
         }[self.interface]
+
+    def soon(self, check: Call[T]) -> T:
+        """``self.eventually(check)``, with a short deadline when time is controlled (waiting
+        changes nothing then, so a failing backend fails fast)."""
+        return self.eventually(check, timeout=0.2 if self.has_clock else 10.0)
 
     def now(self) -> float:
         """The backend's time: the injected clock, or this machine's."""
@@ -292,7 +270,7 @@ class QueueBasicSuite(_QueueSuite, interface="queue_basic"):
     @pytest.mark.parametrize("name", BAD_NAMES)
     def test_bad_queue_names_rejected_before_io(self, name: Any) -> None:
         q = self.basic()
-        calls: tuple[Call, ...] = (
+        calls: tuple[Call[Any], ...] = (
             lambda: q.enqueue(name, b"v"),
             lambda: q.dequeue(name),
             lambda: q.dequeue(name, timeout=1),
@@ -415,7 +393,7 @@ class QueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
         assert lease.message.attempts == 1
         assert q.receive("jobs") is None
         self.advance(PAST)
-        again = self.eventually(lambda: q.receive("jobs", visibility_timeout=VT))
+        again = self.soon(lambda: q.receive("jobs", visibility_timeout=VT))
         assert again.id == msg_id
         assert again.payload == b"x"
         assert again.message.attempts == 2
@@ -442,7 +420,7 @@ class QueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
         self.advance(0.4)  # past the first deadline, before the renewed one
         assert q.receive("jobs") is None
         self.advance(0.7)
-        again = self.eventually(lambda: q.receive("jobs"))
+        again = self.soon(lambda: q.receive("jobs"))
         assert again.id == lease.id
         assert again.message.attempts == 2
 
@@ -463,7 +441,7 @@ class QueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
         self.advance(PAST)
         with pytest.raises(prism.LeaseLostError):
             q.ack(lease)
-        again = self.eventually(lambda: q.receive("jobs"))
+        again = self.soon(lambda: q.receive("jobs"))
         assert again.id == lease.id
 
     def test_settling_with_a_lease_of_an_earlier_delivery_raises(self) -> None:
@@ -471,8 +449,8 @@ class QueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
         q.enqueue("jobs", b"x")
         old = q.receive("jobs", visibility_timeout=VT)
         self.advance(PAST)
-        new = self.eventually(lambda: q.receive("jobs"))
-        settles: tuple[Call, ...] = (
+        new = self.soon(lambda: q.receive("jobs"))
+        settles: tuple[Call[Any], ...] = (
             lambda: q.ack(old),
             lambda: q.release(old),
             lambda: q.extend_visibility(old, 30),
@@ -498,7 +476,7 @@ class QueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
         q.enqueue("jobs", b"x")
         lease = q.receive("jobs")
         q.release(lease)
-        settles: tuple[Call, ...] = (
+        settles: tuple[Call[Any], ...] = (
             lambda: q.ack(lease),
             lambda: q.release(lease),
             lambda: q.extend_visibility(lease, 30),
@@ -547,7 +525,7 @@ class QueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
     @pytest.mark.parametrize("lease", [None, "receipt", b"receipt", 1])
     def test_non_leases_rejected(self, lease: Any) -> None:
         q = self.basic()
-        settles: tuple[Call, ...] = (
+        settles: tuple[Call[Any], ...] = (
             lambda: q.ack(lease),
             lambda: q.release(lease),
             lambda: q.extend_visibility(lease, 30),
@@ -601,7 +579,7 @@ class QueueDeadLetterSuite(_QueueSuite, interface="queue_dead_letter"):
         msg_id = q.enqueue("jobs", b"poison")
         q.receive("jobs", visibility_timeout=VT)
         self.advance(PAST)
-        dead = self.eventually(lambda: q.dead_letters("jobs"))
+        dead = self.soon(lambda: q.dead_letters("jobs"))
         assert [(m.id, m.attempts) for m in dead] == [(msg_id, 1)]
         assert q.receive("jobs") is None
         assert q.length("jobs") == 0
@@ -768,7 +746,7 @@ class QueueDeadLetterSuite(_QueueSuite, interface="queue_dead_letter"):
     @pytest.mark.parametrize("name", BAD_NAMES)
     def test_bad_queue_names_rejected(self, name: Any) -> None:
         q = self.basic()
-        calls: tuple[Call, ...] = (
+        calls: tuple[Call[Any], ...] = (
             lambda: q.configure_dead_letter(name, max_attempts=1, dead_letter_queue="dlq"),
             lambda: q.configure_dead_letter("jobs", max_attempts=1, dead_letter_queue=name),
             lambda: q.dead_letters(name),
@@ -897,7 +875,7 @@ class QueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         assert q.peek("jobs") is None
         assert q.length("jobs") == 0
         self.advance(PAST)
-        msg = self.eventually(lambda: q.dequeue("jobs"))
+        msg = self.soon(lambda: q.dequeue("jobs"))
         assert (msg.id, msg.payload, msg.attempts) == (msg_id, b"later", 1)
         assert dict(msg.headers) == {"h": "v"}
 
@@ -911,7 +889,7 @@ class QueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         assert q.length("jobs") == 1
         assert q.scheduled_count("empty") == 0
         self.advance(PAST)
-        self.eventually(lambda: _is(q.scheduled_count("jobs"), 0))
+        self.soon(lambda: _is(q.scheduled_count("jobs"), 0))
         assert q.length("jobs") == 4
         assert q.scheduled_count("other") == 0
 
@@ -927,7 +905,7 @@ class QueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         q.enqueue("jobs", b"later", delay=timedelta(seconds=VT))
         assert q.dequeue("jobs") is None
         self.advance(PAST)
-        assert (self.eventually(lambda: q.dequeue("jobs"))).payload == b"later"
+        assert (self.soon(lambda: q.dequeue("jobs"))).payload == b"later"
 
     def test_not_before(self) -> None:
         q = self.basic()
@@ -937,7 +915,7 @@ class QueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         assert q.scheduled_count("jobs") == 2
         assert q.dequeue("jobs") is None
         self.advance(PAST)
-        self.eventually(lambda: _is(q.length("jobs"), 2))
+        self.soon(lambda: _is(q.length("jobs"), 2))
         assert {m.payload for m in drain(q, "jobs")} == {b"float", b"datetime"}
 
     def test_not_before_in_the_past_is_immediate(self) -> None:
@@ -970,7 +948,7 @@ class QueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         q.enqueue("jobs", b"later", delay=VT)
         assert q.receive("jobs") is None
         self.advance(PAST)
-        lease = self.eventually(lambda: q.receive("jobs"))
+        lease = self.soon(lambda: q.receive("jobs"))
         assert lease.payload == b"later"
 
     def test_due_message_keeps_its_priority(self) -> None:
@@ -980,7 +958,7 @@ class QueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         q.enqueue("jobs", b"urgent", delay=VT, priority=9)
         q.enqueue("jobs", b"plain")
         self.advance(PAST)
-        self.eventually(lambda: _is(q.scheduled_count("jobs"), 0))
+        self.soon(lambda: _is(q.scheduled_count("jobs"), 0))
         assert [m.payload for m in drain(q, "jobs")] == [b"urgent", b"plain"]
 
     def test_delay_and_not_before_together_rejected(self) -> None:
@@ -1017,7 +995,7 @@ class QueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         assert b.scheduled_count("jobs") == 0
         self.advance(PAST)
         assert b.dequeue("jobs") is None
-        assert (self.eventually(lambda: a.dequeue("jobs"))).payload == b"later"
+        assert (self.soon(lambda: a.dequeue("jobs"))).payload == b"later"
 
 
 def _is(value: Any, expected: object) -> bool:

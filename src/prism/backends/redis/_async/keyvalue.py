@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from prism._validate import Duration, seconds
 from prism.backends._errors import translating
@@ -172,30 +172,32 @@ class AsyncRedisKeyValue(
     async def set_many(self, items: Mapping[str, bytes]) -> None:
         if not items:
             return
-        p = self._p
+        args: list[bytes] = [b""] * (2 * len(items))
+        args[::2] = self._ks(list(items))
+        args[1::2] = items.values()
         try:
-            await self._c.mset({p + k.encode(): v for k, v in items.items()})
+            await self._c.execute_command("MSET", *args)
         except Exception as exc:
             raise self._fail(exc, "set_many") from exc
 
     async def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
-        wanted = list(dict.fromkeys(keys))
+        wanted: list[str] = keys if type(keys) is list else list(keys)
         if not wanted:
             return {}
-        p = self._p
         try:
-            values: list[bytes | None] = await self._c.mget([p + k.encode() for k in wanted])
+            values: list[bytes | None] = await self._c.mget(self._ks(wanted))
         except Exception as exc:
             raise self._fail(exc, "get_many") from exc
-        return {k: v for k, v in zip(wanted, values, strict=True) if v is not None}
+        if None in values:
+            return {k: v for k, v in zip(wanted, values, strict=True) if v is not None}
+        return cast("dict[str, bytes]", dict(zip(wanted, values, strict=True)))
 
     async def delete_many(self, keys: Iterable[str]) -> int:
-        wanted = list(dict.fromkeys(keys))
+        wanted: list[str] = keys if type(keys) is list else list(keys)
         if not wanted:
             return 0
-        p = self._p
-        try:
-            return int(await self._c.delete(*[p + k.encode() for k in wanted]))
+        try:  # DEL counts a repeated key once, like the contract's "how many existed"
+            return int(await self._c.delete(*self._ks(wanted)))
         except Exception as exc:
             raise self._fail(exc, "delete_many") from exc
 

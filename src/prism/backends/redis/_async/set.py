@@ -24,10 +24,6 @@ class AsyncRedisSet(
 ):
     _model = "set"
 
-    def _ks(self, keys: tuple[str, ...]) -> list[bytes]:
-        p = self._p
-        return [p + key.encode() for key in keys]
-
     # set_basic -----------------------------------------------------------------------------
     async def add(self, key: str, *members: bytes) -> int:
         with translating(self._name, "add", translate):

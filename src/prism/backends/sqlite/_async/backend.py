@@ -10,6 +10,7 @@ from prism.backends.sqlite._async.document import AsyncSQLiteDocument
 from prism.backends.sqlite._async.graph import AsyncSQLiteGraph
 from prism.backends.sqlite._async.keyvalue import AsyncSQLiteKeyValue
 from prism.backends.sqlite._async.queue import AsyncSQLiteQueue
+from prism.backends.sqlite._async.set import AsyncSQLiteSet
 from prism.backends.sqlite._async.stream import AsyncSQLiteStream
 from prism.backends.sqlite._async.timeseries import AsyncSQLiteTimeSeries
 from prism.backends.sqlite._db import Database
@@ -29,6 +30,7 @@ class AsyncSQLiteBackend(AsyncBackend):
     facet_classes = {
         "keyvalue": AsyncSQLiteKeyValue,
         "queue": AsyncSQLiteQueue,
+        "set": AsyncSQLiteSet,
         "stream": AsyncSQLiteStream,
         "timeseries": AsyncSQLiteTimeSeries,
         "graph": AsyncSQLiteGraph,

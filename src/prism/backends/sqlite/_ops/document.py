@@ -31,7 +31,7 @@ from typing import Any
 
 from prism import filters
 from prism.backends.memstore import _document_state as ref
-from prism.backends.sqlite._db import write
+from prism.backends.sqlite._db import reads, write
 from prism.errors import ConflictError, NotFoundError
 from prism.types import IndexInfo
 
@@ -186,6 +186,7 @@ def insert(conn: sqlite3.Connection, ns: str, coll: str, document: Document) -> 
     return doc_id  # type: ignore[no-any-return]
 
 
+@reads
 def get(conn: sqlite3.Connection, ns: str, coll: str, id: str) -> Document:
     row = conn.execute(
         f"SELECT body FROM prism_doc WHERE {_WHERE} AND id = ?", (ns, coll, id)
@@ -267,6 +268,7 @@ def _sortable_in_sql(
     return row is None
 
 
+@reads
 def find(
     conn: sqlite3.Connection,
     ns: str,
@@ -298,6 +300,7 @@ def find(
     return found
 
 
+@reads
 def count(conn: sqlite3.Connection, ns: str, coll: str, filter: filters.Filter) -> int:
     where = _compile(filter)
     row = conn.execute(
@@ -307,6 +310,7 @@ def count(conn: sqlite3.Connection, ns: str, coll: str, filter: filters.Filter) 
     return int(row[0])
 
 
+@reads
 def aggregate(
     conn: sqlite3.Connection,
     ns: str,
@@ -413,6 +417,7 @@ def drop_index(conn: sqlite3.Connection, ns: str, coll: str, name: str) -> bool:
         return True
 
 
+@reads
 def list_indexes(conn: sqlite3.Connection, ns: str, coll: str) -> list[IndexInfo]:
     return [
         IndexInfo(name, tuple(json.loads(fields)), bool(is_unique))

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prism.backends.memstore import _graph_state as algo
-from prism.backends.sqlite._db import write
+from prism.backends.sqlite._db import reads, write
 from prism.errors import ConflictError, NotFoundError
 from prism.types import Direction, Edge, Node
 
@@ -78,6 +78,7 @@ def add_edge(
     return Edge(id, source, target, label, json.loads(text))
 
 
+@reads
 def get_node(conn: sqlite3.Connection, ns: str, id: str) -> Node:
     row = conn.execute(
         "SELECT label, properties FROM prism_graph_node WHERE ns = ? AND id = ?", (ns, id)
@@ -87,6 +88,7 @@ def get_node(conn: sqlite3.Connection, ns: str, id: str) -> Node:
     return Node(id, row[0], json.loads(row[1]))
 
 
+@reads
 def get_edge(conn: sqlite3.Connection, ns: str, id: str) -> Edge:
     row = conn.execute(
         "SELECT source, target, label, properties FROM prism_graph_edge WHERE ns = ? AND id = ?",
@@ -144,6 +146,7 @@ def _reachable_sql(direction: Direction, labels: bool, bounded: bool) -> str:
     return f"WITH RECURSIVE r(id) AS (SELECT :start UNION {steps}) SELECT id FROM r"
 
 
+@reads
 def traverse(
     conn: sqlite3.Connection,
     ns: str,
@@ -198,6 +201,7 @@ def traverse(
 # -- graph_analytics -------------------------------------------------------------------------
 
 
+@reads
 def whole_graph(conn: sqlite3.Connection, ns: str) -> tuple[list[str], list[Edge]]:
     """Every node id and every edge (with properties) of the namespace, in id order."""
     nodes = [
@@ -215,6 +219,7 @@ def whole_graph(conn: sqlite3.Connection, ns: str) -> tuple[list[str], list[Edge
     return nodes, edges
 
 
+@reads
 def nodes_exist(conn: sqlite3.Connection, ns: str, ids: Sequence[str], operation: str) -> None:
     for id in ids:
         if not conn.execute(

@@ -1,6 +1,7 @@
 """keyvalue SQL (table ``prism_kv``).  Plain functions ``fn(conn, ...)``, shared by both flavours.
 
-A key is live while ``expires`` is NULL or later than now; an expired row is invisible at once
+A key is live while ``expires`` is NULL or later than now (every read says
+``(expires IS NULL OR expires > ?)``); an expired row is invisible at once
 and deleted by :func:`sweep` (run every few hundred writes) or when it is overwritten.  Every
 write stamps a fresh random ``version``, which transactions compare at commit.
 """
@@ -11,10 +12,8 @@ import json
 import sqlite3
 from collections.abc import Mapping
 
-from prism.backends.sqlite._db import Clock, write
+from prism.backends.sqlite._db import Clock, reads, write
 from prism.errors import ConflictError, KeyNotFoundError
-
-LIVE = "(expires IS NULL OR expires > ?)"
 
 _UPSERT = (
     "INSERT INTO prism_kv (ns, key, value, expires, version) VALUES (?, ?, ?, ?, random()) "
@@ -61,9 +60,11 @@ def set_value(
     conn.execute(_UPSERT, (ns, key, value, expires))
 
 
+@reads
 def get(conn: sqlite3.Connection, clock: Clock, ns: str, key: str) -> bytes:
     row = conn.execute(
-        f"SELECT value FROM prism_kv WHERE ns = ? AND key = ? AND {LIVE}", (ns, key, clock())
+        "SELECT value FROM prism_kv WHERE ns = ? AND key = ? AND (expires IS NULL OR expires > ?)",
+        (ns, key, clock()),
     ).fetchone()
     if row is None:
         raise _missing(key, "get")
@@ -77,9 +78,11 @@ def delete(conn: sqlite3.Connection, clock: Clock, ns: str, key: str) -> bool:
     return row is not None and (row[0] is None or row[0] > clock())
 
 
+@reads
 def exists(conn: sqlite3.Connection, clock: Clock, ns: str, key: str) -> bool:
     row = conn.execute(
-        f"SELECT 1 FROM prism_kv WHERE ns = ? AND key = ? AND {LIVE}", (ns, key, clock())
+        "SELECT 1 FROM prism_kv WHERE ns = ? AND key = ? AND (expires IS NULL OR expires > ?)",
+        (ns, key, clock()),
     ).fetchone()
     return row is not None
 
@@ -87,16 +90,20 @@ def exists(conn: sqlite3.Connection, clock: Clock, ns: str, key: str) -> bool:
 def expire(conn: sqlite3.Connection, clock: Clock, ns: str, key: str, ttl: float) -> bool:
     now = clock()
     cur = conn.execute(
-        f"UPDATE prism_kv SET expires = ?, version = random() WHERE ns = ? AND key = ? AND {LIVE}",
+        "UPDATE prism_kv SET expires = ?, version = random() "
+        "WHERE ns = ? AND key = ? AND (expires IS NULL OR expires > ?)",
         (now + ttl, ns, key, now),
     )
     return cur.rowcount > 0
 
 
+@reads
 def get_ttl(conn: sqlite3.Connection, clock: Clock, ns: str, key: str) -> float | None:
     now = clock()
     row = conn.execute(
-        f"SELECT expires FROM prism_kv WHERE ns = ? AND key = ? AND {LIVE}", (ns, key, now)
+        "SELECT expires FROM prism_kv "
+        "WHERE ns = ? AND key = ? AND (expires IS NULL OR expires > ?)",
+        (ns, key, now),
     ).fetchone()
     if row is None:
         raise _missing(key, "get_ttl")
@@ -125,6 +132,7 @@ def sweep(conn: sqlite3.Connection, clock: Clock, limit: int = 1000) -> int:
 # -- keyvalue_scan ---------------------------------------------------------------------------
 
 
+@reads
 def scan_page(
     conn: sqlite3.Connection,
     clock: Clock,
@@ -142,15 +150,18 @@ def scan_page(
         params += (after,)
     column = "value" if values else "x''"
     return conn.execute(
-        f"SELECT key, {column} FROM prism_kv WHERE ns = ?{where} AND {LIVE} ORDER BY key LIMIT ?",
+        f"SELECT key, {column} FROM prism_kv WHERE ns = ?{where} "
+        "AND (expires IS NULL OR expires > ?) ORDER BY key LIMIT ?",
         (ns, *params, clock(), size),
     ).fetchall()
 
 
+@reads
 def count(conn: sqlite3.Connection, clock: Clock, ns: str, prefix: str) -> int:
     where, params = _range(prefix)
     row = conn.execute(
-        f"SELECT count(*) FROM prism_kv WHERE ns = ?{where} AND {LIVE}", (ns, *params, clock())
+        f"SELECT count(*) FROM prism_kv WHERE ns = ?{where} AND (expires IS NULL OR expires > ?)",
+        (ns, *params, clock()),
     ).fetchone()
     return int(row[0])
 
@@ -163,10 +174,11 @@ def set_many(conn: sqlite3.Connection, ns: str, items: Mapping[str, bytes]) -> N
         conn.executemany(_UPSERT, [(ns, k, v, None) for k, v in items.items()])
 
 
+@reads
 def get_many(conn: sqlite3.Connection, clock: Clock, ns: str, keys: list[str]) -> dict[str, bytes]:
     rows = conn.execute(
-        f"SELECT key, value FROM prism_kv WHERE ns = ? "
-        f"AND key IN (SELECT value FROM json_each(?)) AND {LIVE}",
+        "SELECT key, value FROM prism_kv WHERE ns = ? "
+        "AND key IN (SELECT value FROM json_each(?)) AND (expires IS NULL OR expires > ?)",
         (ns, json.dumps(keys, ensure_ascii=False), clock()),
     ).fetchall()
     return dict(rows)
@@ -199,8 +211,8 @@ def compare_and_swap(
         )
     else:
         cur = conn.execute(
-            f"UPDATE prism_kv SET value = ?, expires = NULL, version = random() "
-            f"WHERE ns = ? AND key = ? AND value = ? AND {LIVE}",
+            "UPDATE prism_kv SET value = ?, expires = NULL, version = random() "
+            "WHERE ns = ? AND key = ? AND value = ? AND (expires IS NULL OR expires > ?)",
             (new, ns, key, expected, now),
         )
     return cur.rowcount > 0
@@ -210,7 +222,8 @@ def compare_and_delete(
     conn: sqlite3.Connection, clock: Clock, ns: str, key: str, expected: bytes
 ) -> bool:
     cur = conn.execute(
-        f"DELETE FROM prism_kv WHERE ns = ? AND key = ? AND value = ? AND {LIVE}",
+        "DELETE FROM prism_kv "
+        "WHERE ns = ? AND key = ? AND value = ? AND (expires IS NULL OR expires > ?)",
         (ns, key, expected, clock()),
     )
     return cur.rowcount > 0
@@ -219,12 +232,14 @@ def compare_and_delete(
 # -- keyvalue_transactional ------------------------------------------------------------------
 
 
+@reads
 def read_versioned(
     conn: sqlite3.Connection, clock: Clock, ns: str, key: str
 ) -> tuple[bytes | None, int | None]:
     """``(value, version)`` of a live key, or ``(None, None)``."""
     row = conn.execute(
-        f"SELECT value, version FROM prism_kv WHERE ns = ? AND key = ? AND {LIVE}",
+        "SELECT value, version FROM prism_kv "
+        "WHERE ns = ? AND key = ? AND (expires IS NULL OR expires > ?)",
         (ns, key, clock()),
     ).fetchone()
     return (None, None) if row is None else (row[0], row[1])
@@ -243,7 +258,8 @@ def commit(
         now = clock()
         for key, version in seen.items():
             row = conn.execute(
-                f"SELECT version FROM prism_kv WHERE ns = ? AND key = ? AND {LIVE}",
+                "SELECT version FROM prism_kv "
+                "WHERE ns = ? AND key = ? AND (expires IS NULL OR expires > ?)",
                 (ns, key, now),
             ).fetchone()
             if (None if row is None else row[0]) != version:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from prism.backends.sqlite._db import Clock, write
+from prism.backends.sqlite._db import Clock, reads, write
 from prism.errors import LeaseLostError
 from prism.types import Lease, QueueMessage
 
@@ -179,6 +179,7 @@ def length(conn: sqlite3.Connection, clock: Clock, ns: str, queue: str) -> int:
     return int(row[0])
 
 
+@reads
 def scheduled_count(conn: sqlite3.Connection, clock: Clock, ns: str, queue: str) -> int:
     row = conn.execute(
         "SELECT count(*) FROM prism_queue WHERE ns = ? AND queue = ? AND receipt IS NULL "
@@ -242,9 +243,14 @@ def _held(
 
 
 def ack(conn: sqlite3.Connection, clock: Clock, ns: str, lease: Lease) -> None:
-    with write(conn):
-        seq, _, _ = _held(conn, ns, lease, clock(), "ack")
-        conn.execute("DELETE FROM prism_queue WHERE seq = ?", (seq,))
+    now = clock()
+    deleted = conn.execute(
+        "DELETE FROM prism_queue WHERE ns = ? AND id = ? AND receipt = ? AND deadline > ?",
+        (ns, lease.id, lease.receipt, now),
+    ).rowcount
+    if not deleted:  # say why
+        _held(conn, ns, lease, now, "ack")
+        raise _lost(lease, "ack", "it is no longer leased")
 
 
 def extend_visibility(

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from prism._partition import partition_for
-from prism.backends.sqlite._db import Clock, write
+from prism.backends.sqlite._db import Clock, reads, write
 from prism.errors import InvalidArgumentError, NotFoundError
 from prism.types import GroupInfo, StreamRecord, StreamRetention
 
@@ -116,6 +116,7 @@ def append_with_key(
         return partition, _append(conn, clock(), ns, stream, partition, payload, headers, key)
 
 
+@reads
 def read(
     conn: sqlite3.Connection, ns: str, stream: str, partition: int, from_offset: int, max_count: int
 ) -> list[StreamRecord]:
@@ -129,6 +130,7 @@ def read(
     return [_record(stream, partition, row) for row in rows]
 
 
+@reads
 def latest_offset(conn: sqlite3.Connection, ns: str, stream: str) -> int | None:
     row = conn.execute(
         'SELECT max("offset") FROM prism_stream_record WHERE ns = ? AND stream = ? '
@@ -154,6 +156,7 @@ def set_partitions(conn: sqlite3.Connection, ns: str, stream: str, count: int) -
         )
 
 
+@reads
 def partitions(conn: sqlite3.Connection, ns: str, stream: str) -> int:
     return _partitions(conn, ns, stream)
 
@@ -280,6 +283,7 @@ def ack(conn: sqlite3.Connection, ns: str, stream: str, group: str, offsets: lis
         return cur.rowcount
 
 
+@reads
 def group_info(conn: sqlite3.Connection, ns: str, stream: str, group: str) -> GroupInfo:
     next_offset, last_delivered = _group(conn, ns, stream, group, "group_info")
     consumers = dict.fromkeys(
@@ -315,6 +319,7 @@ def group_info(conn: sqlite3.Connection, ns: str, stream: str, group: str) -> Gr
 # -- stream_replay ---------------------------------------------------------------------------
 
 
+@reads
 def seek_to_offset(conn: sqlite3.Connection, ns: str, stream: str, offset: int) -> int | None:
     row = conn.execute(
         'SELECT min("offset") FROM prism_stream_record WHERE ns = ? AND stream = ? '
@@ -324,6 +329,7 @@ def seek_to_offset(conn: sqlite3.Connection, ns: str, stream: str, offset: int) 
     return None if row[0] is None else int(row[0])
 
 
+@reads
 def seek_to_timestamp(
     conn: sqlite3.Connection, ns: str, stream: str, timestamp: float
 ) -> int | None:
@@ -335,6 +341,7 @@ def seek_to_timestamp(
     return None if row is None else int(row[0])
 
 
+@reads
 def read_range(
     conn: sqlite3.Connection, ns: str, stream: str, start: int, end: int, max_count: int
 ) -> list[StreamRecord]:
@@ -360,6 +367,7 @@ def set_retention(
     )
 
 
+@reads
 def get_retention(conn: sqlite3.Connection, ns: str, stream: str) -> StreamRetention:
     row = conn.execute(
         "SELECT max_age, max_length FROM prism_stream WHERE ns = ? AND stream = ?", (ns, stream)

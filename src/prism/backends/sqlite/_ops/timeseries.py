@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 
 from prism import _series
-from prism.backends.sqlite._db import Clock, write
+from prism.backends.sqlite._db import Clock, reads, write
 from prism.types import InterpolationMethod, Point, SeriesFunction
 
 _UPSERT = (
@@ -48,6 +48,7 @@ def _between(
     return [Point(ts, value, json.loads(text) if text else {}) for ts, value, text in rows]
 
 
+@reads
 def query(
     conn: sqlite3.Connection,
     ns: str,
@@ -63,6 +64,7 @@ def query(
     ]
 
 
+@reads
 def aggregate(
     conn: sqlite3.Connection,
     ns: str,
@@ -102,6 +104,7 @@ def set_retention(conn: sqlite3.Connection, ns: str, series: str, max_age: float
         )
 
 
+@reads
 def get_retention(conn: sqlite3.Connection, ns: str, series: str) -> float | None:
     row = conn.execute(
         "SELECT max_age FROM prism_ts_retention WHERE ns = ? AND series = ?", (ns, series)
@@ -122,6 +125,7 @@ def compact(conn: sqlite3.Connection, clock: Clock, ns: str, series: str) -> int
         return cur.rowcount
 
 
+@reads
 def interpolate(
     conn: sqlite3.Connection, ns: str, series: str, at: Sequence[float], method: InterpolationMethod
 ) -> list[float | None]:

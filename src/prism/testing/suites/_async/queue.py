@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 import prism
+from prism._compat import AsyncCall
 from prism.interfaces._async.queue import (
     AsyncQueueBasic,
     AsyncQueueDeadLetter,
@@ -42,8 +42,6 @@ BINARY_PAYLOADS = [
     pytest.param(b"\xff\xfe\xc3\x28", id="invalid-utf8"),
     pytest.param(bytes(range(256)) * 4096, id="1MiB"),
 ]
-Call = Callable[[], Any]
-
 UNICODE_NAMES = ["café", "队列", "🙂:emoji", "x" * 1024, "é" * 512]
 HEADERS = {"content-type": "application/octet-stream", "x-ключ": "значение 🙂", "empty": ""}
 
@@ -51,6 +49,8 @@ VT = 0.5
 """A short visibility timeout or delay, in seconds."""
 PAST = 0.6
 """Long enough for a ``VT`` lease or delay to run out."""
+
+T = TypeVar("T")
 
 
 async def drain(q: AsyncQueueBasic, queue: str) -> list[QueueMessage]:
@@ -79,38 +79,11 @@ async def receive_all(q: AsyncQueueVisibility, queue: str) -> list[Lease]:
     return out
 
 
-Call = Callable[[], Any]
-
-UNICODE_NAMES = ["café", "队列", "🙂:emoji", "x" * 1024, "é" * 512]
-HEADERS = {"content-type": "application/octet-stream", "x-ключ": "значение 🙂", "empty": ""}
-
-VT = 0.5
-"""A short visibility timeout or delay, in seconds."""
-PAST = 0.6
-"""Long enough for a ``VT`` lease or delay to run out."""
-
-
-async def drain(q: AsyncQueueBasic, queue: str) -> list[QueueMessage]:
-    """Dequeue every message ready in ``queue``."""
-    out: list[QueueMessage] = []
-    while (msg := await q.dequeue(queue)) is not None:
-        out.append(msg)
-    return out
-
-
-async def receive_all(q: AsyncQueueVisibility, queue: str) -> list[Lease]:
-    """Lease every message ready in ``queue`` (for 30 s)."""
-    out: list[Lease] = []
-    while (lease := await q.receive(queue)) is not None:
-        out.append(lease)
-    return out
-
-
 class _QueueSuite(AsyncSuite):
     async def basic(self, name: str | None = None) -> Any:
         """A fresh namespace's queue facet (``Any``: the tests use several of its interfaces,
         each suite asserting the one it covers)."""
-        q = await self.facet(AsyncQueueBasic, name)  # type: ignore[type-abstract]
+        q = await self.facet(AsyncQueueBasic, name)
         assert isinstance(q, self._covered())
         return q
 
@@ -122,6 +95,11 @@ class _QueueSuite(AsyncSuite):
             "queue_priority": AsyncQueuePriority,
             "queue_delayed": AsyncQueueDelayed,
         }[self.interface]
+
+    async def soon(self, check: AsyncCall[T]) -> T:
+        """``self.eventually(check)``, with a short deadline when time is controlled (waiting
+        changes nothing then, so a failing backend fails fast)."""
+        return await self.eventually(check, timeout=0.2 if self.has_clock else 10.0)
 
     def now(self) -> float:
         """The backend's time: the injected clock, or this machine's."""
@@ -292,7 +270,7 @@ class AsyncQueueBasicSuite(_QueueSuite, interface="queue_basic"):
     @pytest.mark.parametrize("name", BAD_NAMES)
     async def test_bad_queue_names_rejected_before_io(self, name: Any) -> None:
         q = await self.basic()
-        calls: tuple[Call, ...] = (
+        calls: tuple[AsyncCall[Any], ...] = (
             lambda: q.enqueue(name, b"v"),
             lambda: q.dequeue(name),
             lambda: q.dequeue(name, timeout=1),
@@ -310,9 +288,7 @@ class AsyncQueueBasicSuite(_QueueSuite, interface="queue_basic"):
             await q.enqueue("jobs", payload)
         assert await q.length("jobs") == 0
 
-    @pytest.mark.parametrize(
-        "headers", [{"": "v"}, {"k": b"v"}, {"k": 1}, {1: "v"}, ["k"], "k=v"]
-    )
+    @pytest.mark.parametrize("headers", [{"": "v"}, {"k": b"v"}, {"k": 1}, {1: "v"}, ["k"], "k=v"])
     async def test_bad_headers_rejected(self, headers: Any) -> None:
         q = await self.basic()
         with pytest.raises(prism.InvalidArgumentError):
@@ -417,7 +393,7 @@ class AsyncQueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
         assert lease.message.attempts == 1
         assert await q.receive("jobs") is None
         await self.advance(PAST)
-        again = await self.eventually(lambda: q.receive("jobs", visibility_timeout=VT))
+        again = await self.soon(lambda: q.receive("jobs", visibility_timeout=VT))
         assert again.id == msg_id
         assert again.payload == b"x"
         assert again.message.attempts == 2
@@ -444,7 +420,7 @@ class AsyncQueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
         await self.advance(0.4)  # past the first deadline, before the renewed one
         assert await q.receive("jobs") is None
         await self.advance(0.7)
-        again = await self.eventually(lambda: q.receive("jobs"))
+        again = await self.soon(lambda: q.receive("jobs"))
         assert again.id == lease.id
         assert again.message.attempts == 2
 
@@ -465,7 +441,7 @@ class AsyncQueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
         await self.advance(PAST)
         with pytest.raises(prism.LeaseLostError):
             await q.ack(lease)
-        again = await self.eventually(lambda: q.receive("jobs"))
+        again = await self.soon(lambda: q.receive("jobs"))
         assert again.id == lease.id
 
     async def test_settling_with_a_lease_of_an_earlier_delivery_raises(self) -> None:
@@ -473,8 +449,8 @@ class AsyncQueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
         await q.enqueue("jobs", b"x")
         old = await q.receive("jobs", visibility_timeout=VT)
         await self.advance(PAST)
-        new = await self.eventually(lambda: q.receive("jobs"))
-        settles: tuple[Call, ...] = (
+        new = await self.soon(lambda: q.receive("jobs"))
+        settles: tuple[AsyncCall[Any], ...] = (
             lambda: q.ack(old),
             lambda: q.release(old),
             lambda: q.extend_visibility(old, 30),
@@ -500,7 +476,7 @@ class AsyncQueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
         await q.enqueue("jobs", b"x")
         lease = await q.receive("jobs")
         await q.release(lease)
-        settles: tuple[Call, ...] = (
+        settles: tuple[AsyncCall[Any], ...] = (
             lambda: q.ack(lease),
             lambda: q.release(lease),
             lambda: q.extend_visibility(lease, 30),
@@ -549,7 +525,7 @@ class AsyncQueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
     @pytest.mark.parametrize("lease", [None, "receipt", b"receipt", 1])
     async def test_non_leases_rejected(self, lease: Any) -> None:
         q = await self.basic()
-        settles: tuple[Call, ...] = (
+        settles: tuple[AsyncCall[Any], ...] = (
             lambda: q.ack(lease),
             lambda: q.release(lease),
             lambda: q.extend_visibility(lease, 30),
@@ -603,7 +579,7 @@ class AsyncQueueDeadLetterSuite(_QueueSuite, interface="queue_dead_letter"):
         msg_id = await q.enqueue("jobs", b"poison")
         await q.receive("jobs", visibility_timeout=VT)
         await self.advance(PAST)
-        dead = await self.eventually(lambda: q.dead_letters("jobs"))
+        dead = await self.soon(lambda: q.dead_letters("jobs"))
         assert [(m.id, m.attempts) for m in dead] == [(msg_id, 1)]
         assert await q.receive("jobs") is None
         assert await q.length("jobs") == 0
@@ -691,9 +667,7 @@ class AsyncQueueDeadLetterSuite(_QueueSuite, interface="queue_dead_letter"):
         ids = {await q.enqueue("jobs", str(i).encode()) for i in range(40)}
         for lease in await receive_all(q, "jobs"):
             await q.release(lease)
-        moved = await run_concurrently_async(
-            [lambda: q.redrive("jobs", limit=7) for _ in range(8)]
-        )
+        moved = await run_concurrently_async([lambda: q.redrive("jobs", limit=7) for _ in range(8)])
         assert sum(moved) == 40
         got = [m.id for m in await drain(q, "jobs")]
         assert len(got) == 40
@@ -762,8 +736,9 @@ class AsyncQueueDeadLetterSuite(_QueueSuite, interface="queue_dead_letter"):
     async def test_bad_max_attempts_rejected(self, max_attempts: Any) -> None:
         q = await self.basic()
         with pytest.raises(prism.InvalidArgumentError):
-            await q.configure_dead_letter("jobs", max_attempts=max_attempts,
-                                          dead_letter_queue="dlq")
+            await q.configure_dead_letter(
+                "jobs", max_attempts=max_attempts, dead_letter_queue="dlq"
+            )
 
     async def test_a_queue_cannot_be_its_own_dead_letter_queue(self) -> None:
         q = await self.basic()
@@ -773,7 +748,7 @@ class AsyncQueueDeadLetterSuite(_QueueSuite, interface="queue_dead_letter"):
     @pytest.mark.parametrize("name", BAD_NAMES)
     async def test_bad_queue_names_rejected(self, name: Any) -> None:
         q = await self.basic()
-        calls: tuple[Call, ...] = (
+        calls: tuple[AsyncCall[Any], ...] = (
             lambda: q.configure_dead_letter(name, max_attempts=1, dead_letter_queue="dlq"),
             lambda: q.configure_dead_letter("jobs", max_attempts=1, dead_letter_queue=name),
             lambda: q.dead_letters(name),
@@ -902,7 +877,7 @@ class AsyncQueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         assert await q.peek("jobs") is None
         assert await q.length("jobs") == 0
         await self.advance(PAST)
-        msg = await self.eventually(lambda: q.dequeue("jobs"))
+        msg = await self.soon(lambda: q.dequeue("jobs"))
         assert (msg.id, msg.payload, msg.attempts) == (msg_id, b"later", 1)
         assert dict(msg.headers) == {"h": "v"}
 
@@ -916,7 +891,7 @@ class AsyncQueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         assert await q.length("jobs") == 1
         assert await q.scheduled_count("empty") == 0
         await self.advance(PAST)
-        await self.eventually(lambda: _is(q.scheduled_count("jobs"), 0))
+        await self.soon(lambda: _is(q.scheduled_count("jobs"), 0))
         assert await q.length("jobs") == 4
         assert await q.scheduled_count("other") == 0
 
@@ -932,7 +907,7 @@ class AsyncQueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         await q.enqueue("jobs", b"later", delay=timedelta(seconds=VT))
         assert await q.dequeue("jobs") is None
         await self.advance(PAST)
-        assert (await self.eventually(lambda: q.dequeue("jobs"))).payload == b"later"
+        assert (await self.soon(lambda: q.dequeue("jobs"))).payload == b"later"
 
     async def test_not_before(self) -> None:
         q = await self.basic()
@@ -942,7 +917,7 @@ class AsyncQueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         assert await q.scheduled_count("jobs") == 2
         assert await q.dequeue("jobs") is None
         await self.advance(PAST)
-        await self.eventually(lambda: _is(q.length("jobs"), 2))
+        await self.soon(lambda: _is(q.length("jobs"), 2))
         assert {m.payload for m in await drain(q, "jobs")} == {b"float", b"datetime"}
 
     async def test_not_before_in_the_past_is_immediate(self) -> None:
@@ -975,7 +950,7 @@ class AsyncQueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         await q.enqueue("jobs", b"later", delay=VT)
         assert await q.receive("jobs") is None
         await self.advance(PAST)
-        lease = await self.eventually(lambda: q.receive("jobs"))
+        lease = await self.soon(lambda: q.receive("jobs"))
         assert lease.payload == b"later"
 
     async def test_due_message_keeps_its_priority(self) -> None:
@@ -985,7 +960,7 @@ class AsyncQueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         await q.enqueue("jobs", b"urgent", delay=VT, priority=9)
         await q.enqueue("jobs", b"plain")
         await self.advance(PAST)
-        await self.eventually(lambda: _is(q.scheduled_count("jobs"), 0))
+        await self.soon(lambda: _is(q.scheduled_count("jobs"), 0))
         assert [m.payload for m in await drain(q, "jobs")] == [b"urgent", b"plain"]
 
     async def test_delay_and_not_before_together_rejected(self) -> None:
@@ -1022,7 +997,7 @@ class AsyncQueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         assert await b.scheduled_count("jobs") == 0
         await self.advance(PAST)
         assert await b.dequeue("jobs") is None
-        assert (await self.eventually(lambda: a.dequeue("jobs"))).payload == b"later"
+        assert (await self.soon(lambda: a.dequeue("jobs"))).payload == b"later"
 
 
 async def _is(value: Any, expected: object) -> bool:

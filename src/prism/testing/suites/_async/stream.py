@@ -63,6 +63,7 @@ async def read_all(facet: object, stream: str) -> list[StreamRecord]:
     out: list[StreamRecord] = []
     position = 0
     while page := await basic(facet).read(stream, position, max_count=100):
+        assert page[0].offset >= position, f"read from {position} returned {page[0].offset}"
         out.extend(page)
         position = page[-1].offset + 1
     return out
@@ -422,9 +423,12 @@ class AsyncStreamConsumerGroupsSuite(AsyncSuite, interface="stream_consumer_grou
         s = await self.facet(AsyncStreamConsumerGroups)
         await s.create_group("log", "g", start="latest")
         handle = start_background_async(lambda: basic(s).append("log", b"wake"))
-        got = await s.consume("log", "g", "c", block=2.0)
+        started = time.monotonic()
+        got = await s.consume("log", "g", "c", block=3.0)
+        waited = time.monotonic() - started
         offset = await join_async(handle)
         assert offsets_of(got) == [offset]
+        assert waited < 2.0, f"consume returned {waited:.2f} s after the append, not at once"
         assert payloads_of(got) == [b"wake"]
 
     async def test_blocking_consume_times_out_empty(self) -> None:
@@ -440,7 +444,10 @@ class AsyncStreamConsumerGroupsSuite(AsyncSuite, interface="stream_consumer_grou
 
         async def drain(consumer: str) -> list[int]:
             got: list[int] = []
-            while batch := await s.consume("log", "g", consumer, max_count=7):
+            for _ in range(100):  # 29 rounds suffice; a flawed group could deliver forever
+                batch = await s.consume("log", "g", consumer, max_count=7)
+                if not batch:
+                    break
                 got.extend(offsets_of(batch))
             return got
 
