@@ -9,13 +9,16 @@ which is what prism's async flavour does.  A last pair measures four threads rea
 prism's sync flavour (one connection behind a lock) against raw ``sqlite3`` with one
 connection per thread.
 
-Run: python -m benchmarks.bench_sqlite
+Run: python -m benchmarks.bench_sqlite [DIR]    (the files go to a temporary folder in DIR,
+default the system's temporary directory; a tmpfs such as /dev/shm takes fsync out of the
+figures, leaving what prism's layers cost)
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import sys
 import tempfile
 import threading
 import time
@@ -281,12 +284,14 @@ def run_threads(tmp: Path, threads: int = 4, per_thread: int = 10_000) -> Result
 
 def main() -> None:
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="prism-bench-sqlite-") as tmp:
+    where = sys.argv[1] if len(sys.argv) > 1 else None
+    with tempfile.TemporaryDirectory(prefix="prism-bench-sqlite-", dir=where) as tmp:
         results = run_sync(Path(tmp))
         results += asyncio.run(run_async(Path(tmp)))
         results.append(run_threads(Path(tmp)))
     report(
-        "sqlite vs raw sqlite3 on the same kind of file (ratio = prism time / baseline time)",
+        f"sqlite vs raw sqlite3 on the same kind of file in {where or tempfile.gettempdir()} "
+        "(ratio = prism time / baseline time)",
         results,
     )
     print(f"(took {time.perf_counter() - started:.0f} s)")
