@@ -28,6 +28,7 @@ class ManualClock:
     def __init__(self, start: float = 1_700_000_000.0) -> None:
         self._now = start
         self._lock = threading.Lock()
+        self._listeners: list[Callable[[], None]] = []
 
     def __call__(self) -> float:
         return self._now
@@ -35,10 +36,23 @@ class ManualClock:
     def advance(self, seconds: float) -> None:
         with self._lock:
             self._now += seconds
+        self._moved()
 
     def set(self, now: float) -> None:
         with self._lock:
             self._now = now
+        self._moved()
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` whenever the time moves (stores wake their waiters with it)."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def _moved(self) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
 
 
 def _wake(fut: asyncio.Future[None]) -> None:
@@ -124,10 +138,23 @@ class Store:
 
     def __init__(self, name: str, clock: Clock | None = None) -> None:
         self.name = name
-        self.clock: Clock = clock or time.time
         self.lock = threading.RLock()
         self.signal = Signal(self.lock)
         self._sections: dict[str, dict[str, Any]] = {}
+        self.clock: Clock = time.time
+        self.use_clock(clock)
+
+    def use_clock(self, clock: Clock | None) -> None:
+        """Switch clocks; a :class:`ManualClock` wakes this store's waiters when it moves, so a
+        delayed message or a lapsed lease is noticed at once."""
+        self.clock = clock or time.time
+        if isinstance(clock, ManualClock):
+            clock.on_change(self.wake)
+
+    def wake(self) -> None:
+        """Wake every waiter to re-check its condition (the time moved)."""
+        with self.lock:
+            self.signal.notify_all()
 
     def section(self, model: str) -> dict[str, Any]:
         with self.lock:
@@ -160,8 +187,8 @@ def get_store(name: str, clock: Clock | None = None) -> Store:
         store = _stores.get(name)
         if store is None:
             store = _stores[name] = Store(name, clock)
-        elif clock is not None:
-            store.clock = clock
+        elif clock is not None and clock is not store.clock:
+            store.use_clock(clock)
         return store
 
 

@@ -26,6 +26,8 @@ from prism.interfaces.keyvalue import (
 from prism.testing._concurrency import run_concurrently
 from prism.testing.suite import Suite
 
+T = TypeVar("T")
+
 BAD_KEYS = [
     pytest.param("", id="empty"),
     pytest.param("x" * 1025, id="over-1024-bytes"),
@@ -47,8 +49,6 @@ BINARY_VALUES = [
     pytest.param(b"\xff\xfe\xc3\x28", id="invalid-utf8"),
     pytest.param(bytes(range(256)) * 4096, id="1MiB"),
 ]
-T = TypeVar("T")
-
 UNICODE_KEYS = ["café", "键值", "🙂:emoji", "x" * 1024, "é" * 512]
 
 TTL = 0.5
@@ -95,7 +95,8 @@ class _KeyValueSuite(Suite):
     def kv(self, name: str | None = None) -> KeyValueBasic:
         """The keyvalue facet of a fresh namespace (or of namespace ``name``), checked to
         implement keyvalue_basic and this suite's interface."""
-        facet = (self.open(name)).facet("keyvalue")
+        namespace = self.open(name)
+        facet = namespace.facet("keyvalue")
         assert isinstance(facet, KeyValueBasic), f"{facet!r} lacks keyvalue_basic"
         implemented = type(facet).implemented_interfaces()
         assert self.interface in implemented, f"{facet!r} does not implement {self.interface}"
@@ -1171,10 +1172,13 @@ class KeyValueCASSuite(_KeyValueSuite, interface="keyvalue_cas"):
     def test_binary_values(self, value: bytes) -> None:
         kv = self.kv()
         assert isinstance(kv, KeyValueCAS)
+        other = value[1:] + b"!"  # differs from value, and is no longer (size limits)
         assert kv.compare_and_swap("bin", None, value) is True
-        assert kv.compare_and_swap("bin", value, value + b"!") is True
-        assert kv.get("bin") == value + b"!"
-        assert kv.compare_and_delete("bin", value + b"!") is True
+        assert kv.compare_and_swap("bin", other, b"x") is False
+        assert kv.compare_and_swap("bin", value, other) is True
+        assert kv.get("bin") == other
+        assert kv.compare_and_delete("bin", value) is False
+        assert kv.compare_and_delete("bin", other) is True
 
     @pytest.mark.parametrize("value", BAD_VALUES)
     def test_bad_values_rejected_before_io(self, value: Any) -> None:

@@ -24,6 +24,8 @@ from prism.interfaces._async.keyvalue import (
 from prism.testing._async.suite import AsyncSuite
 from prism.testing._concurrency import run_concurrently_async
 
+T = TypeVar("T")
+
 BAD_KEYS = [
     pytest.param("", id="empty"),
     pytest.param("x" * 1025, id="over-1024-bytes"),
@@ -45,8 +47,6 @@ BINARY_VALUES = [
     pytest.param(b"\xff\xfe\xc3\x28", id="invalid-utf8"),
     pytest.param(bytes(range(256)) * 4096, id="1MiB"),
 ]
-T = TypeVar("T")
-
 UNICODE_KEYS = ["café", "键值", "🙂:emoji", "x" * 1024, "é" * 512]
 
 TTL = 0.5
@@ -93,7 +93,8 @@ class _KeyValueSuite(AsyncSuite):
     async def kv(self, name: str | None = None) -> AsyncKeyValueBasic:
         """The keyvalue facet of a fresh namespace (or of namespace ``name``), checked to
         implement keyvalue_basic and this suite's interface."""
-        facet = (await self.open(name)).facet("keyvalue")
+        namespace = await self.open(name)
+        facet = namespace.facet("keyvalue")
         assert isinstance(facet, AsyncKeyValueBasic), f"{facet!r} lacks keyvalue_basic"
         implemented = type(facet).implemented_interfaces()
         assert self.interface in implemented, f"{facet!r} does not implement {self.interface}"
@@ -1169,10 +1170,13 @@ class AsyncKeyValueCASSuite(_KeyValueSuite, interface="keyvalue_cas"):
     async def test_binary_values(self, value: bytes) -> None:
         kv = await self.kv()
         assert isinstance(kv, AsyncKeyValueCAS)
+        other = value[1:] + b"!"  # differs from value, and is no longer (size limits)
         assert await kv.compare_and_swap("bin", None, value) is True
-        assert await kv.compare_and_swap("bin", value, value + b"!") is True
-        assert await kv.get("bin") == value + b"!"
-        assert await kv.compare_and_delete("bin", value + b"!") is True
+        assert await kv.compare_and_swap("bin", other, b"x") is False
+        assert await kv.compare_and_swap("bin", value, other) is True
+        assert await kv.get("bin") == other
+        assert await kv.compare_and_delete("bin", value) is False
+        assert await kv.compare_and_delete("bin", other) is True
 
     @pytest.mark.parametrize("value", BAD_VALUES)
     async def test_bad_values_rejected_before_io(self, value: Any) -> None:

@@ -1,0 +1,731 @@
+"""redis stream: all five interfaces over Redis Streams.
+
+Keys (``<root>:{<ns>}:`` first, so every key of a namespace shares one hash slot)::
+
+    stream:<name>         the Redis stream of partition 0 (the one stream_basic writes)
+    stream.<p>:<name>     the Redis stream of partition p >= 1
+    stream.meta:<name>    a hash: max_age, max_length, partitions, g:<group> (a group's start)
+
+Offsets.  A Redis stream id is ``<ms>-<seq>`` (two unsigned 64-bit numbers, ordered as a pair).
+The offset of an id is ``ms * 2**20 + seq``, and the id of an offset is
+``(offset >> 20)-(offset & (2**20 - 1))``: exact and order-preserving as long as ``seq < 2**20``.
+Appends are a Lua script that XADDs with ``*`` and, in the one case that would break the rule (a
+2**20th entry within one millisecond, i.e. more than a million appends in one ms, or a server
+clock that stepped back while appends kept coming), deletes that entry again and re-adds it at
+``<ms + 1>-0`` inside the same script, so such an id is never seen.  A record's timestamp is the
+ms part of its id (the server's clock at the append, never decreasing within a stream), so time
+seeks are XRANGE from ``<ms>-0`` and age trims are XTRIM MINID.
+
+Consumer groups are Redis consumer groups on partition 0: ``consume`` runs one script that first
+XAUTOCLAIMs entries idle for at least the claim timeout (walking the group's whole pending list,
+in id order) and then XREADGROUPs new ones with ``>``; when that delivers nothing and ``block``
+is given, it waits with XREADGROUP BLOCK.  ``group_info`` reads XINFO GROUPS / CONSUMERS; its
+lag counts the retained records after the group's cursor (Redis's own lag also counts records
+trimmed before the group read them, and is unknown after an XDEL or a start at an arbitrary id;
+then the records are counted).  Retention limits live in the meta hash; ``trim`` applies them
+with exact XTRIM MAXLEN / MINID on every partition and drops pending entries whose record went.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from prism import types
+from prism._partition import partition_for
+from prism._validate import Duration, Timestamp, optional_count, optional_seconds, seconds
+from prism._validate import timestamp as to_epoch
+from prism.backends.redis._async._common import AsyncRedisFacet, Script, run_script
+from prism.backends.redis._errors import response_text
+from prism.errors import InvalidArgumentError, NotFoundError, PrismError
+from prism.interfaces._async.stream import (
+    AsyncStreamBasic,
+    AsyncStreamConsumerGroups,
+    AsyncStreamPartitioning,
+    AsyncStreamReplay,
+    AsyncStreamRetention,
+)
+from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord
+
+__all__ = ["SEQ_BITS", "AsyncRedisStream", "id_of", "offset_of"]
+
+SEQ_BITS = 20
+"""Bits of an offset that hold the sequence part of a Redis stream id."""
+SEQ_LIMIT = 1 << SEQ_BITS
+_SEQ_MASK = SEQ_LIMIT - 1
+_MAX_MS = 2**64 - 1
+PAGE = 100
+"""Records per XRANGE of ``replay_range``."""
+
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+
+def offset_of(entry_id: bytes) -> int:
+    """The offset of a Redis stream id ``b"<ms>-<seq>"``."""
+    ms, _, seq = entry_id.partition(b"-")
+    number = int(seq)
+    if number >= SEQ_LIMIT:
+        msg = (
+            f"stream entry {entry_id!r} has a sequence number >= 2**{SEQ_BITS}; it was not "
+            "written by prism and has no offset"
+        )
+        raise PrismError(msg)
+    return int(ms) << SEQ_BITS | number
+
+
+def id_of(offset: int) -> bytes | None:
+    """The Redis stream id of ``offset`` (None when it is beyond every possible id)."""
+    ms = offset >> SEQ_BITS
+    if ms > _MAX_MS:
+        return None
+    return b"%d-%d" % (ms, offset & _SEQ_MASK)
+
+
+def _first_ms_at_or_after(when: float) -> int:
+    """The smallest whole millisecond ``m`` whose timestamp ``m / 1000`` is >= ``when``
+    (computed the way record timestamps are, so a record's own timestamp finds it)."""
+    ms = math.ceil(when * 1000)
+    while (ms - 1) / 1000 >= when:
+        ms -= 1
+    while ms / 1000 < when:
+        ms += 1
+    return ms
+
+
+# ----- Lua ------------------------------------------------------------------------------------
+
+_ADD = r"""
+local function add(key, fields)
+  local id = redis.call('XADD', key, '*', unpack(fields))
+  local dash = string.find(id, '-', 1, true)
+  if tonumber(string.sub(id, dash + 1)) >= 1048576 then
+    -- the sequence part would not fit an offset: move the entry to the next millisecond
+    redis.call('XDEL', key, id)
+    local ms = tonumber(string.sub(id, 1, dash - 1)) + 1
+    id = redis.call('XADD', key, string.format('%d-0', ms), unpack(fields))
+  end
+  return id
+end
+local function fields(payload, headers, key)
+  local f = {'p', payload}
+  if headers ~= '' then f[#f + 1] = 'h' f[#f + 1] = headers end
+  if key ~= '' then f[#f + 1] = 'k' f[#f + 1] = key end
+  return f
+end
+"""
+
+_APPEND = Script.of(_ADD + "return add(KEYS[1], fields(ARGV[1], ARGV[2], ''))")
+
+# KEYS: partition stream, meta.  ARGV: payload, headers, partition, expected count or '', key.
+# Returns the new id, or the partition count (an integer) when the partition is out of range or
+# the count is not the expected one.
+_APPEND_PARTITION = Script.of(
+    _ADD
+    + r"""
+local n = tonumber(redis.call('HGET', KEYS[2], 'partitions') or '1')
+if ARGV[4] ~= '' then
+  if tonumber(ARGV[4]) ~= n then return n end
+elseif tonumber(ARGV[3]) >= n then
+  return n
+end
+return add(KEYS[1], fields(ARGV[1], ARGV[2], ARGV[5]))
+"""
+)
+
+# KEYS: partition stream, meta.  ARGV: partition, start id, count.
+_READ_PARTITION = Script.of(
+    r"""
+local n = tonumber(redis.call('HGET', KEYS[2], 'partitions') or '1')
+if tonumber(ARGV[1]) >= n then return n end
+return redis.call('XRANGE', KEYS[1], ARGV[2], '+', 'COUNT', ARGV[3])
+"""
+)
+
+# KEYS: meta.  ARGV: count.  Returns 0, or the current count when asked to shrink.
+_SET_PARTITIONS = Script.of(
+    r"""
+local n = tonumber(redis.call('HGET', KEYS[1], 'partitions') or '1')
+local want = tonumber(ARGV[1])
+if want < n then return n end
+if want > n then redis.call('HSET', KEYS[1], 'partitions', ARGV[1]) end
+return 0
+"""
+)
+
+# KEYS: stream, meta.  ARGV: group, start id ('$' for the newest).  1 created, 0 existed.
+_CREATE_GROUP = Script.of(
+    r"""
+local ok = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], ARGV[2], 'MKSTREAM')
+if type(ok) == 'table' and ok.err then
+  if string.sub(ok.err, 1, 9) == 'BUSYGROUP' then return 0 end
+  return redis.error_reply(ok.err)
+end
+local start = ARGV[2]
+if start == '$' then
+  local info = redis.call('XINFO', 'STREAM', KEYS[1])
+  for i = 1, #info, 2 do
+    if info[i] == 'last-generated-id' then start = info[i + 1] end
+  end
+end
+redis.call('HSET', KEYS[2], 'g:' .. ARGV[1], start)
+return 1
+"""
+)
+
+# KEYS: stream.  ARGV: group, consumer, count, min idle ms.
+# Returns {{id, {field, value, ...}, delivery count}, ...}: reclaimed entries first, then new ones.
+_CONSUME = Script.of(
+    r"""
+local key, group, consumer = KEYS[1], ARGV[1], ARGV[2]
+local want = tonumber(ARGV[3])
+local out = {}
+local cursor = '0-0'
+repeat
+  local r = redis.call('XAUTOCLAIM', key, group, consumer, ARGV[4], cursor, 'COUNT', want - #out)
+  cursor = r[1]
+  for _, e in ipairs(r[2]) do
+    if e then
+      local p = redis.call('XPENDING', key, group, e[1], e[1], 1)[1]
+      out[#out + 1] = {e[1], e[2], p and p[4] or 1}
+    end
+  end
+until cursor == '0-0' or #out >= want
+if #out < want then
+  local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', want - #out,
+                       'STREAMS', key, '>')
+  if r then
+    for _, e in ipairs(r[1][2]) do out[#out + 1] = {e[1], e[2], 1} end
+  end
+end
+return out
+"""
+)
+
+_IDS = r"""
+local function kv(list)
+  local t = {}
+  for i = 1, #list, 2 do t[list[i]] = list[i + 1] end
+  return t
+end
+local function parse(id)
+  local dash = string.find(id, '-', 1, true)
+  return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
+end
+local function cmp(a, b)
+  local am, as = parse(a)
+  local bm, bs = parse(b)
+  if am ~= bm then return am < bm and -1 or 1 end
+  if as ~= bs then return as < bs and -1 or 1 end
+  return 0
+end
+"""
+
+# KEYS: stream, meta.  ARGV: group.
+# Returns false (no such group), else {{consumer, pending, ...}, pending, lag, last id or ''}.
+_GROUP_INFO = Script.of(
+    _IDS
+    + r"""
+local key, name = KEYS[1], ARGV[1]
+local groups = redis.pcall('XINFO', 'GROUPS', key)
+if groups.err then
+  if string.find(groups.err, 'no such key', 1, true) then return false end
+  return redis.error_reply(groups.err)
+end
+local g
+for _, raw in ipairs(groups) do
+  local t = kv(raw)
+  if t['name'] == name then g = t break end
+end
+if not g then return false end
+local consumers = {}
+for _, raw in ipairs(redis.call('XINFO', 'CONSUMERS', key, name)) do
+  local c = kv(raw)
+  consumers[#consumers + 1] = c['name']
+  consumers[#consumers + 1] = c['pending']
+end
+local last = g['last-delivered-id']
+local len = redis.call('XLEN', key)
+local lag = 0
+if len > 0 then
+  local first = redis.call('XRANGE', key, '-', '+', 'COUNT', 1)[1][1]
+  local newest = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)[1][1]
+  if cmp(last, first) < 0 then
+    lag = len
+  elseif cmp(last, newest) >= 0 then
+    lag = 0
+  elseif g['lag'] then
+    -- every trimmed record is older than the cursor, so Redis's count is exact here
+    lag = g['lag']
+  else
+    local cursor = '(' .. last
+    while true do
+      local page = redis.call('XRANGE', key, cursor, '+', 'COUNT', 1000)
+      lag = lag + #page
+      if #page < 1000 then break end
+      cursor = '(' .. page[#page][1]
+    end
+  end
+end
+local start = redis.call('HGET', KEYS[2], 'g:' .. name)
+if last == '0-0' or (start and cmp(last, start) <= 0) then last = '' end
+return {consumers, g['pending'], lag, last}
+"""
+)
+
+# KEYS: meta, partition 0, partition 1, ...  ARGV: none.
+# Returns the number of records removed, or -n when the stream has n partitions (not the keys').
+_TRIM = Script.of(
+    r"""
+local n = tonumber(redis.call('HGET', KEYS[1], 'partitions') or '1')
+if n ~= #KEYS - 1 then return -n end
+local limits = redis.call('HMGET', KEYS[1], 'max_age', 'max_length')
+local age, len = limits[1], limits[2]
+if not age and not len then return 0 end
+local min_ms
+if age then
+  local t = redis.call('TIME')
+  local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  local limit_us = now_us - math.floor(tonumber(age) * 1000000 + 0.5)
+  min_ms = math.floor((limit_us + 999) / 1000)
+end
+local removed, head = 0, 0
+for i = 2, #KEYS do
+  local r = 0
+  if len then r = r + redis.call('XTRIM', KEYS[i], 'MAXLEN', '=', len) end
+  if min_ms and min_ms > 0 then
+    r = r + redis.call('XTRIM', KEYS[i], 'MINID', '=', string.format('%d-0', min_ms))
+  end
+  removed = removed + r
+  if i == 2 then head = r end
+end
+if head > 0 then
+  -- forget pending entries whose record is gone (partition 0 carries the groups)
+  local key = KEYS[2]
+  local first = redis.call('XRANGE', key, '-', '+', 'COUNT', 1)[1]
+  local upto = first and ('(' .. first[1]) or '+'
+  for _, raw in ipairs(redis.call('XINFO', 'GROUPS', key)) do
+    local name
+    for j = 1, #raw, 2 do
+      if raw[j] == 'name' then name = raw[j + 1] end
+    end
+    while true do
+      local pending = redis.call('XPENDING', key, name, '-', upto, 1000)
+      if #pending == 0 then break end
+      local ids = {}
+      for j, p in ipairs(pending) do ids[j] = p[1] end
+      redis.call('XACK', key, name, unpack(ids))
+      if #pending < 1000 then break end
+    end
+  end
+end
+return removed
+"""
+)
+
+# KEYS: meta.  ARGV: max_age or '', max_length or ''.
+_SET_RETENTION = Script.of(
+    r"""
+if ARGV[1] == '' then redis.call('HDEL', KEYS[1], 'max_age')
+else redis.call('HSET', KEYS[1], 'max_age', ARGV[1]) end
+if ARGV[2] == '' then redis.call('HDEL', KEYS[1], 'max_length')
+else redis.call('HSET', KEYS[1], 'max_length', ARGV[2]) end
+return 1
+"""
+)
+
+
+# ----- helpers -------------------------------------------------------------------------------
+
+
+def _headers_arg(headers: Mapping[str, str] | None) -> str:
+    if not headers:
+        return ""
+    return json.dumps(dict(headers), separators=(",", ":"), ensure_ascii=False)
+
+
+def _offsets(offsets: int | Iterable[int]) -> list[int]:
+    if isinstance(offsets, str | bytes) or not isinstance(offsets, int | Iterable):
+        msg = f"offsets must be an int or an iterable of ints, got {type(offsets).__name__}"
+        raise InvalidArgumentError(msg)
+    items = [offsets] if isinstance(offsets, int) else list(offsets)
+    for offset in items:
+        if type(offset) is not int or offset < 0:
+            msg = f"offsets must be non-negative ints, got {offset!r}"
+            raise InvalidArgumentError(msg)
+    return items
+
+
+def _entries(reply: Any) -> list[Any]:
+    """The ``(id, fields)`` entries of an XREADGROUP reply for one stream, in any of the shapes
+    redis-py gives (``[[stream, entries]]``, ``{stream: entries}``, ``{stream: [entries]}``)."""
+    if not reply:
+        return []
+    value = next(iter(reply.values())) if isinstance(reply, Mapping) else reply[0][1]
+    if value and isinstance(value[0], list) and (not value[0] or isinstance(value[0][0], tuple)):
+        value = value[0]
+    return list(value or [])
+
+
+def _fields(raw: Any) -> Mapping[bytes, bytes]:
+    if isinstance(raw, Mapping):
+        return raw
+    return dict(zip(raw[::2], raw[1::2], strict=True))
+
+
+def _block_ms(wait: float) -> int:
+    return max(1, round(wait * 1000))
+
+
+class AsyncRedisStream(
+    AsyncRedisFacet,
+    AsyncStreamBasic,
+    AsyncStreamConsumerGroups,
+    AsyncStreamReplay,
+    AsyncStreamRetention,
+    AsyncStreamPartitioning,
+):
+    _model = "stream"
+
+    def __init__(self, backend: Any, namespace: str) -> None:
+        super().__init__(backend, namespace)
+        self._meta_p = self._tag + b":stream.meta:"
+        self._counts: dict[str, int] = {}
+        """Partition counts this facet saw (a hint for keyed appends; the script checks it)."""
+
+    # keys and records -------------------------------------------------------------------------
+    def _key(self, stream: str, partition: int = 0) -> bytes:
+        if partition == 0:
+            return self._p + stream.encode()
+        return self._tag + b":stream.%d:" % partition + stream.encode()
+
+    def _meta(self, stream: str) -> bytes:
+        return self._meta_p + stream.encode()
+
+    def _record(
+        self, stream: str, partition: int, entry_id: bytes, raw: Any, count: int = 1
+    ) -> StreamRecord:
+        fields = _fields(raw)
+        headers = fields.get(b"h")
+        key = fields.get(b"k")
+        ms = entry_id.partition(b"-")[0]
+        return StreamRecord(
+            stream=stream,
+            offset=offset_of(entry_id),
+            payload=fields.get(b"p", b""),
+            headers=MappingProxyType(json.loads(headers)) if headers else _NO_HEADERS,
+            timestamp=int(ms) / 1000,
+            partition=partition,
+            key=None if key is None else key.decode(),
+            delivery_count=int(count),
+        )
+
+    def _records(self, stream: str, partition: int, entries: Any) -> list[StreamRecord]:
+        return [self._record(stream, partition, eid, raw) for eid, raw in entries]
+
+    def _no_group(self, exc: BaseException, stream: str, group: str, operation: str) -> PrismError:
+        if "NOGROUP" in response_text(exc):
+            msg = f"stream {stream!r} has no consumer group {group!r}"
+            return NotFoundError(msg, backend=self._name, operation=operation)
+        return self._fail(exc, operation)
+
+    def _bad_partition(self, stream: str, count: int, operation: str) -> InvalidArgumentError:
+        msg = f"stream {stream!r} has {count} partition(s); partition must be < {count}"
+        return InvalidArgumentError(msg, backend=self._name, operation=operation)
+
+    # stream_basic ------------------------------------------------------------------------------
+    async def append(
+        self, stream: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> int:
+        try:
+            entry_id = await run_script(
+                self._c, _APPEND, [self._p + stream.encode()], [payload, _headers_arg(headers)]
+            )
+        except Exception as exc:
+            raise self._fail(exc, "append") from exc
+        return offset_of(entry_id)
+
+    async def read(
+        self, stream: str, from_offset: int = 0, *, max_count: int = 100
+    ) -> list[StreamRecord]:
+        start = id_of(from_offset)
+        if start is None:
+            return []
+        try:
+            entries = await self._c.xrange(self._p + stream.encode(), start, b"+", max_count)
+        except Exception as exc:
+            raise self._fail(exc, "read") from exc
+        return self._records(stream, 0, entries)
+
+    async def latest_offset(self, stream: str) -> int | None:
+        try:
+            entries = await self._c.xrevrange(self._p + stream.encode(), b"+", b"-", 1)
+        except Exception as exc:
+            raise self._fail(exc, "latest_offset") from exc
+        return offset_of(entries[0][0]) if entries else None
+
+    # stream_consumer_groups --------------------------------------------------------------------
+    async def create_group(
+        self, stream: str, group: str, *, start: StartPosition | int = "latest"
+    ) -> bool:
+        position: bytes | None
+        if start == "earliest":
+            position = b"0-0"
+        elif start == "latest":
+            position = b"$"
+        elif type(start) is int and start >= 0:
+            position = b"0-0" if start == 0 else id_of(start - 1)
+            if position is None:
+                position = b"%d-%d" % (_MAX_MS, _MAX_MS)
+        else:
+            msg = f"start must be 'earliest', 'latest' or a non-negative offset, got {start!r}"
+            raise InvalidArgumentError(msg)
+        keys = [self._key(stream), self._meta(stream)]
+        try:
+            created = await run_script(self._c, _CREATE_GROUP, keys, [group.encode(), position])
+        except Exception as exc:
+            raise self._fail(exc, "create_group") from exc
+        return bool(created)
+
+    async def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        key = self._key(stream)
+        idle_ms = math.ceil(seconds(claim_timeout, "claim_timeout", allow_zero=True) * 1000)
+        gname, cname = group.encode(), consumer.encode()
+        try:
+            reply = await run_script(self._c, _CONSUME, [key], [gname, cname, max_count, idle_ms])
+        except Exception as exc:
+            raise self._no_group(exc, stream, group, "consume") from exc
+        if reply:
+            return [self._record(stream, 0, eid, raw, count) for eid, raw, count in reply]
+        wait = optional_seconds(block, "block")
+        if not wait:
+            return []
+        limit = self._b.config.socket_timeout
+        step = wait if limit is None else min(wait, max(0.001, limit / 2))
+        deadline = time.monotonic() + wait
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return []
+            try:
+                got = await self._c.xreadgroup(
+                    gname, cname, {key: b">"}, count=max_count, block=_block_ms(min(left, step))
+                )
+            except Exception as exc:
+                raise self._no_group(exc, stream, group, "consume") from exc
+            entries = _entries(got)
+            if entries:
+                return self._records(stream, 0, entries)
+
+    async def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
+        ids = [i for i in map(id_of, _offsets(offsets)) if i is not None]
+        if not ids:
+            return 0
+        try:
+            return int(await self._c.xack(self._key(stream), group.encode(), *ids))
+        except Exception as exc:
+            raise self._fail(exc, "ack") from exc
+
+    async def group_info(self, stream: str, group: str) -> GroupInfo:
+        keys = [self._key(stream), self._meta(stream)]
+        try:
+            reply = await run_script(self._c, _GROUP_INFO, keys, [group.encode()])
+        except Exception as exc:
+            raise self._fail(exc, "group_info") from exc
+        if not reply:
+            msg = f"stream {stream!r} has no consumer group {group!r}"
+            raise NotFoundError(msg, backend=self._name, operation="group_info")
+        flat, pending, lag, last = reply
+        consumers = {flat[i].decode(): int(flat[i + 1]) for i in range(0, len(flat), 2)}
+        return GroupInfo(
+            stream=stream,
+            group=group,
+            consumers=consumers,
+            pending=int(pending),
+            lag=int(lag),
+            last_delivered=offset_of(last) if last else None,
+        )
+
+    # stream_replay -----------------------------------------------------------------------------
+    async def _first_from(self, stream: str, start: bytes, operation: str) -> int | None:
+        try:
+            entries = await self._c.xrange(self._p + stream.encode(), start, b"+", 1)
+        except Exception as exc:
+            raise self._fail(exc, operation) from exc
+        return offset_of(entries[0][0]) if entries else None
+
+    async def seek_to_offset(self, stream: str, offset: int) -> int | None:
+        start = id_of(offset)
+        return None if start is None else await self._first_from(stream, start, "seek_to_offset")
+
+    async def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
+        ms = max(0, _first_ms_at_or_after(to_epoch(timestamp)))
+        if ms > _MAX_MS:
+            return None
+        return await self._first_from(stream, b"%d-0" % ms, "seek_to_timestamp")
+
+    async def replay_range(self, stream: str, start: int, end: int) -> AsyncIterator[StreamRecord]:
+        low, high = id_of(start), id_of(end) or b"+"
+        if low is None or start > end:
+            return
+        key = self._p + stream.encode()
+        while True:
+            try:
+                entries = await self._c.xrange(key, low, high, PAGE)
+            except Exception as exc:
+                raise self._fail(exc, "replay_range") from exc
+            for record in self._records(stream, 0, entries):
+                yield record
+            if len(entries) < PAGE:
+                return
+            low = b"(" + entries[-1][0]
+
+    # stream_retention --------------------------------------------------------------------------
+    async def set_retention(
+        self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
+    ) -> None:
+        age = optional_seconds(max_age, "max_age", allow_zero=False)
+        length = optional_count(max_length, "max_length", minimum=1)
+        args = ["" if age is None else repr(age), "" if length is None else str(length)]
+        try:
+            await run_script(self._c, _SET_RETENTION, [self._meta(stream)], args)
+        except Exception as exc:
+            raise self._fail(exc, "set_retention") from exc
+
+    async def get_retention(self, stream: str) -> types.StreamRetention:
+        try:
+            age, length = await self._c.hmget(self._meta(stream), [b"max_age", b"max_length"])
+        except Exception as exc:
+            raise self._fail(exc, "get_retention") from exc
+        return types.StreamRetention(
+            max_age=None if age is None else float(age),
+            max_length=None if length is None else int(length),
+        )
+
+    async def trim(self, stream: str) -> int:
+        count = await self._partition_count(stream, "trim")
+        while True:
+            keys = [self._meta(stream), *(self._key(stream, p) for p in range(count))]
+            try:
+                removed = int(await run_script(self._c, _TRIM, keys, []))
+            except Exception as exc:
+                raise self._fail(exc, "trim") from exc
+            if removed >= 0:
+                return removed
+            count = -removed  # partitions were added meanwhile: trim them too
+
+    # stream_partitioning -----------------------------------------------------------------------
+    async def _partition_count(self, stream: str, operation: str) -> int:
+        try:
+            raw = await self._c.hget(self._meta(stream), b"partitions")
+        except Exception as exc:
+            raise self._fail(exc, operation) from exc
+        count = 1 if raw is None else int(raw)
+        self._counts[stream] = count
+        return count
+
+    async def set_partitions(self, stream: str, count: int) -> None:
+        try:
+            have = int(await run_script(self._c, _SET_PARTITIONS, [self._meta(stream)], [count]))
+        except Exception as exc:
+            raise self._fail(exc, "set_partitions") from exc
+        if have:
+            msg = (
+                f"stream {stream!r} has {have} partitions; the count may grow but never shrink "
+                f"(asked for {count})"
+            )
+            raise InvalidArgumentError(msg, backend=self._name, operation="set_partitions")
+        self._counts[stream] = count
+
+    async def partitions(self, stream: str) -> int:
+        return await self._partition_count(stream, "partitions")
+
+    async def _append_to(
+        self,
+        stream: str,
+        partition: int,
+        payload: bytes,
+        headers: Mapping[str, str] | None,
+        expected: int | None,
+        key: str | None,
+        operation: str,
+    ) -> bytes | int:
+        args = [
+            payload,
+            _headers_arg(headers),
+            partition,
+            "" if expected is None else expected,
+            "" if key is None else key,
+        ]
+        keys = [self._key(stream, partition), self._meta(stream)]
+        try:
+            reply: bytes | int = await run_script(self._c, _APPEND_PARTITION, keys, args)
+        except Exception as exc:
+            raise self._fail(exc, operation) from exc
+        return reply
+
+    async def append_to_partition(
+        self,
+        stream: str,
+        partition: int,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> int:
+        reply = await self._append_to(
+            stream, partition, payload, headers, None, None, "append_to_partition"
+        )
+        if isinstance(reply, int):
+            self._counts[stream] = reply
+            raise self._bad_partition(stream, reply, "append_to_partition")
+        return offset_of(reply)
+
+    async def append_with_key(
+        self,
+        stream: str,
+        key: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> PartitionOffset:
+        count = self._counts.get(stream, 1)
+        while True:
+            partition = partition_for(key, count)
+            reply = await self._append_to(
+                stream, partition, payload, headers, count, key, "append_with_key"
+            )
+            if not isinstance(reply, int):
+                return PartitionOffset(partition=partition, offset=offset_of(reply))
+            count = self._counts[stream] = reply  # the count changed: map the key again
+
+    async def read_partition(
+        self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
+    ) -> list[StreamRecord]:
+        if partition == 0:
+            return await self.read(stream, from_offset, max_count=max_count)
+        start = id_of(from_offset) or b"+"
+        keys = [self._key(stream, partition), self._meta(stream)]
+        try:
+            reply = await run_script(
+                self._c, _READ_PARTITION, keys, [partition, start, max_count]
+            )
+        except Exception as exc:
+            raise self._fail(exc, "read_partition") from exc
+        if isinstance(reply, int):
+            self._counts[stream] = reply
+            raise self._bad_partition(stream, reply, "read_partition")
+        if start == b"+":
+            return []
+        return self._records(stream, partition, reply)
