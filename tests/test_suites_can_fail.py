@@ -31,13 +31,34 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     matrix = workdir / "m.json"
     backends = ",".join(v.backend for v in VARIANTS)
     selection = " or ".join(_selector(v) for v in VARIANTS)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     env.pop("PRISM_REQUIRE", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "tests.broken.plugin",
-         f"--prism-backend={backends}", f"--prism-matrix={matrix}", "-k", selection,
-         "-q", "-p", "no:cacheprovider", "--no-header", "-rN"],
-        cwd=workdir, env=env, capture_output=True, text=True, timeout=1200, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "tests.broken.plugin",
+            f"--prism-backend={backends}",
+            f"--prism-matrix={matrix}",
+            "-k",
+            selection,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--no-header",
+            "-rN",
+        ],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
     )
     assert matrix.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
     assert proc.returncode == pytest.ExitCode.TESTS_FAILED, proc.stdout[-3000:]

@@ -44,6 +44,7 @@ SPECIAL = {
     "acquire_async": "acquire",
 }
 KEEP = frozenset({"is_async"})
+_QUOTED_NAME = re.compile(r"""^(["'])[A-Za-z_]\w*\1$""")
 _ASYNC_CLASS = re.compile(r"\bAsync([A-Z]\w*)")
 
 
@@ -91,6 +92,10 @@ def transform(source: str) -> str:
                     raise ValueError(msg)
                 if new != tok.string:
                     edits.append((start, end, new))
+        elif tok.type == tokenize.STRING and _QUOTED_NAME.match(tok.string):
+            new = tok.string[0] + rename(tok.string[1:-1]) + tok.string[-1]
+            if new != tok.string:
+                edits.append((start, end, new))
         elif tok.type in (tokenize.STRING, tokenize.COMMENT):
             new = _ASYNC_CLASS.sub(r"\1", tok.string)
             new = re.sub(r"\basync (with|for)\b", r"\1", new)
@@ -117,7 +122,11 @@ def _ruff(args: list[str], text: str, dst: Path) -> str:
     """Pipe ``text`` through ruff (import sorting, formatting) as if it were ``dst``."""
     proc = subprocess.run(
         [sys.executable, "-m", "ruff", *args, "--stdin-filename", str(dst), "-"],
-        input=text, capture_output=True, text=True, cwd=ROOT, check=False,
+        input=text,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     if proc.returncode not in (0, 1) or not proc.stdout:
         msg = f"ruff {' '.join(args)} failed on {dst}: {proc.stderr.strip()}"
@@ -132,7 +141,19 @@ def render(src: Path, dst: Path) -> str:
         "# Edit the async source and run `python tools/async_to_sync.py`.\n"
     )
     text = header + transform(src.read_text(encoding="utf-8"))
-    text = _ruff(["check", "--fix-only", "--select", "I,F401", "--quiet", "--exit-zero"], text, dst)
+    text = _ruff(
+        [
+            "check",
+            "--fix-only",
+            "--unsafe-fixes",
+            "--select",
+            "I,F401,UP028",
+            "--quiet",
+            "--exit-zero",
+        ],
+        text,
+        dst,
+    )
     return _ruff(["format", "--quiet"], text, dst)
 
 

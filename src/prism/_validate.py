@@ -63,9 +63,14 @@ def names(values: object, what: str = "keys") -> list[str]:
         raise InvalidArgumentError(msg) from exc
     single = what.removesuffix("s")
     for item in items:
-        if type(item) is str and item and len(item) <= 256 and item.isascii():
-            if "\x00" not in item:
-                continue
+        if (
+            type(item) is str
+            and item
+            and len(item) <= 256
+            and item.isascii()
+            and "\x00" not in item
+        ):
+            continue
         name(item, single)
     return cast("list[str]", items)
 

@@ -17,7 +17,7 @@ from prism.namespace import Namespace
 from prism.registry.registry import get_registry
 from prism.registry.resolver import ConfigSource, load_config, resolve
 
-__all__ = ["open_async"]
+__all__ = ["open"]
 
 _lock = threading.Lock()
 _connections: dict[tuple[Any, ...], list[Any]] = {}  # key -> [backend, refcount]

@@ -7,9 +7,9 @@ from typing import Any
 
 from prism._async.namespace import AsyncNamespace
 from prism._compat import current_loop_async
+from prism._redact import redact
 from prism.backends._async.base import AsyncBackend
 from prism.backends.settings import BackendSettings
-from prism._redact import redact
 from prism.errors import BackendUnavailableError, PrismError, UnsupportedError
 from prism.interfaces import MODELS
 from prism.registry.registry import get_registry

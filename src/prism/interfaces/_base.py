@@ -174,9 +174,14 @@ def _named(what: str) -> Check:
 
     def check(_: Any, value: Any) -> None:
         # fast path for the common case: short ASCII text without NUL
-        if type(value) is str and value and len(value) <= 256 and value.isascii():
-            if "\x00" not in value:
-                return
+        if (
+            type(value) is str
+            and value
+            and len(value) <= 256
+            and value.isascii()
+            and "\x00" not in value
+        ):
+            return
         name(value, what)
 
     return check

@@ -10,6 +10,7 @@ through :class:`Signal`, which wakes threads and asyncio tasks alike.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -79,10 +80,8 @@ class Signal:
         if self._futures:
             futures, self._futures = self._futures, set()
             for loop, fut in futures:
-                try:
+                with contextlib.suppress(RuntimeError):  # the loop is closed
                     loop.call_soon_threadsafe(_wake, fut)
-                except RuntimeError:  # loop closed
-                    pass
 
     def wait(self, fn: Callable[[], T | None], timeout: float | None) -> T | None:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -167,7 +166,7 @@ class Store:
             state = section.get(namespace)
             if state is None:
                 state = section[namespace] = factory()
-            return state  # type: ignore[no-any-return]
+            return state
 
     def now(self) -> float:
         return self.clock()

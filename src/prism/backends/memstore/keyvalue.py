@@ -152,13 +152,11 @@ class MemKeyValue(
                     for k in keys[start : start + PAGE]
                     if self._state.live(k, now)
                 ]
-            for item in page:
-                yield item
+            yield from page
 
     def scan_keys(self, prefix: str = "", *, limit: int | None = None) -> Iterator[str]:
         keys = self._matching(prefix)
-        for key in keys if limit is None else keys[:limit]:
-            yield key
+        yield from keys if limit is None else keys[:limit]
 
     def count(self, prefix: str = "") -> int:
         return len(self._matching(prefix))

@@ -51,6 +51,10 @@ def _kwargs(config: RedisConfig, retry: Any) -> dict[str, Any]:
     kwargs = dict(config.client_kwargs)
     kwargs["retry"] = retry
     kwargs["decode_responses"] = False
+    # redis.asyncio's pools (standalone, and per node on a cluster) hold 100 connections and then
+    # *raise* MaxConnectionsError instead of waiting; redis-py's sync pools hold 2**31.  Use that
+    # in both flavours unless the user set a size, so 400 concurrent tasks work like 400 threads.
+    kwargs.setdefault("max_connections", 2**31)
     return kwargs
 
 

@@ -22,8 +22,10 @@ from prism.backends.redis._errors import translate
 from prism.backends.redis.keyvalue import RedisKeyValue
 from prism.backends.redis.list import RedisList
 from prism.backends.redis.pubsub import RedisPubSub
+from prism.backends.redis.queue import RedisQueue
 from prism.backends.redis.set import RedisSet
 from prism.backends.redis.sortedset import RedisSortedSet
+from prism.backends.redis.stream import RedisStream
 from prism.backends.settings import BackendSettings
 from prism.errors import PrismError
 
@@ -45,6 +47,8 @@ class RedisBackend(Backend):
         "set": RedisSet,
         "sortedset": RedisSortedSet,
         "pubsub": RedisPubSub,
+        "stream": RedisStream,
+        "queue": RedisQueue,
     }
 
     def __init__(self, settings: BackendSettings) -> None:

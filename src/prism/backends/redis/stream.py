@@ -588,8 +588,7 @@ class RedisStream(
                 entries = self._c.xrange(key, low, high, PAGE)
             except Exception as exc:
                 raise self._fail(exc, "replay_range") from exc
-            for record in self._records(stream, 0, entries):
-                yield record
+            yield from self._records(stream, 0, entries)
             if len(entries) < PAGE:
                 return
             low = b"(" + entries[-1][0]

@@ -16,7 +16,6 @@ where the backend has one, a real wait otherwise); ``self.eventually(fn)`` polls
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, TypeVar
 
 import prism

@@ -37,7 +37,7 @@ def reference_range(items: list[bytes], start: int, stop: int) -> list[bytes]:
 
 class ListBasicSuite(Suite, interface="list_basic"):
     def _open(self) -> ListBasic:
-        return self.facet(ListBasic)  # type: ignore[type-abstract]
+        return self.facet(ListBasic)
 
     def test_push_right_pop_left_is_fifo(self) -> None:
         lst = self._open()
@@ -195,7 +195,7 @@ class ListBasicSuite(Suite, interface="list_basic"):
 class ListIndexingSuite(Suite, interface="list_indexing"):
     def _open(self, *values: bytes) -> tuple[ListIndexing, ListBasic]:
         """The facet (and its list_basic view), with ``values`` pushed onto list "k"."""
-        lst = self.facet(ListIndexing)  # type: ignore[type-abstract]
+        lst = self.facet(ListIndexing)
         assert isinstance(lst, ListBasic)
         if values:
             lst.push_right("k", *values)
@@ -353,7 +353,7 @@ class ListIndexingSuite(Suite, interface="list_indexing"):
 class ListRangeSuite(Suite, interface="list_range"):
     def _open(self, *values: bytes) -> tuple[ListRange, ListBasic]:
         """The facet (and its list_basic view), with ``values`` pushed onto list "k"."""
-        lst = self.facet(ListRange)  # type: ignore[type-abstract]
+        lst = self.facet(ListRange)
         assert isinstance(lst, ListBasic)
         if values:
             lst.push_right("k", *values)
@@ -463,7 +463,7 @@ class ListRangeSuite(Suite, interface="list_range"):
 class ListBlockingSuite(Suite, interface="list_blocking"):
     def _open(self) -> tuple[ListBlocking, ListBasic]:
         """The facet and its list_basic view."""
-        lst = self.facet(ListBlocking)  # type: ignore[type-abstract]
+        lst = self.facet(ListBlocking)
         assert isinstance(lst, ListBasic)
         return lst, lst
 

@@ -36,7 +36,7 @@ def random_sets(rng: random.Random, count: int) -> list[set[bytes]]:
 
 class SetBasicSuite(Suite, interface="set_basic"):
     def _open(self) -> SetBasic:
-        return self.facet(SetBasic)  # type: ignore[type-abstract]
+        return self.facet(SetBasic)
 
     def test_add_returns_the_number_new(self) -> None:
         s = self._open()
@@ -171,7 +171,7 @@ class SetBasicSuite(Suite, interface="set_basic"):
 class SetOperationsSuite(Suite, interface="set_operations"):
     def _open(self, *, seed: bool = True) -> tuple[SetOperations, SetBasic]:
         """The facet and its set_basic view; ``seed`` adds a = {1,2,3,4}, b = {3,4,5}, c = {4,6}."""
-        s = self.facet(SetOperations)  # type: ignore[type-abstract]
+        s = self.facet(SetOperations)
         assert isinstance(s, SetBasic)
         if seed:
             s.add("a", b"1", b"2", b"3", b"4")
@@ -350,7 +350,7 @@ class SetOperationsSuite(Suite, interface="set_operations"):
 
 class SetCardinalitySuite(Suite, interface="set_cardinality"):
     def _open(self) -> tuple[SetCardinality, SetBasic]:
-        s = self.facet(SetCardinality)  # type: ignore[type-abstract]
+        s = self.facet(SetCardinality)
         assert isinstance(s, SetBasic)
         return s, s
 
@@ -427,7 +427,7 @@ class SetCardinalitySuite(Suite, interface="set_cardinality"):
 class SetRandomSuite(Suite, interface="set_random"):
     def _open(self, *members: bytes) -> tuple[SetRandom, SetBasic]:
         """The facet and its set_basic view, with ``members`` added to set "k"."""
-        s = self.facet(SetRandom)  # type: ignore[type-abstract]
+        s = self.facet(SetRandom)
         assert isinstance(s, SetBasic)
         if members:
             s.add("k", *members)

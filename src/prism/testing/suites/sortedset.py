@@ -82,7 +82,7 @@ def reference_rank_range(items: list[ScoredMember], start: int, stop: int) -> li
 
 class SortedSetBasicSuite(Suite, interface="sortedset_basic"):
     def _open(self) -> SortedSetBasic:
-        return self.facet(SortedSetBasic)  # type: ignore[type-abstract]
+        return self.facet(SortedSetBasic)
 
     def test_add_returns_the_number_new(self) -> None:
         z = self._open()
@@ -286,7 +286,7 @@ class SortedSetBasicSuite(Suite, interface="sortedset_basic"):
 class SortedSetRangeSuite(Suite, interface="sortedset_range"):
     def _open(self) -> SortedSetRange:
         """The facet, with ``Z`` stored at "z"."""
-        z = self.facet(SortedSetRange)  # type: ignore[type-abstract]
+        z = self.facet(SortedSetRange)
         assert isinstance(z, SortedSetBasic)
         z.add("z", Z)
         return z
@@ -447,7 +447,7 @@ class SortedSetRangeSuite(Suite, interface="sortedset_range"):
 
     def test_namespaces_are_isolated(self) -> None:
         z = self._open()
-        other = self.facet(SortedSetRange)  # type: ignore[type-abstract]
+        other = self.facet(SortedSetRange)
         assert other.range("z") == []
         assert other.range_by_score("z") == []
         assert z.range("z") == Z_ASCENDING
@@ -456,7 +456,7 @@ class SortedSetRangeSuite(Suite, interface="sortedset_range"):
 class SortedSetRankSuite(Suite, interface="sortedset_rank"):
     def _open(self) -> tuple[SortedSetRank, SortedSetBasic]:
         """The facet and its sortedset_basic view, with ``Z`` stored at "z"."""
-        z = self.facet(SortedSetRank)  # type: ignore[type-abstract]
+        z = self.facet(SortedSetRank)
         assert isinstance(z, SortedSetBasic)
         z.add("z", Z)
         return z, z
@@ -524,7 +524,7 @@ class SortedSetRankSuite(Suite, interface="sortedset_rank"):
 
     def test_namespaces_are_isolated(self) -> None:
         z, _ = self._open()
-        other = self.facet(SortedSetRank)  # type: ignore[type-abstract]
+        other = self.facet(SortedSetRank)
         assert other.rank("z", b"a") is None
         assert other.reverse_rank("z", b"a") is None
         assert z.rank("z", b"a") == 1
@@ -533,7 +533,7 @@ class SortedSetRankSuite(Suite, interface="sortedset_rank"):
 class SortedSetOperationsSuite(Suite, interface="sortedset_operations"):
     def _open(self, *, seed: bool = True) -> tuple[SortedSetOperations, SortedSetBasic]:
         """The facet and its sortedset_basic view; ``seed`` stores z1, z2, z3 below."""
-        z = self.facet(SortedSetOperations)  # type: ignore[type-abstract]
+        z = self.facet(SortedSetOperations)
         assert isinstance(z, SortedSetBasic)
         if seed:
             z.add("z1", {b"a": 1.0, b"b": 2.0, b"c": 3.0})
@@ -775,7 +775,7 @@ class SortedSetOperationsSuite(Suite, interface="sortedset_operations"):
 class SortedSetLexSuite(Suite, interface="sortedset_lex"):
     def _open(self) -> SortedSetLex:
         """The facet, with every member of ``TIED`` at score 0 in "z"."""
-        z = self.facet(SortedSetLex)  # type: ignore[type-abstract]
+        z = self.facet(SortedSetLex)
         assert isinstance(z, SortedSetBasic)
         z.add("z", dict.fromkeys(TIED, 0.0))
         return z
@@ -863,6 +863,6 @@ class SortedSetLexSuite(Suite, interface="sortedset_lex"):
 
     def test_namespaces_are_isolated(self) -> None:
         z = self._open()
-        other = self.facet(SortedSetLex)  # type: ignore[type-abstract]
+        other = self.facet(SortedSetLex)
         assert other.range_by_lex("z") == []
         assert z.range_by_lex("z", max=b"") == [b""]

@@ -1,6 +1,5 @@
 # Generated from src/prism/testing/suites/_async/stream.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
-# mypy: disable-error-code="type-abstract"
 # (``Suite.facet`` takes ``type[T]``; mypy refuses abstract interfaces there.)
 """Compliance suites for the stream interfaces.
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from prism.backends._async.base import AsyncBackend
+from prism.backends.memstore._async.document import AsyncMemDocument
+from prism.backends.memstore._async.graph import AsyncMemGraph
 from prism.backends.memstore._async.keyvalue import AsyncMemKeyValue
+from prism.backends.memstore._async.list import AsyncMemList
+from prism.backends.memstore._async.pubsub import AsyncMemPubSub
 
 # facet imports: one line per model (each model's owner adds its own line here)
 from prism.backends.memstore._async.queue import AsyncMemQueue
-from prism.backends.memstore._async.list import AsyncMemList
 from prism.backends.memstore._async.set import AsyncMemSet
 from prism.backends.memstore._async.sortedset import AsyncMemSortedSet
-from prism.backends.memstore._async.timeseries import AsyncMemTimeSeries
-from prism.backends.memstore._async.graph import AsyncMemGraph
-from prism.backends.memstore._async.document import AsyncMemDocument
 from prism.backends.memstore._async.stream import AsyncMemStream
-from prism.backends.memstore._async.pubsub import AsyncMemPubSub
+from prism.backends.memstore._async.timeseries import AsyncMemTimeSeries
 from prism.backends.memstore._core import get_store
 from prism.backends.settings import BackendSettings
 from prism.errors import ConfigurationError

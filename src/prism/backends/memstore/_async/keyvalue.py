@@ -113,8 +113,9 @@ class AsyncMemKeyValue(
         with self._lock:
             now = self._store.clock()
             if not self._state.live(key, now):
-                raise KeyNotFoundError(f"key {key!r} not found", backend="memstore",
-                                       operation="get_ttl")
+                raise KeyNotFoundError(
+                    f"key {key!r} not found", backend="memstore", operation="get_ttl"
+                )
             deadline = self._state.expires.get(key)
             return None if deadline is None else max(0.0, deadline - now)
 
@@ -131,8 +132,11 @@ class AsyncMemKeyValue(
     def _matching(self, prefix: str) -> list[str]:
         with self._lock:
             now = self._store.clock()
-            return [k for k in list(self._state.values) if k.startswith(prefix)
-                    and self._state.live(k, now)]
+            return [
+                k
+                for k in list(self._state.values)
+                if k.startswith(prefix) and self._state.live(k, now)
+            ]
 
     async def scan(
         self, prefix: str = "", *, limit: int | None = None
@@ -143,8 +147,11 @@ class AsyncMemKeyValue(
         for start in range(0, len(keys), PAGE):
             with self._lock:
                 now = self._store.clock()
-                page = [(k, self._state.values[k]) for k in keys[start:start + PAGE]
-                        if self._state.live(k, now)]
+                page = [
+                    (k, self._state.values[k])
+                    for k in keys[start : start + PAGE]
+                    if self._state.live(k, now)
+                ]
             for item in page:
                 yield item
 

@@ -11,8 +11,10 @@ from prism.backends._errors import translating
 from prism.backends.redis._async.keyvalue import AsyncRedisKeyValue
 from prism.backends.redis._async.list import AsyncRedisList
 from prism.backends.redis._async.pubsub import AsyncRedisPubSub
+from prism.backends.redis._async.queue import AsyncRedisQueue
 from prism.backends.redis._async.set import AsyncRedisSet
 from prism.backends.redis._async.sortedset import AsyncRedisSortedSet
+from prism.backends.redis._async.stream import AsyncRedisStream
 from prism.backends.redis._config import parse_config
 from prism.backends.redis._driver import (
     close_client_async,
@@ -43,6 +45,8 @@ class AsyncRedisBackend(AsyncBackend):
         "set": AsyncRedisSet,
         "sortedset": AsyncRedisSortedSet,
         "pubsub": AsyncRedisPubSub,
+        "stream": AsyncRedisStream,
+        "queue": AsyncRedisQueue,
     }
 
     def __init__(self, settings: BackendSettings) -> None:

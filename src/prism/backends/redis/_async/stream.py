@@ -718,9 +718,7 @@ class AsyncRedisStream(
         start = id_of(from_offset) or b"+"
         keys = [self._key(stream, partition), self._meta(stream)]
         try:
-            reply = await run_script(
-                self._c, _READ_PARTITION, keys, [partition, start, max_count]
-            )
+            reply = await run_script(self._c, _READ_PARTITION, keys, [partition, start, max_count])
         except Exception as exc:
             raise self._fail(exc, "read_partition") from exc
         if isinstance(reply, int):

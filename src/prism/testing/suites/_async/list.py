@@ -35,7 +35,7 @@ def reference_range(items: list[bytes], start: int, stop: int) -> list[bytes]:
 
 class AsyncListBasicSuite(AsyncSuite, interface="list_basic"):
     async def _open(self) -> AsyncListBasic:
-        return await self.facet(AsyncListBasic)  # type: ignore[type-abstract]
+        return await self.facet(AsyncListBasic)
 
     async def test_push_right_pop_left_is_fifo(self) -> None:
         lst = await self._open()
@@ -193,7 +193,7 @@ class AsyncListBasicSuite(AsyncSuite, interface="list_basic"):
 class AsyncListIndexingSuite(AsyncSuite, interface="list_indexing"):
     async def _open(self, *values: bytes) -> tuple[AsyncListIndexing, AsyncListBasic]:
         """The facet (and its list_basic view), with ``values`` pushed onto list "k"."""
-        lst = await self.facet(AsyncListIndexing)  # type: ignore[type-abstract]
+        lst = await self.facet(AsyncListIndexing)
         assert isinstance(lst, AsyncListBasic)
         if values:
             await lst.push_right("k", *values)
@@ -351,7 +351,7 @@ class AsyncListIndexingSuite(AsyncSuite, interface="list_indexing"):
 class AsyncListRangeSuite(AsyncSuite, interface="list_range"):
     async def _open(self, *values: bytes) -> tuple[AsyncListRange, AsyncListBasic]:
         """The facet (and its list_basic view), with ``values`` pushed onto list "k"."""
-        lst = await self.facet(AsyncListRange)  # type: ignore[type-abstract]
+        lst = await self.facet(AsyncListRange)
         assert isinstance(lst, AsyncListBasic)
         if values:
             await lst.push_right("k", *values)
@@ -461,7 +461,7 @@ class AsyncListRangeSuite(AsyncSuite, interface="list_range"):
 class AsyncListBlockingSuite(AsyncSuite, interface="list_blocking"):
     async def _open(self) -> tuple[AsyncListBlocking, AsyncListBasic]:
         """The facet and its list_basic view."""
-        lst = await self.facet(AsyncListBlocking)  # type: ignore[type-abstract]
+        lst = await self.facet(AsyncListBlocking)
         assert isinstance(lst, AsyncListBasic)
         return lst, lst
 

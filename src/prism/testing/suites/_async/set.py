@@ -34,7 +34,7 @@ def random_sets(rng: random.Random, count: int) -> list[set[bytes]]:
 
 class AsyncSetBasicSuite(AsyncSuite, interface="set_basic"):
     async def _open(self) -> AsyncSetBasic:
-        return await self.facet(AsyncSetBasic)  # type: ignore[type-abstract]
+        return await self.facet(AsyncSetBasic)
 
     async def test_add_returns_the_number_new(self) -> None:
         s = await self._open()
@@ -169,7 +169,7 @@ class AsyncSetBasicSuite(AsyncSuite, interface="set_basic"):
 class AsyncSetOperationsSuite(AsyncSuite, interface="set_operations"):
     async def _open(self, *, seed: bool = True) -> tuple[AsyncSetOperations, AsyncSetBasic]:
         """The facet and its set_basic view; ``seed`` adds a = {1,2,3,4}, b = {3,4,5}, c = {4,6}."""
-        s = await self.facet(AsyncSetOperations)  # type: ignore[type-abstract]
+        s = await self.facet(AsyncSetOperations)
         assert isinstance(s, AsyncSetBasic)
         if seed:
             await s.add("a", b"1", b"2", b"3", b"4")
@@ -348,7 +348,7 @@ class AsyncSetOperationsSuite(AsyncSuite, interface="set_operations"):
 
 class AsyncSetCardinalitySuite(AsyncSuite, interface="set_cardinality"):
     async def _open(self) -> tuple[AsyncSetCardinality, AsyncSetBasic]:
-        s = await self.facet(AsyncSetCardinality)  # type: ignore[type-abstract]
+        s = await self.facet(AsyncSetCardinality)
         assert isinstance(s, AsyncSetBasic)
         return s, s
 
@@ -427,7 +427,7 @@ class AsyncSetCardinalitySuite(AsyncSuite, interface="set_cardinality"):
 class AsyncSetRandomSuite(AsyncSuite, interface="set_random"):
     async def _open(self, *members: bytes) -> tuple[AsyncSetRandom, AsyncSetBasic]:
         """The facet and its set_basic view, with ``members`` added to set "k"."""
-        s = await self.facet(AsyncSetRandom)  # type: ignore[type-abstract]
+        s = await self.facet(AsyncSetRandom)
         assert isinstance(s, AsyncSetBasic)
         if members:
             await s.add("k", *members)

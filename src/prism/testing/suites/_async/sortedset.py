@@ -80,7 +80,7 @@ def reference_rank_range(items: list[ScoredMember], start: int, stop: int) -> li
 
 class AsyncSortedSetBasicSuite(AsyncSuite, interface="sortedset_basic"):
     async def _open(self) -> AsyncSortedSetBasic:
-        return await self.facet(AsyncSortedSetBasic)  # type: ignore[type-abstract]
+        return await self.facet(AsyncSortedSetBasic)
 
     async def test_add_returns_the_number_new(self) -> None:
         z = await self._open()
@@ -284,7 +284,7 @@ class AsyncSortedSetBasicSuite(AsyncSuite, interface="sortedset_basic"):
 class AsyncSortedSetRangeSuite(AsyncSuite, interface="sortedset_range"):
     async def _open(self) -> AsyncSortedSetRange:
         """The facet, with ``Z`` stored at "z"."""
-        z = await self.facet(AsyncSortedSetRange)  # type: ignore[type-abstract]
+        z = await self.facet(AsyncSortedSetRange)
         assert isinstance(z, AsyncSortedSetBasic)
         await z.add("z", Z)
         return z
@@ -447,7 +447,7 @@ class AsyncSortedSetRangeSuite(AsyncSuite, interface="sortedset_range"):
 
     async def test_namespaces_are_isolated(self) -> None:
         z = await self._open()
-        other = await self.facet(AsyncSortedSetRange)  # type: ignore[type-abstract]
+        other = await self.facet(AsyncSortedSetRange)
         assert await other.range("z") == []
         assert await other.range_by_score("z") == []
         assert await z.range("z") == Z_ASCENDING
@@ -456,7 +456,7 @@ class AsyncSortedSetRangeSuite(AsyncSuite, interface="sortedset_range"):
 class AsyncSortedSetRankSuite(AsyncSuite, interface="sortedset_rank"):
     async def _open(self) -> tuple[AsyncSortedSetRank, AsyncSortedSetBasic]:
         """The facet and its sortedset_basic view, with ``Z`` stored at "z"."""
-        z = await self.facet(AsyncSortedSetRank)  # type: ignore[type-abstract]
+        z = await self.facet(AsyncSortedSetRank)
         assert isinstance(z, AsyncSortedSetBasic)
         await z.add("z", Z)
         return z, z
@@ -524,7 +524,7 @@ class AsyncSortedSetRankSuite(AsyncSuite, interface="sortedset_rank"):
 
     async def test_namespaces_are_isolated(self) -> None:
         z, _ = await self._open()
-        other = await self.facet(AsyncSortedSetRank)  # type: ignore[type-abstract]
+        other = await self.facet(AsyncSortedSetRank)
         assert await other.rank("z", b"a") is None
         assert await other.reverse_rank("z", b"a") is None
         assert await z.rank("z", b"a") == 1
@@ -535,7 +535,7 @@ class AsyncSortedSetOperationsSuite(AsyncSuite, interface="sortedset_operations"
         self, *, seed: bool = True
     ) -> tuple[AsyncSortedSetOperations, AsyncSortedSetBasic]:
         """The facet and its sortedset_basic view; ``seed`` stores z1, z2, z3 below."""
-        z = await self.facet(AsyncSortedSetOperations)  # type: ignore[type-abstract]
+        z = await self.facet(AsyncSortedSetOperations)
         assert isinstance(z, AsyncSortedSetBasic)
         if seed:
             await z.add("z1", {b"a": 1.0, b"b": 2.0, b"c": 3.0})
@@ -779,7 +779,7 @@ class AsyncSortedSetOperationsSuite(AsyncSuite, interface="sortedset_operations"
 class AsyncSortedSetLexSuite(AsyncSuite, interface="sortedset_lex"):
     async def _open(self) -> AsyncSortedSetLex:
         """The facet, with every member of ``TIED`` at score 0 in "z"."""
-        z = await self.facet(AsyncSortedSetLex)  # type: ignore[type-abstract]
+        z = await self.facet(AsyncSortedSetLex)
         assert isinstance(z, AsyncSortedSetBasic)
         await z.add("z", dict.fromkeys(TIED, 0.0))
         return z
@@ -867,6 +867,6 @@ class AsyncSortedSetLexSuite(AsyncSuite, interface="sortedset_lex"):
 
     async def test_namespaces_are_isolated(self) -> None:
         z = await self._open()
-        other = await self.facet(AsyncSortedSetLex)  # type: ignore[type-abstract]
+        other = await self.facet(AsyncSortedSetLex)
         assert await other.range_by_lex("z") == []
         assert await z.range_by_lex("z", max=b"") == [b""]

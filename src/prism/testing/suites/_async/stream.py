@@ -1,4 +1,3 @@
-# mypy: disable-error-code="type-abstract"
 # (``AsyncSuite.facet`` takes ``type[T]``; mypy refuses abstract interfaces there.)
 """Compliance suites for the stream interfaces.
 
