@@ -122,3 +122,20 @@ def test_every_interface_method_is_abstract_and_documented() -> None:
         for cls in (entry.sync, entry.async_):
             assert cls.__doc__ and len(cls.__doc__) > 40, cls
             assert cls.__abstractmethods__, cls
+
+
+def test_missing_driver_is_a_configuration_error_naming_the_extra() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['redis'] = None  # as if the driver were not installed\n"
+        "import prism\n"
+        "cfg = {'backends': {'r': {'type': 'redis', 'connection': 'redis://127.0.0.1:1/0'}},\n"
+        "       'default_backend': 'r'}\n"
+        "try:\n"
+        "    prism.open('x', config=cfg)\n"
+        "except prism.ConfigurationError as exc:\n"
+        "    print(type(exc.__cause__).__name__, '|', exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("ModuleNotFoundError |"), out.stdout + out.stderr
+    assert 'pip install "prism[redis]"' in out.stdout

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.broken import Variant
-from tests.broken.plugin import VARIANTS
+from tests.broken.plugin import GAP_BACKENDS, VARIANTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,8 +29,13 @@ def _selector(variant: Variant) -> str:
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     workdir = tmp_path_factory.mktemp("broken-variants")
     matrix = workdir / "m.json"
-    backends = ",".join(v.backend for v in VARIANTS)
-    selection = " or ".join(_selector(v) for v in VARIANTS)
+    backends = ",".join([*(v.backend for v in VARIANTS), *GAP_BACKENDS])
+    selection = " or ".join(
+        [
+            *(_selector(v) for v in VARIANTS),
+            *(f"{name.replace('-', '_')}_keyvalue_basic_" for name in GAP_BACKENDS),
+        ]
+    )
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
@@ -74,3 +79,11 @@ def test_there_is_a_variant_for_every_data_model() -> None:
     from prism.interfaces import MODELS
 
     assert {v.model for v in VARIANTS} == set(MODELS)
+
+
+def test_a_declared_known_gap_is_a_strict_expected_failure(outcomes: dict[str, Any]) -> None:
+    assert outcomes["gap-declared"]["keyvalue_basic"] == "xfailed"
+
+
+def test_a_known_gap_that_passes_fails_the_run(outcomes: dict[str, Any]) -> None:
+    assert outcomes["gap-unexpected-pass"]["keyvalue_basic"] == "failed"

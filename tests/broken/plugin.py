@@ -9,7 +9,9 @@ from typing import Any
 
 import prism.plugins
 from prism.backends.memstore._async.backend import AsyncMemstoreBackend
+from prism.backends.memstore._async.keyvalue import AsyncMemKeyValue
 from prism.backends.memstore.backend import MemstoreBackend
+from prism.backends.memstore.keyvalue import MemKeyValue
 from prism.interfaces import CATALOG
 from prism.registry.registry import get_registry
 from tests.broken import Variant
@@ -56,10 +58,48 @@ for _v in VARIANTS:
     )
 
 
+# Two backends that exercise known gaps (strict expected failures) declared in YAML:
+# "gap-declared" is the stale-read variant with its failure declared as a known gap, so the
+# suite reports xfailed; "gap-unexpected-pass" is sound memstore keyvalue with a gap declared on
+# a test that passes, which a strict xfail turns into a failure.
+_STALE = next(v for v in VARIANTS if v.flaw == "stale-read")
+GAP_BACKENDS = {
+    "gap-declared": (_STALE, "keyvalue_basic::test_overwrite", "AssertionError"),
+    "gap-unexpected-pass": (None, "keyvalue_basic::test_set_then_get", "AssertionError"),
+}
+
+
+def _gap_declaration(name: str) -> dict[str, Any]:
+    _, test, raises = GAP_BACKENDS[name]
+    return {
+        "backend": name,
+        "implements": [n for n in _memstore.implements if CATALOG[n].model == "keyvalue"],
+        "limits": {"max_value_bytes": _memstore.limits.max_value_bytes},
+        "known_gaps": [
+            {
+                "test": test,
+                "kind": "notyet",
+                "raises": raises,
+                "reason": "demonstrates a declared known gap",
+            }
+        ],
+    }
+
+
+for _name, (_variant, _, _) in GAP_BACKENDS.items():
+    for _flavour, _base in (("sync", MemstoreBackend), ("async", AsyncMemstoreBackend)):
+        if _variant is not None:
+            _facet = _variant.sync_facet if _flavour == "sync" else _variant.async_facet
+        else:
+            _facet = MemKeyValue if _flavour == "sync" else AsyncMemKeyValue
+        _cls = f"{_flavour}_{_name}".replace("-", "_")
+        globals()[_cls] = type(_cls, (_base,), {"facet_classes": {"keyvalue": _facet}})
+
+
 class BrokenPlugin:
     @prism.plugins.hookimpl
     def prism_backends(self) -> list[prism.plugins.BackendPlugin]:
-        return [
+        variants = [
             prism.plugins.BackendPlugin(
                 name=v.backend,
                 declaration=_declaration(v),
@@ -69,6 +109,17 @@ class BrokenPlugin:
             )
             for v in VARIANTS
         ]
+        gaps = [
+            prism.plugins.BackendPlugin(
+                name=name,
+                declaration=_gap_declaration(name),
+                sync_class=f"tests.broken.plugin:sync_{name.replace('-', '_')}",
+                async_class=f"tests.broken.plugin:async_{name.replace('-', '_')}",
+                test_server="prism.testing.servers:memstore_server",
+            )
+            for name in GAP_BACKENDS
+        ]
+        return variants + gaps
 
 
 if prism.plugins.get_plugin_manager().get_plugin("prism-broken-variants") is None:

@@ -23,17 +23,20 @@ class KeyValueState:
         return True
 
     def drop(self, key: str) -> None:
+        """Remove ``key``.  Its version goes too: an absent key has version 0, so a transaction
+        that saw it present still conflicts, and nothing is kept per key ever written."""
         self.values.pop(key, None)
         self.expires.pop(key, None)
-        self.bump(key)
+        self.versions.pop(key, None)
 
     def put(self, key: str, value: bytes, deadline: float | None) -> None:
         self.values[key] = value
-        if deadline is None:
-            self.expires.pop(key, None)
-        else:
+        if deadline is not None:
             self.expires[key] = deadline
-        self.bump(key)
+        elif self.expires:
+            self.expires.pop(key, None)
+        self.version += 1
+        self.versions[key] = self.version
 
     def bump(self, key: str) -> None:
         self.version += 1

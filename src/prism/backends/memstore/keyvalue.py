@@ -86,8 +86,11 @@ class MemKeyValue(
     def get(self, key: str) -> bytes:
         state = self._state
         with self._lock:
-            if state.live(key, self._store.clock()):
-                return state.values[key]
+            value = state.values.get(key)
+            if value is not None and (
+                key not in state.expires or state.live(key, self._store.clock())
+            ):
+                return value
         raise KeyNotFoundError(f"key {key!r} not found", backend="memstore", operation="get")
 
     def delete(self, key: str) -> bool:

@@ -45,6 +45,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from prism._compat import sleep
 from prism._validate import Duration, Timestamp, seconds, timestamp
 from prism.backends.redis._common import RedisFacet, Script, run_script
 from prism.errors import InvalidArgumentError, LeaseLostError
@@ -62,6 +63,11 @@ __all__ = ["RedisQueue"]
 _PARTS = (b"ready", b"delayed", b"leased", b"dead", b"msg", b"seq", b"rules", b"scheduled")
 MAX_NAP = 1.0
 """Longest BLPOP of a waiting dequeue/receive before it looks again (a lost token costs this)."""
+BLOCK_SLACK = 0.1
+"""How late Redis may end a BLPOP: it checks blocked clients' timeouts on its 100 ms timer
+(``hz 10``).  Waits end this much early and the last stretch looks again every ``POLL`` seconds,
+so a call never waits longer than its timeout."""
+POLL = 0.05
 _MAX_US = 2**53 - 1
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 
@@ -398,10 +404,13 @@ class RedisQueue(
             nap = min(left, self._nap)
             if found >= 0:
                 nap = min(nap, found / 1_000_000)
-            try:
-                self._c.blpop([wake], timeout=max(0.001, round(nap, 3)))
-            except Exception as exc:
-                raise self._fail(exc, operation) from exc
+            if nap > 2 * BLOCK_SLACK:
+                try:
+                    self._c.blpop([wake], timeout=round(nap - BLOCK_SLACK, 3))
+                except Exception as exc:
+                    raise self._fail(exc, operation) from exc
+            else:
+                sleep(min(nap, POLL))
             found = self._run(_TAKE, [name, mode, hold_us, receipt], operation)
             if not isinstance(found, int):
                 return found

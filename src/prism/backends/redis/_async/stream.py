@@ -36,6 +36,7 @@ from types import MappingProxyType
 from typing import Any
 
 from prism import types
+from prism._compat import sleep_async
 from prism._partition import partition_for
 from prism._validate import Duration, Timestamp, optional_count, optional_seconds, seconds
 from prism._validate import timestamp as to_epoch
@@ -60,6 +61,11 @@ _SEQ_MASK = SEQ_LIMIT - 1
 _MAX_MS = 2**64 - 1
 PAGE = 100
 """Records per XRANGE of ``replay_range``."""
+BLOCK_SLACK = 0.1
+"""How late Redis may end an XREADGROUP BLOCK: it checks blocked clients' timeouts on its 100 ms
+timer (``hz 10``).  A blocking consume stops blocking this much early and looks again every
+``POLL`` seconds for the rest."""
+POLL = 0.05
 
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 
@@ -85,11 +91,16 @@ def id_of(offset: int) -> bytes | None:
     return b"%d-%d" % (ms, offset & _SEQ_MASK)
 
 
-def _first_ms_at_or_after(when: float) -> int:
-    """The smallest whole millisecond ``m`` whose timestamp ``m / 1000`` is >= ``when``
-    (computed the way record timestamps are, so a record's own timestamp finds it)."""
+def _first_ms_at_or_after(when: float) -> int | None:
+    """The smallest whole millisecond ``m >= 0`` whose timestamp ``m / 1000`` is >= ``when``
+    (computed the way record timestamps are, so a record's own timestamp finds it); None past
+    any millisecond a double counts exactly."""
+    if when <= 0:
+        return 0
+    if when >= 2**53 / 1000:
+        return None
     ms = math.ceil(when * 1000)
-    while (ms - 1) / 1000 >= when:
+    while ms > 0 and (ms - 1) / 1000 >= when:
         ms -= 1
     while ms / 1000 < when:
         ms += 1
@@ -503,31 +514,48 @@ class AsyncRedisStream(
         key = self._key(stream)
         idle_ms = math.ceil(seconds(claim_timeout, "claim_timeout", allow_zero=True) * 1000)
         gname, cname = group.encode(), consumer.encode()
-        try:
-            reply = await run_script(self._c, _CONSUME, [key], [gname, cname, max_count, idle_ms])
-        except Exception as exc:
-            raise self._no_group(exc, stream, group, "consume") from exc
-        if reply:
-            return [self._record(stream, 0, eid, raw, count) for eid, raw, count in reply]
+        args = [gname, cname, max_count, idle_ms]
+        records = await self._consume_now(stream, group, key, args)
         wait = optional_seconds(block, "block")
-        if not wait:
-            return []
+        if records or not wait:
+            return records
         limit = self._b.config.socket_timeout
-        step = wait if limit is None else min(wait, max(0.001, limit / 2))
+        step = wait if limit is None else max(0.001, limit / 2)
         deadline = time.monotonic() + wait
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 return []
+            if left <= 2 * BLOCK_SLACK:
+                # the last stretch: a BLOCK could end up to BLOCK_SLACK late, so look in short naps
+                await sleep_async(min(left, POLL))
+                records = await self._consume_now(stream, group, key, args)
+                if records:
+                    return records
+                continue
             try:
                 got = await self._c.xreadgroup(
-                    gname, cname, {key: b">"}, count=max_count, block=_block_ms(min(left, step))
+                    gname,
+                    cname,
+                    {key: b">"},
+                    count=max_count,
+                    block=_block_ms(min(left - BLOCK_SLACK, step)),
                 )
             except Exception as exc:
                 raise self._no_group(exc, stream, group, "consume") from exc
             entries = _entries(got)
             if entries:
                 return self._records(stream, 0, entries)
+
+    async def _consume_now(
+        self, stream: str, group: str, key: bytes, args: list[Any]
+    ) -> list[StreamRecord]:
+        """One run of the consume script: reclaimed records, then new ones (no waiting)."""
+        try:
+            reply = await run_script(self._c, _CONSUME, [key], args)
+        except Exception as exc:
+            raise self._no_group(exc, stream, group, "consume") from exc
+        return [self._record(stream, 0, eid, raw, count) for eid, raw, count in reply]
 
     async def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
         ids = [i for i in map(id_of, _offsets(offsets)) if i is not None]
@@ -571,8 +599,8 @@ class AsyncRedisStream(
         return None if start is None else await self._first_from(stream, start, "seek_to_offset")
 
     async def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
-        ms = max(0, _first_ms_at_or_after(to_epoch(timestamp)))
-        if ms > _MAX_MS:
+        ms = _first_ms_at_or_after(to_epoch(timestamp))
+        if ms is None:
             return None
         return await self._first_from(stream, b"%d-0" % ms, "seek_to_timestamp")
 
