@@ -458,7 +458,7 @@ def _not(part: SQLFragment) -> SQLFragment:
 # Object keys that may be written as a quoted JSON path label on every SQLite version, however
 # the JSON text escapes them: printable ASCII without '"' and '\'.  Other keys (SQLite < 3.45
 # compares labels with the raw, still-escaped key text) are looked up through json_each().
-_PLAIN_KEY = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]+")
+PLAIN_JSON_KEY = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,7 +485,7 @@ class _Path:
         return _sql("(SELECT count(*) FROM {})", self._call("json_each"))
 
     def child(self, key: str) -> _Path | _Member:
-        if _PLAIN_KEY.fullmatch(key):
+        if PLAIN_JSON_KEY.fullmatch(key):
             return _Path(self.doc, f'{self.path}."{key}"')
         return _Member(self, key)
 

@@ -9,10 +9,10 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from prism import _documents as ref
 from prism import _validate as v
 from prism import filters
 from prism.backends.base import Facet
-from prism.backends.memstore import _document_state as ref
 from prism.backends.sqlite._ops import document as ops
 from prism.errors import InvalidArgumentError
 from prism.interfaces.document import (

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from prism import _graphs as algo
 from prism import _validate as v
 from prism.backends.base import Facet
-from prism.backends.memstore import _graph_state as algo
 from prism.backends.sqlite._ops import graph as ops
 from prism.errors import InvalidArgumentError
 from prism.interfaces.graph import GraphAnalytics, GraphBasic, GraphTraversal

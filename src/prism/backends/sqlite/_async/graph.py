@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from prism import _graphs as algo
 from prism import _validate as v
 from prism.backends._async.base import AsyncFacet
-from prism.backends.memstore import _graph_state as algo
 from prism.backends.sqlite._ops import graph as ops
 from prism.errors import InvalidArgumentError
 from prism.interfaces._async.graph import AsyncGraphAnalytics, AsyncGraphBasic, AsyncGraphTraversal

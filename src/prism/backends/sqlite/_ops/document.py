@@ -29,8 +29,8 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from prism import _documents as ref
 from prism import filters
-from prism.backends.memstore import _document_state as ref
 from prism.backends.sqlite._db import reads, write
 from prism.errors import ConflictError, NotFoundError
 from prism.types import IndexInfo
@@ -56,7 +56,7 @@ def dumps(document: Mapping[str, Any]) -> str:
 
 
 def _plain(path: Path) -> bool:
-    return all(filters._PLAIN_KEY.fullmatch(segment) for segment in path)
+    return all(filters.PLAIN_JSON_KEY.fullmatch(segment) for segment in path)
 
 
 def json_path(path: Path) -> str:

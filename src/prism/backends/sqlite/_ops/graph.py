@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from prism.backends.memstore import _graph_state as algo
+from prism import _graphs as algo
 from prism.backends.sqlite._db import reads, write
 from prism.errors import ConflictError, NotFoundError
 from prism.types import Direction, Edge, Node
