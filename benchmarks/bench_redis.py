@@ -1,9 +1,12 @@
 """redis: prism against the raw redis-py client on the same server, same operations.
 
-keyvalue get, set, set_many / get_many (batches of 100) and pubsub publish, sync and async.
-The raw client uses the very Redis keys and channel prism uses, so the difference is prism's
-own work (argument checks, key prefixing, error translation).  Starts its own redis-server
-(``PRISM_TEST_REDIS_URL`` is used instead when set).  Goal: ratio <= 1.10.
+keyvalue get, set, set_many / get_many (batches of 100), pubsub publish, stream append, stream
+consume + ack (10 records a round), queue enqueue and queue receive + ack, sync and async.
+The raw client uses the very Redis keys and channel prism uses, and for streams and queues runs
+the very Lua scripts prism runs (EVALSHA with the same text, keys and arguments), so the
+difference is prism's own work (argument checks, key prefixing, building the records and
+leases, error translation).  Starts its own redis-server (``PRISM_TEST_REDIS_URL`` is used
+instead when set).  Goal: ratio <= 1.10.
 
 Run: python -m benchmarks.bench_redis
 """
@@ -11,7 +14,9 @@ Run: python -m benchmarks.bench_redis
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +25,9 @@ import redis.asyncio
 
 import prism
 from benchmarks._harness import Result, compare, compare_async, report
-from prism.backends.redis._keys import model_prefix
+from prism.backends.redis._async import queue as queue_impl
+from prism.backends.redis._async import stream as stream_impl
+from prism.backends.redis._keys import model_prefix, namespace_tag
 from prism.backends.redis._testing import start_redis
 from prism.testing.servers import env_url
 
@@ -43,6 +50,48 @@ RAW_KEYS = [_raw_key("keyvalue", k) for k in KEYS]
 RAW_ITEMS = dict.fromkeys(RAW_KEYS, VALUE)
 RAW_K = _raw_key("keyvalue", "k")
 RAW_CHANNEL = _raw_key("pubsub", "bench.topic")
+
+# streams and queues get a namespace of their own per run (records and messages pile up)
+SQ_NAMESPACE = f"bench-sq-{uuid.uuid4().hex[:8]}"
+RAW_STREAM = model_prefix("prism", SQ_NAMESPACE, "stream") + b"log"
+RAW_QUEUE_KEYS = [model_prefix("prism", SQ_NAMESPACE, "queue") + part for part in queue_impl._PARTS]
+RAW_WAKE = namespace_tag("prism", SQ_NAMESPACE) + b":queue.wake:"
+APPEND = stream_impl._APPEND
+CONSUME = stream_impl._CONSUME
+ENQUEUE = queue_impl._ENQUEUE
+TAKE = queue_impl._TAKE
+SETTLE = queue_impl._SETTLE
+CONSUME_BATCH = 10
+HOLD_US = 30_000_000  # a 30 s lease
+
+
+def _prefill(url: str, records: int, messages: int) -> None:
+    """Append ``records`` records to each of two streams' worth of work and enqueue
+    ``messages`` messages (through the same scripts), so consume and receive never run dry."""
+    raw = redis.Redis.from_url(url)
+    try:
+        pipe = raw.pipeline(transaction=False)
+        for i in range(records):
+            pipe.evalsha(APPEND.sha, 1, RAW_STREAM, VALUE, "")
+            if i % 1000 == 999:
+                pipe.execute()
+        for i in range(messages):
+            pipe.evalsha(ENQUEUE.sha, 8, *RAW_QUEUE_KEYS, RAW_WAKE, b"work", VALUE, "", 0, "", "")
+            if i % 1000 == 999:
+                pipe.execute()
+        pipe.execute()
+        raw.xgroup_create(RAW_STREAM, "g", id="0")
+    finally:
+        raw.close()
+
+
+def _load_scripts(url: str) -> None:
+    raw = redis.Redis.from_url(url)
+    try:
+        for script in (APPEND, CONSUME, ENQUEUE, TAKE, SETTLE):
+            raw.script_load(script.text)
+    finally:
+        raw.close()
 
 
 def run_sync(url: str) -> list[Result]:
@@ -80,9 +129,58 @@ def run_sync(url: str) -> list[Result]:
                     lambda: raw.publish(RAW_CHANNEL, VALUE),
                     n=3000,
                 ),
+                *_stream_queue_sync(url, raw),
             ]
         finally:
             raw.close()
+
+
+def _stream_queue_sync(url: str, raw: Any) -> list[Result]:
+    with prism.open(SQ_NAMESPACE, config=_config(url)) as ns:
+        s: Any = ns.stream
+        q: Any = ns.queue
+
+        def consume_ack() -> None:
+            got = s.consume("log", "g", "prism", max_count=CONSUME_BATCH)
+            s.ack("log", "g", [r.offset for r in got])
+
+        def raw_consume_ack() -> None:
+            got = raw.evalsha(CONSUME.sha, 1, RAW_STREAM, b"g", b"raw", CONSUME_BATCH, 30_000)
+            raw.xack(RAW_STREAM, b"g", *[entry[0] for entry in got])
+
+        def receive_ack() -> None:
+            q.ack(q.receive("work", visibility_timeout=30))
+
+        def raw_receive_ack() -> None:
+            receipt = os.urandom(8).hex()
+            row = raw.evalsha(
+                TAKE.sha, 8, *RAW_QUEUE_KEYS, RAW_WAKE, b"work", b"r", HOLD_US, receipt
+            )
+            raw.evalsha(SETTLE.sha, 8, *RAW_QUEUE_KEYS, RAW_WAKE, b"a", row[0], row[7], 0)
+
+        return [
+            compare(
+                "redis stream.append (sync)",
+                lambda: s.append("log", VALUE),
+                lambda: raw.evalsha(APPEND.sha, 1, RAW_STREAM, VALUE, ""),
+                n=2000,
+            ),
+            compare(
+                f"redis stream.consume+ack x{CONSUME_BATCH} (sync)",
+                consume_ack,
+                raw_consume_ack,
+                n=500,
+            ),
+            compare(
+                "redis queue.enqueue (sync)",
+                lambda: q.enqueue("jobs", VALUE),
+                lambda: raw.evalsha(
+                    ENQUEUE.sha, 8, *RAW_QUEUE_KEYS, RAW_WAKE, b"jobs", VALUE, "", 0, "", ""
+                ),
+                n=2000,
+            ),
+            compare("redis queue.receive+ack (sync)", receive_ack, raw_receive_ack, n=1000),
+        ]
 
 
 async def run_async(url: str) -> list[Result]:
@@ -123,9 +221,62 @@ async def run_async(url: str) -> list[Result]:
                     lambda: raw.publish(RAW_CHANNEL, VALUE),
                     n=2000,
                 ),
+                *await _stream_queue_async(url, raw),
             ]
         finally:
             await raw.aclose()
+
+
+async def _stream_queue_async(url: str, raw: Any) -> list[Result]:
+    async with await prism.open_async(SQ_NAMESPACE, config=_config(url)) as ns:
+        s: Any = ns.stream
+        q: Any = ns.queue
+
+        async def consume_ack() -> None:
+            got = await s.consume("log", "g", "prism-async", max_count=CONSUME_BATCH)
+            await s.ack("log", "g", [r.offset for r in got])
+
+        async def raw_consume_ack() -> None:
+            got = await raw.evalsha(
+                CONSUME.sha, 1, RAW_STREAM, b"g", b"raw-async", CONSUME_BATCH, 30_000
+            )
+            await raw.xack(RAW_STREAM, b"g", *[entry[0] for entry in got])
+
+        async def receive_ack() -> None:
+            await q.ack(await q.receive("work", visibility_timeout=30))
+
+        async def raw_receive_ack() -> None:
+            receipt = os.urandom(8).hex()
+            row = await raw.evalsha(
+                TAKE.sha, 8, *RAW_QUEUE_KEYS, RAW_WAKE, b"work", b"r", HOLD_US, receipt
+            )
+            await raw.evalsha(SETTLE.sha, 8, *RAW_QUEUE_KEYS, RAW_WAKE, b"a", row[0], row[7], 0)
+
+        return [
+            await compare_async(
+                "redis stream.append (async)",
+                lambda: s.append("log", VALUE),
+                lambda: raw.evalsha(APPEND.sha, 1, RAW_STREAM, VALUE, ""),
+                n=1500,
+            ),
+            await compare_async(
+                f"redis stream.consume+ack x{CONSUME_BATCH} (async)",
+                consume_ack,
+                raw_consume_ack,
+                n=400,
+            ),
+            await compare_async(
+                "redis queue.enqueue (async)",
+                lambda: q.enqueue("jobs", VALUE),
+                lambda: raw.evalsha(
+                    ENQUEUE.sha, 8, *RAW_QUEUE_KEYS, RAW_WAKE, b"jobs", VALUE, "", 0, "", ""
+                ),
+                n=1500,
+            ),
+            await compare_async(
+                "redis queue.receive+ack (async)", receive_ack, raw_receive_ack, n=800
+            ),
+        ]
 
 
 def main() -> None:
@@ -136,6 +287,11 @@ def main() -> None:
             server = start_redis(Path(workdir))
             url = server.url
         try:
+            _load_scripts(url)
+            # consume+ack: (n/10 warm-up + 7 rounds of n) x 10 records, per side and flavour
+            records = 2 * CONSUME_BATCH * (550 * 7 + 450 * 7)
+            # receive+ack: the same count of messages
+            _prefill(url, records, 2 * (1100 * 7 + 880 * 7))
             results = run_sync(url) + asyncio.run(run_async(url))
         finally:
             if server is not None:

@@ -19,6 +19,7 @@ from tests.broken import Variant
 from tests.broken.plugin import GAP_BACKENDS, VARIANTS
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.timeout(900)  # one subprocess runs every variant's suite
 
 
 def _selector(variant: Variant) -> str:
@@ -41,6 +42,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     env.pop("PRISM_REQUIRE", None)
+    env.pop("PRISM_MATRIX", None)
     proc = subprocess.run(
         [
             sys.executable,

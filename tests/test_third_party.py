@@ -4,6 +4,7 @@ through the pytest plugin exactly as its author would, in an empty directory."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,11 @@ import pytest
 
 from prism.interfaces import CATALOG
 from prism.registry.registry import get_registry
+
+
+def _clean_env() -> dict[str, str]:
+    """The stranger's environment: none of this repository's CI settings."""
+    return {k: v for k, v in os.environ.items() if k not in ("PRISM_REQUIRE", "PRISM_MATRIX")}
 
 
 def test_example_backend_is_discovered_through_its_entry_point() -> None:

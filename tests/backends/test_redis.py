@@ -23,9 +23,11 @@ import redis
 from redis.crc import key_slot
 
 import prism
+from prism._partition import partition_for
 from prism.backends.redis._config import parse_config
 from prism.backends.redis._keys import glob_escape, model_prefix
 from prism.backends.redis._testing import redis_binary, start_cluster, start_redis
+from prism.backends.redis.stream import SEQ_BITS, id_of, offset_of
 from prism.testing.servers import env_url
 
 T = TypeVar("T")
@@ -318,6 +320,30 @@ def test_cluster_async_transaction_conflict(cluster_url: str) -> None:
     asyncio.run(main())
 
 
+def test_cluster_streams_and_queues_keep_a_namespace_in_one_slot(cluster_url: str) -> None:
+    name = fresh("c")
+    client = redis.RedisCluster.from_url(cluster_url.replace("redis+cluster", "redis"))
+    try:
+        with prism.open(name, config=config(cluster_url, "redis-cluster")) as ns:
+            q: Any = ns.queue
+            q.configure_dead_letter("jobs", max_attempts=1, dead_letter_queue="jobs.dlq")
+            q.enqueue("jobs", b"x")
+            q.release(q.receive("jobs"))  # dead-letters it: the script wakes jobs.dlq's waiters
+            wake = f"prism:{{{name}}}:queue.wake:jobs.dlq".encode()
+            assert client.lrange(wake, 0, -1) == [b"1"]
+            assert [m.payload for m in q.dead_letters("jobs")] == [b"x"]
+            s: Any = ns.stream
+            s.set_partitions("log", 3)
+            for i in range(6):
+                s.append_to_partition("log", i % 3, b"v")
+            s.set_retention("log", max_length=1)
+            assert s.trim("log") == 3
+            slots = {key_slot(k) for k in client.scan_iter(match=f"prism:{{{name}}}:*".encode())}
+            assert slots == {key_slot(f"prism:{{{name}}}:x".encode())}
+    finally:
+        client.close()
+
+
 # ----- (4) secrets ---------------------------------------------------------------------------
 
 SECRET = "s3cr3t-Pa55word"
@@ -415,6 +441,242 @@ def test_pattern_subscriptions_never_cross_namespaces(redis_url: str) -> None:
         assert sub2.get(timeout=0.2) is None
         sub.close()
         sub2.close()
+
+
+# ----- (6) streams and queues ------------------------------------------------------------------
+
+
+def test_stream_offsets_map_ids_exactly_and_in_order() -> None:
+    ids = [b"0-0", b"0-1", b"1-0", b"1795309815370-0", b"1795309815370-1048575", b"1795309815371-0"]
+    offsets = [offset_of(i) for i in ids]
+    assert offsets == sorted(set(offsets))
+    assert [id_of(o) for o in offsets] == ids
+    assert offset_of(b"7-3") == 7 * 2**SEQ_BITS + 3
+    assert id_of(2**64 << SEQ_BITS) is None  # past every possible id
+    with pytest.raises(prism.PrismError, match="sequence"):
+        offset_of(b"5-1048576")  # an id prism never writes
+
+
+def test_stream_keys_and_fields_seen_raw(redis_url: str, raw: Any) -> None:
+    name = fresh()
+    with prism.open(name, config=config(redis_url)) as ns:
+        s: Any = ns.stream
+        offset = s.append("log", b"p", headers={"h": "v"})
+        s.set_retention("log", max_length=5)
+        s.set_partitions("log", 2)
+        user = next(k for k in (f"user:{i}" for i in range(100)) if partition_for(k, 2) == 1)
+        assert s.append_with_key("log", user, b"k").partition == 1
+        key = f"prism:{{{name}}}:stream:log".encode()
+        [(entry_id, fields)] = raw.xrange(key)
+        assert offset_of(entry_id) == offset
+        assert fields == {b"p": b"p", b"h": b'{"h":"v"}'}
+        meta = raw.hgetall(f"prism:{{{name}}}:stream.meta:log".encode())
+        assert meta == {b"max_length": b"5", b"partitions": b"2"}
+        [(_, keyed)] = raw.xrange(f"prism:{{{name}}}:stream.1:log".encode())
+        assert keyed == {b"p": b"k", b"k": user.encode()}
+        [record] = s.read("log")
+        assert record.timestamp == int(entry_id.split(b"-")[0]) / 1000
+
+
+def test_stream_append_never_writes_a_sequence_that_overflows_an_offset(
+    redis_url: str, raw: Any
+) -> None:
+    name = fresh()
+    with prism.open(name, config=config(redis_url)) as ns:
+        s: Any = ns.stream
+        key = f"prism:{{{name}}}:stream:log".encode()
+        future = int(time.time() * 1000) + 3_600_000  # the server's clock will not reach it
+        raw.xadd(key, {b"p": b"last"}, id=f"{future}-{2**SEQ_BITS - 1}".encode())
+        offset = s.append("log", b"next")  # Redis would give it <future>-1048576
+        assert offset == (future + 1) << SEQ_BITS
+        assert [i for i, _ in raw.xrange(key)] == [
+            f"{future}-{2**SEQ_BITS - 1}".encode(),
+            f"{future + 1}-0".encode(),
+        ]
+        assert [r.payload for r in s.read("log")] == [b"last", b"next"]
+        assert s.append("log", b"after") == ((future + 1) << SEQ_BITS) + 1
+
+
+def test_stream_lag_and_pending_stay_honest_across_trims(redis_url: str) -> None:
+    with prism.open(fresh(), config=config(redis_url)) as ns:
+        s: Any = ns.stream
+        offsets = [s.append("log", b"%d" % i) for i in range(10)]
+        s.create_group("log", "early", start="earliest")
+        s.create_group("log", "mid", start="earliest")
+        assert len(s.consume("log", "mid", "c", max_count=5)) == 5
+        s.set_retention("log", max_length=3)
+        assert s.trim("log") == 7
+        # Redis's own lag for "early" would be 10: it counts records trimmed before delivery
+        early = s.group_info("log", "early")
+        assert (early.lag, early.pending, early.last_delivered) == (3, 0, None)
+        mid = s.group_info("log", "mid")
+        assert (mid.lag, mid.pending, mid.last_delivered) == (3, 0, offsets[4])
+        assert [r.offset for r in s.consume("log", "early", "c", max_count=10)] == offsets[7:]
+        assert s.group_info("log", "early").lag == 0
+
+
+def test_stream_group_created_at_latest_has_delivered_nothing(redis_url: str) -> None:
+    with prism.open(fresh(), config=config(redis_url)) as ns:
+        s: Any = ns.stream
+        first = s.append("log", b"old")
+        s.create_group("log", "g", start="latest")
+        s.create_group("log", "at", start=first)
+        assert s.group_info("log", "g").last_delivered is None
+        assert s.group_info("log", "at").last_delivered is None
+        new = s.append("log", b"new")
+        assert [r.offset for r in s.consume("log", "g", "c")] == [new]
+        assert s.group_info("log", "g").last_delivered == new
+
+
+def test_queue_keys_seen_raw(redis_url: str, raw: Any) -> None:
+    name = fresh()
+    with prism.open(name, config=config(redis_url)) as ns:
+        q: Any = ns.queue
+        first = q.enqueue("jobs", b"a", priority=2)
+        q.enqueue("jobs", b"b", delay=60)
+        q.configure_dead_letter("jobs", max_attempts=3, dead_letter_queue="jobs.dlq")
+        lease = q.receive("jobs", visibility_timeout=30)
+        assert lease.id == first
+        root = f"prism:{{{name}}}:queue"
+        found = sorted(raw.scan_iter(match=glob_escape(f"prism:{{{name}}}:".encode()) + b"*"))
+        # "a" is leased and "b" delayed, so the ready zset is empty, i.e. gone
+        parts = [":delayed", ":leased", ":msg", ":rules", ":scheduled", ":seq", ".wake:jobs"]
+        assert found == sorted(f"{root}{part}".encode() for part in parts)
+        assert raw.hget(f"{root}:rules".encode(), b"jobs") == b"3:jobs.dlq"
+        assert raw.zrange(f"{root}:leased".encode(), 0, -1) == [first.encode()]
+        assert raw.hget(f"{root}:msg".encode(), f"b{first}".encode()) == b"a"
+        assert raw.hget(f"{root}:scheduled".encode(), b"jobs") == b"1"
+        q.release(lease)
+        [member] = raw.zrange(f"{root}:ready".encode(), 0, -1)
+        assert member.startswith(b"jobs\x00" + b"%08x" % (2**31 - 1 - 2))
+        assert member.endswith(first.encode())
+
+
+_QUEUE_CONSUMER = """
+import sys, prism
+url, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+cfg = {"backends": {"r": {"type": "redis", "connection": url}}, "default_backend": "r"}
+q = prism.open(name, config=cfg).queue
+leases = [q.receive("jobs", visibility_timeout=1.0) for _ in range(count)]
+for lease in leases[: count // 2]:
+    q.ack(lease)
+print(" ".join(lease.id for lease in leases[count // 2 :]), flush=True)
+sys.stdin.read()  # hold the other leases until killed
+"""
+
+_STREAM_CONSUMER = """
+import asyncio, sys, prism
+url, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+cfg = {"backends": {"r": {"type": "redis", "connection": url}}, "default_backend": "r"}
+
+async def main():
+    s = (await prism.open_async(name, config=cfg)).stream
+    got = await s.consume("log", "g", "doomed", max_count=count)
+    await s.ack("log", "g", [r.offset for r in got[: count // 2]])
+    print(" ".join(str(r.offset) for r in got[count // 2 :]), flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+asyncio.run(main())
+"""
+
+
+def _run_and_kill(code: str, url: str, name: str, count: int) -> list[str]:
+    """Start a consumer process, read the line it prints once it holds its deliveries, then
+    SIGKILL it (no chance to clean up) and return what it printed."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, url, name, str(count)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()
+        assert line, child.stderr.read() if child.stderr else "the consumer died"
+        return line.split()
+    finally:
+        child.kill()
+        child.wait(timeout=10)
+        for pipe in (child.stdin, child.stdout, child.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
+def test_queue_messages_held_by_a_killed_consumer_are_delivered_again(redis_url: str) -> None:
+    name = fresh("crash")
+    with prism.open(name, config=config(redis_url)) as ns:
+        q: Any = ns.queue
+        sent = [q.enqueue("jobs", b"%d" % i) for i in range(20)]
+        held = _run_and_kill(_QUEUE_CONSUMER, redis_url, name, 20)
+        assert len(held) == 10
+        assert set(held) < set(sent)
+        again: dict[str, Any] = {}
+        while len(again) < len(held):
+            lease = q.receive("jobs", visibility_timeout=30, timeout=10)
+            assert lease is not None, f"only {sorted(again)} of {held} came back"
+            assert lease.id in held
+            assert lease.id not in again
+            assert lease.message.attempts == 2
+            again[lease.id] = lease
+        for lease in again.values():
+            q.ack(lease)
+        assert q.receive("jobs") is None
+        assert q.length("jobs") == 0
+
+
+def test_stream_records_held_by_a_killed_consumer_are_reclaimed(redis_url: str) -> None:
+    name = fresh("crash")
+    with prism.open(name, config=config(redis_url)) as ns:
+        s: Any = ns.stream
+        offsets = [s.append("log", b"%d" % i) for i in range(20)]
+        s.create_group("log", "g", start="earliest")
+        held = [int(o) for o in _run_and_kill(_STREAM_CONSUMER, redis_url, name, 20)]
+        assert held == offsets[10:]
+        assert dict(s.group_info("log", "g").consumers) == {"doomed": 10}
+        reclaimed: list[int] = []
+        deadline = time.monotonic() + 20
+        while len(reclaimed) < len(held):  # poll until the claim timeout passed
+            got = s.consume("log", "g", "rescuer", max_count=20, claim_timeout=1.0)
+            assert all(r.delivery_count == 2 for r in got)
+            reclaimed += [r.offset for r in got]
+            assert time.monotonic() < deadline, f"reclaimed only {reclaimed}"
+            if not got:
+                time.sleep(0.05)
+        assert reclaimed == held
+        assert s.ack("log", "g", reclaimed) == 10
+        info = s.group_info("log", "g")
+        assert (info.pending, info.lag) == (0, 0)
+
+
+@needs_binary
+def test_queue_leases_survive_a_server_restart_with_appendonly(tmp_path: Path) -> None:
+    server = start_redis(tmp_path / "aof", extra=["--appendonly", "yes", "--appendfsync", "always"])
+    try:
+        with prism.open(fresh(), config=config(server.url)) as ns:
+            q: Any = ns.queue
+            msg_id = q.enqueue("jobs", b"x")
+            later = q.enqueue("jobs", b"later", delay=0.5)
+            lease = q.receive("jobs", visibility_timeout=1.0)
+            assert lease.id == msg_id
+            server.kill()
+            server.start()  # same port and directory: replays the append-only file
+            again = eventually(lambda: q.receive("jobs", visibility_timeout=30, timeout=10))
+            got = {again.id: again}
+            while len(got) < 2:
+                more = q.receive("jobs", visibility_timeout=30, timeout=10)
+                assert more is not None
+                got[more.id] = more
+            assert set(got) == {msg_id, later}
+            assert got[msg_id].message.attempts == 2
+            assert got[later].message.attempts == 1
+            with pytest.raises(prism.LeaseLostError):
+                q.ack(lease)
+            for held in got.values():
+                q.ack(held)
+            assert q.length("jobs") == q.scheduled_count("jobs") == 0
+    finally:
+        server.stop()
 
 
 # ----- configuration ---------------------------------------------------------------------------

@@ -14,9 +14,15 @@ with the model ``ps``.
 * Scans use ``SCAN MATCH <escaped prefix>*`` where every glob metacharacter (``* ? [ ] \\``) of
   the root, the namespace and the user's prefix is escaped.
 
-Model codes (``kv``, ``list``, ``set``, ``zset``, ``ps``; ``stream`` and ``queue`` reserved for
-those models) keep one model's keys out of another's: a list and a key-value key of the same
-name never collide.
+Model codes (``kv``, ``list``, ``set``, ``zset``, ``ps``, ``stream``, ``queue``) keep one
+model's keys out of another's: a list and a key-value key of the same name never collide.
+Streams and queues also use a few derived segments, which differ from every model code at the
+character after it (``.``), so they never collide either:
+
+* ``stream:<name>`` (partition 0), ``stream.<p>:<name>`` (partition p >= 1) and
+  ``stream.meta:<name>`` (retention limits, partition count, group starts);
+* ``queue:<part>`` for the namespace-wide queue structures (``ready``, ``delayed``, ``leased``,
+  ``dead``, ``msg``, ``seq``, ``rules``, ``scheduled``) and ``queue.wake:<queue>`` per queue.
 """
 
 from __future__ import annotations

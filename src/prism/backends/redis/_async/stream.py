@@ -419,19 +419,26 @@ class AsyncRedisStream(
     def _record(
         self, stream: str, partition: int, entry_id: bytes, raw: Any, count: int = 1
     ) -> StreamRecord:
-        fields = _fields(raw)
-        headers = fields.get(b"h")
-        key = fields.get(b"k")
-        ms = entry_id.partition(b"-")[0]
+        """A record from an entry: ``raw`` is its fields, flat (Lua) or a dict (redis-py)."""
+        ms, _, seq = entry_id.partition(b"-")
+        number = int(seq)
+        if number >= SEQ_LIMIT:
+            offset_of(entry_id)  # raises
+        millis = int(ms)
+        if type(raw) is list and len(raw) == 2 and raw[0] == b"p":  # the common case
+            payload, headers, key = raw[1], None, None
+        else:
+            fields = _fields(raw)
+            payload, headers, key = fields.get(b"p", b""), fields.get(b"h"), fields.get(b"k")
         return StreamRecord(
-            stream=stream,
-            offset=offset_of(entry_id),
-            payload=fields.get(b"p", b""),
-            headers=MappingProxyType(json.loads(headers)) if headers else _NO_HEADERS,
-            timestamp=int(ms) / 1000,
-            partition=partition,
-            key=None if key is None else key.decode(),
-            delivery_count=int(count),
+            stream,
+            millis << SEQ_BITS | number,
+            payload,
+            MappingProxyType(json.loads(headers)) if headers else _NO_HEADERS,
+            millis / 1000,
+            partition,
+            None if key is None else key.decode(),
+            count,
         )
 
     def _records(self, stream: str, partition: int, entries: Any) -> list[StreamRecord]:
