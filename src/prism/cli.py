@@ -97,8 +97,28 @@ def demo() -> None:
             _show('lst.pop_left("jobs")', lst.pop_left("jobs"))
             _show('lst.length("jobs")', lst.length("jobs"))
 
-        _step("a model the backend lacks says so")
+        if "queue" in ns.models:
+            _step("queue: at-least-once with leases")
+            q = ns.queue
+            assert isinstance(q, prism.QueueVisibility)
+            q.enqueue("emails", b"welcome alice")
+            _show('q.enqueue("emails", b"welcome alice")', "<message id>")
+            lease = q.receive("emails", visibility_timeout=30)
+            _show(
+                'lease = q.receive("emails", visibility_timeout=30)',
+                None if lease is None else (lease.payload, lease.message.attempts),
+            )
+            if lease is not None:
+                q.ack(lease)
+                _show('q.ack(lease); q.length("emails")', q.length("emails"))
+
+        _step("needs the backend cannot meet are refused when the namespace is opened")
         click.echo(f"  data models served here: {', '.join(sorted(ns.models))}")
+        needs = {"namespaces": {"social": {"needs": ["graph_query"]}}}
+        try:
+            prism.open("social", config=needs)
+        except ConfigurationError as exc:
+            _show('prism.open("social") needing graph_query', exc)
     click.echo("\ndone: see `prism registry` for every backend and what it implements.")
 
 

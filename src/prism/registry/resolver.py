@@ -122,6 +122,12 @@ def resolve(name: str, config: PrismConfig | None, registry: Registry) -> Plan:
                 candidates = []
         if not candidates:
             lacking = []
+            if not config.backends:
+                have = registry.backend(EMBEDDED_DEFAULT.type).interfaces
+                lacking.append(
+                    f"the embedded default ({EMBEDDED_DEFAULT.type}) lacks "
+                    + ", ".join(x for x in needs if x not in have)
+                )
             for n, c in config.backends.items():
                 have = registry.backend(c.type).interfaces
                 lacking.append(
