@@ -3,7 +3,8 @@
 """redis queue: all five interfaces, built from sorted sets, hashes and Lua scripts.
 
 Every queue of a namespace shares a handful of Redis keys (``<root>:{<ns>}:queue:<part>``), so
-every script declares all the keys it touches up front and one namespace is one hash slot::
+every script declares the keys it works on up front (a lapse or a dead-lettering can move a
+message into any queue of the namespace) and one namespace is one hash slot::
 
     queue:ready      zset, score 0, member <queue> NUL <8 hex: 2**31-1-priority> <16 hex: seq> <id>:
                      one lexicographic range per queue, ordered by priority (highest first),
@@ -28,8 +29,8 @@ failed) — ``tick`` below.
 
 A waiting ``dequeue``/``receive`` runs the script, and when nothing is ready BLPOPs the queue's
 wake list until the deadline, the next due time or lease deadline the script reported, or one
-second at most (and half the socket timeout), whichever comes first; then it runs the script
-again.  Scripts push a token whenever they make a message ready in a queue (at most one token
+second at most (and half the socket timeout), whichever comes first, less ``BLOCK_SLACK`` (the
+last stretch is naps of ``POLL``); then it runs the script again.  Scripts push a token whenever they make a message ready in a queue (at most one token
 waits), and a caller that takes a message while more are ready passes the token on.  The wake
 keys of other queues (a dead-letter queue, a queue whose lease lapsed) are built inside the
 scripts from the namespace's prefix, so they are in the same slot.

@@ -358,16 +358,21 @@ def _headers_arg(headers: Mapping[str, str] | None) -> str:
     return json.dumps(dict(headers), separators=(",", ":"), ensure_ascii=False)
 
 
-def _offsets(offsets: int | Iterable[int]) -> list[int]:
+def _ack_ids(offsets: int | Iterable[int]) -> list[bytes]:
+    """The stream ids of the offsets to acknowledge (offsets past every possible id are left
+    out: they cannot be pending), checking each is a non-negative int, in one pass."""
     if isinstance(offsets, str | bytes) or not isinstance(offsets, int | Iterable):
         msg = f"offsets must be an int or an iterable of ints, got {type(offsets).__name__}"
         raise InvalidArgumentError(msg)
-    items = [offsets] if isinstance(offsets, int) else list(offsets)
-    for offset in items:
+    ids = []
+    for offset in [offsets] if isinstance(offsets, int) else offsets:
         if type(offset) is not int or offset < 0:
             msg = f"offsets must be non-negative ints, got {offset!r}"
             raise InvalidArgumentError(msg)
-    return items
+        ms = offset >> SEQ_BITS
+        if ms <= _MAX_MS:
+            ids.append(b"%d-%d" % (ms, offset & _SEQ_MASK))
+    return ids
 
 
 def _entries(reply: Any) -> list[Any]:
@@ -562,10 +567,11 @@ class AsyncRedisStream(
             reply = await run_script(self._c, _CONSUME, [key], args)
         except Exception as exc:
             raise self._no_group(exc, stream, group, "consume") from exc
-        return [self._record(stream, 0, eid, raw, count) for eid, raw, count in reply]
+        record = self._record
+        return [record(stream, 0, eid, raw, count) for eid, raw, count in reply]
 
     async def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
-        ids = [i for i in map(id_of, _offsets(offsets)) if i is not None]
+        ids = _ack_ids(offsets)
         if not ids:
             return 0
         try:
