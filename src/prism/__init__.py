@@ -38,6 +38,7 @@ from prism.types import (
     PartitionOffset,
     Point,
     QueueMessage,
+    RetentionLimits,
     StreamRecord,
 )
 

@@ -17,8 +17,8 @@ __all__ = [
     "PartitionOffset",
     "Point",
     "QueueMessage",
+    "RetentionLimits",
     "StreamRecord",
-    "StreamRetention",
 ]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -76,7 +76,7 @@ class PartitionOffset:
 
 
 @dataclass(frozen=True, slots=True)
-class StreamRetention:
+class RetentionLimits:
     """A stream's retention: records older than ``max_age`` seconds or beyond the newest
     ``max_length`` records may be removed by :meth:`trim`.  ``None`` means no limit."""
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable, Iterator, Mapping
 
-from prism import types
 from prism._validate import Duration, Timestamp
 from prism.interfaces._base import (
     CONSUMER,
@@ -24,7 +23,13 @@ from prism.interfaces._base import (
     Interface,
     checks,
 )
-from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord
+from prism.types import (
+    GroupInfo,
+    PartitionOffset,
+    RetentionLimits,
+    StartPosition,
+    StreamRecord,
+)
 
 __all__ = [
     "StreamBasic",
@@ -176,10 +181,9 @@ class StreamRetention(Interface, name="stream_retention", model="stream"):
 
     @abc.abstractmethod
     @checks(stream=STREAM)
-    def get_retention(self, stream: str) -> types.StreamRetention:
-        """The limits in force; both None when none were set.  (The value type is
-        ``prism.types.StreamRetention``, spelled in full because the sync twin of this ABC is
-        also named ``StreamRetention``.)"""
+    def get_retention(self, stream: str) -> RetentionLimits:
+        """The limits in force (:class:`prism.types.RetentionLimits`); both None when none
+        were set."""
 
     @abc.abstractmethod
     @checks(stream=STREAM)

@@ -112,14 +112,24 @@ class ComplianceState:
             cell.reasons.append(reason)
 
     def matrix(self) -> dict[str, Any]:
+        """Outcome per backend and interface.  A declared interface whose suite did not run
+        (deselected, interrupted) counts as failed: nothing proved it.  An undeclared one is
+        ``not-declared`` unless its check ran and failed."""
         from prism.interfaces import CATALOG
+        from prism.registry.registry import get_registry
 
+        registry = get_registry()
         out: dict[str, dict[str, str]] = {}
         for backend in self.backends:
+            declared = registry.backend(backend).interfaces
             row = out.setdefault(backend, {})
             for name in CATALOG:
                 cell = self.cells.get((backend, name))
-                row[name] = cell.result() if cell else "failed"
+                if name not in declared:
+                    failed = cell is not None and "failed" in cell.outcomes
+                    row[name] = "failed" if failed else "not-declared"
+                else:
+                    row[name] = cell.result() if cell else "failed"
         return {"backends": out}
 
 
@@ -296,7 +306,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 def summary_lines(state: ComplianceState) -> Iterator[str]:
     from prism.interfaces import CATALOG, MODELS
+    from prism.registry.registry import get_registry
 
+    registry = get_registry()
     matrix = state.matrix()["backends"]
     yield ""
     yield "prism compliance (interfaces passed / declared, per data model)"
@@ -305,10 +317,14 @@ def summary_lines(state: ComplianceState) -> Iterator[str]:
     notes: list[str] = []
     for backend in state.backends:
         row = matrix[backend]
+        interfaces = registry.backend(backend).interfaces
         cells = []
         for model in MODELS:
             names = [n for n in CATALOG if CATALOG[n].model == model]
-            declared = [n for n in names if row[n] != "not-declared"]
+            declared = [n for n in names if n in interfaces]
+            for name in names:
+                if name not in interfaces and row[name] == "failed":
+                    notes.append(f"  {backend}.{name}: implemented but not declared")
             passed = [n for n in declared if row[n] == "passed"]
             cells.append((f"{len(passed)}/{len(declared)}" if declared else "-").rjust(10))
             for name in declared:

@@ -23,11 +23,9 @@ from prism.interfaces.stream import (
 from prism.types import (
     GroupInfo,
     PartitionOffset,
+    RetentionLimits,
     StartPosition,
     StreamRecord,
-)
-from prism.types import (
-    StreamRetention as RetentionLimits,
 )
 
 if TYPE_CHECKING:

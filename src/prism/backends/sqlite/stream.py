@@ -147,7 +147,7 @@ class SQLiteStream(
         length = optional_count(max_length, "max_length", minimum=1)
         self._db.run(ops.set_retention, self.namespace, stream, age, length)
 
-    def get_retention(self, stream: str) -> types.StreamRetention:
+    def get_retention(self, stream: str) -> types.RetentionLimits:
         return self._db.run(ops.get_retention, self.namespace, stream)
 
     def trim(self, stream: str) -> int:

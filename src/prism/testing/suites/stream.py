@@ -27,8 +27,7 @@ from prism.interfaces.stream import (
 )
 from prism.testing._concurrency import join, run_concurrently, start_background
 from prism.testing.suite import Suite
-from prism.types import StreamRecord
-from prism.types import StreamRetention as RetentionLimits
+from prism.types import RetentionLimits, StreamRecord
 
 BAD_NAMES = [
     pytest.param("", id="empty"),

@@ -21,11 +21,9 @@ from prism.interfaces._async.stream import (
 from prism.types import (
     GroupInfo,
     PartitionOffset,
+    RetentionLimits,
     StartPosition,
     StreamRecord,
-)
-from prism.types import (
-    StreamRetention as RetentionLimits,
 )
 
 if TYPE_CHECKING:

@@ -645,12 +645,12 @@ class AsyncRedisStream(
         except Exception as exc:
             raise self._fail(exc, "set_retention") from exc
 
-    async def get_retention(self, stream: str) -> types.StreamRetention:
+    async def get_retention(self, stream: str) -> types.RetentionLimits:
         try:
             age, length = await self._c.hmget(self._meta(stream), [b"max_age", b"max_length"])
         except Exception as exc:
             raise self._fail(exc, "get_retention") from exc
-        return types.StreamRetention(
+        return types.RetentionLimits(
             max_age=None if age is None else float(age),
             max_length=None if length is None else int(length),
         )

@@ -147,7 +147,7 @@ class AsyncSQLiteStream(
         length = optional_count(max_length, "max_length", minimum=1)
         await self._db.run_async(ops.set_retention, self.namespace, stream, age, length)
 
-    async def get_retention(self, stream: str) -> types.StreamRetention:
+    async def get_retention(self, stream: str) -> types.RetentionLimits:
         return await self._db.run_async(ops.get_retention, self.namespace, stream)
 
     async def trim(self, stream: str) -> int:

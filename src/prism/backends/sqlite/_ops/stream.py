@@ -17,7 +17,7 @@ from typing import Any
 from prism._partition import partition_for
 from prism.backends.sqlite._db import Clock, reads, write
 from prism.errors import InvalidArgumentError, NotFoundError
-from prism.types import GroupInfo, StreamRecord, StreamRetention
+from prism.types import GroupInfo, RetentionLimits, StreamRecord
 
 _RECORD = 'SELECT "offset", payload, headers, ts, key FROM prism_stream_record'
 
@@ -368,11 +368,11 @@ def set_retention(
 
 
 @reads
-def get_retention(conn: sqlite3.Connection, ns: str, stream: str) -> StreamRetention:
+def get_retention(conn: sqlite3.Connection, ns: str, stream: str) -> RetentionLimits:
     row = conn.execute(
         "SELECT max_age, max_length FROM prism_stream WHERE ns = ? AND stream = ?", (ns, stream)
     ).fetchone()
-    return StreamRetention() if row is None else StreamRetention(row[0], row[1])
+    return RetentionLimits() if row is None else RetentionLimits(row[0], row[1])
 
 
 def trim(conn: sqlite3.Connection, clock: Clock, ns: str, stream: str) -> int:

@@ -25,8 +25,7 @@ from prism.interfaces._async.stream import (
 )
 from prism.testing._async.suite import AsyncSuite
 from prism.testing._concurrency import join_async, run_concurrently_async, start_background_async
-from prism.types import StreamRecord
-from prism.types import StreamRetention as RetentionLimits
+from prism.types import RetentionLimits, StreamRecord
 
 BAD_NAMES = [
     pytest.param("", id="empty"),
