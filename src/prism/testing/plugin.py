@@ -43,9 +43,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--prism-matrix",
-        default=None,
+        default=os.environ.get("PRISM_MATRIX") or None,
         metavar="PATH",
-        help="write the compliance outcome as JSON to PATH",
+        help="write the compliance outcome as JSON to PATH (default: $PRISM_MATRIX)",
     )
 
 

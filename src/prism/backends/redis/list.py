@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from prism._compat import sleep
 from prism._validate import Duration, optional_seconds
 from prism.backends._errors import translating
 from prism.backends.redis._common import RedisFacet, Script, run_script
@@ -34,6 +35,10 @@ _POP_NOW = Script.of(
     "local v = redis.call(ARGV[1], key) "
     "if v then return {key, v} end end return false"
 )
+
+
+_TIMER_SLACK = 0.1
+"""How late Redis may end a blocked call (it checks their timeouts on a 100 ms timer)."""
 
 
 def _redis_timeout(wait: float) -> float:
@@ -142,7 +147,17 @@ class RedisList(RedisFacet, ListBasic, ListIndexing, ListRange, ListBlocking):
                         left_s = deadline - time.monotonic()
                         if left_s <= 0:
                             break
-                        chunk = max(0.001, left_s if step is None else min(left_s, step))
+                        if left_s <= _TIMER_SLACK + 0.05:
+                            # Redis ends blocked calls on a 100 ms timer, so a short BLPOP can
+                            # overrun: finish the wait with non-blocking pops instead.
+                            found = run_script(
+                                self._c, _POP_NOW, rkeys, ["LPOP" if left else "RPOP"]
+                            )
+                            if found is None:
+                                sleep(min(0.02, max(0.0, left_s)))
+                            continue
+                        chunk = left_s - _TIMER_SLACK
+                        chunk = max(0.001, chunk if step is None else min(chunk, step))
                     found = pop(rkeys, timeout=_redis_timeout(chunk))
         if not found:
             return None
