@@ -70,6 +70,7 @@ __all__ = [  # noqa: RUF022
     "Message",
     "StreamRecord",
     "PartitionOffset",
+    "RetentionLimits",
     "GroupInfo",
     "QueueMessage",
     "Lease",

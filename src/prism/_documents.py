@@ -191,3 +191,15 @@ def compute_metric(fn: str, docs: Sequence[Mapping[str, Any]], path: tuple[str, 
     if fn == "avg":
         return sum(values) / len(values)
     return min(values) if fn == "min" else max(values)
+
+
+def id_of(document: Mapping[str, Any], id: str | None) -> str | None:
+    """The id given explicitly or inside ``document`` (they must agree), or None."""
+    inner: object = document.get("_id")
+    if inner is None:
+        return id
+    doc_id = v.name(inner, "document _id")
+    if id is not None and doc_id != id:
+        msg = f"the document's _id {doc_id!r} differs from the id {id!r}"
+        raise InvalidArgumentError(msg)
+    return doc_id

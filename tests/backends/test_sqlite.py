@@ -99,7 +99,13 @@ CONSUMER = """
     with prism.open("shared", config=cfg) as ns:
         q = ns.queue
         print("ready", flush=True)
+        sys.stdin.readline()  # "start"
+        first = q.receive("work", visibility_timeout=60, timeout=30)
+        assert first is not None
+        print(f"got {first.id} {first.message.attempts}", flush=True)
+        print("holding", flush=True)  # both processes hold a lease at once before going on
         sys.stdin.readline()  # "go"
+        q.ack(first)
         while (lease := q.receive("work", visibility_timeout=60, timeout=0.5)) is not None:
             print(f"got {lease.id} {lease.message.attempts}", flush=True)
             q.ack(lease)
@@ -118,9 +124,21 @@ def test_two_processes_share_one_queue(tmp_path: Path) -> None:
             assert child.stdout.readline() == "ready\n"
         for child in children:
             assert child.stdin is not None
+            child.stdin.write("start\n")
+            child.stdin.flush()
+        firsts = []
+        for child in children:
+            assert child.stdout is not None
+            firsts.append(child.stdout.readline())
+            assert child.stdout.readline() == "holding\n"
+        for child in children:
+            assert child.stdin is not None
             child.stdin.write("go\n")
             child.stdin.flush()
-        outputs = [child.communicate(timeout=60)[0].splitlines() for child in children]
+        outputs = [
+            [first.rstrip("\n"), *child.communicate(timeout=60)[0].splitlines()]
+            for first, child in zip(firsts, children, strict=True)
+        ]
     finally:
         for child in children:
             if child.poll() is None:

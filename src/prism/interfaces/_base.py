@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TypeVar
 
 from prism import _validate as v
@@ -230,6 +230,22 @@ def KEY_OR_KEYS(_: Any, value: Any) -> str | list[str]:
 
 
 KEY_OR_KEYS.normalizes = True  # type: ignore[attr-defined]
+
+
+def OFFSETS(_: Any, value: Any) -> list[int]:
+    """One offset or an iterable of them: non-negative ints; returns them as a list."""
+    if isinstance(value, str | bytes) or not isinstance(value, int | Iterable):
+        msg = f"offsets must be an int or an iterable of ints, got {type(value).__name__}"
+        raise InvalidArgumentError(msg)
+    items = [value] if isinstance(value, int) else list(value)
+    for offset in items:
+        if type(offset) is not int or offset < 0:
+            msg = f"offsets must be non-negative ints, got {offset!r}"
+            raise InvalidArgumentError(msg)
+    return items
+
+
+OFFSETS.normalizes = True  # type: ignore[attr-defined]
 
 
 def PREFIX(_: Any, value: Any) -> None:

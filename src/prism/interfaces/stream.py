@@ -16,6 +16,7 @@ from prism.interfaces._base import (
     HEADERS,
     KEY,
     NON_NEGATIVE,
+    OFFSETS,
     OPT_DURATION,
     PAYLOAD,
     STREAM,
@@ -121,7 +122,7 @@ class StreamConsumerGroups(Interface, name="stream_consumer_groups", model="stre
         """
 
     @abc.abstractmethod
-    @checks(stream=STREAM, group=GROUP)
+    @checks(stream=STREAM, group=GROUP, offsets=OFFSETS)
     def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
         """Acknowledge records; return how many were pending and are now acknowledged.
 

@@ -8,8 +8,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from prism import _documents, filters
 from prism import _validate as v
-from prism import filters
 from prism.backends.base import Facet
 from prism.backends.memstore import _document_state as docs
 from prism.backends.memstore._document_state import Collection, DocumentState, Index
@@ -26,18 +26,6 @@ Document = dict[str, Any]
 
 if TYPE_CHECKING:
     from prism.backends.memstore.backend import MemstoreBackend
-
-
-def _id_of(document: Mapping[str, Any], id: str | None) -> str | None:
-    """The id given explicitly or inside ``document`` (they must agree), or None."""
-    inner: object = document.get("_id")
-    if inner is None:
-        return id
-    doc_id = v.name(inner, "document _id")
-    if id is not None and doc_id != id:
-        msg = f"the document's _id {doc_id!r} differs from the id {id!r}"
-        raise InvalidArgumentError(msg)
-    return doc_id
 
 
 class MemDocument(Facet, DocumentBasic, DocumentQuery, DocumentIndexing):
@@ -94,7 +82,7 @@ class MemDocument(Facet, DocumentBasic, DocumentQuery, DocumentIndexing):
 
     # document_basic ----------------------------------------------------------------------------
     def insert(self, collection: str, document: Mapping[str, Any], *, id: str | None = None) -> str:
-        doc_id = _id_of(document, id) or uuid.uuid4().hex
+        doc_id = _documents.id_of(document, id) or uuid.uuid4().hex
         doc = {**docs.copy_json(document), "_id": doc_id}
         with self._lock:
             if doc_id in self._collection(collection).docs:
@@ -108,7 +96,7 @@ class MemDocument(Facet, DocumentBasic, DocumentQuery, DocumentIndexing):
             return docs.copy_json(self._stored(collection, id, "get"))  # type: ignore[no-any-return]
 
     def replace(self, collection: str, id: str, document: Mapping[str, Any]) -> None:
-        _id_of(document, id)
+        _documents.id_of(document, id)
         doc = {**docs.copy_json(document), "_id": id}
         with self._lock:
             self._stored(collection, id, "replace")

@@ -29,18 +29,6 @@ if TYPE_CHECKING:
     from prism.backends.sqlite.backend import SQLiteBackend
 
 
-def _id_of(document: Mapping[str, Any], id: str | None) -> str | None:
-    """The id given explicitly or inside ``document`` (they must agree), or None."""
-    inner: object = document.get("_id")
-    if inner is None:
-        return id
-    doc_id = v.name(inner, "document _id")
-    if id is not None and doc_id != id:
-        msg = f"the document's _id {doc_id!r} differs from the id {id!r}"
-        raise InvalidArgumentError(msg)
-    return doc_id
-
-
 class SQLiteDocument(Facet, DocumentBasic, DocumentQuery, DocumentIndexing):
     def __init__(self, backend: SQLiteBackend, namespace: str) -> None:
         super().__init__(backend, namespace)
@@ -48,7 +36,7 @@ class SQLiteDocument(Facet, DocumentBasic, DocumentQuery, DocumentIndexing):
 
     # document_basic ----------------------------------------------------------------------------
     def insert(self, collection: str, document: Mapping[str, Any], *, id: str | None = None) -> str:
-        doc_id = _id_of(document, id) or uuid.uuid4().hex
+        doc_id = ref.id_of(document, id) or uuid.uuid4().hex
         doc = {**ref.copy_json(document), "_id": doc_id}
         return self._db.run(ops.insert, self.namespace, collection, doc)
 
@@ -56,7 +44,7 @@ class SQLiteDocument(Facet, DocumentBasic, DocumentQuery, DocumentIndexing):
         return self._db.run(ops.get, self.namespace, collection, id)
 
     def replace(self, collection: str, id: str, document: Mapping[str, Any]) -> None:
-        _id_of(document, id)
+        ref.id_of(document, id)
         doc = {**ref.copy_json(document), "_id": id}
         self._db.run(ops.replace, self.namespace, collection, doc)
 

@@ -29,18 +29,6 @@ PAGE = 100
 """Records per round trip of :meth:`replay_range`."""
 
 
-def _offsets(offsets: int | Iterable[int]) -> list[int]:
-    if isinstance(offsets, str | bytes) or not isinstance(offsets, int | Iterable):
-        msg = f"offsets must be an int or an iterable of ints, got {type(offsets).__name__}"
-        raise InvalidArgumentError(msg)
-    items = [offsets] if isinstance(offsets, int) else list(offsets)
-    for offset in items:
-        if type(offset) is not int or offset < 0:
-            msg = f"offsets must be non-negative ints, got {offset!r}"
-            raise InvalidArgumentError(msg)
-    return items
-
-
 class SQLiteStream(
     Facet,
     StreamBasic,
@@ -115,7 +103,7 @@ class SQLiteStream(
         )
 
     def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
-        items = _offsets(offsets)
+        items = [offsets] if isinstance(offsets, int) else list(offsets)
         return self._db.run(ops.ack, self.namespace, stream, group, items)
 
     def group_info(self, stream: str, group: str) -> GroupInfo:

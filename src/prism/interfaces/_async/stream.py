@@ -14,6 +14,7 @@ from prism.interfaces._base import (
     HEADERS,
     KEY,
     NON_NEGATIVE,
+    OFFSETS,
     OPT_DURATION,
     PAYLOAD,
     STREAM,
@@ -119,7 +120,7 @@ class AsyncStreamConsumerGroups(Interface, name="stream_consumer_groups", model=
         """
 
     @abc.abstractmethod
-    @checks(stream=STREAM, group=GROUP)
+    @checks(stream=STREAM, group=GROUP, offsets=OFFSETS)
     async def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
         """Acknowledge records; return how many were pending and are now acknowledged.
 

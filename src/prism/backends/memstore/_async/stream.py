@@ -33,18 +33,6 @@ PAGE = 100
 _NO_RECORDS = Partition()  # what a missing stream reads as; never written
 
 
-def _offsets(offsets: int | Iterable[int]) -> list[int]:
-    if isinstance(offsets, str | bytes) or not isinstance(offsets, int | Iterable):
-        msg = f"offsets must be an int or an iterable of ints, got {type(offsets).__name__}"
-        raise InvalidArgumentError(msg)
-    items = [offsets] if isinstance(offsets, int) else list(offsets)
-    for offset in items:
-        if type(offset) is not int or offset < 0:
-            msg = f"offsets must be non-negative ints, got {offset!r}"
-            raise InvalidArgumentError(msg)
-    return items
-
-
 class AsyncMemStream(
     AsyncFacet,
     AsyncStreamBasic,
@@ -157,7 +145,7 @@ class AsyncMemStream(
         return await self._store.signal.wait_async(take, wait) or []
 
     async def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
-        items = _offsets(offsets)
+        items = [offsets] if isinstance(offsets, int) else list(offsets)
         with self._lock:
             _, found = self._group(stream, group, "ack")
             return sum(found.pending.pop(offset, None) is not None for offset in items)

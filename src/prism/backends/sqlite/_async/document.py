@@ -27,18 +27,6 @@ if TYPE_CHECKING:
     from prism.backends.sqlite._async.backend import AsyncSQLiteBackend
 
 
-def _id_of(document: Mapping[str, Any], id: str | None) -> str | None:
-    """The id given explicitly or inside ``document`` (they must agree), or None."""
-    inner: object = document.get("_id")
-    if inner is None:
-        return id
-    doc_id = v.name(inner, "document _id")
-    if id is not None and doc_id != id:
-        msg = f"the document's _id {doc_id!r} differs from the id {id!r}"
-        raise InvalidArgumentError(msg)
-    return doc_id
-
-
 class AsyncSQLiteDocument(
     AsyncFacet, AsyncDocumentBasic, AsyncDocumentQuery, AsyncDocumentIndexing
 ):
@@ -50,7 +38,7 @@ class AsyncSQLiteDocument(
     async def insert(
         self, collection: str, document: Mapping[str, Any], *, id: str | None = None
     ) -> str:
-        doc_id = _id_of(document, id) or uuid.uuid4().hex
+        doc_id = ref.id_of(document, id) or uuid.uuid4().hex
         doc = {**ref.copy_json(document), "_id": doc_id}
         return await self._db.run_async(ops.insert, self.namespace, collection, doc)
 
@@ -58,7 +46,7 @@ class AsyncSQLiteDocument(
         return await self._db.run_async(ops.get, self.namespace, collection, id)
 
     async def replace(self, collection: str, id: str, document: Mapping[str, Any]) -> None:
-        _id_of(document, id)
+        ref.id_of(document, id)
         doc = {**ref.copy_json(document), "_id": id}
         await self._db.run_async(ops.replace, self.namespace, collection, doc)
 
