@@ -25,15 +25,25 @@ Check = Callable[[Any, Any], Any]
 """A check: called as ``check(facet, value)``; raises a PrismError or returns nothing useful."""
 
 _SPEC_ATTR = "__prism_checks__"
+_TOGETHER = "__together__"
 _WRAPPED_ATTR = "__prism_checked__"
 _REGISTRY: dict[tuple[str, bool], type[Interface]] = {}
 
 
-def checks(**spec: Check) -> Callable[[F], F]:
-    """Declare the argument checks of an interface method, by parameter name."""
+def checks(*together: Callable[..., None], **spec: Check) -> Callable[[F], F]:
+    """Declare the argument checks of an interface method.
+
+    Keyword checks take one parameter each, by name.  Positional ones check several parameters
+    together (``delay`` and ``not_before`` are exclusive, ``weights`` matches ``keys``): each is
+    called as ``check(facet, name=value, ...)`` with the parameters its signature names after
+    the first, once the per-parameter checks have run.
+    """
 
     def decorate(func: F) -> F:
-        setattr(func, _SPEC_ATTR, dict(spec))
+        full = dict(spec)
+        for i, check in enumerate(together):
+            full[f"{_TOGETHER}{i}"] = check
+        setattr(func, _SPEC_ATTR, full)
         return func
 
     return decorate
@@ -95,6 +105,17 @@ def _wrap(func: Callable[..., Any], spec: dict[str, Check]) -> Callable[..., Any
                 body.append(f"    {pname} = _c_{pname}({params[0].name}, {pname})")
             else:
                 body.append(f"    _c_{pname}({params[0].name}, {pname})")
+    names = {p.name for p in params}
+    for key, check in spec.items():
+        if key.startswith(_TOGETHER):
+            wanted = list(inspect.signature(check).parameters)[1:]
+            missing = [w for w in wanted if w not in names]
+            if missing:
+                msg = f"{func.__qualname__} has no parameter {missing} for check {check.__name__}"
+                raise TypeError(msg)
+            env[f"_t_{key}"] = check
+            args = ", ".join(f"{w}={w}" for w in wanted)
+            body.append(f"    _t_{key}({params[0].name}, {args})")
     if inspect.iscoroutinefunction(func):
         src = f"async def {func.__name__}({', '.join(head)}):\n"
         src += "\n".join(body) + "\n" if body else ""
@@ -345,3 +366,20 @@ def OPT_JSON_OBJECT(_: Any, value: Any) -> None:
 
 def STR_MAP(_: Any, value: Any) -> None:
     v.headers(value, "labels")
+
+
+def ONE_SCHEDULE(_: Any, delay: Any, not_before: Any) -> None:
+    """``delay`` and ``not_before`` exclude each other."""
+    if delay is not None and not_before is not None:
+        msg = "give delay or not_before, not both"
+        raise InvalidArgumentError(msg)
+
+
+def WEIGHTS_MATCH_KEYS(_: Any, keys: Any, weights: Any) -> None:
+    """At least one key, and one weight per key when weights are given."""
+    if not keys:
+        msg = "at least one key is required"
+        raise InvalidArgumentError(msg)
+    if weights is not None and len(weights) != len(keys):
+        msg = f"weights has {len(weights)} entries for {len(keys)} keys; give one per key"
+        raise InvalidArgumentError(msg)

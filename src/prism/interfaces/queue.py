@@ -27,6 +27,7 @@ from prism.errors import InvalidArgumentError
 from prism.interfaces._base import (
     COUNT,
     HEADERS,
+    ONE_SCHEDULE,
     OPT_DURATION,
     OPT_LIMIT,
     OPT_TIMESTAMP,
@@ -214,7 +215,12 @@ class QueueDelayed(Interface, name="queue_delayed", model="queue"):
 
     @abc.abstractmethod
     @checks(
-        queue=QUEUE, payload=PAYLOAD, headers=HEADERS, delay=OPT_DURATION, not_before=OPT_TIMESTAMP
+        ONE_SCHEDULE,
+        queue=QUEUE,
+        payload=PAYLOAD,
+        headers=HEADERS,
+        delay=OPT_DURATION,
+        not_before=OPT_TIMESTAMP,
     )
     def enqueue(
         self,

@@ -18,6 +18,7 @@ from prism.interfaces._base import (
     NUMBER,
     OPT_LIMIT,
     PAYLOADS,
+    WEIGHTS_MATCH_KEYS,
     Interface,
     checks,
 )
@@ -167,7 +168,7 @@ class SortedSetOperations(Interface, name="sortedset_operations", model="sorteds
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
+    @checks(WEIGHTS_MATCH_KEYS, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
     def union(
         self,
         keys: Sequence[str],
@@ -177,7 +178,7 @@ class SortedSetOperations(Interface, name="sortedset_operations", model="sorteds
     ) -> list[ScoredMember]: ...
 
     @abc.abstractmethod
-    @checks(keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
+    @checks(WEIGHTS_MATCH_KEYS, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
     def intersection(
         self,
         keys: Sequence[str],
@@ -187,7 +188,7 @@ class SortedSetOperations(Interface, name="sortedset_operations", model="sorteds
     ) -> list[ScoredMember]: ...
 
     @abc.abstractmethod
-    @checks(destination=KEY, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
+    @checks(WEIGHTS_MATCH_KEYS, destination=KEY, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
     def union_store(
         self,
         destination: str,
@@ -199,7 +200,7 @@ class SortedSetOperations(Interface, name="sortedset_operations", model="sorteds
         """Store the union in ``destination`` (replacing it); return its size."""
 
     @abc.abstractmethod
-    @checks(destination=KEY, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
+    @checks(WEIGHTS_MATCH_KEYS, destination=KEY, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
     def intersection_store(
         self,
         destination: str,

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, TypeVar
 from prism.backends.base import Facet
 from prism.backends.memstore._list_state import inclusive_slice
 from prism.backends.memstore._sortedset_state import ZSet, ZSets
-from prism.errors import InvalidArgumentError
 from prism.interfaces.sortedset import (
     ScoredMember,
     SortedSetBasic,
@@ -154,14 +153,8 @@ class MemSortedSet(
         intersect: bool,
     ) -> dict[bytes, float]:
         """Weighted, aggregated scores of the union (or intersection) of ``keys``.  Lock held."""
-        if not keys:
-            msg = "at least one key is required"
-            raise InvalidArgumentError(msg, backend="memstore")
-        if weights is None:
+        if weights is None:  # the interface checked keys and weights match
             weights = [1.0] * len(keys)
-        elif len(weights) != len(keys):
-            msg = f"weights has {len(weights)} entries for {len(keys)} keys; give one per key"
-            raise InvalidArgumentError(msg, backend="memstore")
         combine = _AGGREGATES[aggregate]
         zsets = [self._get(key) for key in keys]
         result: dict[bytes, float] = {}

@@ -52,9 +52,6 @@ class SQLiteQueue(
         delay: Duration | None = None,
         not_before: Timestamp | None = None,
     ) -> str:
-        if delay is not None and not_before is not None:
-            msg = "give delay or not_before, not both"
-            raise InvalidArgumentError(msg, backend="sqlite", operation="enqueue")
         wait = None if delay is None else seconds(delay, "delay", allow_zero=True)
         at = None if not_before is None else timestamp(not_before, "not_before")
         msg_id = self._db.run(

@@ -16,6 +16,7 @@ from prism.interfaces._base import (
     NUMBER,
     OPT_LIMIT,
     PAYLOADS,
+    WEIGHTS_MATCH_KEYS,
     Interface,
     checks,
 )
@@ -165,7 +166,7 @@ class AsyncSortedSetOperations(Interface, name="sortedset_operations", model="so
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
+    @checks(WEIGHTS_MATCH_KEYS, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
     async def union(
         self,
         keys: Sequence[str],
@@ -175,7 +176,7 @@ class AsyncSortedSetOperations(Interface, name="sortedset_operations", model="so
     ) -> list[ScoredMember]: ...
 
     @abc.abstractmethod
-    @checks(keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
+    @checks(WEIGHTS_MATCH_KEYS, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
     async def intersection(
         self,
         keys: Sequence[str],
@@ -185,7 +186,7 @@ class AsyncSortedSetOperations(Interface, name="sortedset_operations", model="so
     ) -> list[ScoredMember]: ...
 
     @abc.abstractmethod
-    @checks(destination=KEY, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
+    @checks(WEIGHTS_MATCH_KEYS, destination=KEY, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
     async def union_store(
         self,
         destination: str,
@@ -197,7 +198,7 @@ class AsyncSortedSetOperations(Interface, name="sortedset_operations", model="so
         """Store the union in ``destination`` (replacing it); return its size."""
 
     @abc.abstractmethod
-    @checks(destination=KEY, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
+    @checks(WEIGHTS_MATCH_KEYS, destination=KEY, keys=KEYS, weights=_WEIGHTS, aggregate=_AGGREGATE)
     async def intersection_store(
         self,
         destination: str,

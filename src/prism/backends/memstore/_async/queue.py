@@ -83,9 +83,6 @@ class AsyncMemQueue(
         delay: Duration | None = None,
         not_before: Timestamp | None = None,
     ) -> str:
-        if delay is not None and not_before is not None:
-            msg = "give delay or not_before, not both"
-            raise InvalidArgumentError(msg, backend="memstore", operation="enqueue")
         with self._lock:
             now = self._now()
             due = now

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, TypeVar
 from prism.backends._async.base import AsyncFacet
 from prism.backends.memstore._list_state import inclusive_slice
 from prism.backends.memstore._sortedset_state import ZSet, ZSets
-from prism.errors import InvalidArgumentError
 from prism.interfaces._async.sortedset import (
     AsyncSortedSetBasic,
     AsyncSortedSetLex,
@@ -152,14 +151,8 @@ class AsyncMemSortedSet(
         intersect: bool,
     ) -> dict[bytes, float]:
         """Weighted, aggregated scores of the union (or intersection) of ``keys``.  Lock held."""
-        if not keys:
-            msg = "at least one key is required"
-            raise InvalidArgumentError(msg, backend="memstore")
-        if weights is None:
+        if weights is None:  # the interface checked keys and weights match
             weights = [1.0] * len(keys)
-        elif len(weights) != len(keys):
-            msg = f"weights has {len(weights)} entries for {len(keys)} keys; give one per key"
-            raise InvalidArgumentError(msg, backend="memstore")
         combine = _AGGREGATES[aggregate]
         zsets = [self._get(key) for key in keys]
         result: dict[bytes, float] = {}

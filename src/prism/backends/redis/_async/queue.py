@@ -368,9 +368,6 @@ class AsyncRedisQueue(
         delay: Duration | None = None,
         not_before: Timestamp | None = None,
     ) -> str:
-        if delay is not None and not_before is not None:
-            msg = "give delay or not_before, not both"
-            raise InvalidArgumentError(msg, backend=self._name, operation="enqueue")
         wait = "" if delay is None else _micros_up(seconds(delay, "delay", allow_zero=True))
         when = "" if not_before is None else max(0, _micros_up(timestamp(not_before, "not_before")))
         text = (

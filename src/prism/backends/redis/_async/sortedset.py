@@ -14,7 +14,6 @@ from typing import Any
 from prism.backends._errors import translating
 from prism.backends.redis._async._common import AsyncRedisFacet
 from prism.backends.redis._errors import translate
-from prism.errors import InvalidArgumentError
 from prism.interfaces._async.sortedset import (
     AsyncSortedSetBasic,
     AsyncSortedSetLex,
@@ -137,13 +136,7 @@ class AsyncRedisSortedSet(
     def _combine_args(
         self, keys: Sequence[str], weights: Sequence[float] | None, aggregate: Aggregate
     ) -> list[Any]:
-        names = list(keys)
-        if not names:
-            msg = "at least one key is required (Redis ZUNION / ZINTER need one)"
-            raise InvalidArgumentError(msg, backend=self._name)
-        if weights is not None and len(weights) != len(names):
-            msg = f"weights has {len(weights)} entries for {len(names)} keys; give one per key"
-            raise InvalidArgumentError(msg, backend=self._name)
+        names = list(keys)  # the interface checked: at least one, one weight per key
         args: list[Any] = [len(names), *(self._k(k) for k in names)]
         if weights is not None:
             args += ["WEIGHTS", *(repr(float(w)) for w in weights)]
