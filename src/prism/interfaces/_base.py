@@ -269,6 +269,17 @@ def OFFSETS(_: Any, value: Any) -> list[int]:
 OFFSETS.normalizes = True  # type: ignore[attr-defined]
 
 
+def START_POSITION(_: Any, value: Any) -> None:
+    """Where a consumer group starts: ``"earliest"``, ``"latest"`` or an offset >= 0."""
+    if isinstance(value, str):
+        valid = value in ("earliest", "latest")
+    else:
+        valid = type(value) is int and value >= 0
+    if not valid:
+        msg = f"start must be 'earliest', 'latest' or a non-negative offset, got {value!r}"
+        raise InvalidArgumentError(msg)
+
+
 def PREFIX(_: Any, value: Any) -> None:
     v.prefix(value)
 

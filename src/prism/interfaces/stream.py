@@ -19,6 +19,7 @@ from prism.interfaces._base import (
     OFFSETS,
     OPT_DURATION,
     PAYLOAD,
+    START_POSITION,
     STREAM,
     TIMESTAMP,
     Interface,
@@ -86,7 +87,7 @@ class StreamConsumerGroups(Interface, name="stream_consumer_groups", model="stre
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(stream=STREAM, group=GROUP)
+    @checks(stream=STREAM, group=GROUP, start=START_POSITION)
     def create_group(
         self, stream: str, group: str, *, start: StartPosition | int = "latest"
     ) -> bool:

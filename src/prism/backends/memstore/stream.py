@@ -103,13 +103,6 @@ class MemStream(
     def create_group(
         self, stream: str, group: str, *, start: StartPosition | int = "latest"
     ) -> bool:
-        if isinstance(start, str):
-            valid = start in ("earliest", "latest")
-        else:
-            valid = type(start) is int and start >= 0
-        if not valid:
-            msg = f"start must be 'earliest', 'latest' or a non-negative offset, got {start!r}"
-            raise InvalidArgumentError(msg)
         with self._lock:
             log = self._state.log(stream)
             if group in log.groups:

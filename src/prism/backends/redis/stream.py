@@ -495,13 +495,10 @@ class RedisStream(
             position = b"0-0"
         elif start == "latest":
             position = b"$"
-        elif type(start) is int and start >= 0:
+        else:  # an offset >= 0 (the interface's START_POSITION check)
             position = b"0-0" if start == 0 else id_of(start - 1)
             if position is None:
                 position = b"%d-%d" % (_MAX_MS, _MAX_MS)
-        else:
-            msg = f"start must be 'earliest', 'latest' or a non-negative offset, got {start!r}"
-            raise InvalidArgumentError(msg)
         keys = [self._key(stream), self._meta(stream)]
         try:
             created = run_script(self._c, _CREATE_GROUP, keys, [group.encode(), position])

@@ -12,7 +12,6 @@ from prism._validate import Duration, Timestamp, optional_count, optional_second
 from prism._validate import timestamp as to_epoch
 from prism.backends.base import Facet
 from prism.backends.sqlite._ops import stream as ops
-from prism.errors import InvalidArgumentError
 from prism.interfaces.stream import (
     StreamBasic,
     StreamConsumerGroups,
@@ -69,13 +68,6 @@ class SQLiteStream(
     def create_group(
         self, stream: str, group: str, *, start: StartPosition | int = "latest"
     ) -> bool:
-        if isinstance(start, str):
-            valid = start in ("earliest", "latest")
-        else:
-            valid = type(start) is int and start >= 0
-        if not valid:
-            msg = f"start must be 'earliest', 'latest' or a non-negative offset, got {start!r}"
-            raise InvalidArgumentError(msg)
         return self._db.run(ops.create_group, self.namespace, stream, group, start)
 
     def consume(

@@ -17,6 +17,7 @@ from prism.interfaces._base import (
     OFFSETS,
     OPT_DURATION,
     PAYLOAD,
+    START_POSITION,
     STREAM,
     TIMESTAMP,
     Interface,
@@ -84,7 +85,7 @@ class AsyncStreamConsumerGroups(Interface, name="stream_consumer_groups", model=
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(stream=STREAM, group=GROUP)
+    @checks(stream=STREAM, group=GROUP, start=START_POSITION)
     async def create_group(
         self, stream: str, group: str, *, start: StartPosition | int = "latest"
     ) -> bool:
