@@ -353,7 +353,7 @@ def compliance_run(plugin_dir: Path) -> tuple[subprocess.CompletedProcess[str], 
             "pytest",
             "-p",
             MODULE,
-            "--prism-backend=partial-kv,forgetful-kv,gap-typo",
+            "--prism-backend=partial-kv,forgetful-kv,gap-typo,driverless",
             f"--prism-matrix={matrix}",
             "-k",
             "keyvalue_basic or keyvalue_ttl or loads or known_gaps or undeclared",
@@ -466,3 +466,12 @@ def test_a_backend_needing_a_driver_declares_its_extra() -> None:
         extra = get_registry().backend(name).declaration.extra
         if modules:
             assert extra is not None, f"{name} imports {modules} but declares no extra"
+
+
+def test_compliance_run_reports_a_missing_driver_like_a_missing_server(
+    compliance_run: tuple[subprocess.CompletedProcess[str], dict[str, Any]],
+) -> None:
+    proc, matrix = compliance_run
+    assert not [f for f in _failures(proc) if "driverless" in f]
+    assert matrix["driverless"]["keyvalue_basic"] == "no-server"
+    assert "pip install prism-driverless" in proc.stdout

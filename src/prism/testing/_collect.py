@@ -12,8 +12,9 @@ failure rather than dozens of failing cases:
 * ``Test_<backend>_known_gaps::test_known_gap[<pattern>]``: every known gap of the declaration
   names a real exception class and matches at least one suite case.
 * ``Test_<backend>_loads::test_backend_loads``: only when the backend cannot open a namespace
-  at all (its classes do not import, a driver not installed, or a facet class leaves methods
-  abstract); then none of its suites is collected.
+  at all (its classes do not import, or a facet class leaves methods abstract); then none of its
+  suites is collected.  A driver that is not installed is reported like a missing server
+  (no-server, a failure under ``--prism-require``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import pytest
 
 from prism.testing import suites as _suites
 from prism.testing._async.suite import AsyncSuite
-from prism.testing.plugin import active_state
+from prism.testing.plugin import NO_SERVER, active_state
 from prism.testing.suite import Suite
 from prism.testing.target import Target
 
@@ -73,9 +74,12 @@ def _declared_class(backend: str, interface: str, problem: str | None) -> type:
     )
 
 
-def _loads_class(backend: str, problem: str) -> type:
+def _loads_class(backend: str, problem: str, *, driver_missing: bool = False) -> type:
     def test_backend_loads(self: Any) -> None:  # noqa: ARG001
-        pytest.fail(f"{problem}; none of {backend}'s suites can run", pytrace=False)
+        text = f"{problem}; none of {backend}'s suites can run"
+        if driver_missing and backend not in active_state().required:
+            pytest.skip(f"{NO_SERVER}: {text}")  # like a missing server: not this backend's fault
+        pytest.fail(text, pytrace=False)
 
     safe = backend.replace("-", "_")
     return _check_class(f"Test_{safe}_loads", backend, "", test_backend_loads)
@@ -185,7 +189,8 @@ def build() -> dict[str, type]:
             unimplemented = entry.unimplemented()
             unusable = entry.abstract_facets()
         except ConfigurationError as exc:  # its classes do not import (a driver is missing)
-            cls = _loads_class(backend, str(exc))
+            missing = isinstance(exc.__cause__, ImportError)
+            cls = _loads_class(backend, str(exc), driver_missing=missing)
             classes[cls.__name__] = cls
             continue
         if unusable:  # no namespace can be opened: one failure, not one per suite case

@@ -262,6 +262,12 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.nodeid in state.checks:
         if report.failed:
             state.record(backend, interface, "failed", str(report.longrepr).strip()[:300])
+        elif report.skipped and isinstance(report.longrepr, tuple):
+            from prism.registry.registry import get_registry
+
+            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+            for name in get_registry().backend(backend).interfaces:  # e.g. its driver is missing
+                state.record(backend, name, NO_SERVER, reason)
         return
     undeclared = "undeclared" in report.nodeid.split("::")[-2] if "::" in report.nodeid else False
     if report.failed:
