@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from prism.cli import main
@@ -134,8 +135,6 @@ def test_validate_uses_each_backends_own_settings_parser(tmp_path: Path) -> None
 
 
 def test_open_suggests_the_nearest_backend_type() -> None:
-    import pytest
-
     import prism
     from prism.errors import ConfigurationError
 
@@ -145,3 +144,23 @@ def test_open_suggests_the_nearest_backend_type() -> None:
     }
     with pytest.raises(ConfigurationError, match="did you mean 'sqlite'"):
         prism.open("ns", config=config)
+
+
+def test_validate_a_missing_variable_hides_no_other_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PRISM_TEST_UNSET_VAR", raising=False)
+    monkeypatch.setenv("PRISM_TEST_CACHE_URL", "redis://u:hunter2-secret@localhost:6379/0")
+    path = tmp_path / "prism.yaml"
+    path.write_text(
+        "backends:\n"
+        "  a: {type: redis, connection: '${PRISM_TEST_UNSET_VAR}'}\n"
+        "  b: {type: redis, connection: '${PRISM_TEST_CACHE_URL}', options: {retries: x}}\n"
+        "  c: {type: sqlite}\n"
+    )
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert "PRISM_TEST_UNSET_VAR is not set" in result.output
+    assert f"{path}: backends.b: redis option 'retries'" in result.output
+    assert f"{path}: backends.c: " in result.output and "needs a connection" in result.output
+    assert "hunter2-secret" not in result.output
