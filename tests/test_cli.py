@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from prism.cli import main
@@ -46,3 +47,120 @@ def test_validate_malformed_yaml(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 1
     assert str(path) in result.output
+
+
+def test_validate_reports_every_connection_option_and_type_problem_in_one_run(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "prism.yaml"
+    path.write_text(
+        "backends:\n"
+        "  good: {type: memstore, connection: 'memory://ok'}\n"
+        "  wrongurl: {type: sqlite, connection: 'redis://localhost:6379/0'}\n"
+        "  typo_option:\n"
+        "    type: redis\n"
+        "    connection: 'redis://app:s3cr3t-pw@localhost:6379/0'\n"
+        "    options: {socket_timeot: 2}\n"
+        "  bad_type_option: {type: redis, options: {max_connections: many}}\n"
+        "  slow: {type: sqlite, connection: ':memory:', options: {busy_timeout: soon}}\n"
+        "  mem_option: {type: memstore, options: {clok: 1}}\n"
+        "  not_a_string: {type: memstore, connection: 5}\n"
+        "  misspelt: {type: redsi}\n"
+        "namespaces:\n"
+        "  fine: {backend: good}\n"
+        "  bad_needs: {backend: good, needs: [keyvalue_bsic]}\n"
+        "  on_broken: {backend: wrongurl}\n"
+        "  lacking: {backend: good, needs: [graph_query]}\n"
+    )
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    out = result.output
+    expected = {
+        "backends.wrongurl": "sqlite",
+        "backends.typo_option": "socket_timeot",
+        "backends.bad_type_option": "max_connections",
+        "backends.slow": "busy_timeout",
+        "backends.mem_option": "clok",
+        "backends.not_a_string.connection": "string",
+        "backends.misspelt.type": "did you mean 'redis'?",
+        "namespaces.bad_needs.needs": "did you mean 'keyvalue_basic'?",
+        "namespaces.on_broken": "wrongurl",
+        "namespaces.lacking": "graph_query",
+    }
+    lines = out.splitlines()
+    for where, text in expected.items():
+        found = [line for line in lines if line.startswith(f"{path}: {where}")]
+        assert found, f"{where} not reported:\n{out}"
+        assert any(text in line for line in found), f"{where}: {found}"
+    assert not any(f"{path}: backends.good" in line for line in lines)
+    assert not any(f"{path}: namespaces.fine" in line for line in lines)
+    assert f"{len(expected)} problem(s)" in out
+    assert "s3cr3t-pw" not in out
+
+
+def test_validate_names_unknown_sections_and_undefined_backends(tmp_path: Path) -> None:
+    path = tmp_path / "prism.yaml"
+    path.write_text(
+        "backends:\n  local: {type: memstore}\n"
+        "namespace:\n  a: {backend: local}\n"
+        "namespaces:\n  b: {backend: elsewhere}\n"
+        "default_backend: locl\n"
+    )
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}: namespace: unknown section (did you mean 'namespaces'?)" in result.output
+    assert f"{path}: namespaces.b: uses backend 'elsewhere'" in result.output
+    assert f"{path}: default_backend: 'locl' is not one of the backends" in result.output
+
+
+def test_validate_uses_each_backends_own_settings_parser(tmp_path: Path) -> None:
+    """Each built-in plugin names a parser, and validate accepts what the backends accept."""
+    from prism.registry.registry import get_registry
+
+    for name, entry in get_registry().backends.items():
+        if entry.plugin.sync_class.startswith("prism."):
+            assert entry.plugin.parse_settings, f"{name} names no settings parser"
+    path = tmp_path / "prism.yaml"
+    db = tmp_path / "app.db"
+    path.write_text(
+        "backends:\n"
+        f"  file: {{type: sqlite, connection: 'sqlite:///{db}', options: {{busy_timeout: 2}}}}\n"
+        "  cache: {type: redis, connection: 'redis://localhost:6379/1',"
+        " options: {socket_timeout: 2, key_prefix: app}}\n"
+        "  mem: {type: memstore, connection: 'memory://x'}\n"
+    )
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert not db.exists()  # parsing connects to nothing
+
+
+def test_open_suggests_the_nearest_backend_type() -> None:
+    import prism
+    from prism.errors import ConfigurationError
+
+    config = {
+        "backends": {"b": {"type": "sqlit", "connection": ":memory:"}},
+        "default_backend": "b",
+    }
+    with pytest.raises(ConfigurationError, match="did you mean 'sqlite'"):
+        prism.open("ns", config=config)
+
+
+def test_validate_a_missing_variable_hides_no_other_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PRISM_TEST_UNSET_VAR", raising=False)
+    monkeypatch.setenv("PRISM_TEST_CACHE_URL", "redis://u:hunter2-secret@localhost:6379/0")
+    path = tmp_path / "prism.yaml"
+    path.write_text(
+        "backends:\n"
+        "  a: {type: redis, connection: '${PRISM_TEST_UNSET_VAR}'}\n"
+        "  b: {type: redis, connection: '${PRISM_TEST_CACHE_URL}', options: {retries: x}}\n"
+        "  c: {type: sqlite}\n"
+    )
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert "PRISM_TEST_UNSET_VAR is not set" in result.output
+    assert f"{path}: backends.b: redis option 'retries'" in result.output
+    assert f"{path}: backends.c: " in result.output and "needs a connection" in result.output
+    assert "hunter2-secret" not in result.output

@@ -14,7 +14,7 @@ from prism.backends.settings import BackendSettings
 from prism.errors import BackendUnavailableError, PrismError, UnsupportedError
 from prism.interfaces import MODELS
 from prism.namespace import Namespace
-from prism.registry.registry import get_registry
+from prism.registry.registry import abstract_facet_error, get_registry
 from prism.registry.resolver import ConfigSource, load_config, resolve
 
 __all__ = ["open"]
@@ -90,6 +90,10 @@ def open(name: str, *, config: ConfigSource = None) -> Namespace:
         options=plan.connection.options,
     )
     cls = plan.backend.load_class()
+    for facet_class in getattr(cls, "facet_classes", {}).values():
+        error = abstract_facet_error(plan.backend.name, facet_class)
+        if error is not None:
+            raise error
     key, backend = _acquire(settings, cls)
     facets = {}
     for model in MODELS:

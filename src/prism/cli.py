@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -125,14 +127,29 @@ def demo() -> None:
 @main.command()
 @click.option("--backend", "only", default=None, help="show one backend only")
 def registry(only: str | None) -> None:
-    """The backend-by-interface table from the registry."""
+    """The backend-by-interface table, verified against the backends' classes.
+
+    Each backend's facet classes are imported and compared with its declaration: ✓ declared
+    and implemented, ✗ declared but not implemented, ! implemented but not declared, ? declared
+    but not verifiable because the backend's driver is not installed.  Exits 1 when a
+    declaration and its classes disagree.
+    """
     from prism.interfaces import CATALOG, MODELS
     from prism.registry.registry import get_registry
 
     reg = get_registry()
-    names = [only] if only else sorted(reg.backends)
+    try:
+        names = [reg.backend(only).name] if only else sorted(reg.backends)
+    except ConfigurationError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    marks: dict[str, dict[str, str]] = {}
+    notes: list[str] = []
+    problems: list[str] = []
     for name in names:
-        reg.backend(name)
+        marks[name], backend_notes, backend_problems = _verify_backend(name)
+        notes += backend_notes
+        problems += backend_problems
     width = max([len(n) for n in CATALOG] + [9])
     click.echo("interface".ljust(width) + "  " + "  ".join(n[:10].ljust(10) for n in names))
     for model in MODELS:
@@ -140,58 +157,204 @@ def registry(only: str | None) -> None:
         for iface, entry in CATALOG.items():
             if entry.model != model:
                 continue
-            marks = [
-                "✓".ljust(10) if iface in reg.backends[n].interfaces else "·".ljust(10)
-                for n in names
-            ]
-            click.echo(f"{iface.ljust(width)}  " + "  ".join(marks))
+            row = [marks[n].get(iface, "·").ljust(10) for n in names]
+            click.echo(f"{iface.ljust(width)}  " + "  ".join(row))
+    click.echo("✓ verified  ✗ declared, not implemented  ! implemented, not declared  ? unverified")
     click.echo("")
     for name in names:
         decl = reg.backends[name].declaration
         limit = decl.limits.max_value_bytes
         click.echo(
-            f"{name}: {len(decl.implements)}/45 interfaces; max value "
+            f"{name}: {len(decl.implements)}/{len(CATALOG)} interfaces declared; max value "
             f"{'unlimited' if limit is None else f'{limit:,} bytes'}; {decl.description}"
         )
     if reg.patterns:
         click.echo("\npatterns: " + ", ".join(sorted(reg.patterns)))
+    for note in notes:
+        click.echo(note)
+    if problems:
+        click.echo("\ndeclarations that disagree with their classes:", err=True)
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+
+
+def _verify_backend(name: str) -> tuple[dict[str, str], list[str], list[str]]:
+    """Marks per interface, notes (driver missing) and problems for one backend."""
+    from prism.registry.registry import get_registry
+
+    entry = get_registry().backend(name)
+    declared = entry.interfaces
+    try:
+        missing_driver = entry.driver_missing()
+    except ConfigurationError as exc:  # the class path itself is wrong: a real problem
+        return dict.fromkeys(declared, "✗"), [], [f"{name}: {exc}"]
+    if missing_driver is not None:
+        note = (
+            f"\n{name}: driver not installed, so its {len(declared)} declared interfaces are "
+            f"not verified: {missing_driver}"
+        )
+        return dict.fromkeys(declared, "?"), [note], []
+    unimplemented = entry.unimplemented()
+    implemented: set[str] = set()
+    for is_async in (False, True):
+        for facet in getattr(entry.load_class(is_async=is_async), "facet_classes", {}).values():
+            implemented |= facet.implemented_interfaces()
+    marks = {n: "✗" if n in unimplemented else "✓" for n in declared}
+    marks.update(dict.fromkeys(implemented - declared, "!"))
+    return marks, [], entry.check()
+
+
+def _read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The raw mapping of ``path``, or the problems that keep it from being read."""
+    from prism.registry.loader import load_yaml
+
+    try:
+        data = load_yaml(path)
+    except ConfigurationError as exc:
+        return {}, [str(exc)]
+    return data or {}, []
+
+
+def _check_config(path: Path) -> tuple[list[str], int, int]:
+    """Every problem of the ``prism.yaml`` at ``path`` (each entry checked on its own, so one
+    bad entry hides no other), the number of backends and the number of namespaces."""
+    from prism.registry.loader import expand_env, parse_model
+    from prism.registry.models import BackendConnection, NamespaceConfig, PrismConfig
+    from prism.registry.registry import get_registry
+    from prism.registry.resolver import resolve
+
+    data, problems = _read_config(path)
+    if problems:
+        return problems, 0, 0
+    reg = get_registry()
+    sections = ("backends", "namespaces", "default_backend")
+    for key in data:
+        if key not in sections:
+            close = difflib.get_close_matches(str(key), sections, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(
+                f"{path}: {key}: unknown section{hint}; sections: {', '.join(sections)}"
+            )
+    raw: dict[str, dict[str, Any]] = {}
+    for section in ("backends", "namespaces"):
+        value = data.get(section) or {}
+        if not isinstance(value, dict):
+            problems.append(f"{path}: {section}: expected a mapping, got {type(value).__name__}")
+            value = {}
+        raw[section] = value
+
+    backends: dict[str, BackendConnection] = {}
+    for name, entry in raw["backends"].items():
+        where = f"{path}: backends.{name}"
+        try:
+            conn = parse_model(
+                BackendConnection,
+                expand_env(entry, f"{path}: backends.{name}"),
+                str(path),
+                prefix=("backends", str(name)),
+            )
+            backend = reg.backend(conn.type)
+        except ConfigurationError as exc:
+            problems.append(str(exc) if str(exc).startswith(str(path)) else f"{where}.type: {exc}")
+            continue
+        problem = _check_settings(backend.plugin.parse_settings, conn)
+        if problem is not None:
+            problems.append(f"{where}: {problem}")
+            continue
+        backends[str(name)] = conn
+
+    namespaces: dict[str, NamespaceConfig] = {}
+    for name, entry in raw["namespaces"].items():
+        try:
+            ns = parse_model(
+                NamespaceConfig,
+                expand_env(entry, f"{path}: namespaces.{name}"),
+                str(path),
+                prefix=("namespaces", str(name)),
+            )
+        except ConfigurationError as exc:
+            problems.append(str(exc))
+            continue
+        refs = [ns.backend] if ns.backend else []
+        refs += [slot.backend for slot in ns.slots.values()]
+        undefined = [r for r in refs if r not in raw["backends"]]
+        if undefined:
+            known = ", ".join(sorted(map(str, raw["backends"]))) or "none"
+            problems.append(
+                f"{path}: namespaces.{name}: uses backend {undefined[0]!r}, which is not defined "
+                f"under backends (defined: {known})"
+            )
+        elif any(r not in backends for r in refs):
+            broken = next(r for r in refs if r not in backends)
+            problems.append(
+                f"{path}: namespaces.{name}: not checked further: its backend {broken!r} "
+                "has the problem reported above"
+            )
+        else:
+            namespaces[str(name)] = ns
+
+    default = data.get("default_backend")
+    if default is not None and default not in raw["backends"]:
+        problems.append(
+            f"{path}: default_backend: {default!r} is not one of the backends defined "
+            f"(defined: {', '.join(sorted(map(str, raw['backends']))) or 'none'})"
+        )
+        default = None
+    config = PrismConfig.model_construct(
+        backends=backends,
+        namespaces=namespaces,
+        default_backend=default if default in backends else None,
+    )
+    for name in namespaces:
+        try:
+            resolve(name, config, reg)
+        except PrismError as exc:
+            problems.append(f"{path}: namespaces.{name}: {exc}")
+    return problems, len(raw["backends"]), len(raw["namespaces"])
+
+
+def _check_settings(parser: str | None, conn: Any) -> str | None:
+    """Run the backend's own parser of its connection string and options; the problem, if any.
+    The parser's error text is shown (it never echoes a secret); any other failure of the
+    parser is named by its type only."""
+    if parser is None:
+        return None
+    from prism.registry.registry import import_object
+
+    try:
+        parse = import_object(parser, what=f"settings parser of {conn.type!r}")
+        parse(conn.type, conn.connection, conn.options)
+    except ConfigurationError as exc:
+        return exc.message
+    except Exception as exc:  # noqa: BLE001 (a parser bug must not stop the other checks)
+        return f"the {conn.type} settings parser failed with {type(exc).__name__}"
+    return None
 
 
 @main.command()
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 def validate(file: Path | None) -> None:
-    """Check a prism.yaml (default: $PRISM_CONFIG or ./prism.yaml) and every namespace in it."""
+    """Check a prism.yaml (default: $PRISM_CONFIG or ./prism.yaml): its structure, every
+    backend's connection string and options (with the backend's own parser), and every
+    namespace.  Every problem is reported in one run."""
     from prism.registry.loader import find_config_path
-    from prism.registry.registry import get_registry
-    from prism.registry.resolver import load_config, resolve
 
     try:
         path = find_config_path(file)
-        if path is None:
-            click.echo("no prism.yaml found: every namespace opens on the embedded default")
-            return
-        config = load_config(path)
     except ConfigurationError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    assert config is not None
-    problems: list[str] = []
-    reg = get_registry()
-    for name, conn in config.backends.items():
-        try:
-            reg.backend(conn.type)
-        except ConfigurationError as exc:
-            problems.append(f"{path}: backends.{name}.type: {exc}")
-    for name in config.namespaces:
-        try:
-            resolve(name, config, reg)
-        except PrismError as exc:
-            problems.append(f"{path}: namespaces.{name}: {exc}")
+    if path is None:
+        click.echo("no prism.yaml found: every namespace opens on the embedded default")
+        return
+    problems, n_backends, n_namespaces = _check_config(path)
     if problems:
         for problem in problems:
             click.echo(problem, err=True)
+        click.echo(f"{path}: {len(problems)} problem(s)", err=True)
         sys.exit(1)
-    click.echo(f"{path}: OK ({len(config.backends)} backends, {len(config.namespaces)} namespaces)")
+    click.echo(f"{path}: OK ({n_backends} backends, {n_namespaces} namespaces)")
 
 
 if __name__ == "__main__":

@@ -105,7 +105,7 @@ class BrokenPlugin:
                 declaration=_declaration(v),
                 sync_class=f"tests.broken.plugin:{_class_name(v, 'sync')}",
                 async_class=f"tests.broken.plugin:{_class_name(v, 'async')}",
-                test_server="prism.testing.servers:memstore_server",
+                test_server="prism.backends.memstore._testing:memstore_server",
             )
             for v in VARIANTS
         ]
@@ -115,7 +115,7 @@ class BrokenPlugin:
                 declaration=_gap_declaration(name),
                 sync_class=f"tests.broken.plugin:sync_{name.replace('-', '_')}",
                 async_class=f"tests.broken.plugin:async_{name.replace('-', '_')}",
-                test_server="prism.testing.servers:memstore_server",
+                test_server="prism.backends.memstore._testing:memstore_server",
             )
             for name in GAP_BACKENDS
         ]

@@ -12,7 +12,7 @@ from prism.backends._async.base import AsyncBackend
 from prism.backends.settings import BackendSettings
 from prism.errors import BackendUnavailableError, PrismError, UnsupportedError
 from prism.interfaces import MODELS
-from prism.registry.registry import get_registry
+from prism.registry.registry import abstract_facet_error, get_registry
 from prism.registry.resolver import ConfigSource, load_config, resolve
 
 __all__ = ["open_async"]
@@ -88,6 +88,10 @@ async def open_async(name: str, *, config: ConfigSource = None) -> AsyncNamespac
         options=plan.connection.options,
     )
     cls = plan.backend.load_class_async()
+    for facet_class in getattr(cls, "facet_classes", {}).values():
+        error = abstract_facet_error(plan.backend.name, facet_class)
+        if error is not None:
+            raise error
     key, backend = await _acquire(settings, cls)
     facets = {}
     for model in MODELS:

@@ -27,25 +27,32 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 @dataclass(frozen=True, slots=True)
 class BackendPlugin:
-    """What a plugin tells prism about one backend.
+    """What a plugin tells prism about one backend (strings only: nothing here imports a driver).
 
-    ``declaration`` is the path of its ``registry/backends/<name>.yaml`` (or the parsed mapping).
-    ``sync_class`` and ``async_class`` are ``"module:Class"`` paths of its
-    :class:`prism.backends.base.Backend` / :class:`~prism.backends.base.AsyncBackend`
-    implementations, imported on first use.  ``extra`` is the pip extra that installs its driver
-    (``pip install "prism[<extra>]"``); third-party packages give their own install hint in
-    ``install_hint``.  ``test_server`` is an optional ``"module:function"`` that the compliance
-    plugin calls as ``function(workdir: Path) -> prism.testing.TestServer | None`` to start a
-    real server for the suites.
+    ``declaration`` is the path of its ``registry/backends/<name>.yaml`` (or the parsed mapping);
+    the declaration alone says what the backend implements and which pip extra installs its
+    driver (``extra:``).  ``sync_class`` and ``async_class`` are ``"module:Class"`` paths of its
+    :class:`prism.backends.Backend` / :class:`~prism.backends.AsyncBackend` implementations,
+    imported on first use.  ``install_hint`` overrides the hint built from the declaration's
+    ``extra`` (third-party packages give ``pip install <their package>``).
+
+    ``parse_settings`` is an optional ``"module:function"`` that ``prism validate`` calls as
+    ``function(backend: str, connection: str | None, options: Mapping[str, Any])``: the backend's
+    own parser of its connection string and ``options:``, raising ``ConfigurationError`` for
+    anything wrong (unknown option, wrong type, malformed connection) and connecting nothing.
+    The module must import without the driver.  ``test_server`` is an optional
+    ``"module:function"`` that the compliance plugin calls as
+    ``function(workdir: Path) -> prism.testing.TestServer | None`` to start a real server for
+    the suites.
     """
 
     name: str
     declaration: Path | Mapping[str, Any]
     sync_class: str
     async_class: str
-    extra: str | None = None
     install_hint: str | None = None
     test_server: str | None = None
+    parse_settings: str | None = None
 
 
 class PrismHookSpecs:

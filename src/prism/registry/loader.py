@@ -13,7 +13,14 @@ from pydantic import BaseModel, ValidationError
 
 from prism.errors import ConfigurationError
 
-__all__ = ["builtin_registry_dir", "expand_env", "find_config_path", "load_model", "parse_model"]
+__all__ = [
+    "builtin_registry_dir",
+    "expand_env",
+    "find_config_path",
+    "load_model",
+    "load_yaml",
+    "parse_model",
+]
 
 M = TypeVar("M", bound=BaseModel)
 _VAR = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
@@ -60,8 +67,9 @@ def _format_loc(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-def parse_model(model: type[M], data: Any, source: str) -> M:
-    """Validate ``data`` as ``model``; every problem is reported with its field path."""
+def parse_model(model: type[M], data: Any, source: str, *, prefix: tuple[int | str, ...] = ()) -> M:
+    """Validate ``data`` as ``model``; every problem is reported with its field path (after
+    ``prefix``, the path of ``data`` inside its file)."""
     if data is None:
         data = {}
     try:
@@ -69,7 +77,7 @@ def parse_model(model: type[M], data: Any, source: str) -> M:
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False, include_input=False):
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+            loc = prefix + tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
             text = err["msg"].removeprefix("Value error, ")
             problems.append(f"{source}: {_format_loc(loc)}: {text}")
         raise ConfigurationError("\n".join(problems)) from None
@@ -77,6 +85,14 @@ def parse_model(model: type[M], data: Any, source: str) -> M:
 
 def load_model(model: type[M], path: Path, *, expand: bool = False) -> M:
     """Read ``path`` as YAML and validate it as ``model``."""
+    data = load_yaml(path)
+    if expand:
+        data = expand_env(data, str(path))
+    return parse_model(model, data, str(path))
+
+
+def load_yaml(path: Path) -> dict[str, Any] | None:
+    """Read ``path`` as a YAML mapping (None when empty); errors name the file and line."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -93,9 +109,7 @@ def load_model(model: type[M], path: Path, *, expand: bool = False) -> M:
     if data is not None and not isinstance(data, dict):
         msg = f"{path}: (top level): expected a mapping, got {type(data).__name__}"
         raise ConfigurationError(msg)
-    if expand:
-        data = expand_env(data, str(path))
-    return parse_model(model, data, str(path))
+    return data
 
 
 def find_config_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:

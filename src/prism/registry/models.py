@@ -76,6 +76,24 @@ class KnownGap(_Strict):
     raises: str = Field(default="PrismError", description="the exception class name expected")
     reason: str
 
+    def exception(self) -> type[BaseException]:
+        """The class ``raises`` names: a ``prism.errors`` class or a builtin exception.  An
+        unknown name is a ``ValueError`` (never silently widened to ``Exception``)."""
+        import builtins
+
+        from prism import errors
+
+        found = getattr(errors, self.raises, None) or getattr(builtins, self.raises, None)
+        if isinstance(found, type) and issubclass(found, BaseException):
+            return found
+        known = [n for n in errors.__all__ if n.endswith("Error")]
+        close = min(known, key=lambda k: _distance(k, self.raises))
+        msg = (
+            f"raises {self.raises!r} is not an exception class of prism.errors or a builtin "
+            f"exception (did you mean {close!r}?)"
+        )
+        raise ValueError(msg)
+
 
 class BackendDeclaration(_Strict):
     """``registry/backends/<backend>.yaml``: the single source of truth for a backend."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import threading
 from collections.abc import Mapping
@@ -16,7 +17,13 @@ from prism.plugins.manager import generation, get_plugin_manager
 from prism.registry.loader import builtin_registry_dir, load_model, parse_model
 from prism.registry.models import BackendDeclaration, PatternDeclaration
 
-__all__ = ["RegisteredBackend", "Registry", "get_registry", "import_object"]
+__all__ = [
+    "RegisteredBackend",
+    "Registry",
+    "abstract_facet_error",
+    "get_registry",
+    "import_object",
+]
 
 
 def import_object(path: str, *, hint: str | None = None, what: str = "object") -> Any:
@@ -60,10 +67,12 @@ class RegisteredBackend:
 
     @property
     def install_hint(self) -> str | None:
+        """How to install the driver: the plugin's ``install_hint``, else the pip extra named by
+        the declaration (``extra:`` in the YAML, the one place it is written)."""
         if self.plugin.install_hint:
             return self.plugin.install_hint
-        if self.plugin.extra:
-            return f'pip install "prism[{self.plugin.extra}]"'
+        if self.declaration.extra:
+            return f'pip install "prism[{self.declaration.extra}]"'
         return None
 
     def load_class(self, *, is_async: bool = False) -> type[Any]:
@@ -74,8 +83,69 @@ class RegisteredBackend:
         """The async backend class (the sync twin of the resolver calls :meth:`load_class`)."""
         return self.load_class(is_async=True)
 
+    def driver_missing(self) -> str | None:
+        """Why the backend's classes cannot be imported because a module (its driver) is not
+        installed, with the install hint; None when both flavours import."""
+        for is_async in (False, True):
+            try:
+                self.load_class(is_async=is_async)
+            except ConfigurationError as exc:
+                if isinstance(exc.__cause__, ImportError):
+                    return str(exc)
+                raise
+        return None
+
+    def unimplemented(self) -> dict[str, str]:
+        """Declared interfaces the facets do not implement, each with one message naming the
+        facet and the methods it lacks (both flavours).  Raises ``ConfigurationError`` when the
+        classes cannot be imported (see :meth:`driver_missing`)."""
+        from prism.interfaces import CATALOG
+
+        out: dict[str, list[str]] = {}
+        for is_async in (False, True):
+            flavour = "async" if is_async else "sync"
+            facets = getattr(self.load_class(is_async=is_async), "facet_classes", {})
+            for name in sorted(self.interfaces):
+                entry = CATALOG[name]
+                abc_ = entry.async_ if is_async else entry.sync
+                facet = facets.get(entry.model)
+                if facet is None:
+                    out.setdefault(name, []).append(
+                        f"its {flavour} backend class has no {entry.model} facet"
+                    )
+                    continue
+                missing = _missing_methods(facet, abc_)
+                if issubclass(facet, abc_) and not missing:
+                    continue
+                what = (
+                    "does not subclass it"
+                    if not issubclass(facet, abc_)
+                    else "leaves methods of it abstract"
+                )
+                out.setdefault(name, []).append(
+                    f"the {flavour} {entry.model} facet {facet.__qualname__} {what} "
+                    f"(missing methods: {', '.join(missing) or 'none'})"
+                )
+        return {
+            name: f"{self.name} declares {name} but the facet does not implement it: "
+            + "; ".join(reasons)
+            for name, reasons in out.items()
+        }
+
+    def abstract_facets(self) -> list[str]:
+        """One message per facet class (either flavour) that cannot be instantiated because it
+        leaves methods abstract: such a backend cannot open any namespace."""
+        out: list[str] = []
+        for is_async in (False, True):
+            for facet in getattr(self.load_class(is_async=is_async), "facet_classes", {}).values():
+                error = abstract_facet_error(self.name, facet)
+                if error is not None and error.message not in out:
+                    out.append(error.message)
+        return out
+
     def check(self) -> list[str]:
-        """Problems with this backend: declared interfaces must be exactly those implemented."""
+        """Problems with this backend: declared interfaces must be exactly those implemented,
+        and its known gaps must name real exception classes."""
         from prism.interfaces import CATALOG, MODELS
 
         problems: list[str] = []
@@ -84,12 +154,19 @@ class RegisteredBackend:
             names = {n for n in declared if CATALOG[n].model == model}
             if names and f"{model}_basic" not in names:
                 problems.append(f"{self.name}: declares {sorted(names)} without {model}_basic")
+        for gap in self.declaration.known_gaps:
+            try:
+                gap.exception()
+            except ValueError as exc:
+                problems.append(f"{self.name}: known gap {gap.test!r}: {exc}")
+        loaded = True
         for is_async in (False, True):
             flavour = "async" if is_async else "sync"
             try:
                 cls = self.load_class(is_async=is_async)
             except ConfigurationError as exc:
                 problems.append(f"{self.name} ({flavour}): {exc}")
+                loaded = False
                 continue
             implemented: set[str] = set()
             for model, facet in getattr(cls, "facet_classes", {}).items():
@@ -112,19 +189,38 @@ class RegisteredBackend:
                         f"{self.name} ({flavour}): {facet.__name__} leaves abstract: "
                         f"{', '.join(abstract)}"
                     )
-            missing = declared - implemented
             extra = implemented - declared
-            if missing:
-                problems.append(
-                    f"{self.name} ({flavour}): declared but not implemented: "
-                    f"{', '.join(sorted(missing))}"
-                )
             if extra:
                 problems.append(
                     f"{self.name} ({flavour}): implemented but not declared: "
                     f"{', '.join(sorted(extra))}"
                 )
+        if loaded:
+            problems.extend(self.unimplemented().values())
         return problems
+
+
+def _missing_methods(facet: type[Any], abc_: type[Any]) -> list[str]:
+    """The abstract methods of interface ``abc_`` that ``facet`` does not define concretely."""
+    out = []
+    for method in sorted(getattr(abc_, "__abstractmethods__", ())):
+        found = getattr(facet, method, None)
+        if found is None or getattr(found, "__isabstractmethod__", False):
+            out.append(method)
+    return out
+
+
+def abstract_facet_error(backend: str, facet: type[Any]) -> ConfigurationError | None:
+    """The error for a facet class that cannot be instantiated because methods are left
+    abstract (a backend that forgot one), naming the class and the methods; None when fine."""
+    abstract = sorted(getattr(facet, "__abstractmethods__", ()))
+    if not abstract:
+        return None
+    msg = (
+        f"backend {backend!r}: facet class {facet.__module__}.{facet.__qualname__} leaves "
+        f"abstract (does not implement): {', '.join(abstract)}"
+    )
+    return ConfigurationError(msg, backend=backend)
 
 
 class Registry:
@@ -141,11 +237,18 @@ class Registry:
             return self.backends[name]
         except KeyError:
             known = ", ".join(sorted(self.backends)) or "none"
+            close = self.nearest_backend(name)
+            hint = f"did you mean {close!r}? " if close else ""
             msg = (
-                f"unknown backend type {name!r} (installed: {known}); a third-party backend "
-                "registers through the 'prism.backends' entry point"
+                f"unknown backend type {name!r} ({hint}installed: {known}); a third-party "
+                "backend registers through the 'prism.backends' entry point"
             )
             raise ConfigurationError(msg) from None
+
+    def nearest_backend(self, name: str) -> str | None:
+        """The installed backend type closest to a misspelt ``name``, if one is close."""
+        found = difflib.get_close_matches(name, sorted(self.backends), n=1, cutoff=0.6)
+        return found[0] if found else None
 
     def pattern(self, name: str) -> PatternDeclaration:
         try:

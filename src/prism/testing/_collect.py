@@ -1,15 +1,32 @@
 """Collected by pytest when ``--prism-backend`` is given: builds one test class per backend,
-interface and flavour from the compliance suites, plus the undeclared-interface checks."""
+interface and flavour from the compliance suites, plus the declaration checks.
+
+The declaration checks come first and are one item each, so a wrong declaration is one clear
+failure rather than dozens of failing cases:
+
+* ``Test_<backend>_<interface>_declared::test_declared_interface_is_implemented``: the facets
+  (both flavours) implement the declared interface.  When they do not, that interface's suite
+  classes are not generated at all: the interface is reported failed by this one item.
+* ``Test_<backend>_undeclared::test_does_not_implement[<interface>]``: no facet implements an
+  interface the declaration does not list.
+* ``Test_<backend>_known_gaps::test_known_gap[<pattern>]``: every known gap of the declaration
+  names a real exception class and matches at least one suite case.
+* ``Test_<backend>_loads::test_backend_loads``: only when the backend cannot open a namespace
+  at all (its classes do not import, or a facet class leaves methods abstract); then none of its
+  suites is collected.  A driver that is not installed is reported like a missing server
+  (no-server, a failure under ``--prism-require``).
+"""
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Any
 
 import pytest
 
 from prism.testing import suites as _suites
 from prism.testing._async.suite import AsyncSuite
-from prism.testing.plugin import active_state
+from prism.testing.plugin import NO_SERVER, active_state
 from prism.testing.suite import Suite
 from prism.testing.target import Target
 
@@ -30,6 +47,44 @@ class _MissingSuite(Suite):
         pytest.fail(f"no compliance suite exists for {self.interface}")
 
 
+def _check_class(name: str, backend: str, interface: str, test: Any) -> type:
+    return type(
+        name,
+        (),
+        {
+            "prism_backend": backend,
+            "prism_check": True,
+            "interface": interface,
+            test.__name__: test,
+        },
+    )
+
+
+def _declared_class(backend: str, interface: str, problem: str | None) -> type:
+    def test_declared_interface_is_implemented(self: Any) -> None:  # noqa: ARG001
+        if problem is not None:
+            pytest.fail(problem, pytrace=False)
+
+    safe = backend.replace("-", "_")
+    return _check_class(
+        f"Test_{safe}_{interface}_declared",
+        backend,
+        interface,
+        test_declared_interface_is_implemented,
+    )
+
+
+def _loads_class(backend: str, problem: str, *, driver_missing: bool = False) -> type:
+    def test_backend_loads(self: Any) -> None:  # noqa: ARG001
+        text = f"{problem}; none of {backend}'s suites can run"
+        if driver_missing and backend not in active_state().required:
+            pytest.skip(f"{NO_SERVER}: {text}")  # like a missing server: not this backend's fault
+        pytest.fail(text, pytrace=False)
+
+    safe = backend.replace("-", "_")
+    return _check_class(f"Test_{safe}_loads", backend, "", test_backend_loads)
+
+
 def _undeclared_class(backend: str, undeclared: list[str]) -> type:
     from prism.interfaces import CATALOG
     from prism.registry.registry import get_registry
@@ -48,7 +103,7 @@ def _undeclared_class(backend: str, undeclared: list[str]) -> type:
                 )
 
     return type(
-        f"Test_{backend}_undeclared",
+        f"Test_{backend.replace('-', '_')}_undeclared",
         (),
         {
             "prism_backend": backend,
@@ -59,7 +114,66 @@ def _undeclared_class(backend: str, undeclared: list[str]) -> type:
     )
 
 
+def gap_pattern(test: str) -> str:
+    """The fnmatch pattern of a known gap's ``test`` (a bare interface means all its cases)."""
+    return test if "::" in test else f"{test}::*"
+
+
+def suite_cases(interfaces: frozenset[str] | set[str]) -> list[str]:
+    """``<interface>::<test name>`` of every suite case of ``interfaces`` (either flavour)."""
+    out: set[str] = set()
+    for interface in interfaces:
+        for registry_cls in (Suite, AsyncSuite):
+            suite = registry_cls.suites.get(interface)
+            if suite is not None:
+                out.update(f"{interface}::{n}" for n in dir(suite) if n.startswith("test"))
+    return sorted(out)
+
+
+def known_gap_problems(backend: str) -> list[tuple[str, str, str | None]]:
+    """``(test pattern, interface, problem or None)`` for each known gap of ``backend``."""
+    from prism.interfaces import CATALOG
+    from prism.registry.registry import get_registry
+
+    entry = get_registry().backend(backend)
+    cases = suite_cases(entry.interfaces)
+    out: list[tuple[str, str, str | None]] = []
+    for gap in entry.declaration.known_gaps:
+        interface = gap.test.partition("::")[0]
+        problems = []
+        try:
+            gap.exception()
+        except ValueError as exc:
+            problems.append(str(exc))
+        if not fnmatch.filter(cases, gap_pattern(gap.test)):
+            problems.append(
+                f"the test pattern {gap.test!r} matches no suite case of the interfaces "
+                f"{backend} declares (cases are named '<interface>::<test name>')"
+            )
+        problem = f"{backend} known gap {gap.test!r}: " + "; ".join(problems) if problems else None
+        out.append((gap.test, interface if interface in CATALOG else "", problem))
+    return out
+
+
+def _known_gaps_class(backend: str) -> type | None:
+    gaps = known_gap_problems(backend)
+    if not gaps:
+        return None
+
+    @pytest.mark.parametrize(
+        ("gap_interface", "gap_problem"),
+        [pytest.param(interface, problem, id=test) for test, interface, problem in gaps],
+    )
+    def test_known_gap(self: Any, gap_interface: str, gap_problem: str | None) -> None:  # noqa: ARG001
+        if gap_problem is not None:
+            pytest.fail(gap_problem, pytrace=False)
+
+    safe = backend.replace("-", "_")
+    return _check_class(f"Test_{safe}_known_gaps", backend, "", test_known_gap)
+
+
 def build() -> dict[str, type]:
+    from prism.errors import ConfigurationError
     from prism.interfaces import CATALOG
     from prism.registry.registry import get_registry
 
@@ -68,11 +182,30 @@ def build() -> dict[str, type]:
     registry = get_registry()
     classes: dict[str, type] = {}
     for backend in state.backends:
-        declared = registry.backend(backend).interfaces
+        entry = registry.backend(backend)
+        declared = entry.interfaces
         safe = backend.replace("-", "_")
+        try:
+            unimplemented = entry.unimplemented()
+            unusable = entry.abstract_facets()
+        except ConfigurationError as exc:  # its classes do not import (a driver is missing)
+            missing = isinstance(exc.__cause__, ImportError)
+            cls = _loads_class(backend, str(exc), driver_missing=missing)
+            classes[cls.__name__] = cls
+            continue
+        if unusable:  # no namespace can be opened: one failure, not one per suite case
+            cls = _loads_class(backend, "; ".join(unusable))
+            classes[cls.__name__] = cls
+        gaps_cls = _known_gaps_class(backend)
+        if gaps_cls is not None:
+            classes[gaps_cls.__name__] = gaps_cls
         for interface in CATALOG:
             if interface not in declared:
                 continue
+            check = _declared_class(backend, interface, unimplemented.get(interface))
+            classes[check.__name__] = check
+            if interface in unimplemented or unusable:
+                continue  # its suites would only repeat the one failure above
             for is_async, registry_cls in ((False, Suite), (True, AsyncSuite)):
                 suite = registry_cls.suites.get(interface)
                 flavour = "async" if is_async else "sync"

@@ -74,6 +74,7 @@ class ComplianceState:
     servers: list[TestServer] = field(default_factory=list)
     cells: dict[tuple[str, str], _Cell] = field(default_factory=dict)
     items: dict[str, tuple[str, str]] = field(default_factory=dict)
+    checks: set[str] = field(default_factory=set)
     workdir: Path | None = None
 
     def target(self, backend: str) -> Target | str:
@@ -210,18 +211,18 @@ def prism_target(request: pytest.FixtureRequest) -> Target:
 
 
 def _known_gap_marks(backend: str, interface: str, test_name: str) -> list[pytest.MarkDecorator]:
-    from prism import errors
+    """Strict xfails for the known gaps matching ``interface::test_name``.  A gap naming an
+    unknown exception gets none: the ``known_gaps`` check item of the run reports it."""
     from prism.registry.registry import get_registry
+    from prism.testing._collect import gap_pattern
 
     marks = []
     for gap in get_registry().backend(backend).declaration.known_gaps:
-        pattern = gap.test if "::" in gap.test else f"{gap.test}::*"
-        if fnmatch.fnmatchcase(f"{interface}::{test_name}", pattern):
-            raises = getattr(errors, gap.raises, None) or getattr(__builtins__, gap.raises, None)
-            if raises is None:
-                import builtins
-
-                raises = getattr(builtins, gap.raises, Exception)
+        if fnmatch.fnmatchcase(f"{interface}::{test_name}", gap_pattern(gap.test)):
+            try:
+                raises = gap.exception()
+            except ValueError:
+                continue
             marks.append(
                 pytest.mark.xfail(strict=True, raises=raises, reason=f"{gap.kind}: {gap.reason}")
             )
@@ -237,11 +238,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         backend = getattr(cls, "prism_backend", None)
         if backend is None:
             continue
-        interface = getattr(cls, "interface", "") or item.callspec.params.get(  # type: ignore[attr-defined]
-            "undeclared_interface", ""
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        interface = (
+            getattr(cls, "interface", "")
+            or params.get("undeclared_interface", "")
+            or params.get("gap_interface", "")
         )
         item.add_marker(pytest.mark.prism_suite)
         state.items[item.nodeid] = (backend, interface)
+        if getattr(cls, "prism_check", False):
+            state.checks.add(item.nodeid)  # a declaration check: only its failure is recorded
+            continue
         name = getattr(item, "originalname", item.name)
         for mark in _known_gap_marks(backend, interface, name):
             item.add_marker(mark)
@@ -252,6 +259,16 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if state is None or report.nodeid not in state.items:
         return
     backend, interface = state.items[report.nodeid]
+    if report.nodeid in state.checks:
+        if report.failed:
+            state.record(backend, interface, "failed", str(report.longrepr).strip()[:300])
+        elif report.skipped and isinstance(report.longrepr, tuple):
+            from prism.registry.registry import get_registry
+
+            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+            for name in get_registry().backend(backend).interfaces:  # e.g. its driver is missing
+                state.record(backend, name, NO_SERVER, reason)
+        return
     undeclared = "undeclared" in report.nodeid.split("::")[-2] if "::" in report.nodeid else False
     if report.failed:
         state.record(backend, interface, "failed", f"{report.nodeid.split('::')[-1]} failed")

@@ -19,11 +19,8 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from prism.testing.target import TestServer
 
 __all__ = [
     "ServerProcess",
@@ -31,7 +28,6 @@ __all__ = [
     "env_url",
     "find_binary",
     "free_port",
-    "memstore_server",
     "wait_until",
 ]
 
@@ -164,19 +160,3 @@ def docker_available() -> bool:
         return True
     except Exception:  # noqa: BLE001 (any failure means: no engine)
         return False
-
-
-def memstore_server(_workdir: Path) -> TestServer:
-    """memstore needs no server: a private store with a manual clock."""
-    from prism.backends.memstore import ManualClock
-    from prism.backends.memstore._core import drop_store
-
-    clock = ManualClock()
-    name = f"compliance-{uuid.uuid4().hex[:8]}"
-    return TestServer(
-        connection=f"memory://{name}",
-        options={"clock": clock},
-        clock=clock,
-        stop=lambda: drop_store(name),
-        description="in-process store with a manual clock",
-    )

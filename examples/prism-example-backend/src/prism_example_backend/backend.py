@@ -22,9 +22,7 @@ from prism import (
     KeyValueCAS,
     KeyValueScan,
 )
-from prism.backends._async.base import AsyncBackend, AsyncFacet
-from prism.backends.base import Backend, Facet
-from prism.backends.settings import BackendSettings
+from prism.backends import AsyncBackend, AsyncFacet, Backend, BackendSettings, Facet
 from prism.testing import TestServer
 
 _stores: dict[str, tuple[threading.Lock, dict[tuple[str, str], bytes]]] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prism.plugins import BackendPlugin, hookimpl
+from prism.backends import BackendPlugin, hookimpl
 
 
 @hookimpl

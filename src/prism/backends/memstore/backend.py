@@ -4,9 +4,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from prism.backends.base import Backend
+from prism.backends.memstore._config import parse_config
 from prism.backends.memstore._core import get_store
 from prism.backends.memstore.document import MemDocument
 from prism.backends.memstore.graph import MemGraph
@@ -21,7 +20,6 @@ from prism.backends.memstore.sortedset import MemSortedSet
 from prism.backends.memstore.stream import MemStream
 from prism.backends.memstore.timeseries import MemTimeSeries
 from prism.backends.settings import BackendSettings
-from prism.errors import ConfigurationError
 
 __all__ = ["MemstoreBackend"]
 
@@ -49,12 +47,5 @@ class MemstoreBackend(Backend):
 
     def __init__(self, settings: BackendSettings) -> None:
         super().__init__(settings)
-        conn = settings.connection or "memory://default"
-        if not conn.startswith(("memory://", "memstore://")):
-            msg = f"memstore connection must look like memory://<name>, got {conn!r}"
-            raise ConfigurationError(msg, backend="memstore")
-        clock: Any = settings.options.get("clock")
-        if clock is not None and not callable(clock):
-            msg = "memstore option 'clock' must be a callable returning epoch seconds"
-            raise ConfigurationError(msg, backend="memstore")
-        self.store = get_store(conn.split("://", 1)[1] or "default", clock)
+        config = parse_config(settings.backend, settings.connection, settings.options)
+        self.store = get_store(config.name, config.clock)

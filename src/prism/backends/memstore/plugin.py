@@ -14,6 +14,7 @@ def prism_backends() -> list[BackendPlugin]:
             declaration=builtin_registry_dir() / "backends" / "memstore.yaml",
             sync_class="prism.backends.memstore.backend:MemstoreBackend",
             async_class="prism.backends.memstore._async.backend:AsyncMemstoreBackend",
-            test_server="prism.testing.servers:memstore_server",
+            test_server="prism.backends.memstore._testing:memstore_server",
+            parse_settings="prism.backends.memstore._config:parse_config",
         )
     ]

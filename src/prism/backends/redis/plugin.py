@@ -24,15 +24,15 @@ def prism_backends() -> list[BackendPlugin]:
             declaration=backends / "redis.yaml",
             sync_class=_SYNC,
             async_class=_ASYNC,
-            extra="redis",
             test_server="prism.backends.redis._testing:redis_server",
+            parse_settings="prism.backends.redis._config:parse_config",
         ),
         BackendPlugin(
             name="redis-cluster",
             declaration=backends / "redis-cluster.yaml",
             sync_class=_SYNC,
             async_class=_ASYNC,
-            extra="redis",
             test_server="prism.backends.redis._testing:redis_cluster_server",
+            parse_settings="prism.backends.redis._config:parse_config",
         ),
     ]

@@ -15,5 +15,6 @@ def prism_backends() -> list[BackendPlugin]:
             sync_class="prism.backends.sqlite.backend:SQLiteBackend",
             async_class="prism.backends.sqlite._async.backend:AsyncSQLiteBackend",
             test_server="prism.backends.sqlite._testing:sqlite_server",
+            parse_settings="prism.backends.sqlite._config:parse_config",
         )
     ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from prism.backends._async.base import AsyncBackend
 from prism.backends.memstore._async.document import AsyncMemDocument
 from prism.backends.memstore._async.graph import AsyncMemGraph
@@ -17,9 +15,9 @@ from prism.backends.memstore._async.set import AsyncMemSet
 from prism.backends.memstore._async.sortedset import AsyncMemSortedSet
 from prism.backends.memstore._async.stream import AsyncMemStream
 from prism.backends.memstore._async.timeseries import AsyncMemTimeSeries
+from prism.backends.memstore._config import parse_config
 from prism.backends.memstore._core import get_store
 from prism.backends.settings import BackendSettings
-from prism.errors import ConfigurationError
 
 __all__ = ["AsyncMemstoreBackend"]
 
@@ -47,12 +45,5 @@ class AsyncMemstoreBackend(AsyncBackend):
 
     def __init__(self, settings: BackendSettings) -> None:
         super().__init__(settings)
-        conn = settings.connection or "memory://default"
-        if not conn.startswith(("memory://", "memstore://")):
-            msg = f"memstore connection must look like memory://<name>, got {conn!r}"
-            raise ConfigurationError(msg, backend="memstore")
-        clock: Any = settings.options.get("clock")
-        if clock is not None and not callable(clock):
-            msg = "memstore option 'clock' must be a callable returning epoch seconds"
-            raise ConfigurationError(msg, backend="memstore")
-        self.store = get_store(conn.split("://", 1)[1] or "default", clock)
+        config = parse_config(settings.backend, settings.connection, settings.options)
+        self.store = get_store(config.name, config.clock)
