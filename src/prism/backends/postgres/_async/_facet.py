@@ -1,0 +1,57 @@
+"""The base of every postgres facet: the namespace's schema, a pooled connection per call, and
+driver errors translated (async source; the sync twin is generated)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from psycopg import AsyncConnection  # noqa: TID253 (backend-internal module)
+
+from prism.backends._async.base import AsyncFacet
+from prism.backends._errors import translating
+from prism.backends.postgres._core import BACKEND, schema_name
+from prism.backends.postgres._errors import translate
+
+if TYPE_CHECKING:
+    from prism.backends.postgres._async.backend import AsyncPostgresBackend
+
+__all__ = ["AsyncPostgresFacet"]
+
+
+class AsyncPostgresFacet(AsyncFacet):
+    """A facet bound to one namespace (one schema)."""
+
+    MODEL: ClassVar[str]
+
+    def __init__(self, backend: AsyncPostgresBackend, namespace: str) -> None:
+        super().__init__(backend, namespace)
+        self._pg = backend
+        self.schema = schema_name(namespace)
+
+    @asynccontextmanager
+    async def _connection(self, operation: str) -> AsyncIterator[AsyncConnection[Any]]:
+        """A pooled connection (autocommit) with the model's tables in place; psycopg errors
+        raised inside become prism errors."""
+        with translating(BACKEND, operation, translate):
+            await self._pg.ensure(self.schema, self.namespace, self.MODEL)
+            async with self._pg.pool.connection() as conn:
+                yield conn
+
+    async def _one(self, operation: str, query: str, params: Sequence[Any]) -> Any:
+        """The first row of ``query`` (None when there is none)."""
+        async with self._connection(operation) as conn:
+            cur = await conn.execute(query, params)
+            return await cur.fetchone()
+
+    async def _all(self, operation: str, query: str, params: Sequence[Any]) -> list[Any]:
+        async with self._connection(operation) as conn:
+            cur = await conn.execute(query, params)
+            return await cur.fetchall()
+
+    async def _run(self, operation: str, query: str, params: Sequence[Any]) -> int:
+        """Run ``query``; the number of rows it touched."""
+        async with self._connection(operation) as conn:
+            cur = await conn.execute(query, params)
+            return cur.rowcount

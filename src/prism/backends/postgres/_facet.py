@@ -1,0 +1,59 @@
+# Generated from src/prism/backends/postgres/_async/_facet.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
+"""The base of every postgres facet: the namespace's schema, a pooled connection per call, and
+driver errors translated (async source; the sync twin is generated)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from psycopg import Connection  # noqa: TID253 (backend-internal module)
+
+from prism.backends._errors import translating
+from prism.backends.base import Facet
+from prism.backends.postgres._core import BACKEND, schema_name
+from prism.backends.postgres._errors import translate
+
+if TYPE_CHECKING:
+    from prism.backends.postgres.backend import PostgresBackend
+
+__all__ = ["PostgresFacet"]
+
+
+class PostgresFacet(Facet):
+    """A facet bound to one namespace (one schema)."""
+
+    MODEL: ClassVar[str]
+
+    def __init__(self, backend: PostgresBackend, namespace: str) -> None:
+        super().__init__(backend, namespace)
+        self._pg = backend
+        self.schema = schema_name(namespace)
+
+    @contextmanager
+    def _connection(self, operation: str) -> Iterator[Connection[Any]]:
+        """A pooled connection (autocommit) with the model's tables in place; psycopg errors
+        raised inside become prism errors."""
+        with translating(BACKEND, operation, translate):
+            self._pg.ensure(self.schema, self.namespace, self.MODEL)
+            with self._pg.pool.connection() as conn:
+                yield conn
+
+    def _one(self, operation: str, query: str, params: Sequence[Any]) -> Any:
+        """The first row of ``query`` (None when there is none)."""
+        with self._connection(operation) as conn:
+            cur = conn.execute(query, params)
+            return cur.fetchone()
+
+    def _all(self, operation: str, query: str, params: Sequence[Any]) -> list[Any]:
+        with self._connection(operation) as conn:
+            cur = conn.execute(query, params)
+            return cur.fetchall()
+
+    def _run(self, operation: str, query: str, params: Sequence[Any]) -> int:
+        """Run ``query``; the number of rows it touched."""
+        with self._connection(operation) as conn:
+            cur = conn.execute(query, params)
+            return cur.rowcount
