@@ -22,7 +22,9 @@ from functools import lru_cache
 
 from psycopg import sql  # noqa: TID253 (backend-internal module)
 
-__all__ = ["BACKEND", "MIGRATIONS", "bootstrap", "render", "schema_name"]
+__all__ = [
+    "BACKEND", "MIGRATIONS", "bootstrap", "render", "schema_name", "sequence_literal",
+]  # fmt: skip
 
 BACKEND = "postgres"
 
@@ -43,6 +45,11 @@ def render(template: str, schema: str, **tables: str) -> str:
     are left for the driver."""
     parts = {name: sql.Identifier(schema, table) for name, table in tables.items()}
     return sql.SQL(template).format(schema=sql.Identifier(schema), **parts).as_string(None)
+
+
+def sequence_literal(schema: str, name: str) -> sql.Composable:
+    """The ``regclass`` literal naming a sequence (for ``nextval(...)``)."""
+    return sql.SQL("{}::regclass").format(sql.Literal(sql.Identifier(schema, name).as_string(None)))
 
 
 def bootstrap(schema: str, namespace: str) -> list[str]:
@@ -82,7 +89,37 @@ def _kv_1(schema: str) -> list[str]:
     ]
 
 
+def _queue_1(schema: str) -> list[str]:
+    return [
+        render("CREATE SEQUENCE {s}", schema, s="queue_seq"),
+        sql.SQL(
+            "CREATE TABLE {q} (seq bigint PRIMARY KEY DEFAULT nextval({s}), "
+            "id text NOT NULL UNIQUE, queue text NOT NULL, payload bytea NOT NULL, "
+            "headers bytea, priority integer NOT NULL DEFAULT 0, "
+            "enqueued_at timestamptz NOT NULL DEFAULT now(), due timestamptz NOT NULL, "
+            "attempts integer NOT NULL DEFAULT 0, receipt text, deadline timestamptz, "
+            "origin text)"
+        )
+        .format(q=sql.Identifier(schema, "queue"), s=sequence_literal(schema, "queue_seq"))
+        .as_string(None),
+        render(
+            "CREATE INDEX ON {q} (queue, priority DESC, seq) WHERE receipt IS NULL",
+            schema,
+            q="queue",
+        ),
+        render("CREATE INDEX ON {q} (deadline) WHERE receipt IS NOT NULL", schema, q="queue"),
+        render("CREATE INDEX ON {q} (origin, seq) WHERE origin IS NOT NULL", schema, q="queue"),
+        render(
+            "CREATE TABLE {r} (queue text PRIMARY KEY, max_attempts integer NOT NULL, "
+            "dead_letter_queue text NOT NULL)",
+            schema,
+            r="queue_dead_letter",
+        ),
+    ]
+
+
 MIGRATIONS: dict[str, list[Step]] = {
     "keyvalue": [_kv_1],
+    "queue": [_queue_1],
 }
 """Data model → its migration steps, in order (step ``i`` brings the model to version ``i+1``)."""

@@ -23,6 +23,7 @@ from prism.backends.postgres._core import (
 )
 from prism.backends.postgres._errors import translate
 from prism.backends.postgres.keyvalue import PostgresKeyValue
+from prism.backends.postgres.queue import PostgresQueue
 from prism.backends.settings import BackendSettings
 
 __all__ = ["PostgresBackend"]
@@ -36,6 +37,7 @@ class PostgresBackend(Backend):
 
     facet_classes = {
         "keyvalue": PostgresKeyValue,
+        "queue": PostgresQueue,
     }
 
     def __init__(self, settings: BackendSettings) -> None:

@@ -11,6 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 from prism.backends._async.base import AsyncBackend
 from prism.backends._errors import translating
 from prism.backends.postgres._async.keyvalue import AsyncPostgresKeyValue
+from prism.backends.postgres._async.queue import AsyncPostgresQueue
 from prism.backends.postgres._config import parse_config
 from prism.backends.postgres._core import (
     BACKEND,
@@ -34,6 +35,7 @@ class AsyncPostgresBackend(AsyncBackend):
 
     facet_classes = {
         "keyvalue": AsyncPostgresKeyValue,
+        "queue": AsyncPostgresQueue,
     }
 
     def __init__(self, settings: BackendSettings) -> None:
