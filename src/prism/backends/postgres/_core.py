@@ -23,8 +23,14 @@ from functools import lru_cache
 from psycopg import sql  # noqa: TID253 (backend-internal module)
 
 __all__ = [
-    "BACKEND", "MIGRATIONS", "bootstrap", "render", "schema_name", "sequence_literal",
-]  # fmt: skip
+    "BACKEND",
+    "MIGRATIONS",
+    "bootstrap",
+    "collection_ddl",
+    "render",
+    "schema_name",
+    "sequence_literal",
+]
 
 BACKEND = "postgres"
 
@@ -118,8 +124,40 @@ def _queue_1(schema: str) -> list[str]:
     ]
 
 
+def _doc_1(schema: str) -> list[str]:
+    return [
+        render(
+            "CREATE TABLE {i} (collection text NOT NULL, name text NOT NULL, "
+            "fields jsonb NOT NULL, is_unique boolean NOT NULL, sql_name text NOT NULL, "
+            "PRIMARY KEY (collection, name))",
+            schema,
+            i="doc_indexes",
+        )
+    ]
+
+
+def collection_ddl(schema: str, table: str) -> list[str]:
+    """The table of one document collection (idempotent; see ``_ops/document.py``)."""
+    return [
+        render(
+            'CREATE TABLE IF NOT EXISTS {t} (id text COLLATE "C" PRIMARY KEY, '
+            "seq bigint GENERATED ALWAYS AS IDENTITY, body jsonb NOT NULL, raw text NOT NULL, "
+            "lossy boolean NOT NULL DEFAULT false)",
+            schema,
+            t=table,
+        ),
+        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING gin (body jsonb_path_ops)")
+        .format(sql.Identifier(f"{table}_gin"), sql.Identifier(schema, table))
+        .as_string(None),
+        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (seq) WHERE lossy")
+        .format(sql.Identifier(f"{table}_lossy"), sql.Identifier(schema, table))
+        .as_string(None),
+    ]
+
+
 MIGRATIONS: dict[str, list[Step]] = {
     "keyvalue": [_kv_1],
     "queue": [_queue_1],
+    "document": [_doc_1],
 }
 """Data model → its migration steps, in order (step ``i`` brings the model to version ``i+1``)."""

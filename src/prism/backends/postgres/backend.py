@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from psycopg import Connection  # noqa: TID253 (backend-internal module)
 from psycopg_pool import ConnectionPool
 
 from prism.backends._errors import translating
@@ -22,6 +23,7 @@ from prism.backends.postgres._core import (
     render,
 )
 from prism.backends.postgres._errors import translate
+from prism.backends.postgres.document import PostgresDocument
 from prism.backends.postgres.keyvalue import PostgresKeyValue
 from prism.backends.postgres.queue import PostgresQueue
 from prism.backends.settings import BackendSettings
@@ -38,6 +40,7 @@ class PostgresBackend(Backend):
     facet_classes = {
         "keyvalue": PostgresKeyValue,
         "queue": PostgresQueue,
+        "document": PostgresDocument,
     }
 
     def __init__(self, settings: BackendSettings) -> None:
@@ -108,6 +111,20 @@ class PostgresBackend(Backend):
             if version < len(steps):
                 conn.execute(render(SET_VERSION, schema, m="prism_migrations"), [model, len(steps)])
         self._ready.add((schema, model))
+
+    def ensure_ddl(
+        self, conn: Connection[Any], schema: str, key: str, statements: list[str]
+    ) -> None:
+        """Run idempotent DDL ``statements`` (a document collection's table) once per backend,
+        on ``conn`` (the caller's pooled connection, in autocommit mode) under the schema's
+        advisory lock."""
+        if (schema, key) in self._ready:
+            return
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [schema])
+            for statement in statements:
+                conn.execute(statement)
+        self._ready.add((schema, key))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.settings!r})"

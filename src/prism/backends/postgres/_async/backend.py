@@ -6,10 +6,12 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from psycopg import AsyncConnection  # noqa: TID253 (backend-internal module)
 from psycopg_pool import AsyncConnectionPool
 
 from prism.backends._async.base import AsyncBackend
 from prism.backends._errors import translating
+from prism.backends.postgres._async.document import AsyncPostgresDocument
 from prism.backends.postgres._async.keyvalue import AsyncPostgresKeyValue
 from prism.backends.postgres._async.queue import AsyncPostgresQueue
 from prism.backends.postgres._config import parse_config
@@ -36,6 +38,7 @@ class AsyncPostgresBackend(AsyncBackend):
     facet_classes = {
         "keyvalue": AsyncPostgresKeyValue,
         "queue": AsyncPostgresQueue,
+        "document": AsyncPostgresDocument,
     }
 
     def __init__(self, settings: BackendSettings) -> None:
@@ -108,6 +111,20 @@ class AsyncPostgresBackend(AsyncBackend):
                     render(SET_VERSION, schema, m="prism_migrations"), [model, len(steps)]
                 )
         self._ready.add((schema, model))
+
+    async def ensure_ddl(
+        self, conn: AsyncConnection[Any], schema: str, key: str, statements: list[str]
+    ) -> None:
+        """Run idempotent DDL ``statements`` (a document collection's table) once per backend,
+        on ``conn`` (the caller's pooled connection, in autocommit mode) under the schema's
+        advisory lock."""
+        if (schema, key) in self._ready:
+            return
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [schema])
+            for statement in statements:
+                await conn.execute(statement)
+        self._ready.add((schema, key))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.settings!r})"
