@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -47,6 +48,15 @@ def _run_as() -> str | None:
     return "postgres" if os.geteuid() == 0 else None
 
 
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live (not zombie) process."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 def _ready(url: str) -> bool:
     import psycopg
 
@@ -57,8 +67,9 @@ def _ready(url: str) -> bool:
 class PostgresProcess:
     """A server started by the harness; ``url`` connects to it as the superuser ``postgres``."""
 
-    def __init__(self, bindir: Path, port: int | None = None) -> None:
+    def __init__(self, bindir: Path, port: int | None = None, *, durable: bool = False) -> None:
         self.bindir = bindir
+        self.durable = durable
         self.port = port or free_port()
         self.user = _run_as()
         self.datadir = Path(tempfile.mkdtemp(prefix="prism-pg-"))
@@ -93,8 +104,8 @@ class PostgresProcess:
             str(self.bindir / "postgres"),
             "-D", data, "-p", str(self.port), "-k", data,
             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-            "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-            "-c", "max_connections=200",
+            "-c", f"synchronous_commit={'on' if self.durable else 'off'}",
+            "-c", "full_page_writes=off", "-c", "max_connections=200",
         ]  # fmt: skip
         self.process = ServerProcess(
             argv, self.datadir, log_name=f"postgres-{self.port}.log", user=self.user
@@ -116,11 +127,37 @@ class PostgresProcess:
     def alive(self) -> bool:
         return self.process is not None and self.process.alive()
 
+    def _server_pids(self) -> list[int]:
+        """The postmaster (from ``postmaster.pid``) and its children (each in a session of its
+        own, so a process-group kill misses them)."""
+        try:
+            postmaster = int((self.datadir / "data" / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return []
+        pids = [postmaster]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == postmaster:
+                    pids.append(int(stat.parent.name))
+        return pids
+
     def kill(self) -> None:
-        """SIGKILL the server (crash tests); :meth:`start` brings it back on the same port."""
+        """SIGKILL the server and every backend process at once (a crash: clients see their
+        connections drop); :meth:`start` brings it back on the same port and data directory,
+        through crash recovery."""
+        pids = self._server_pids()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         if self.process is not None:
             self.process.kill()
             self.process.stop()
+        wait_until(
+            lambda: not any(Path(f"/proc/{pid}").exists() and _running(pid) for pid in pids),
+            10,
+            "the killed postgres processes to exit",
+        )
 
     def stop(self) -> None:
         if self.process is not None:
@@ -129,13 +166,15 @@ class PostgresProcess:
             shutil.rmtree(self.datadir)
 
 
-def start_postgres(bindir: Path | None = None) -> PostgresProcess:
-    """Initialise and start a private server (``RuntimeError`` when none can be had)."""
+def start_postgres(bindir: Path | None = None, *, durable: bool = False) -> PostgresProcess:
+    """Initialise and start a private server (``RuntimeError`` when none can be had).
+    ``fsync`` is off (the data survives a killed server, not a killed machine); commits are
+    asynchronous unless ``durable`` (then a killed server keeps every acknowledged commit)."""
     bindir = bindir or postgres_bindir()
     if bindir is None:
         msg = "no PostgreSQL server binaries (apt-get install postgresql)"
         raise RuntimeError(msg)
-    return PostgresProcess(bindir).start()
+    return PostgresProcess(bindir, durable=durable).start()
 
 
 def postgres_server(workdir: Path) -> TestServer | str:

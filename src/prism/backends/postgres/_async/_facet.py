@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from psycopg import AsyncConnection  # noqa: TID253 (backend-internal module)
+import psycopg.errors  # noqa: TID253 (backend-internal module)
+from psycopg import AsyncConnection  # noqa: TID253
 
 from prism.backends._async.base import AsyncFacet
 from prism.backends._errors import translating
 from prism.backends.postgres._core import BACKEND, schema_name
 from prism.backends.postgres._errors import translate
+from prism.errors import BackendUnavailableError
 
 if TYPE_CHECKING:
     from prism.backends.postgres._async.backend import AsyncPostgresBackend
@@ -36,8 +38,18 @@ class AsyncPostgresFacet(AsyncFacet):
         raised inside become prism errors."""
         with translating(BACKEND, operation, translate):
             await self._pg.ensure(self.schema, self.namespace, self.MODEL)
-            async with self._pg.pool.connection() as conn:
-                yield conn
+            try:
+                async with self._pg.pool.connection() as conn:
+                    yield conn
+            except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName) as exc:
+                # the schema was dropped (or the database reset) behind this backend's back:
+                # forget it, so that the next call creates it again
+                self._pg.forget(self.schema)
+                msg = (
+                    f"the tables of namespace {self.namespace!r} are missing (was the schema "
+                    "dropped or the database reset?); they are recreated on the next call"
+                )
+                raise BackendUnavailableError(msg, backend=BACKEND, operation=operation) from exc
 
     async def _one(self, operation: str, query: str, params: Sequence[Any]) -> Any:
         """The first row of ``query`` (None when there is none)."""

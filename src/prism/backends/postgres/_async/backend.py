@@ -112,6 +112,10 @@ class AsyncPostgresBackend(AsyncBackend):
                 )
         self._ready.add((schema, model))
 
+    def forget(self, schema: str) -> None:
+        """Drop what is known of ``schema`` (it vanished): the next use creates it again."""
+        self._ready = {entry for entry in self._ready if entry[0] != schema}
+
     async def ensure_ddl(
         self, conn: AsyncConnection[Any], schema: str, key: str, statements: list[str]
     ) -> None:
