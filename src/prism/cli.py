@@ -11,6 +11,8 @@ import click
 import prism
 from prism.errors import ConfigurationError, PrismError
 
+__all__ = ["main"]
+
 
 @click.group()
 @click.version_option(prism.__version__, prog_name="prism")
