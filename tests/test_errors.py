@@ -217,3 +217,29 @@ def test_redis_and_sqlite_use_the_one_shared_helper() -> None:
         if "err.operation = err.operation or" in path.read_text(encoding="utf-8")
     ]
     assert copies == []
+
+
+def test_the_redis_hot_path_lets_a_bug_through_and_translates_redis_errors() -> None:
+    rx = pytest.importorskip("redis.exceptions")
+    from prism.backends.redis._common import RedisFacet
+
+    facet = object.__new__(RedisFacet)  # _fail needs only the backend's name
+    facet._name = "redis"
+
+    def call(raising: BaseException) -> None:
+        """A facet method's shape: a bare try/except around the driver call."""
+        try:
+            raise raising
+        except Exception as exc:
+            raise facet._fail(exc, "get") from exc
+
+    bug = TypeError("a bug in prism")
+    with pytest.raises(TypeError) as raw:
+        call(bug)
+    assert raw.value is bug
+
+    down = rx.ConnectionError("Connection refused")
+    with pytest.raises(prism.BackendUnavailableError) as caught:
+        call(down)
+    assert caught.value.__cause__ is down
+    assert (caught.value.backend, caught.value.operation) == ("redis", "get")
