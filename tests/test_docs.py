@@ -111,7 +111,7 @@ def test_the_api_reference_names_every_interface_in_both_forms() -> None:
             if entry.model != model:
                 continue
             assert f"::: prism.{entry.async_.__name__}\n" in page, entry.async_
-            assert f"`prism.{entry.sync.__name__}`" in page, entry.sync
+            assert f"::: prism.{entry.sync.__name__}\n" in page, entry.sync
             assert f"`{name}`" in page, name
 
 
