@@ -42,7 +42,7 @@ class KeyValueBasic(Interface, name="keyvalue_basic", model="keyvalue"):
     Keys are non-empty ``str`` of at most 1024 UTF-8 bytes without NUL; values are ``bytes`` up to
     the backend's ``max_value_bytes``.  Anything else raises ``InvalidArgumentError`` (or
     ``ValueTooLargeError``) before any I/O.  Every operation is atomic per key and safe to call
-    from many tasks at once; a completed ``set`` is visible to every later ``get``.
+    from many threads at once; a completed ``set`` is visible to every later ``get``.
     """
 
     __slots__ = ()
@@ -138,7 +138,7 @@ class Transaction(Checked):
     ``commit`` applies every write together or none.  When another client changed a key this
     transaction read or wrote since it was first touched, ``commit`` raises ``ConflictError``
     and applies nothing (optimistic backends), or the transactions are serialised
-    (pessimistic backends): never a lost update.  As an context manager it commits on
+    (pessimistic backends): never a lost update.  As a context manager it commits on
     normal exit and rolls back when the block raises.  A finished transaction refuses further
     use with ``InvalidArgumentError``.
     """

@@ -49,7 +49,7 @@ class Subscription(abc.ABC):
     @abc.abstractmethod
     def get(self, timeout: Duration | None = None) -> Message | None:
         """Wait up to ``timeout`` seconds (None: forever) for the next message; None on timeout
-        or once the subscription is closed (a ``close`` from another thread or task wakes a
+        or once the subscription is closed (a ``close`` from another thread wakes a
         waiting ``get``).  A negative or non-numeric ``timeout`` raises ``InvalidArgumentError``."""
 
     @abc.abstractmethod

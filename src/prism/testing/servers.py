@@ -1,4 +1,4 @@
-"""Getting real servers for the suites, in the order services.md gives.
+"""Getting real servers for the suites, tried in this order:
 
 1. a URL from the environment (``PRISM_TEST_<BACKEND>_URL``), used as is;
 2. a server binary on PATH (or inside a pip package), started on a free loopback port in a

@@ -1,6 +1,6 @@
 # Generated from src/prism/backends/memstore/_async/backend.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
-"""The memstore backend class (async flavour)."""
+"""The memstore backend class (sync flavour)."""
 
 from __future__ import annotations
 

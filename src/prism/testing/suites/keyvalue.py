@@ -74,7 +74,7 @@ BAD_TTLS = [
 
 
 def _let_others_run() -> None:
-    """A scheduling point, not a wait: lets concurrent tasks (threads) interleave here, so the
+    """A scheduling point, not a wait: lets concurrent threads interleave here, so the
     race the test is about really happens even on a backend whose calls never suspend."""
     sleep(0)
 

@@ -95,7 +95,7 @@ class PubSubSuiteBase(Suite):
         return 1.0 if self.has_clock else 10.0
 
     def until(self, check: Callable[[], bool]) -> None:
-        """Poll ``check`` (which another task or thread makes true) until it holds."""
+        """Poll ``check`` (which another thread makes true) until it holds."""
         deadline = time.monotonic() + self.patience
         while not check():
             assert time.monotonic() < deadline, f"condition not met within {self.patience} s"

@@ -999,5 +999,5 @@ class QueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
 
 
 def _is(value: Any, expected: object) -> bool:
-    """For ``eventually``: whether an awaited ``value`` equals ``expected``."""
+    """For ``eventually``: whether a ``value`` equals ``expected``."""
     return bool(value == expected)
