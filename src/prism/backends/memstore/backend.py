@@ -7,12 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from prism.backends.base import Backend
-from prism.backends.memstore._core import get_store
+from prism.backends.memstore._core import get_store, yield_per_call
 from prism.backends.memstore.document import MemDocument
 from prism.backends.memstore.graph import MemGraph
 from prism.backends.memstore.keyvalue import MemKeyValue
 from prism.backends.memstore.list import MemList
-from prism.backends.memstore.pubsub import MemPubSub
+from prism.backends.memstore.pubsub import (
+    MemDurableSubscription,
+    MemPubSub,
+    MemSubscription,
+)
 
 # facet imports: one line per model (each model's owner adds its own line here)
 from prism.backends.memstore.queue import MemQueue
@@ -58,3 +62,13 @@ class MemstoreBackend(Backend):
             msg = "memstore option 'clock' must be a callable returning epoch seconds"
             raise ConfigurationError(msg, backend="memstore")
         self.store = get_store(conn.split("://", 1)[1] or "default", clock)
+
+
+# Every async call is a suspension point, as a round trip to a server is (see yield_per_call).
+yield_per_call(
+    [
+        *MemstoreBackend.facet_classes.values(),
+        MemSubscription,
+        MemDurableSubscription,
+    ]
+)

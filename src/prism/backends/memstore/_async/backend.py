@@ -9,7 +9,11 @@ from prism.backends.memstore._async.document import AsyncMemDocument
 from prism.backends.memstore._async.graph import AsyncMemGraph
 from prism.backends.memstore._async.keyvalue import AsyncMemKeyValue
 from prism.backends.memstore._async.list import AsyncMemList
-from prism.backends.memstore._async.pubsub import AsyncMemPubSub
+from prism.backends.memstore._async.pubsub import (
+    AsyncMemDurableSubscription,
+    AsyncMemPubSub,
+    AsyncMemSubscription,
+)
 
 # facet imports: one line per model (each model's owner adds its own line here)
 from prism.backends.memstore._async.queue import AsyncMemQueue
@@ -17,7 +21,7 @@ from prism.backends.memstore._async.set import AsyncMemSet
 from prism.backends.memstore._async.sortedset import AsyncMemSortedSet
 from prism.backends.memstore._async.stream import AsyncMemStream
 from prism.backends.memstore._async.timeseries import AsyncMemTimeSeries
-from prism.backends.memstore._core import get_store
+from prism.backends.memstore._core import get_store, yield_per_call
 from prism.backends.settings import BackendSettings
 from prism.errors import ConfigurationError
 
@@ -56,3 +60,13 @@ class AsyncMemstoreBackend(AsyncBackend):
             msg = "memstore option 'clock' must be a callable returning epoch seconds"
             raise ConfigurationError(msg, backend="memstore")
         self.store = get_store(conn.split("://", 1)[1] or "default", clock)
+
+
+# Every async call is a suspension point, as a round trip to a server is (see yield_per_call).
+yield_per_call(
+    [
+        *AsyncMemstoreBackend.facet_classes.values(),
+        AsyncMemSubscription,
+        AsyncMemDurableSubscription,
+    ]
+)
