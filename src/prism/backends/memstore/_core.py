@@ -167,19 +167,20 @@ class Waiters:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             result = fn()
-            if result is not None:
+            if result is not None or (timeout is not None and timeout <= 0):
                 return result
-            waiter = _Waiter(keys, cond=threading.Condition(self._lock))
+            cond = threading.Condition(self._lock)
+            waiter = _Waiter(keys, cond=cond)
             self._add(waiter)
             try:
                 while True:
                     if deadline is None:
-                        waiter.cond.wait()  # type: ignore[union-attr]
+                        cond.wait()
                     else:
                         remaining = deadline - time.monotonic()
                         if remaining <= 0:
                             return None
-                        waiter.cond.wait(remaining)  # type: ignore[union-attr]
+                        cond.wait(remaining)
                     result = fn()
                     if result is not None:
                         return result
@@ -191,6 +192,9 @@ class Waiters:
     ) -> T | None:
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
+        if timeout is not None and timeout <= 0:
+            with self._lock:
+                return fn()
         waiter = _Waiter(keys, loop=loop)
         try:
             while True:
@@ -244,24 +248,9 @@ YIELD_EVERY = 32
 _YIELDS = "__memstore_yields__"
 
 
-class _Pace:
-    """Counts memstore async calls since the last yield (process-wide; approximate across
-    threads, which only makes a yield come sooner)."""
-
-    __slots__ = ("left",)
-
-    def __init__(self) -> None:
-        self.left = YIELD_EVERY
-
-    def due(self) -> bool:
-        self.left -= 1
-        if self.left > 0:
-            return False
-        self.left = YIELD_EVERY
-        return True
-
-
-_pace = _Pace()
+_left = YIELD_EVERY
+"""memstore async calls left before the next forced yield (process-wide; approximate across
+threads, which only makes a yield come sooner)."""
 
 
 def _returns_nothing(func: Callable[..., Any]) -> bool:
@@ -271,24 +260,31 @@ def _returns_nothing(func: Callable[..., Any]) -> bool:
 
 
 def _yielding(func: Callable[..., Any]) -> Callable[..., Any]:
+    sleep = asyncio.sleep
     if _returns_nothing(func):
 
         @functools.wraps(func)
         async def write(*args: Any, **kwargs: Any) -> Any:
-            if _pace.due():
-                await asyncio.sleep(0)
+            global _left
+            _left -= 1
+            if _left <= 0:
+                _left = YIELD_EVERY
+                await sleep(0)
             return await func(*args, **kwargs)
 
         return write
 
     @functools.wraps(func)
     async def read(*args: Any, **kwargs: Any) -> Any:
-        if _pace.due():
-            await asyncio.sleep(0)
+        global _left
+        _left -= 1
+        if _left <= 0:
+            _left = YIELD_EVERY
+            await sleep(0)
         result = await func(*args, **kwargs)
         if not result:  # None, empty, 0, False: what a poll sees while it waits
-            _pace.left = YIELD_EVERY
-            await asyncio.sleep(0)
+            _left = YIELD_EVERY
+            await sleep(0)
         return result
 
     return read
