@@ -296,6 +296,29 @@ def test_a_multi_key_pop_wakes_for_any_of_its_keys_only(store_name: str) -> None
     asyncio.run(main())
 
 
+def test_publishing_to_a_does_not_wake_a_subscriber_of_b(store_name: str) -> None:
+    store = get_store(store_name)
+    wakes: list[tuple[Hashable, ...]] = []
+    store.waiters.on_wake = wakes.append
+
+    async def main() -> None:
+        async with await prism.open_async("sel", config=_config(store_name)) as ns:
+            sub_b = await ns.pubsub.subscribe("B")
+            waiter = asyncio.ensure_future(sub_b.get(timeout=LONG))
+            await _until_async(lambda: store.waiters.waiting() == 1, "the subscriber")
+            for i in range(1000):
+                await ns.pubsub.publish("A", b"%d" % i)
+            assert wakes == []
+            await ns.pubsub.publish("B", b"b")
+            async with asyncio.timeout(DEADLINE):
+                message = await waiter
+            assert message is not None and message.payload == b"b"
+            assert len(wakes) == 1
+            await sub_b.close()
+
+    asyncio.run(main())
+
+
 # ----- no wake-up is lost, whichever flavour waits and whichever pushes --------------------------
 
 ROUNDS = 200

@@ -141,9 +141,11 @@ class Waiters:
         with contextlib.suppress(RuntimeError):  # the loop is closed
             loop.call_soon_threadsafe(_wake, fut)
 
-    def waiting(self, key: Hashable) -> int:
-        """How many threads and tasks wait for ``key`` now."""
+    def waiting(self, key: Hashable | None = None) -> int:
+        """How many threads and tasks wait for ``key`` now (for anything, without a key)."""
         with self._lock:
+            if key is None:
+                return len(set().union(*self._by_key.values()))
             return len(self._by_key.get(key, ()))
 
     def notify(self, key: Hashable) -> None:
