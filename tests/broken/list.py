@@ -51,6 +51,13 @@ def _peek(facet: MemList | AsyncMemList, keys: str | Sequence[str]) -> tuple[str
     return None
 
 
+def _keys(facet: MemList | AsyncMemList, keys: str | Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """What a blocking pop on ``keys`` waits for (the memstore waiter keys of those lists)."""
+    return tuple(
+        ("list", facet.namespace, key) for key in ([keys] if isinstance(keys, str) else keys)
+    )
+
+
 class SharingMemList(MemList):
     """blocking_pop_left hands out the head without removing it: every waiter gets it."""
 
@@ -58,7 +65,7 @@ class SharingMemList(MemList):
         self, keys: str | Sequence[str], timeout: Duration | None = None
     ) -> tuple[str, bytes] | None:
         wait = None if timeout is None else seconds(timeout, allow_zero=True)
-        return self._store.signal.wait(lambda: _peek(self, keys), wait)
+        return self._store.waiters.wait(_keys(self, keys), lambda: _peek(self, keys), wait)
 
 
 class AsyncSharingMemList(AsyncMemList):
@@ -66,7 +73,8 @@ class AsyncSharingMemList(AsyncMemList):
         self, keys: str | Sequence[str], timeout: Duration | None = None
     ) -> tuple[str, bytes] | None:
         wait = None if timeout is None else seconds(timeout, allow_zero=True)
-        return await self._store.signal.wait_async(lambda: _peek(self, keys), wait)
+        waits_for = _keys(self, keys)
+        return await self._store.waiters.wait_async(waits_for, lambda: _peek(self, keys), wait)
 
 
 VARIANTS = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from prism._validate import Duration, Timestamp
 from prism._validate import timestamp as to_epoch
@@ -119,6 +119,28 @@ class AsyncNoWakeupMemStream(AsyncMemStream):
     _append = NoWakeupMemStream._append
 
 
+def _group_missing(facet: MemStream | AsyncMemStream, stream: str, group: str) -> bool:
+    with facet._lock:
+        log = facet._state.find(stream)
+        return log is None or group not in log.groups
+
+
+class ZeroAckMemStream(MemStream):
+    """ack on a missing group counts 0, as XACK answers, instead of raising NotFoundError."""
+
+    def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
+        if _group_missing(self, stream, group):
+            return 0
+        return super().ack(stream, group, offsets)
+
+
+class AsyncZeroAckMemStream(AsyncMemStream):
+    async def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
+        if _group_missing(self, stream, group):
+            return 0
+        return await super().ack(stream, group, offsets)
+
+
 class SeekAfterMemStream(MemStream):
     """seek_to_timestamp skips a record appended exactly at the timestamp."""
 
@@ -200,6 +222,9 @@ VARIANTS = [
     ),
     Variant(
         "stream", "no-wakeup", NoWakeupMemStream, AsyncNoWakeupMemStream, "stream_consumer_groups"
+    ),
+    Variant(
+        "stream", "zero-ack", ZeroAckMemStream, AsyncZeroAckMemStream, "stream_consumer_groups"
     ),
     Variant("stream", "seek-after", SeekAfterMemStream, AsyncSeekAfterMemStream, "stream_replay"),
     Variant("stream", "over-trim", OverTrimMemStream, AsyncOverTrimMemStream, "stream_retention"),

@@ -89,7 +89,7 @@ class MemPubSub(
             self._state.fan_out(self._message(topic, payload, headers, ordering_key=ordering_key))
 
     def _subscribe(self, accepts: Callable[[Message], bool]) -> MemSubscription:
-        inbox = Inbox(Signal(self._lock), accepts)
+        inbox = Inbox(Signal(self._store.waiters), accepts)
         with self._lock:
             self._state.inboxes.append(inbox)
         return MemSubscription(self._lock, self._state, inbox)
@@ -128,7 +128,7 @@ class MemPubSub(
         choice(start, ("earliest", "latest"), "start")
         wait = seconds(ack_wait, "ack_wait", allow_zero=True)
         with self._lock:
-            durable = self._state.durable(topic, name, self._lock, start == "earliest")
+            durable = self._state.durable(topic, name, self._store.waiters, start == "earliest")
         return MemDurableSubscription(self._store, durable, topic, wait)
 
     def last_message_id(self, topic: str) -> str | None:

@@ -79,7 +79,8 @@ class MemStream(
             log = self._state.log(stream)
             now = self._store.clock()
             record = log.partitions[partition].append(stream, partition, payload, headers, now, key)
-            self._store.signal.notify_all()
+            if partition == 0:  # what groups read
+                self._store.waiters.notify(("stream", self.namespace, stream))
             return record.offset
 
     # stream_basic ------------------------------------------------------------------------------
@@ -137,7 +138,8 @@ class MemStream(
         if not wait:
             with self._lock:
                 return take() or []
-        return self._store.signal.wait(take, wait) or []
+        waits_for = (("stream", self.namespace, stream),)
+        return self._store.waiters.wait(waits_for, take, wait) or []
 
     def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
         items = [offsets] if isinstance(offsets, int) else list(offsets)

@@ -21,7 +21,9 @@ seeks are XRANGE from ``<ms>-0`` and age trims are XTRIM MINID.
 Consumer groups are Redis consumer groups on partition 0: ``consume`` runs one script that first
 XAUTOCLAIMs entries idle for at least the claim timeout (walking the group's whole pending list,
 in id order) and then XREADGROUPs new ones with ``>``; when that delivers nothing and ``block``
-is given, it waits with XREADGROUP BLOCK.  ``group_info`` reads XINFO GROUPS / CONSUMERS; its
+is given, it waits with XREADGROUP BLOCK.  ``ack`` is one XACK; only when that counts 0 (which
+XACK also answers for a missing group) does an XPENDING tell a missing group (NOGROUP, raised as
+NotFoundError) from offsets that were not pending.  ``group_info`` reads XINFO GROUPS / CONSUMERS; its
 lag counts the retained records after the group's cursor (Redis's own lag also counts records
 trimmed before the group read them, and is unknown after an XDEL or a start at an arbitrary id;
 then the records are counted).  Retention limits live in the meta hash; ``trim`` applies them
@@ -564,13 +566,22 @@ class RedisStream(
         return [record(stream, 0, eid, raw, count) for eid, raw, count in reply]
 
     def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
+        key, gname = self._key(stream), group.encode()
         ids = _ack_ids(offsets)
-        if not ids:
-            return 0
         try:
-            return int(self._c.xack(self._key(stream), group.encode(), *ids))
+            acked = int(self._c.xack(key, gname, *ids)) if ids else 0
         except Exception as exc:
             raise self._fail(exc, "ack") from exc
+        if acked:
+            return acked
+        # XACK counts 0 for a missing group too: only then ask whether the group exists
+        # (XPENDING answers NOGROUP).  Groups are never deleted, so a group seen now existed
+        # when XACK ran, or the ack can be ordered after its creation: 0 either way.
+        try:
+            self._c.xpending(key, gname)
+        except Exception as exc:
+            raise self._no_group(exc, stream, group, "ack") from exc
+        return 0
 
     def group_info(self, stream: str, group: str) -> GroupInfo:
         keys = [self._key(stream), self._meta(stream)]

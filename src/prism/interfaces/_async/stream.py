@@ -79,7 +79,9 @@ class AsyncStreamConsumerGroups(Interface, name="stream_consumer_groups", model=
     first reclaims records that have been pending for ``claim_timeout`` seconds or more (from
     any consumer of the group, the caller included) and redelivers them, then reads new ones.
     A record's ``delivery_count`` counts its deliveries to the group, this one included.  Two
-    groups each see every record.
+    groups each see every record.  Groups are never deleted; every operation on a group but
+    :meth:`create_group` raises ``NotFoundError`` when the group does not exist (a missing
+    stream has no groups), and changes nothing.
     """
 
     __slots__ = ()
@@ -117,7 +119,7 @@ class AsyncStreamConsumerGroups(Interface, name="stream_consumer_groups", model=
 
         Waits up to ``block`` seconds for new records when there are none (None or 0: do not
         wait); returns an empty list when none came.  Raises ``NotFoundError`` when the group
-        does not exist.
+        does not exist, at once (without waiting for ``block``).
         """
 
     @abc.abstractmethod
@@ -126,7 +128,10 @@ class AsyncStreamConsumerGroups(Interface, name="stream_consumer_groups", model=
         """Acknowledge records; return how many were pending and are now acknowledged.
 
         Offsets that are not pending (never delivered, already acknowledged) count 0.  Offsets
-        must be non-negative ints (``InvalidArgumentError`` otherwise)."""
+        must be non-negative ints (``InvalidArgumentError`` otherwise).  Raises
+        ``NotFoundError``, acknowledging nothing, when the group does not exist (the stream
+        missing included), whatever the offsets — an empty list too: a missing group is an
+        error, never "nothing was pending"."""
 
     @abc.abstractmethod
     @checks(stream=STREAM, group=GROUP)

@@ -350,6 +350,36 @@ class StreamConsumerGroupsSuite(Suite, interface="stream_consumer_groups"):
         assert s.ack("log", "g", offsets) == 0
         assert offsets_of(s.consume("log", "g", "c")) == offsets
 
+    def test_ack_on_a_missing_group_raises_not_found(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 2)
+        s.create_group("log", "g", start="earliest")
+        s.consume("log", "g", "c", max_count=100)
+        # the records are pending in "g": acknowledging them through a missing group is an
+        # error, not "nothing was pending", whatever the offsets (none, or past every record)
+        for items in (offsets[0], offsets, [], [offsets[-1] + 10**6], [2**62]):
+            with pytest.raises(prism.NotFoundError):
+                s.ack("log", "nope", items)
+            with pytest.raises(prism.NotFoundError):
+                s.ack("missing-stream", "g", items)
+        assert (s.group_info("log", "g")).pending == 2
+        assert s.ack("log", "g", offsets) == 2
+
+    def test_every_group_operation_on_a_missing_stream_raises_not_found(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        with pytest.raises(prism.NotFoundError):
+            s.consume("missing-stream", "g", "c")
+        started = time.monotonic()
+        with pytest.raises(prism.NotFoundError):
+            s.consume("missing-stream", "g", "c", block=5.0)
+        assert time.monotonic() - started < 4.0, "a missing group must fail at once, not block"
+        with pytest.raises(prism.NotFoundError):
+            s.ack("missing-stream", "g", 0)
+        with pytest.raises(prism.NotFoundError):
+            s.group_info("missing-stream", "g")
+        # none of them created the stream or the group
+        assert s.create_group("missing-stream", "g") is True
+
     def test_unacked_record_is_redelivered_after_the_claim_timeout(self) -> None:
         s = self.facet(StreamConsumerGroups)
         [offset] = seed(s, "log", 1)

@@ -87,7 +87,7 @@ class AsyncMemPubSub(
             self._state.fan_out(self._message(topic, payload, headers, ordering_key=ordering_key))
 
     def _subscribe(self, accepts: Callable[[Message], bool]) -> AsyncMemSubscription:
-        inbox = Inbox(Signal(self._lock), accepts)
+        inbox = Inbox(Signal(self._store.waiters), accepts)
         with self._lock:
             self._state.inboxes.append(inbox)
         return AsyncMemSubscription(self._lock, self._state, inbox)
@@ -126,7 +126,7 @@ class AsyncMemPubSub(
         choice(start, ("earliest", "latest"), "start")
         wait = seconds(ack_wait, "ack_wait", allow_zero=True)
         with self._lock:
-            durable = self._state.durable(topic, name, self._lock, start == "earliest")
+            durable = self._state.durable(topic, name, self._store.waiters, start == "earliest")
         return AsyncMemDurableSubscription(self._store, durable, topic, wait)
 
     async def last_message_id(self, topic: str) -> str | None:

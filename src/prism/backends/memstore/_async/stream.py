@@ -77,7 +77,8 @@ class AsyncMemStream(
             log = self._state.log(stream)
             now = self._store.clock()
             record = log.partitions[partition].append(stream, partition, payload, headers, now, key)
-            self._store.signal.notify_all()
+            if partition == 0:  # what groups read
+                self._store.waiters.notify(("stream", self.namespace, stream))
             return record.offset
 
     # stream_basic ------------------------------------------------------------------------------
@@ -135,7 +136,8 @@ class AsyncMemStream(
         if not wait:
             with self._lock:
                 return take() or []
-        return await self._store.signal.wait_async(take, wait) or []
+        waits_for = (("stream", self.namespace, stream),)
+        return await self._store.waiters.wait_async(waits_for, take, wait) or []
 
     async def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
         items = [offsets] if isinstance(offsets, int) else list(offsets)
