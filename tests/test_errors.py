@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import asyncio
 import pickle
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import prism
+import prism.plugins
 from prism.backends import _errors as shared
+from prism.backends.memstore._async.backend import AsyncMemstoreBackend
+from prism.backends.memstore.backend import MemstoreBackend
 from prism.backends.sqlite._db import Database
 from prism.backends.sqlite._errors import translator
 
@@ -243,3 +248,65 @@ def test_the_redis_hot_path_lets_a_bug_through_and_translates_redis_errors() -> 
         call(down)
     assert caught.value.__cause__ is down
     assert (caught.value.backend, caught.value.operation) == ("redis", "get")
+
+
+# ----- opening a connection: refusals become BackendUnavailableError, bugs propagate -------------
+
+
+class _FailingOpen:
+    """memstore backends whose ``open`` raises what the test puts in ``RAISE``."""
+
+    RAISE: BaseException = OSError("connection refused")
+
+
+class _SyncFailingOpen(MemstoreBackend):
+    def open(self) -> None:
+        raise _FailingOpen.RAISE
+
+
+class _AsyncFailingOpen(AsyncMemstoreBackend):
+    async def open(self) -> None:
+        raise _FailingOpen.RAISE
+
+
+class _FailingOpenPlugin:
+    @prism.plugins.hookimpl
+    def prism_backends(self) -> list[prism.plugins.BackendPlugin]:
+        return [
+            prism.plugins.BackendPlugin(
+                name="failing-open",
+                declaration={"backend": "failing-open", "implements": ["keyvalue_basic"]},
+                sync_class=f"{__name__}:_SyncFailingOpen",
+                async_class=f"{__name__}:_AsyncFailingOpen",
+            )
+        ]
+
+
+@pytest.fixture
+def failing_open() -> Iterator[dict[str, Any]]:
+    prism.plugins.register(_FailingOpenPlugin(), name="prism-failing-open")
+    try:
+        yield {"backends": {"b": {"type": "failing-open"}}, "default_backend": "b"}
+    finally:
+        prism.plugins.unregister(name="prism-failing-open")
+
+
+def test_a_refused_connection_at_open_is_backend_unavailable(failing_open: dict[str, Any]) -> None:
+    refused = ConnectionRefusedError(111, "Connection refused")
+    _FailingOpen.RAISE = refused
+    with pytest.raises(prism.BackendUnavailableError) as caught:
+        prism.open("ns", config=failing_open)
+    assert caught.value.__cause__ is refused
+    with pytest.raises(prism.BackendUnavailableError):
+        asyncio.run(prism.open_async("ns", config=failing_open))
+
+
+def test_a_bug_in_a_backends_open_propagates_unchanged(failing_open: dict[str, Any]) -> None:
+    bug = TypeError("can only concatenate str (not 'int') to str")
+    _FailingOpen.RAISE = bug
+    with pytest.raises(TypeError) as caught:
+        prism.open("ns", config=failing_open)
+    assert caught.value is bug
+    with pytest.raises(TypeError) as caught_async:
+        asyncio.run(prism.open_async("ns", config=failing_open))
+    assert caught_async.value is bug
