@@ -26,22 +26,27 @@ __all__ = [
 ]
 
 
-def _OPT_DEPTH(_: object, value: object) -> None:
+def _OPT_DEPTH(_: object, value: object) -> int | None:
     from prism import _validate as v
 
-    v.optional_count(value, "max_depth")
+    return v.optional_count(value, "max_depth")
 
 
-def _DIRECTION(_: object, value: object) -> None:
+def _DIRECTION(_: object, value: object) -> str:
     from prism import _validate as v
 
-    v.choice(value, ("out", "in", "both"), "direction")
+    return v.choice(value, ("out", "in", "both"), "direction")
 
 
-def _ORDER(_: object, value: object) -> None:
+def _ORDER(_: object, value: object) -> str:
     from prism import _validate as v
 
-    v.choice(value, ("bfs", "dfs"), "order")
+    return v.choice(value, ("bfs", "dfs"), "order")
+
+
+_OPT_DEPTH.normalizes = True  # type: ignore[attr-defined]
+_DIRECTION.normalizes = True  # type: ignore[attr-defined]
+_ORDER.normalizes = True  # type: ignore[attr-defined]
 
 
 class GraphBasic(Interface, name="graph_basic", model="graph"):

@@ -17,7 +17,11 @@ from prism.interfaces._base import (
     KEY,
     NON_NEGATIVE,
     OFFSETS,
+    OPT_COUNT,
     OPT_DURATION,
+    OPT_POSITIVE_DURATION,
+    PARTITION,
+    PARTITION_COUNT,
     PAYLOAD,
     START_POSITION,
     STREAM,
@@ -172,7 +176,7 @@ class StreamRetention(Interface, name="stream_retention", model="stream"):
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(stream=STREAM)
+    @checks(stream=STREAM, max_age=OPT_POSITIVE_DURATION, max_length=OPT_COUNT)
     def set_retention(
         self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
     ) -> None:
@@ -203,7 +207,7 @@ class StreamPartitioning(Interface, name="stream_partitioning", model="stream"):
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(stream=STREAM, count=COUNT)
+    @checks(stream=STREAM, count=PARTITION_COUNT)
     def set_partitions(self, stream: str, count: int) -> None:
         """Give ``stream`` ``count`` partitions.  The count may grow, never shrink
         (``InvalidArgumentError``)."""
@@ -214,7 +218,7 @@ class StreamPartitioning(Interface, name="stream_partitioning", model="stream"):
         """The number of partitions (1 for a stream never partitioned)."""
 
     @abc.abstractmethod
-    @checks(stream=STREAM, partition=NON_NEGATIVE, payload=PAYLOAD, headers=HEADERS)
+    @checks(stream=STREAM, partition=PARTITION, payload=PAYLOAD, headers=HEADERS)
     def append_to_partition(
         self,
         stream: str,
@@ -241,7 +245,7 @@ class StreamPartitioning(Interface, name="stream_partitioning", model="stream"):
         backend.  The record carries ``key``."""
 
     @abc.abstractmethod
-    @checks(stream=STREAM, partition=NON_NEGATIVE, from_offset=NON_NEGATIVE, max_count=COUNT)
+    @checks(stream=STREAM, partition=PARTITION, from_offset=NON_NEGATIVE, max_count=COUNT)
     def read_partition(
         self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:

@@ -24,11 +24,13 @@ Document = dict[str, Any]
 Sort = Sequence[tuple[str, int]]
 
 
-def _OPT_DOC_ID(_: object, value: object) -> None:
+def _OPT_DOC_ID(_: object, value: object) -> str | None:
     from prism import _validate as v
 
-    if value is not None:
-        v.name(value, "document id")
+    return None if value is None else v.name(value, "id")
+
+
+_OPT_DOC_ID.normalizes = True  # type: ignore[attr-defined]
 
 
 def _FIELDS(_: object, value: object) -> list[str]:

@@ -20,7 +20,7 @@ import abc
 from collections.abc import Mapping
 from typing import Any
 
-from prism._validate import Duration, Timestamp
+from prism._validate import Duration, Timestamp, integer
 from prism.errors import InvalidArgumentError
 from prism.interfaces._base import (
     COUNT,
@@ -49,13 +49,13 @@ MIN_PRIORITY = -(2**31)
 MAX_PRIORITY = 2**31 - 1
 
 
-def PRIORITY(_: Any, value: Any) -> None:
-    if type(value) is not int:
-        msg = f"priority must be an int, got {type(value).__name__}"
-        raise InvalidArgumentError(msg)
-    if not MIN_PRIORITY <= value <= MAX_PRIORITY:
-        msg = f"priority must be from {MIN_PRIORITY} to {MAX_PRIORITY}, got {value}"
-        raise InvalidArgumentError(msg)
+def PRIORITY(_: Any, value: Any) -> int:
+    if type(value) is int and MIN_PRIORITY <= value <= MAX_PRIORITY:
+        return value
+    return integer(value, "priority", MIN_PRIORITY, MAX_PRIORITY)
+
+
+PRIORITY.normalizes = True  # type: ignore[attr-defined]
 
 
 def LEASE(_: Any, value: Any) -> None:

@@ -15,7 +15,11 @@ from prism.interfaces._base import (
     KEY,
     NON_NEGATIVE,
     OFFSETS,
+    OPT_COUNT,
     OPT_DURATION,
+    OPT_POSITIVE_DURATION,
+    PARTITION,
+    PARTITION_COUNT,
     PAYLOAD,
     START_POSITION,
     STREAM,
@@ -170,7 +174,7 @@ class AsyncStreamRetention(Interface, name="stream_retention", model="stream"):
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(stream=STREAM)
+    @checks(stream=STREAM, max_age=OPT_POSITIVE_DURATION, max_length=OPT_COUNT)
     async def set_retention(
         self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
     ) -> None:
@@ -201,7 +205,7 @@ class AsyncStreamPartitioning(Interface, name="stream_partitioning", model="stre
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(stream=STREAM, count=COUNT)
+    @checks(stream=STREAM, count=PARTITION_COUNT)
     async def set_partitions(self, stream: str, count: int) -> None:
         """Give ``stream`` ``count`` partitions.  The count may grow, never shrink
         (``InvalidArgumentError``)."""
@@ -212,7 +216,7 @@ class AsyncStreamPartitioning(Interface, name="stream_partitioning", model="stre
         """The number of partitions (1 for a stream never partitioned)."""
 
     @abc.abstractmethod
-    @checks(stream=STREAM, partition=NON_NEGATIVE, payload=PAYLOAD, headers=HEADERS)
+    @checks(stream=STREAM, partition=PARTITION, payload=PAYLOAD, headers=HEADERS)
     async def append_to_partition(
         self,
         stream: str,
@@ -239,7 +243,7 @@ class AsyncStreamPartitioning(Interface, name="stream_partitioning", model="stre
         backend.  The record carries ``key``."""
 
     @abc.abstractmethod
-    @checks(stream=STREAM, partition=NON_NEGATIVE, from_offset=NON_NEGATIVE, max_count=COUNT)
+    @checks(stream=STREAM, partition=PARTITION, from_offset=NON_NEGATIVE, max_count=COUNT)
     async def read_partition(
         self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:

@@ -26,16 +26,20 @@ __all__ = [
 ]
 
 
-def _FN(_: object, value: object) -> None:
+def _FN(_: object, value: object) -> str:
     from prism import _validate as v
 
-    v.choice(value, ("count", "sum", "min", "max", "avg", "first", "last"), "fn")
+    return v.choice(value, ("count", "sum", "min", "max", "avg", "first", "last"), "fn")
 
 
-def _METHOD(_: object, value: object) -> None:
+def _METHOD(_: object, value: object) -> str:
     from prism import _validate as v
 
-    v.choice(value, ("linear", "step"), "method")
+    return v.choice(value, ("linear", "step"), "method")
+
+
+_FN.normalizes = True  # type: ignore[attr-defined]
+_METHOD.normalizes = True  # type: ignore[attr-defined]
 
 
 class AsyncTimeSeriesBasic(Interface, name="timeseries_basic", model="timeseries"):
