@@ -429,3 +429,43 @@ def test_messages_name_the_parameter(any_ns: Any, call: Any, param: str) -> None
     with pytest.raises(prism.InvalidArgumentError) as info:
         call(any_ns)
     assert str(info.value).startswith(param), str(info.value)
+
+
+CONVERTERS = {
+    "seconds",
+    "optional_seconds",
+    "timestamp",
+    "optional_count",
+    "choice",
+    "headers",
+    "json_object",
+    "json_value",
+    "payload",
+    "payload_map",
+}
+
+
+def test_backend_facets_leave_argument_conversion_to_the_checks() -> None:
+    """Durations, timestamps, headers and JSON arrive converted; facets never re-convert."""
+    import ast
+    from pathlib import Path
+
+    root = Path(prism.__file__).parent / "backends"
+    sources = [*root.glob("*/_async/*.py"), *root.glob("sqlite/_ops/*.py")]
+    assert len(sources) > 20
+    offenders = []
+    for path in sources:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "prism._validate":
+                offenders += [
+                    f"{path.name}: imports {a.name}" for a in node.names if a.name in CONVERTERS
+                ]
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "v"
+                and node.attr in CONVERTERS
+            ):
+                offenders.append(f"{path.name}:{node.lineno}: v.{node.attr}")
+    assert offenders == []

@@ -396,7 +396,9 @@ def _payload(what: str) -> Check:
     payload = v.payload
 
     def check(facet: Any, value: Any) -> None:
-        payload(value, facet.max_value_bytes, what)
+        limit = facet.max_value_bytes
+        if type(value) is not bytes or (limit is not None and len(value) > limit):
+            payload(value, limit, what)
 
     return check
 
@@ -460,12 +462,21 @@ def _seconds(*, optional: bool, allow_zero: bool) -> Check:
     top = v.MAX_SECONDS
 
     def factory(what: str) -> Check:
-        def check(_: Any, value: Any) -> float | None:
-            if type(value) is float and 0 < value <= top:
-                return value
-            if value is None and optional:
-                return None
-            return seconds(value, what, allow_zero=allow_zero)
+        if optional:
+
+            def check(_: Any, value: Any) -> float | None:
+                if value is None:
+                    return None
+                if type(value) is float and 0 < value <= top:
+                    return value
+                return seconds(value, what, allow_zero=allow_zero)
+
+        else:
+
+            def check(_: Any, value: Any) -> float | None:
+                if type(value) is float and 0 < value <= top:
+                    return value
+                return seconds(value, what, allow_zero=allow_zero)
 
         return _normalizing(check)
 

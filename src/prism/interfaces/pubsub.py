@@ -56,7 +56,8 @@ class Subscription(Checked):
     def get(self, timeout: Duration | None = None) -> Message | None:
         """Wait up to ``timeout`` seconds (None: forever) for the next message; None on timeout
         or once the subscription is closed (a ``close`` from another thread or task wakes a
-        waiting ``get``).  A negative or non-numeric ``timeout`` raises ``InvalidArgumentError``."""
+        waiting ``get``).  A negative or non-numeric ``timeout``, or one above ``MAX_SECONDS``
+        (100 years), raises ``InvalidArgumentError``."""
 
     @abc.abstractmethod
     def close(self) -> None:
@@ -127,7 +128,9 @@ class PubSubBasic(Interface, name="pubsub_basic", model="pubsub"):
     @abc.abstractmethod
     @checks(topic=EXACT_TOPIC)
     def subscribe(self, topic: str) -> Subscription:
-        """Subscribe to exactly ``topic``; active once this returns."""
+        """Subscribe to exactly ``topic``; active once this returns.  A topic containing the
+        pattern characters ``*`` or ``>`` raises ``InvalidArgumentError`` pointing to
+        ``subscribe_pattern()`` (pubsub_wildcards)."""
 
 
 class PubSubWildcards(Interface, name="pubsub_wildcards", model="pubsub"):

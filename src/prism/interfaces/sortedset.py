@@ -19,7 +19,9 @@ from prism.interfaces._base import (
     OPT_LIMIT,
     PAYLOADS,
     WEIGHTS_MATCH_KEYS,
+    Check,
     Interface,
+    _per_param,
     checks,
 )
 from prism.types import Aggregate
@@ -51,11 +53,17 @@ def _SCORES(facet: object, value: object) -> dict[bytes, float]:
 _SCORES.normalizes = True  # type: ignore[attr-defined]
 
 
-def _OPT_LEX(_: object, value: object) -> None:
+def _opt_lex(what: str) -> Check:
     from prism import _validate as v
 
-    if value is not None:
-        v.payload(value, None, "lex bound")
+    def check(_: object, value: object) -> None:
+        if value is not None:
+            v.payload(value, None, what)
+
+    return check
+
+
+_OPT_LEX = _per_param(_opt_lex)
 
 
 def _WEIGHTS(_: object, value: object) -> list[float] | None:

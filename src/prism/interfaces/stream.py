@@ -69,7 +69,8 @@ class StreamBasic(Interface, name="stream_basic", model="stream"):
         self, stream: str, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:
         """Up to ``max_count`` records with offset >= ``from_offset``, in offset order.
-        Reading past the end (or a missing stream) returns an empty list."""
+        Reading past the end (or a missing stream) returns an empty list.  Offsets and counts
+        are ints below 2**63 (``MAX_INT``)."""
 
     @abc.abstractmethod
     @checks(stream=STREAM)
@@ -122,7 +123,8 @@ class StreamConsumerGroups(Interface, name="stream_consumer_groups", model="stre
         """Deliver up to ``max_count`` records to ``consumer``.
 
         Waits up to ``block`` seconds for new records when there are none (None or 0: do not
-        wait); returns an empty list when none came.  Raises ``NotFoundError`` when the group
+        wait); returns an empty list when none came.  ``block`` and ``claim_timeout`` are at
+        most ``MAX_SECONDS`` (100 years).  Raises ``NotFoundError`` when the group
         does not exist.
         """
 
@@ -210,7 +212,8 @@ class StreamPartitioning(Interface, name="stream_partitioning", model="stream"):
     @checks(stream=STREAM, count=PARTITION_COUNT)
     def set_partitions(self, stream: str, count: int) -> None:
         """Give ``stream`` ``count`` partitions.  The count may grow, never shrink
-        (``InvalidArgumentError``)."""
+        (``InvalidArgumentError``).  ``count`` is at most ``MAX_PARTITIONS`` (4096); a larger
+        one raises ``InvalidArgumentError`` before any I/O."""
 
     @abc.abstractmethod
     @checks(stream=STREAM)

@@ -110,8 +110,8 @@ class AsyncListBlocking(Interface, name="list_blocking", model="list"):
     """Blocking pops: wait for an element; each element goes to exactly one waiter.
 
     ``keys`` are tried in the given order; the first non-empty one is popped.  ``timeout`` is
-    seconds or a timedelta: None waits forever, 0 does not wait at all (unlike Redis's
-    ``BLPOP ... 0``, which blocks forever).  Concurrent waiters each receive a different element;
+    seconds or a timedelta (at most ``MAX_SECONDS``, 100 years): None waits forever, 0 does not
+    wait at all (unlike Redis's ``BLPOP ... 0``, which blocks forever).  Concurrent waiters each receive a different element;
     an element no waiter takes stays in the list.
     """
 

@@ -125,7 +125,8 @@ class AsyncQueueVisibility(Interface, name="queue_visibility", model="queue"):
         timeout: Duration | None = None,
     ) -> Lease | None:
         """Lease the next message for ``visibility_timeout`` seconds, waiting up to ``timeout``
-        seconds for one (None or 0: do not wait).  None when none arrived."""
+        seconds for one (None or 0: do not wait).  None when none arrived.  Both are at most
+        ``MAX_SECONDS`` (100 years)."""
 
     @abc.abstractmethod
     @checks(lease=LEASE)
@@ -231,7 +232,8 @@ class AsyncQueueDelayed(Interface, name="queue_delayed", model="queue"):
     ) -> str:
         """Add a message deliverable ``delay`` seconds from now or at ``not_before``
         (not both: ``InvalidArgumentError``).  A delay of 0, or a ``not_before`` that is not
-        in the future, is immediate."""
+        in the future, is immediate.  ``delay`` is at most ``MAX_SECONDS`` (100 years);
+        ``not_before`` lies from 1970-01-01 to 10000-01-01."""
 
     @abc.abstractmethod
     @checks(queue=QUEUE)

@@ -47,7 +47,8 @@ class AsyncTimeSeriesBasic(Interface, name="timeseries_basic", model="timeseries
 
     One point per (series, timestamp): a second insert at the same timestamp replaces the first
     (last write wins), labels included.  Queries return points in time order whatever the insert
-    order; range bounds are inclusive.
+    order; range bounds are inclusive.  Timestamps are epoch seconds or datetimes from
+    1970-01-01 (``MIN_TIMESTAMP``) to 10000-01-01 (``MAX_TIMESTAMP``); values are finite.
     """
 
     __slots__ = ()
