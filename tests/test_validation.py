@@ -423,6 +423,15 @@ def test_subscribe_pattern_still_takes_the_pattern() -> None:
         (lambda ns: ns.timeseries.insert("t", 0, float("nan")), "value"),
         (lambda ns: ns.document.find("c", skip=-1), "skip"),
         (lambda ns: ns.document.get("c", ""), "id"),
+        (lambda ns: ns.document.aggregate("c", "a", {"n": ("count", None)}), "group_by"),
+        (lambda ns: ns.document.create_index("c", ["a"], name=""), "name"),
+        (lambda ns: ns.document.drop_index("c", "a\x00"), "name"),
+        (lambda ns: ns.graph.pagerank(damping=1.5), "damping"),
+        (lambda ns: ns.graph.pagerank(max_iterations=2**63), "max_iterations"),
+        (lambda ns: ns.graph.pagerank(tolerance=0), "tolerance"),
+        (lambda ns: ns.graph.traverse("n", edge_labels="ab"), "edge_labels"),
+        (lambda ns: ns.graph.shortest_path("a", "b", weight=""), "weight"),
+        (lambda ns: ns.set.random_members("k", 0), "count"),
     ],
 )
 def test_messages_name_the_parameter(any_ns: Any, call: Any, param: str) -> None:
@@ -469,3 +478,28 @@ def test_backend_facets_leave_argument_conversion_to_the_checks() -> None:
             ):
                 offenders.append(f"{path.name}:{node.lineno}: v.{node.attr}")
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("call", "param"),
+    [
+        (lambda ns: ns.sortedset.range_by_lex("k", min="a"), "min"),
+        (lambda ns: ns.sortedset.range_by_lex("k", max="z"), "max"),
+        (lambda ns: ns.sortedset.add("k", {b"m": float("nan")}), "members[b'm']"),
+        (lambda ns: ns.sortedset.union(["a"], weights=["x"]), "weights[0]"),
+        (lambda ns: ns.sortedset.range_by_score("k", 0, 1, offset=-1), "offset"),
+        (lambda ns: ns.list.get("k", 2**63), "index"),
+        (lambda ns: ns.list.remove("k", b"v", -(2**63) - 1), "count"),
+        (lambda ns: ns.list.blocking_pop_left(["a", ""], timeout=0), "each of keys"),
+        (lambda ns: ns.list.blocking_pop_left("a", timeout=1e10), "timeout"),
+        (lambda ns: ns.pubsub.publish("t", b"x", attributes={"a": 2**63}), "attributes.a"),
+        (lambda ns: ns.pubsub.subscribe_durable("t", "n", start="middle"), "start"),
+        (lambda ns: ns.pubsub.subscribe_durable("t", "n", ack_wait=1e16), "ack_wait"),
+    ],
+)
+def test_messages_name_the_parameter_on_memstore_only_models(
+    ns: Any, call: Any, param: str
+) -> None:
+    with pytest.raises(prism.InvalidArgumentError) as info:
+        call(ns)
+    assert str(info.value).startswith(param), str(info.value)
