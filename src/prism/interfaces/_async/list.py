@@ -60,7 +60,8 @@ class AsyncListBasic(Interface, name="list_basic", model="list"):
 
 class AsyncListIndexing(Interface, name="list_indexing", model="list"):
     """Positional access; negative indexes count from the end (-1 is the last element).
-    A missing list has no valid index."""
+    A missing list has no valid index.  Indexes are ints from -2**63 to 2**63 - 1 (``MIN_INT``
+    to ``MAX_INT``); others raise ``InvalidArgumentError``."""
 
     __slots__ = ()
 
