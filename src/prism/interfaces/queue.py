@@ -22,7 +22,7 @@ import abc
 from collections.abc import Mapping
 from typing import Any
 
-from prism._validate import Duration, Timestamp
+from prism._validate import Duration, Timestamp, integer
 from prism.errors import InvalidArgumentError
 from prism.interfaces._base import (
     COUNT,
@@ -51,13 +51,13 @@ MIN_PRIORITY = -(2**31)
 MAX_PRIORITY = 2**31 - 1
 
 
-def PRIORITY(_: Any, value: Any) -> None:
-    if type(value) is not int:
-        msg = f"priority must be an int, got {type(value).__name__}"
-        raise InvalidArgumentError(msg)
-    if not MIN_PRIORITY <= value <= MAX_PRIORITY:
-        msg = f"priority must be from {MIN_PRIORITY} to {MAX_PRIORITY}, got {value}"
-        raise InvalidArgumentError(msg)
+def PRIORITY(_: Any, value: Any) -> int:
+    if type(value) is int and MIN_PRIORITY <= value <= MAX_PRIORITY:
+        return value
+    return integer(value, "priority", MIN_PRIORITY, MAX_PRIORITY)
+
+
+PRIORITY.normalizes = True  # type: ignore[attr-defined]
 
 
 def LEASE(_: Any, value: Any) -> None:
@@ -127,7 +127,8 @@ class QueueVisibility(Interface, name="queue_visibility", model="queue"):
         timeout: Duration | None = None,
     ) -> Lease | None:
         """Lease the next message for ``visibility_timeout`` seconds, waiting up to ``timeout``
-        seconds for one (None or 0: do not wait).  None when none arrived."""
+        seconds for one (None or 0: do not wait).  None when none arrived.  Both are at most
+        ``MAX_SECONDS`` (100 years)."""
 
     @abc.abstractmethod
     @checks(lease=LEASE)
@@ -233,7 +234,8 @@ class QueueDelayed(Interface, name="queue_delayed", model="queue"):
     ) -> str:
         """Add a message deliverable ``delay`` seconds from now or at ``not_before``
         (not both: ``InvalidArgumentError``).  A delay of 0, or a ``not_before`` that is not
-        in the future, is immediate."""
+        in the future, is immediate.  ``delay`` is at most ``MAX_SECONDS`` (100 years);
+        ``not_before`` lies from 1970-01-01 to 10000-01-01."""
 
     @abc.abstractmethod
     @checks(queue=QUEUE)

@@ -17,7 +17,11 @@ from prism.interfaces._base import (
     KEY,
     NON_NEGATIVE,
     OFFSETS,
+    OPT_COUNT,
     OPT_DURATION,
+    OPT_POSITIVE_DURATION,
+    PARTITION,
+    PARTITION_COUNT,
     PAYLOAD,
     START_POSITION,
     STREAM,
@@ -65,7 +69,8 @@ class StreamBasic(Interface, name="stream_basic", model="stream"):
         self, stream: str, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:
         """Up to ``max_count`` records with offset >= ``from_offset``, in offset order.
-        Reading past the end (or a missing stream) returns an empty list."""
+        Reading past the end (or a missing stream) returns an empty list.  Offsets and counts
+        are ints below 2**63 (``MAX_INT``)."""
 
     @abc.abstractmethod
     @checks(stream=STREAM)
@@ -120,8 +125,9 @@ class StreamConsumerGroups(Interface, name="stream_consumer_groups", model="stre
         """Deliver up to ``max_count`` records to ``consumer``.
 
         Waits up to ``block`` seconds for new records when there are none (None or 0: do not
-        wait); returns an empty list when none came.  Raises ``NotFoundError`` when the group
-        does not exist, at once (without waiting for ``block``).
+        wait); returns an empty list when none came.  ``block`` and ``claim_timeout`` are at
+        most ``MAX_SECONDS`` (100 years).  Raises ``NotFoundError`` when the group does not
+        exist, at once (without waiting for ``block``).
         """
 
     @abc.abstractmethod
@@ -177,7 +183,7 @@ class StreamRetention(Interface, name="stream_retention", model="stream"):
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(stream=STREAM)
+    @checks(stream=STREAM, max_age=OPT_POSITIVE_DURATION, max_length=OPT_COUNT)
     def set_retention(
         self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
     ) -> None:
@@ -208,10 +214,11 @@ class StreamPartitioning(Interface, name="stream_partitioning", model="stream"):
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(stream=STREAM, count=COUNT)
+    @checks(stream=STREAM, count=PARTITION_COUNT)
     def set_partitions(self, stream: str, count: int) -> None:
         """Give ``stream`` ``count`` partitions.  The count may grow, never shrink
-        (``InvalidArgumentError``)."""
+        (``InvalidArgumentError``).  ``count`` is at most ``MAX_PARTITIONS`` (4096); a larger
+        one raises ``InvalidArgumentError`` before any I/O."""
 
     @abc.abstractmethod
     @checks(stream=STREAM)
@@ -219,7 +226,7 @@ class StreamPartitioning(Interface, name="stream_partitioning", model="stream"):
         """The number of partitions (1 for a stream never partitioned)."""
 
     @abc.abstractmethod
-    @checks(stream=STREAM, partition=NON_NEGATIVE, payload=PAYLOAD, headers=HEADERS)
+    @checks(stream=STREAM, partition=PARTITION, payload=PAYLOAD, headers=HEADERS)
     def append_to_partition(
         self,
         stream: str,
@@ -246,7 +253,7 @@ class StreamPartitioning(Interface, name="stream_partitioning", model="stream"):
         backend.  The record carries ``key``."""
 
     @abc.abstractmethod
-    @checks(stream=STREAM, partition=NON_NEGATIVE, from_offset=NON_NEGATIVE, max_count=COUNT)
+    @checks(stream=STREAM, partition=PARTITION, from_offset=NON_NEGATIVE, max_count=COUNT)
     def read_partition(
         self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:

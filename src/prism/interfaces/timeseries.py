@@ -28,16 +28,20 @@ __all__ = [
 ]
 
 
-def _FN(_: object, value: object) -> None:
+def _FN(_: object, value: object) -> str:
     from prism import _validate as v
 
-    v.choice(value, ("count", "sum", "min", "max", "avg", "first", "last"), "fn")
+    return v.choice(value, ("count", "sum", "min", "max", "avg", "first", "last"), "fn")
 
 
-def _METHOD(_: object, value: object) -> None:
+def _METHOD(_: object, value: object) -> str:
     from prism import _validate as v
 
-    v.choice(value, ("linear", "step"), "method")
+    return v.choice(value, ("linear", "step"), "method")
+
+
+_FN.normalizes = True  # type: ignore[attr-defined]
+_METHOD.normalizes = True  # type: ignore[attr-defined]
 
 
 class TimeSeriesBasic(Interface, name="timeseries_basic", model="timeseries"):
@@ -45,7 +49,8 @@ class TimeSeriesBasic(Interface, name="timeseries_basic", model="timeseries"):
 
     One point per (series, timestamp): a second insert at the same timestamp replaces the first
     (last write wins), labels included.  Queries return points in time order whatever the insert
-    order; range bounds are inclusive.
+    order; range bounds are inclusive.  Timestamps are epoch seconds or datetimes from
+    1970-01-01 (``MIN_TIMESTAMP``) to 10000-01-01 (``MAX_TIMESTAMP``); values are finite.
     """
 
     __slots__ = ()

@@ -37,13 +37,12 @@ import math
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from prism import types
 from prism._compat import sleep
 from prism._partition import partition_for
-from prism._validate import Duration, Timestamp, optional_count, optional_seconds, seconds
-from prism._validate import timestamp as to_epoch
+from prism._validate import Duration, Timestamp
 from prism.backends.redis._common import RedisFacet, Script, run_script
 from prism.backends.redis._errors import response_text
 from prism.errors import InvalidArgumentError, NotFoundError, PrismError
@@ -519,11 +518,11 @@ class RedisStream(
         claim_timeout: Duration = 30.0,
     ) -> list[StreamRecord]:
         key = self._key(stream)
-        idle_ms = math.ceil(seconds(claim_timeout, "claim_timeout", allow_zero=True) * 1000)
+        idle_ms = math.ceil(cast("float", claim_timeout) * 1000)
         gname, cname = group.encode(), consumer.encode()
         args = [gname, cname, max_count, idle_ms]
         records = self._consume_now(stream, group, key, args)
-        wait = optional_seconds(block, "block")
+        wait = cast("float | None", block)  # float seconds after the checks
         if records or not wait:
             return records
         limit = self._b.config.socket_timeout
@@ -616,7 +615,7 @@ class RedisStream(
         return None if start is None else self._first_from(stream, start, "seek_to_offset")
 
     def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
-        ms = _first_ms_at_or_after(to_epoch(timestamp))
+        ms = _first_ms_at_or_after(cast("float", timestamp))
         if ms is None:
             return None
         return self._first_from(stream, b"%d-0" % ms, "seek_to_timestamp")
@@ -640,8 +639,8 @@ class RedisStream(
     def set_retention(
         self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
     ) -> None:
-        age = optional_seconds(max_age, "max_age", allow_zero=False)
-        length = optional_count(max_length, "max_length", minimum=1)
+        age = cast("float | None", max_age)  # float seconds after the checks
+        length = max_length
         args = ["" if age is None else repr(age), "" if length is None else str(length)]
         try:
             run_script(self._c, _SET_RETENTION, [self._meta(stream)], args)

@@ -102,7 +102,7 @@ class AsyncKeyValueTTL(Interface, name="keyvalue_ttl", model="keyvalue"):
     An expired key is invisible to ``get``, ``exists``, ``scan`` and ``count`` from the moment it
     expires; its storage is reclaimed eventually.  A plain ``set`` (without ``ttl``) of an
     existing key clears its expiry, as Redis ``SET`` does.  TTLs are seconds (``float``) or
-    ``timedelta`` and must be positive.
+    ``timedelta`` and must be positive and at most ``MAX_SECONDS`` (100 years).
     """
 
     __slots__ = ()

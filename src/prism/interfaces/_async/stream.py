@@ -15,7 +15,11 @@ from prism.interfaces._base import (
     KEY,
     NON_NEGATIVE,
     OFFSETS,
+    OPT_COUNT,
     OPT_DURATION,
+    OPT_POSITIVE_DURATION,
+    PARTITION,
+    PARTITION_COUNT,
     PAYLOAD,
     START_POSITION,
     STREAM,
@@ -63,7 +67,8 @@ class AsyncStreamBasic(Interface, name="stream_basic", model="stream"):
         self, stream: str, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:
         """Up to ``max_count`` records with offset >= ``from_offset``, in offset order.
-        Reading past the end (or a missing stream) returns an empty list."""
+        Reading past the end (or a missing stream) returns an empty list.  Offsets and counts
+        are ints below 2**63 (``MAX_INT``)."""
 
     @abc.abstractmethod
     @checks(stream=STREAM)
@@ -118,8 +123,9 @@ class AsyncStreamConsumerGroups(Interface, name="stream_consumer_groups", model=
         """Deliver up to ``max_count`` records to ``consumer``.
 
         Waits up to ``block`` seconds for new records when there are none (None or 0: do not
-        wait); returns an empty list when none came.  Raises ``NotFoundError`` when the group
-        does not exist, at once (without waiting for ``block``).
+        wait); returns an empty list when none came.  ``block`` and ``claim_timeout`` are at
+        most ``MAX_SECONDS`` (100 years).  Raises ``NotFoundError`` when the group does not
+        exist, at once (without waiting for ``block``).
         """
 
     @abc.abstractmethod
@@ -175,7 +181,7 @@ class AsyncStreamRetention(Interface, name="stream_retention", model="stream"):
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(stream=STREAM)
+    @checks(stream=STREAM, max_age=OPT_POSITIVE_DURATION, max_length=OPT_COUNT)
     async def set_retention(
         self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
     ) -> None:
@@ -206,10 +212,11 @@ class AsyncStreamPartitioning(Interface, name="stream_partitioning", model="stre
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(stream=STREAM, count=COUNT)
+    @checks(stream=STREAM, count=PARTITION_COUNT)
     async def set_partitions(self, stream: str, count: int) -> None:
         """Give ``stream`` ``count`` partitions.  The count may grow, never shrink
-        (``InvalidArgumentError``)."""
+        (``InvalidArgumentError``).  ``count`` is at most ``MAX_PARTITIONS`` (4096); a larger
+        one raises ``InvalidArgumentError`` before any I/O."""
 
     @abc.abstractmethod
     @checks(stream=STREAM)
@@ -217,7 +224,7 @@ class AsyncStreamPartitioning(Interface, name="stream_partitioning", model="stre
         """The number of partitions (1 for a stream never partitioned)."""
 
     @abc.abstractmethod
-    @checks(stream=STREAM, partition=NON_NEGATIVE, payload=PAYLOAD, headers=HEADERS)
+    @checks(stream=STREAM, partition=PARTITION, payload=PAYLOAD, headers=HEADERS)
     async def append_to_partition(
         self,
         stream: str,
@@ -244,7 +251,7 @@ class AsyncStreamPartitioning(Interface, name="stream_partitioning", model="stre
         backend.  The record carries ``key``."""
 
     @abc.abstractmethod
-    @checks(stream=STREAM, partition=NON_NEGATIVE, from_offset=NON_NEGATIVE, max_count=COUNT)
+    @checks(stream=STREAM, partition=PARTITION, from_offset=NON_NEGATIVE, max_count=COUNT)
     async def read_partition(
         self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from prism._validate import Duration, seconds
+from prism._validate import Duration
 from prism.backends._async.base import AsyncFacet
 from prism.backends.memstore._list_state import Lists, inclusive_slice
 from prism.errors import IndexOutOfRangeError
@@ -151,7 +151,7 @@ class AsyncMemList(
         self, keys: str | Sequence[str], timeout: Duration | None, *, left: bool
     ) -> tuple[str, bytes] | None:
         names = [keys] if isinstance(keys, str) else list(keys)
-        wait = None if timeout is None else seconds(timeout, "timeout", allow_zero=True)
+        wait = cast("float | None", timeout)  # float seconds after the checks
 
         def take() -> tuple[str, bytes] | None:  # runs under the store lock
             for key in names:

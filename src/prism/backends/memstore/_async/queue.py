@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
-from prism._validate import Duration, Timestamp, seconds, timestamp
+from prism._validate import Duration, Timestamp
 from prism.backends._async.base import AsyncFacet
 from prism.backends.memstore._queue_state import DeadLetterRule, QueueState
 from prism.errors import InvalidArgumentError
@@ -64,7 +64,7 @@ class AsyncMemQueue(
         waiter wakes when the next delayed message falls due or the next lease lapses: nothing
         else announces those.
         """
-        budget = 0.0 if timeout is None else seconds(timeout, allow_zero=True)
+        budget = 0.0 if timeout is None else cast("float", timeout)
         if budget == 0:
             with self._lock:
                 return take()
@@ -96,9 +96,9 @@ class AsyncMemQueue(
             now = self._now()
             due = now
             if delay is not None:
-                due = now + seconds(delay, "delay", allow_zero=True)
+                due = now + cast("float", delay)  # float seconds after the checks
             elif not_before is not None:
-                due = timestamp(not_before, "not_before")
+                due = cast("float", not_before)  # epoch seconds after the checks
             msg_id = self._state.add(queue, payload, headers, priority, now, due)
             self._ready(queue)
             return msg_id
@@ -138,7 +138,7 @@ class AsyncMemQueue(
         visibility_timeout: Duration = 30.0,
         timeout: Duration | None = None,
     ) -> Lease | None:
-        hold = seconds(visibility_timeout, "visibility_timeout")
+        hold = cast("float", visibility_timeout)  # float seconds after the checks
 
         def take() -> Lease | None:
             now = self._now()
@@ -156,7 +156,7 @@ class AsyncMemQueue(
         with self._lock:
             now = self._now()
             msg = self._state.held(lease, "extend_visibility")
-            return self._state.extend(msg, now, seconds(visibility_timeout, "visibility_timeout"))
+            return self._state.extend(msg, now, cast("float", visibility_timeout))
 
     async def release(self, lease: Lease) -> None:
         with self._lock:

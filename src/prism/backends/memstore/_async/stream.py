@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from prism._partition import partition_for
-from prism._validate import Duration, Timestamp, optional_count, optional_seconds, seconds
-from prism._validate import timestamp as to_epoch
+from prism._validate import Duration, Timestamp
 from prism.backends._async.base import AsyncFacet
 from prism.backends.memstore._stream_state import Group, Partition, StreamLog, StreamState
 from prism.errors import InvalidArgumentError, NotFoundError
@@ -125,14 +124,14 @@ class AsyncMemStream(
         block: Duration | None = None,
         claim_timeout: Duration = 30.0,
     ) -> list[StreamRecord]:
-        timeout = seconds(claim_timeout, "claim_timeout", allow_zero=True)
+        timeout = cast("float", claim_timeout)  # float seconds after the checks
 
         def take() -> list[StreamRecord] | None:
             log, found = self._group(stream, group, "consume")
             now = self._store.clock()
             return found.take(log.partitions[0], consumer, now, max_count, timeout) or None
 
-        wait = optional_seconds(block, "block")
+        wait = cast("float | None", block)
         if not wait:
             with self._lock:
                 return take() or []
@@ -166,7 +165,7 @@ class AsyncMemStream(
 
     async def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
         with self._lock:
-            return self._partition(stream).seek_time(to_epoch(timestamp))
+            return self._partition(stream).seek_time(cast("float", timestamp))
 
     async def replay_range(self, stream: str, start: int, end: int) -> AsyncIterator[StreamRecord]:
         position = start
@@ -185,8 +184,8 @@ class AsyncMemStream(
     async def set_retention(
         self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
     ) -> None:
-        age = optional_seconds(max_age, "max_age", allow_zero=False)
-        length = optional_count(max_length, "max_length", minimum=1)
+        age = cast("float | None", max_age)  # float seconds after the checks
+        length = max_length
         with self._lock:
             log = self._state.log(stream)
             log.max_age, log.max_length = age, length
