@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from prism.testing.target import TestServer
 
@@ -155,15 +156,52 @@ class ServerProcess:
             return ""
 
 
-def docker_available() -> bool:
-    """Whether a Docker engine answers (testcontainers needs one)."""
+def _accepts_connections(base_url: str, timeout: float) -> bool:
+    """Whether the engine's endpoint accepts a connection, on a socket this function closes.
+
+    docker-py's unix-socket transport leaks its socket when ``connect`` fails (no engine), so
+    the harness knocks first; ssh and named-pipe endpoints are left to docker-py."""
+    parts = urlsplit(base_url)
+    try:
+        if parts.scheme in ("http+unix", "unix"):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(timeout)
+                sock.connect(parts.path)
+        elif parts.scheme in ("http", "https", "tcp") and parts.hostname:
+            with socket.create_connection((parts.hostname, parts.port or 2375), timeout=timeout):
+                pass
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def docker_available(timeout: float = 2.0) -> bool:
+    """Whether a Docker engine answers (testcontainers needs one).
+
+    The probe leaves nothing open on any path: it knocks on the engine's endpoint with its own
+    socket first; the API version is given, so building the client sends no request (docker-py's
+    version auto-detection would, and a constructor that fails leaves its connection to the
+    garbage collector); the client and its connection pools are closed whatever the ping does.
+    """
     try:
         docker = importlib.import_module("docker")
-        client = docker.from_env(timeout=2)
-        client.ping()
-        return True
+        base_url = docker.utils.parse_host(os.environ.get("DOCKER_HOST"), sys.platform == "win32")
+    except Exception:  # noqa: BLE001 (no docker-py, or a DOCKER_HOST it cannot parse)
+        return False
+    if not _accepts_connections(base_url, timeout):
+        return False
+    try:
+        client = docker.from_env(
+            timeout=int(max(timeout, 1)), version=docker.constants.DEFAULT_DOCKER_API_VERSION
+        )
+    except Exception:  # noqa: BLE001 (a client that cannot be built means: no engine)
+        return False
+    try:
+        return bool(client.ping())
     except Exception:  # noqa: BLE001 (any failure means: no engine)
         return False
+    finally:
+        client.close()
 
 
 def memstore_server(_workdir: Path) -> TestServer:
