@@ -11,6 +11,10 @@ in a worker thread that the runner stops waiting for after the deadline:
   ``asyncio.timeout(deadline)``, so a case that awaits forever is cancelled (its namespaces are
   still closed); a loop that never yields is caught by the same thread join, a little later.
 
+Fixtures (the suite's server among them) are still set up and torn down on pytest's own
+thread; only the case body moves, so a server started by the harness outlives the worker (its
+parent-death signal is tied to the thread that started it).
+
 The deadline is ``--prism-case-deadline`` (default ``$PRISM_CASE_DEADLINE``, else
 :data:`DEFAULT_DEADLINE` seconds; ``0`` turns it off); a case may carry its own with
 ``@pytest.mark.prism_deadline(seconds)``.
