@@ -77,6 +77,40 @@ class AsyncSharingMemList(AsyncMemList):
         return await self._store.waiters.wait_async(waits_for, lambda: _peek(self, keys), wait)
 
 
+class ForeverMemList(MemList):
+    """The blocking pops ignore their timeout: on an empty list they wait forever.  The suite
+    cannot observe the flaw through a result, only through the plugin's per-case deadline."""
+
+    def blocking_pop_left(
+        self, keys: str | Sequence[str], timeout: Duration | None = None
+    ) -> tuple[str, bytes] | None:
+        return super().blocking_pop_left(keys, None)
+
+    def blocking_pop_right(
+        self, keys: str | Sequence[str], timeout: Duration | None = None
+    ) -> tuple[str, bytes] | None:
+        return super().blocking_pop_right(keys, None)
+
+
+class AsyncForeverMemList(AsyncMemList):
+    async def blocking_pop_left(
+        self, keys: str | Sequence[str], timeout: Duration | None = None
+    ) -> tuple[str, bytes] | None:
+        return await super().blocking_pop_left(keys, None)
+
+    async def blocking_pop_right(
+        self, keys: str | Sequence[str], timeout: Duration | None = None
+    ) -> tuple[str, bytes] | None:
+        return await super().blocking_pop_right(keys, None)
+
+
+_FOREVER = Variant(
+    "list", "blocking-pop-forever", ForeverMemList, AsyncForeverMemList, "list_blocking"
+)
+
+#: per-case deadlines (seconds) of variants whose cases hang: short, so the meta-test stays fast
+CASE_DEADLINES = {_FOREVER.backend: 1.0}
+
 VARIANTS = [
     Variant(
         "list",
@@ -93,4 +127,5 @@ VARIANTS = [
         "list_range",
     ),
     Variant("list", "blocking-pop-shares", SharingMemList, AsyncSharingMemList, "list_blocking"),
+    _FOREVER,
 ]

@@ -7,6 +7,8 @@ import pkgutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import prism.plugins
 from prism.backends.memstore._async.backend import AsyncMemstoreBackend
 from prism.backends.memstore._async.keyvalue import AsyncMemKeyValue
@@ -24,10 +26,23 @@ def all_variants() -> list[Variant]:
             continue
         module = importlib.import_module(f"tests.broken.{info.name}")
         out.extend(getattr(module, "VARIANTS", []))
+        CASE_DEADLINES.update(getattr(module, "CASE_DEADLINES", {}))
     return out
 
 
+#: backend -> per-case deadline in seconds, for variants whose cases hang (see list.py)
+CASE_DEADLINES: dict[str, float] = {}
 VARIANTS = all_variants()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give the cases of hanging variants their short deadline (``prism_deadline`` marker)."""
+    for item in items:
+        deadline = CASE_DEADLINES.get(getattr(getattr(item, "cls", None), "prism_backend", ""))
+        if deadline is not None:
+            item.add_marker(pytest.mark.prism_deadline(deadline))
+
+
 _memstore = get_registry().backend("memstore").declaration
 
 
