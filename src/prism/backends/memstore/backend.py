@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from prism._redact import describe
 from prism.backends.base import Backend
 from prism.backends.memstore._core import get_store
 from prism.backends.memstore.document import MemDocument
@@ -51,7 +52,7 @@ class MemstoreBackend(Backend):
         super().__init__(settings)
         conn = settings.connection or "memory://default"
         if not conn.startswith(("memory://", "memstore://")):
-            msg = f"memstore connection must look like memory://<name>, got {conn!r}"
+            msg = f"memstore connection must look like memory://<name>, got {describe(conn)}"
             raise ConfigurationError(msg, backend="memstore")
         clock: Any = settings.options.get("clock")
         if clock is not None and not callable(clock):

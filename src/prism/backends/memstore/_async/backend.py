@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from prism._redact import describe
 from prism.backends._async.base import AsyncBackend
 from prism.backends.memstore._async.document import AsyncMemDocument
 from prism.backends.memstore._async.graph import AsyncMemGraph
@@ -49,7 +50,7 @@ class AsyncMemstoreBackend(AsyncBackend):
         super().__init__(settings)
         conn = settings.connection or "memory://default"
         if not conn.startswith(("memory://", "memstore://")):
-            msg = f"memstore connection must look like memory://<name>, got {conn!r}"
+            msg = f"memstore connection must look like memory://<name>, got {describe(conn)}"
             raise ConfigurationError(msg, backend="memstore")
         clock: Any = settings.options.get("clock")
         if clock is not None and not callable(clock):
