@@ -301,7 +301,7 @@ def _parse_field(field: str, condition: object) -> list[Compare]:
                 )
                 raise _fail(msg)
             return [_parse_operator(segments, field, op, arg) for op, arg in condition.items()]
-    return [Compare(segments, "$eq", _operand(condition, f"value for field {field!r}", 0))]
+    return [Compare(segments, "$eq", _operand(condition, f"value for field {field!r}", 1))]
 
 
 def _parse_operator(path: tuple[str, ...], field: str, op: str, arg: object) -> Compare:
@@ -323,14 +323,19 @@ def _parse_operator(path: tuple[str, ...], field: str, op: str, arg: object) -> 
         if isinstance(arg, bool) or not isinstance(arg, int | float | str):
             msg = f"{where} compares with a number or a str, got {type(arg).__name__}"
             raise _fail(msg)
-        value = _operand(arg, where, 0)
+        value = _operand(arg, where, 1)
     else:
-        value = _operand(arg, where, 0)
+        value = _operand(arg, where, 1)
     return Compare(path, op, value)
 
 
 def _operand(value: object, where: str, depth: int) -> Any:
-    """Check a JSON value and return an independent copy (arrays as tuples)."""
+    """Check a JSON value and return an independent copy (arrays as tuples).  ``depth`` counts
+    like a document's: 1 for a field's value, so an operand may nest exactly as deep as a
+    document field value may (``MAX_DEPTH`` levels in all, the innermost included)."""
+    if depth > _MAX_DEPTH:
+        msg = f"{where} is nested more than {_MAX_DEPTH} levels deep"
+        raise _fail(msg)
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -345,9 +350,6 @@ def _operand(value: object, where: str, depth: int) -> Any:
         return float(value)
     if isinstance(value, str):
         return _unicode(str(value), where)
-    if depth > _MAX_DEPTH:
-        msg = f"{where} is nested more than {_MAX_DEPTH} levels deep"
-        raise _fail(msg)
     if isinstance(value, Mapping):
         copy: dict[str, Any] = {}
         for k, v in value.items():
