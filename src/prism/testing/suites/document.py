@@ -979,37 +979,7 @@ class DocumentIndexingSuite(_DocumentSuite, interface="document_indexing"):
 # Kept apart from the cases above: each class extends its interface's suite and takes over its
 # registration, so every backend runs these too.
 
-HOSTILE_NAMES: list[str] = [
-    "it's",
-    'say "hi"',
-    "back\\slash",
-    "\\'",
-    "$dollar",
-    "a.b",
-    "[0]",
-    "a[0].b",
-    "x]",
-    "*",
-    "%",
-    "_",
-    "?",
-    "a%_b*?",
-    "with space",
-    " lead",
-    "ünï😀",
-    "'); DROP TABLE x; --",
-    '"); DROP TABLE x; --',
-    "$.a",
-    '$."a"',
-    "$[0]",
-    "prism_doc",
-]
-"""Names that are SQL, LIKE, glob, JSON-path or quoting metacharacters, or look like them."""
-
-HOSTILE_FIELDS: list[str] = [
-    n.replace(".", "·") for n in HOSTILE_NAMES if not n.startswith("$")
-] + ["a$b", "$"[:0] + "x$", "o'clock"]
-"""Field names (no '.', which separates path segments; no leading '$', which marks operators)."""
+from prism.testing._hostile import HOSTILE_FIELDS, HOSTILE_NAMES
 
 
 def _deep(levels: int, leaf: Any = 1) -> Any:
@@ -1065,7 +1035,7 @@ class DocumentQueryHostileSuite(DocumentQuerySuite, interface="document_query"):
 
     def test_the_largest_accepted_in_list_runs_and_one_more_is_refused(self) -> None:
         d = self.documents()
-        docs = [
+        docs: list[dict[str, Any]] = [
             {"_id": "n", "v": filters.MAX_CONDITIONS - 1},
             {"_id": "f", "v": 2.5},
             {"_id": "s", "v": "s9999"},
