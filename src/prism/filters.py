@@ -55,12 +55,23 @@ non-empty lists of mappings, a non-bool ``$exists``, an ordering operand that is
 not JSON values (NaN, infinities and integers beyond 64 bits included) raise
 :class:`~prism.errors.InvalidArgumentError`.
 
+Limits
+------
+``$and`` / ``$or`` nest at most :data:`MAX_DEPTH` (100) levels; an operand nests at most as
+deep as a document's field value may (``MAX_DEPTH`` levels counted from the document's root, so
+99 objects or arrays around a scalar); a filter holds at most :data:`MAX_CONDITIONS` (10,000)
+conditions, each field condition counting one and each ``$in`` / ``$nin`` element one.  Past
+any of them :func:`parse` raises :class:`~prism.errors.InvalidArgumentError`.  Every backend
+executes every filter within them (a pushdown compiler that cannot take one whole leaves the
+rest to :meth:`Filter.matches`, see :meth:`SQLiteJSONCompiler.split`).
+
 Pushdown
 --------
 A backend translates a :class:`Filter` by subclassing :class:`FilterCompiler`.
 :class:`SQLiteJSONCompiler` translates to a SQLite ``WHERE`` fragment over a JSON text column.
 Its results equal :meth:`Filter.matches` for documents stored as JSON text whose integers fit
-in 64 bits and whose strings contain no U+0000 (SQLite truncates such strings).
+in 64 bits and whose strings contain no U+0000 (SQLite truncates such strings).  Names reach
+the SQL text only through :mod:`prism._sql`; every value is a bound parameter.
 """
 
 from __future__ import annotations
