@@ -100,10 +100,14 @@ def _where(
 
 
 def _matching(
-    conn: sqlite3.Connection, ns: str, coll: str, filter: filters.Filter
+    conn: sqlite3.Connection,
+    ns: str,
+    coll: str,
+    where: filters.SQLFragment,
+    rest: filters.Filter,
 ) -> list[Document]:
-    """Every matching document in insertion order (for a filter SQLite cannot run whole)."""
-    where, rest = _where(conn, filter)
+    """Every document ``where`` selects and ``rest`` matches, in insertion order (for a filter
+    SQLite cannot run whole)."""
     rows = conn.execute(
         f"SELECT body FROM prism_doc WHERE {_WHERE} AND ({where.sql}) ORDER BY rowid",
         (ns, coll, *where.params),
@@ -323,7 +327,7 @@ def find(
     base = f"SELECT body FROM prism_doc WHERE {_WHERE} AND ({where.sql})"
     window = (-1 if limit is None else limit, skip)
     if rest is not filters.TRUE:
-        found = _matching(conn, ns, coll, filter)
+        found = _matching(conn, ns, coll, where, rest)
         if sort:
             ref.sort_documents(found, sort)
         found = found[skip:] if limit is None else found[skip : skip + limit]
@@ -348,7 +352,7 @@ def find(
 def count(conn: sqlite3.Connection, ns: str, coll: str, filter: filters.Filter) -> int:
     where, rest = _where(conn, filter)
     if rest is not filters.TRUE:
-        return len(_matching(conn, ns, coll, filter))
+        return len(_matching(conn, ns, coll, where, rest))
     row = conn.execute(
         f"SELECT count(*) FROM prism_doc WHERE {_WHERE} AND ({where.sql})",
         (ns, coll, *where.params),
