@@ -694,3 +694,26 @@ def test_nesting_ignores_parentheses_in_quotes() -> None:
 
     assert _nesting("""f('((', "a(""(") AND ((x))""") == 2
     assert _nesting("""'it''s (' || ("(")""") == 1
+
+
+@PROPERTY
+@given(FILTERS, st.lists(DOCS, min_size=1, max_size=6), st.integers(0, 6))
+def test_split_agrees_with_matches_at_any_budget(
+    flt: dict[str, Any], docs: list[dict[str, Any]], budget: int
+) -> None:
+    """Whatever SQLite can take (here: a random nesting budget), SQL plus the rest is exact."""
+    from prism.filters import _nesting
+
+    parsed = parse(flt)
+    where, rest = SQLiteJSONCompiler("body").split(parsed, lambda f: _nesting(f.sql) <= budget)
+    assert _nesting(where.sql) <= max(budget, 1) or where.sql == "1"
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute("CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT)")
+        for i, doc in enumerate(docs):
+            db.execute("INSERT INTO docs VALUES (?, ?)", (i, json.dumps(doc)))
+        rows = db.execute(f"SELECT id, body FROM docs WHERE {where.sql}", where.params)
+        got = {i for i, body in rows if rest.matches(json.loads(body))}
+    finally:
+        db.close()
+    assert got == {i for i, doc in enumerate(docs) if parsed.matches(doc)}
