@@ -127,6 +127,9 @@ def test_prism_validate_never_shows_the_password(
     assert_clean(output, caplog.text)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         assert_clean(*texts(result.exception))
+    with pytest.raises(prism.ConfigurationError) as info:  # the same file, opened
+        prism.open("app", config=path)
+    assert_clean(*texts(info.value), caplog.text)
 
 
 def test_a_yaml_error_is_not_chained_with_the_line(tmp_path: Path) -> None:
