@@ -266,8 +266,9 @@ def test_deep_nesting_is_rejected() -> None:
 
 
 def test_compiler_rejects_bad_column() -> None:
-    with pytest.raises(InvalidArgumentError, match="column"):
-        SQLiteJSONCompiler("")
+    for bad in ("", "a\x00b", "\ud800", 5):
+        with pytest.raises(InvalidArgumentError, match="column"):
+            SQLiteJSONCompiler(bad)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- the AST and API

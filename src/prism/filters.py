@@ -665,9 +665,10 @@ class SQLiteJSONCompiler(FilterCompiler[SQLFragment]):
     """
 
     def __init__(self, column: str) -> None:
-        if not isinstance(column, str) or not column or "\x00" in column:
+        if type(column) is not str or not column or "\x00" in column:
             msg = f"column must be a non-empty str without NUL, got {column!r}"
             raise InvalidArgumentError(msg)
+        _unicode(column, "column")
         self.column = column
         self._root = _Path(SQLFragment(_sqltext.quote_identifier(column)))
 
