@@ -1205,3 +1205,41 @@ class KeyValueCASSuite(_KeyValueSuite, interface="keyvalue_cas"):
             kv.compare_and_swap(key, None, b"v")
         with pytest.raises(prism.InvalidArgumentError):
             kv.compare_and_delete(key, b"v")
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: each class extends its interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_NAMES
+
+
+class KeyValueBasicHostileSuite(KeyValueBasicSuite, interface="keyvalue_basic"):
+    def test_hostile_keys_are_stored_apart(self) -> None:
+        kv = self.facet(KeyValueBasic)
+        other = self.facet(KeyValueBasic)
+        for key in HOSTILE_NAMES:
+            kv.set(key, key.encode())
+        for key in HOSTILE_NAMES:
+            assert kv.get(key) == key.encode()
+            assert kv.exists(key)
+            assert not other.exists(key)
+        for key in HOSTILE_NAMES[::2]:
+            assert kv.delete(key)
+        for i, key in enumerate(HOSTILE_NAMES):
+            assert kv.exists(key) is (i % 2 == 1)
+
+
+class KeyValueScanHostileSuite(KeyValueScanSuite, interface="keyvalue_scan"):
+    def test_hostile_prefixes_match_literally(self) -> None:
+        kv = self.facet(KeyValueScan)
+        assert isinstance(kv, KeyValueBasic)
+        keys = [f"{name}{suffix}" for name in HOSTILE_NAMES for suffix in ("", "/x")]
+        keys += ["plain", "a", "x", "ab", "%%", "__"]
+        for key in keys:
+            kv.set(key, b"v")
+        for prefix in [*HOSTILE_NAMES, "%", "_", "*", "?", "[", "\\", "'"]:
+            want = sorted(k for k in keys if k.startswith(prefix))
+            assert sorted(_drain(kv.scan_keys(prefix))) == want, prefix
+            assert sorted(k for k, _ in _drain(kv.scan(prefix))) == want, prefix
+            assert kv.count(prefix) == len(want), prefix

@@ -915,3 +915,27 @@ class PubSubOrderingSuite(PubSubSuiteBase, interface="pubsub_ordering"):
         b.publish_ordered("t", b"from-b", "k")
         a.publish_ordered("t", b"from-a", "k")
         self.assert_receives(sub_a, [("t", b"from-a")])
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: the class extends the interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_TOPICS
+
+
+class PubSubBasicHostileSuite(PubSubBasicSuite, interface="pubsub_basic"):
+    def test_hostile_topics_are_kept_apart(self) -> None:
+        ps = self._facet()
+        other = self._facet()
+        subs = {name: self.track(ps.subscribe(name)) for name in HOSTILE_TOPICS}
+        strangers = {name: self.track(other.subscribe(name)) for name in HOSTILE_TOPICS[:3]}
+        for name in HOSTILE_TOPICS:
+            ps.publish(name, name.encode(), headers={name: name})
+        for name, sub in subs.items():
+            message = sub.get(timeout=self.patience)
+            assert message is not None, name
+            assert (message.topic, message.payload) == (name, name.encode())
+            assert dict(message.headers) == {name: name}
+        for sub in [*subs.values(), *strangers.values()]:
+            self.assert_quiet(sub)

@@ -1001,3 +1001,30 @@ class QueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
 def _is(value: Any, expected: object) -> bool:
     """For ``eventually``: whether a ``value`` equals ``expected``."""
     return bool(value == expected)
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: the class extends the interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_NAMES
+
+
+class QueueBasicHostileSuite(QueueBasicSuite, interface="queue_basic"):
+    def test_hostile_queue_names_are_kept_apart(self) -> None:
+        q = self.basic()
+        other = self.basic()
+        for name in HOSTILE_NAMES:
+            q.enqueue(name, name.encode(), headers={name: name})
+        for name in HOSTILE_NAMES:
+            assert q.length(name) == 1
+            assert other.length(name) == 0
+            peeked = q.peek(name)
+            assert peeked is not None
+            assert peeked.queue == name
+        for name in reversed(HOSTILE_NAMES):
+            message = q.dequeue(name)
+            assert message is not None
+            assert (message.queue, message.payload) == (name, name.encode())
+            assert dict(message.headers) == {name: name}
+            assert q.dequeue(name) is None

@@ -995,3 +995,38 @@ class StreamPartitioningSuite(Suite, interface="stream_partitioning"):
             mine = [r for r in records if r.key == f"k{worker}"]
             assert offsets_of(mine) == offsets
             assert payloads_of(mine) == [f"{worker}:{i}".encode() for i in range(50)]
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: each class extends its interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_NAMES
+
+
+class StreamBasicHostileSuite(StreamBasicSuite, interface="stream_basic"):
+    def test_hostile_stream_names_are_kept_apart(self) -> None:
+        s = self.facet(StreamBasic)
+        other = self.facet(StreamBasic)
+        for name in HOSTILE_NAMES:
+            s.append(name, name.encode(), headers={name: name})
+        for name in HOSTILE_NAMES:
+            records = s.read(name)
+            assert [(r.stream, r.payload) for r in records] == [(name, name.encode())]
+            assert dict(records[0].headers) == {name: name}
+            assert other.read(name) == []
+
+
+class StreamConsumerGroupsHostileSuite(
+    StreamConsumerGroupsSuite, interface="stream_consumer_groups"
+):
+    def test_hostile_group_and_consumer_names(self) -> None:
+        s = self.facet(StreamConsumerGroups)
+        assert isinstance(s, StreamBasic)
+        s.append("log", b"one")
+        for name in HOSTILE_NAMES:
+            assert s.create_group("log", name, start="earliest")
+        for name in HOSTILE_NAMES:
+            records = s.consume("log", name, name)
+            assert [r.payload for r in records] == [b"one"], name
+            assert s.ack("log", name, [records[0].offset]) == 1

@@ -1203,3 +1203,41 @@ class AsyncKeyValueCASSuite(_KeyValueSuite, interface="keyvalue_cas"):
             await kv.compare_and_swap(key, None, b"v")
         with pytest.raises(prism.InvalidArgumentError):
             await kv.compare_and_delete(key, b"v")
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: each class extends its interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_NAMES
+
+
+class AsyncKeyValueBasicHostileSuite(AsyncKeyValueBasicSuite, interface="keyvalue_basic"):
+    async def test_hostile_keys_are_stored_apart(self) -> None:
+        kv = await self.facet(AsyncKeyValueBasic)
+        other = await self.facet(AsyncKeyValueBasic)
+        for key in HOSTILE_NAMES:
+            await kv.set(key, key.encode())
+        for key in HOSTILE_NAMES:
+            assert await kv.get(key) == key.encode()
+            assert await kv.exists(key)
+            assert not await other.exists(key)
+        for key in HOSTILE_NAMES[::2]:
+            assert await kv.delete(key)
+        for i, key in enumerate(HOSTILE_NAMES):
+            assert await kv.exists(key) is (i % 2 == 1)
+
+
+class AsyncKeyValueScanHostileSuite(AsyncKeyValueScanSuite, interface="keyvalue_scan"):
+    async def test_hostile_prefixes_match_literally(self) -> None:
+        kv = await self.facet(AsyncKeyValueScan)
+        assert isinstance(kv, AsyncKeyValueBasic)
+        keys = [f"{name}{suffix}" for name in HOSTILE_NAMES for suffix in ("", "/x")]
+        keys += ["plain", "a", "x", "ab", "%%", "__"]
+        for key in keys:
+            await kv.set(key, b"v")
+        for prefix in [*HOSTILE_NAMES, "%", "_", "*", "?", "[", "\\", "'"]:
+            want = sorted(k for k in keys if k.startswith(prefix))
+            assert sorted(await _drain(kv.scan_keys(prefix))) == want, prefix
+            assert sorted(k for k, _ in await _drain(kv.scan(prefix))) == want, prefix
+            assert await kv.count(prefix) == len(want), prefix

@@ -923,3 +923,27 @@ class AsyncPubSubOrderingSuite(AsyncPubSubSuiteBase, interface="pubsub_ordering"
         await b.publish_ordered("t", b"from-b", "k")
         await a.publish_ordered("t", b"from-a", "k")
         await self.assert_receives(sub_a, [("t", b"from-a")])
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: the class extends the interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_TOPICS
+
+
+class AsyncPubSubBasicHostileSuite(AsyncPubSubBasicSuite, interface="pubsub_basic"):
+    async def test_hostile_topics_are_kept_apart(self) -> None:
+        ps = await self._facet()
+        other = await self._facet()
+        subs = {name: self.track(await ps.subscribe(name)) for name in HOSTILE_TOPICS}
+        strangers = {name: self.track(await other.subscribe(name)) for name in HOSTILE_TOPICS[:3]}
+        for name in HOSTILE_TOPICS:
+            await ps.publish(name, name.encode(), headers={name: name})
+        for name, sub in subs.items():
+            message = await sub.get(timeout=self.patience)
+            assert message is not None, name
+            assert (message.topic, message.payload) == (name, name.encode())
+            assert dict(message.headers) == {name: name}
+        for sub in [*subs.values(), *strangers.values()]:
+            await self.assert_quiet(sub)

@@ -1003,3 +1003,30 @@ class AsyncQueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
 async def _is(value: Any, expected: object) -> bool:
     """For ``eventually``: whether an awaited ``value`` equals ``expected``."""
     return bool(await value == expected)
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: the class extends the interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_NAMES
+
+
+class AsyncQueueBasicHostileSuite(AsyncQueueBasicSuite, interface="queue_basic"):
+    async def test_hostile_queue_names_are_kept_apart(self) -> None:
+        q = await self.basic()
+        other = await self.basic()
+        for name in HOSTILE_NAMES:
+            await q.enqueue(name, name.encode(), headers={name: name})
+        for name in HOSTILE_NAMES:
+            assert await q.length(name) == 1
+            assert await other.length(name) == 0
+            peeked = await q.peek(name)
+            assert peeked is not None
+            assert peeked.queue == name
+        for name in reversed(HOSTILE_NAMES):
+            message = await q.dequeue(name)
+            assert message is not None
+            assert (message.queue, message.payload) == (name, name.encode())
+            assert dict(message.headers) == {name: name}
+            assert await q.dequeue(name) is None
