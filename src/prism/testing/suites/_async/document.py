@@ -477,7 +477,7 @@ class AsyncDocumentQuerySuite(_DocumentSuite, interface="document_query"):
             "null": None,
             "text": "1",
         }
-        docs = [{"_id": k, "f": v} for k, v in flags.items()]
+        docs: list[dict[str, Any]] = [{"_id": k, "f": v} for k, v in flags.items()]
         docs += [{"_id": "missing"}, {"_id": "nested", "f": {"f": True}}]
         await self.seed(d, "flags", docs[::-1])
 
