@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from prism._validate import Duration, seconds
 from prism.backends.memstore._async.list import AsyncMemList
@@ -69,6 +70,30 @@ class AsyncSharingMemList(AsyncMemList):
         return await self._store.signal.wait_async(lambda: _peek(self, keys), wait)
 
 
+def _sorted_keys(keys: Any) -> Any:
+    if isinstance(keys, list | tuple) and keys and all(type(k) is str for k in keys):
+        return sorted(set(keys))
+    return keys  # left for the checks to refuse
+
+
+class SortedKeysMemList(MemList):
+    """Blocking pops try the keys in sorted order, not in the order given."""
+
+    def blocking_pop_left(self, keys: Any, timeout: Any = None) -> Any:
+        return super().blocking_pop_left(_sorted_keys(keys), timeout)
+
+    def blocking_pop_right(self, keys: Any, timeout: Any = None) -> Any:
+        return super().blocking_pop_right(_sorted_keys(keys), timeout)
+
+
+class AsyncSortedKeysMemList(AsyncMemList):
+    async def blocking_pop_left(self, keys: Any, timeout: Any = None) -> Any:
+        return await super().blocking_pop_left(_sorted_keys(keys), timeout)
+
+    async def blocking_pop_right(self, keys: Any, timeout: Any = None) -> Any:
+        return await super().blocking_pop_right(_sorted_keys(keys), timeout)
+
+
 VARIANTS = [
     Variant(
         "list",
@@ -85,4 +110,5 @@ VARIANTS = [
         "list_range",
     ),
     Variant("list", "blocking-pop-shares", SharingMemList, AsyncSharingMemList, "list_blocking"),
+    Variant("list", "sorted-keys", SortedKeysMemList, AsyncSortedKeysMemList, "list_blocking"),
 ]
