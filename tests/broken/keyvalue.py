@@ -387,6 +387,20 @@ class AsyncReadsOnlyMemKeyValue(AsyncMemKeyValue):
         return AsyncReadsOnlyMemTransaction(self)
 
 
+class ExpiredInBatchMemKeyValue(MemKeyValue):
+    """get_many still returns a key whose TTL has passed (only point reads hide it)."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        with self._lock:
+            return {k: self._state.values[k] for k in keys if k in self._state.values}
+
+
+class AsyncExpiredInBatchMemKeyValue(AsyncMemKeyValue):
+    async def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        with self._lock:
+            return {k: self._state.values[k] for k in keys if k in self._state.values}
+
+
 VARIANTS = [
     Variant("keyvalue", "stale-read", StaleMemKeyValue, AsyncStaleMemKeyValue, "keyvalue_basic"),
     Variant(
@@ -470,5 +484,12 @@ VARIANTS = [
         ReadsOnlyMemKeyValue,
         AsyncReadsOnlyMemKeyValue,
         "keyvalue_transactional",
+    ),
+    Variant(
+        "keyvalue",
+        "expired-in-batch",
+        ExpiredInBatchMemKeyValue,
+        AsyncExpiredInBatchMemKeyValue,
+        "keyvalue_ttl",
     ),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from typing import Any
 
 from prism._partition import partition_for
 from prism._validate import Duration, Timestamp, seconds
@@ -310,6 +311,55 @@ class AsyncStickyKeysMemStream(AsyncMemStream):
         return PartitionOffset(_STICKY[where], offset)
 
 
+def _hide_others(facet: MemStream | AsyncMemStream, stream: str, group: str) -> dict[int, float]:
+    """Make only the records of one consumer (the holder of the oldest pending record) look
+    lapsed, as a backend reclaiming one dead consumer at a time would; returns what to undo."""
+    with facet._lock:
+        log = facet._state.find(stream)
+        found = None if log is None else log.groups.get(group)
+        if found is None or not found.pending:
+            return {}
+        first = found.pending[min(found.pending)].consumer
+        now = facet._store.clock()
+        hidden = {}
+        for offset, delivery in found.pending.items():
+            if delivery.consumer != first:
+                hidden[offset] = delivery.delivered_at
+                delivery.delivered_at = now
+        return hidden
+
+
+def _restore(
+    facet: MemStream | AsyncMemStream, stream: str, group: str, hidden: dict[int, float]
+) -> None:
+    with facet._lock:
+        log = facet._state.find(stream)
+        found = None if log is None else log.groups.get(group)
+        for offset, delivered_at in hidden.items():
+            if found is not None and offset in found.pending:
+                found.pending[offset].delivered_at = delivered_at
+
+
+class ByConsumerReclaimMemStream(MemStream):
+    """A reclaim takes the lapsed records of one consumer at a time, not all in offset order."""
+
+    def consume(self, stream: str, group: str, consumer: str, **options: Any) -> Any:
+        hidden = _hide_others(self, stream, group)
+        try:
+            return super().consume(stream, group, consumer, **options)
+        finally:
+            _restore(self, stream, group, hidden)
+
+
+class AsyncByConsumerReclaimMemStream(AsyncMemStream):
+    async def consume(self, stream: str, group: str, consumer: str, **options: Any) -> Any:
+        hidden = _hide_others(self, stream, group)
+        try:
+            return await super().consume(stream, group, consumer, **options)
+        finally:
+            _restore(self, stream, group, hidden)
+
+
 VARIANTS = [
     Variant(
         "stream",
@@ -371,5 +421,12 @@ VARIANTS = [
         StickyKeysMemStream,
         AsyncStickyKeysMemStream,
         "stream_partitioning",
+    ),
+    Variant(
+        "stream",
+        "by-consumer-reclaim",
+        ByConsumerReclaimMemStream,
+        AsyncByConsumerReclaimMemStream,
+        "stream_consumer_groups",
     ),
 ]

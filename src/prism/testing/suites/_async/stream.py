@@ -393,6 +393,24 @@ class AsyncStreamConsumerGroupsSuite(AsyncSuite, interface="stream_consumer_grou
         assert info.pending == 2
         assert {c: n for c, n in info.consumers.items() if n} == {"a": 2}
 
+    async def test_records_lapsed_from_several_consumers_return_in_offset_order(self) -> None:
+        # Held interleaved by two consumers: the reclaim merges them by offset, it does not
+        # hand back one consumer's records and then the other's.
+        s = await self.facet(AsyncStreamConsumerGroups)
+        offsets = await seed(s, "log", 4)
+        await s.create_group("log", "g", start="earliest")
+        await s.consume("log", "g", "b", max_count=1, claim_timeout=0.5)
+        await s.consume("log", "g", "a", max_count=1, claim_timeout=0.5)
+        await s.consume("log", "g", "b", max_count=1, claim_timeout=0.5)
+        await self.advance(0.6)
+        got = await s.consume("log", "g", "c", max_count=4, claim_timeout=0.5)
+        assert [(r.offset, r.delivery_count) for r in got] == [
+            (offsets[0], 2),
+            (offsets[1], 2),
+            (offsets[2], 2),
+            (offsets[3], 1),
+        ]
+
     async def test_a_record_is_reclaimable_exactly_at_the_claim_timeout(self) -> None:
         # "Pending for claim_timeout seconds or more": the instant itself counts.
         s = await self.facet(AsyncStreamConsumerGroups)
