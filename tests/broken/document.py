@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from prism import filters
 from prism.backends.memstore._async.document import AsyncMemDocument
 from prism.backends.memstore.document import MemDocument
 from tests.broken import Variant
@@ -67,6 +68,75 @@ class AsyncInsertOnlyUniqueMemDocument(AsyncMemDocument):
             self._collection(collection).docs[doc["_id"]] = doc
 
 
+# Booleans, nulls and missing fields in filters (issue 8) ----------------------------------------
+
+
+def _numeric(value: Any) -> Any:
+    """``value`` with every boolean turned into 0 / 1 (``$exists`` operands kept)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: v if k == "$exists" else _numeric(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_numeric(v) for v in value]
+    return value
+
+
+def _bools_as_numbers(
+    facet: MemDocument | AsyncMemDocument, collection: str, filter: Any
+) -> list[dict[str, Any]]:
+    parsed = filters.parse(_numeric(filter) if filter is not None else None)
+    with facet._lock:
+        found = facet._state.collections.get(collection)
+        docs = [] if found is None else list(found.docs.values())
+    return [doc for doc in docs if parsed.matches(_numeric(doc))]
+
+
+class BoolsAsNumbersMemDocument(MemDocument):
+    """Filters see booleans as 0 / 1 (as JSON stored without its types would): True == 1."""
+
+    def _matching(self, collection: str, filter: Any) -> list[dict[str, Any]]:
+        return _bools_as_numbers(self, collection, filter)
+
+
+class AsyncBoolsAsNumbersMemDocument(AsyncMemDocument):
+    def _matching(self, collection: str, filter: Any) -> list[dict[str, Any]]:
+        return _bools_as_numbers(self, collection, filter)
+
+
+def _negated_paths(filter: Any) -> list[list[str]]:
+    """The top-level fields a ``$ne`` / ``$nin`` applies to."""
+    out = []
+    for field, condition in (filter or {}).items():
+        if isinstance(condition, Mapping) and ({"$ne", "$nin"} & set(condition)):
+            out.append(field.split("."))
+    return out
+
+
+def _present(doc: Any, path: list[str]) -> bool:
+    for part in path:
+        if not isinstance(doc, Mapping) or part not in doc:
+            return False
+        doc = doc[part]
+    return True
+
+
+class NullNegationMemDocument(MemDocument):
+    """``$ne`` / ``$nin`` never match a missing field (SQL's NULL logic: NULL <> x is unknown)."""
+
+    def _matching(self, collection: str, filter: Any) -> list[dict[str, Any]]:
+        paths = _negated_paths(filter)
+        found = super()._matching(collection, filter)
+        return [d for d in found if all(_present(d, path) for path in paths)]
+
+
+class AsyncNullNegationMemDocument(AsyncMemDocument):
+    def _matching(self, collection: str, filter: Any) -> list[dict[str, Any]]:
+        paths = _negated_paths(filter)
+        found = super()._matching(collection, filter)
+        return [d for d in found if all(_present(d, path) for path in paths)]
+
+
 VARIANTS = [
     Variant(
         "document",
@@ -88,5 +158,19 @@ VARIANTS = [
         InsertOnlyUniqueMemDocument,
         AsyncInsertOnlyUniqueMemDocument,
         "document_indexing",
+    ),
+    Variant(
+        "document",
+        "bools-as-numbers",
+        BoolsAsNumbersMemDocument,
+        AsyncBoolsAsNumbersMemDocument,
+        "document_query",
+    ),
+    Variant(
+        "document",
+        "null-negation",
+        NullNegationMemDocument,
+        AsyncNullNegationMemDocument,
+        "document_query",
     ),
 ]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import fnmatch
+import re
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 
 from prism._validate import Duration
 from prism.backends.memstore._async.keyvalue import AsyncMemKeyValue, AsyncMemTransaction
@@ -185,6 +187,220 @@ class AsyncMiscountMemKeyValue(AsyncMemKeyValue):
         return len(keys)
 
 
+# Inconvenient inputs (issue 8) ------------------------------------------------------------------
+
+
+def _glob_match(key: str, prefix: str) -> bool:
+    return fnmatch.fnmatchcase(key, prefix + "*")
+
+
+def _like_match(key: str, prefix: str) -> bool:
+    pattern = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in prefix)
+    return re.match(pattern, key, re.DOTALL) is not None
+
+
+class GlobPrefixMemKeyValue(MemKeyValue):
+    """scan/count match the prefix as a glob pattern (as an unescaped Redis SCAN MATCH would)."""
+
+    _match = staticmethod(_glob_match)
+
+    def _matching(self, prefix: str) -> list[str]:
+        with self._lock:
+            now = self._store.clock()
+            return [
+                k
+                for k in list(self._state.values)
+                if self._match(k, prefix) and self._state.live(k, now)
+            ]
+
+
+class AsyncGlobPrefixMemKeyValue(AsyncMemKeyValue):
+    _match = staticmethod(_glob_match)
+
+    def _matching(self, prefix: str) -> list[str]:
+        with self._lock:
+            now = self._store.clock()
+            return [
+                k
+                for k in list(self._state.values)
+                if self._match(k, prefix) and self._state.live(k, now)
+            ]
+
+
+class LikePrefixMemKeyValue(GlobPrefixMemKeyValue):
+    """scan/count match the prefix as an unescaped SQL LIKE pattern (``%`` and ``_`` wild)."""
+
+    _match = staticmethod(_like_match)
+
+
+class AsyncLikePrefixMemKeyValue(AsyncGlobPrefixMemKeyValue):
+    _match = staticmethod(_like_match)
+
+
+class LingeringMemKeyValue(MemKeyValue):
+    """A key is still readable at the exact instant its TTL ends (``<`` instead of ``<=``)."""
+
+    def _on_deadline(self, key: str) -> bool:
+        with self._lock:
+            return key in self._state.values and self._state.expires.get(key) == (
+                self._store.clock()
+            )
+
+    def get(self, key: str) -> bytes:
+        if self._on_deadline(key):
+            return self._state.values[key]
+        return super().get(key)
+
+    def exists(self, key: str) -> bool:
+        return self._on_deadline(key) or super().exists(key)
+
+
+class AsyncLingeringMemKeyValue(AsyncMemKeyValue):
+    def _on_deadline(self, key: str) -> bool:
+        with self._lock:
+            return key in self._state.values and self._state.expires.get(key) == (
+                self._store.clock()
+            )
+
+    async def get(self, key: str) -> bytes:
+        if self._on_deadline(key):
+            return self._state.values[key]
+        return await super().get(key)
+
+    async def exists(self, key: str) -> bool:
+        return self._on_deadline(key) or await super().exists(key)
+
+
+class KeepsTTLMemKeyValue(MemKeyValue):
+    """set_many keeps the expiry a key had (SET ... KEEPTTL instead of SET)."""
+
+    def set_many(self, items: Mapping[str, bytes]) -> None:
+        with self._lock:
+            for key, value in items.items():
+                self._state.put(key, value, self._state.expires.get(key))
+
+
+class AsyncKeepsTTLMemKeyValue(AsyncMemKeyValue):
+    async def set_many(self, items: Mapping[str, bytes]) -> None:
+        with self._lock:
+            for key, value in items.items():
+                self._state.put(key, value, self._state.expires.get(key))
+
+
+class MisalignedMemKeyValue(MemKeyValue):
+    """get_many fetches the distinct keys in sorted order but pairs the values with the keys
+    as given: right only when the caller's keys are already sorted and distinct."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        wanted = list(keys)
+        found = super().get_many(sorted(set(wanted)))
+        values = [found.get(k) for k in sorted(set(wanted))]
+        return {k: v for k, v in zip(wanted, values, strict=False) if v is not None}
+
+
+class AsyncMisalignedMemKeyValue(AsyncMemKeyValue):
+    async def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        wanted = list(keys)
+        found = await super().get_many(sorted(set(wanted)))
+        values = [found.get(k) for k in sorted(set(wanted))]
+        return {k: v for k, v in zip(wanted, values, strict=False) if v is not None}
+
+
+class RepeatCountMemKeyValue(MemKeyValue):
+    """delete_many counts a key once per time it is named, not once."""
+
+    def delete_many(self, keys: Iterable[str]) -> int:
+        wanted = list(keys)
+        existed = sum(1 for k in wanted if self.exists(k))
+        super().delete_many(wanted)
+        return existed
+
+
+class AsyncRepeatCountMemKeyValue(AsyncMemKeyValue):
+    async def delete_many(self, keys: Iterable[str]) -> int:
+        wanted = list(keys)
+        existed = 0
+        for k in wanted:
+            existed += await self.exists(k)
+        await super().delete_many(wanted)
+        return existed
+
+
+def _forget(tx: MemTransaction | AsyncMemTransaction, *, keep_read_only: bool) -> None:
+    """Make commit check only the keys written (``keep_read_only=False``) or only the keys
+    merely read (``keep_read_only=True``) against the versions they had: lock held."""
+    versions = tx._facet._state.versions
+    for key in tx._seen:
+        if (key in tx._writes) == keep_read_only:
+            tx._seen[key] = versions.get(key, 0)
+
+
+class WritesOnlyMemTransaction(MemTransaction):
+    """commit checks for conflicts only on the keys it writes: a stale read goes unnoticed."""
+
+    def commit(self) -> None:
+        with self._facet._lock:
+            _forget(self, keep_read_only=False)
+            super().commit()
+
+
+class AsyncWritesOnlyMemTransaction(AsyncMemTransaction):
+    async def commit(self) -> None:
+        with self._facet._lock:
+            _forget(self, keep_read_only=False)
+            await super().commit()
+
+
+class ReadsOnlyMemTransaction(MemTransaction):
+    """commit checks for conflicts only on the keys it read: a blind write overwrites."""
+
+    def commit(self) -> None:
+        with self._facet._lock:
+            _forget(self, keep_read_only=True)
+            super().commit()
+
+
+class AsyncReadsOnlyMemTransaction(AsyncMemTransaction):
+    async def commit(self) -> None:
+        with self._facet._lock:
+            _forget(self, keep_read_only=True)
+            await super().commit()
+
+
+class WritesOnlyMemKeyValue(MemKeyValue):
+    def begin(self) -> MemTransaction:
+        return WritesOnlyMemTransaction(self)
+
+
+class AsyncWritesOnlyMemKeyValue(AsyncMemKeyValue):
+    def begin(self) -> AsyncMemTransaction:
+        return AsyncWritesOnlyMemTransaction(self)
+
+
+class ReadsOnlyMemKeyValue(MemKeyValue):
+    def begin(self) -> MemTransaction:
+        return ReadsOnlyMemTransaction(self)
+
+
+class AsyncReadsOnlyMemKeyValue(AsyncMemKeyValue):
+    def begin(self) -> AsyncMemTransaction:
+        return AsyncReadsOnlyMemTransaction(self)
+
+
+class ExpiredInBatchMemKeyValue(MemKeyValue):
+    """get_many still returns a key whose TTL has passed (only point reads hide it)."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        with self._lock:
+            return {k: self._state.values[k] for k in keys if k in self._state.values}
+
+
+class AsyncExpiredInBatchMemKeyValue(AsyncMemKeyValue):
+    async def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        with self._lock:
+            return {k: self._state.values[k] for k in keys if k in self._state.values}
+
+
 VARIANTS = [
     Variant("keyvalue", "stale-read", StaleMemKeyValue, AsyncStaleMemKeyValue, "keyvalue_basic"),
     Variant(
@@ -212,5 +428,68 @@ VARIANTS = [
         MiscountMemKeyValue,
         AsyncMiscountMemKeyValue,
         "keyvalue_batch",
+    ),
+    Variant(
+        "keyvalue",
+        "glob-prefix",
+        GlobPrefixMemKeyValue,
+        AsyncGlobPrefixMemKeyValue,
+        "keyvalue_scan",
+    ),
+    Variant(
+        "keyvalue",
+        "like-prefix",
+        LikePrefixMemKeyValue,
+        AsyncLikePrefixMemKeyValue,
+        "keyvalue_scan",
+    ),
+    Variant(
+        "keyvalue",
+        "lingers-at-deadline",
+        LingeringMemKeyValue,
+        AsyncLingeringMemKeyValue,
+        "keyvalue_ttl",
+    ),
+    Variant(
+        "keyvalue",
+        "set-many-keeps-ttl",
+        KeepsTTLMemKeyValue,
+        AsyncKeepsTTLMemKeyValue,
+        "keyvalue_batch",
+    ),
+    Variant(
+        "keyvalue",
+        "get-many-misaligned",
+        MisalignedMemKeyValue,
+        AsyncMisalignedMemKeyValue,
+        "keyvalue_batch",
+    ),
+    Variant(
+        "keyvalue",
+        "delete-many-counts-repeats",
+        RepeatCountMemKeyValue,
+        AsyncRepeatCountMemKeyValue,
+        "keyvalue_batch",
+    ),
+    Variant(
+        "keyvalue",
+        "conflict-on-writes-only",
+        WritesOnlyMemKeyValue,
+        AsyncWritesOnlyMemKeyValue,
+        "keyvalue_transactional",
+    ),
+    Variant(
+        "keyvalue",
+        "conflict-on-reads-only",
+        ReadsOnlyMemKeyValue,
+        AsyncReadsOnlyMemKeyValue,
+        "keyvalue_transactional",
+    ),
+    Variant(
+        "keyvalue",
+        "expired-in-batch",
+        ExpiredInBatchMemKeyValue,
+        AsyncExpiredInBatchMemKeyValue,
+        "keyvalue_ttl",
     ),
 ]

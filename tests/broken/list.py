@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from prism._validate import Duration, seconds
 from prism.backends.memstore._async.list import AsyncMemList
@@ -111,6 +112,31 @@ _FOREVER = Variant(
 #: per-case deadlines (seconds) of variants whose cases hang: short, so the meta-test stays fast
 CASE_DEADLINES = {_FOREVER.backend: 1.0}
 
+
+def _sorted_keys(keys: Any) -> Any:
+    if isinstance(keys, list | tuple) and keys and all(type(k) is str for k in keys):
+        return sorted(set(keys))
+    return keys  # left for the checks to refuse
+
+
+class SortedKeysMemList(MemList):
+    """Blocking pops try the keys in sorted order, not in the order given."""
+
+    def blocking_pop_left(self, keys: Any, timeout: Any = None) -> Any:
+        return super().blocking_pop_left(_sorted_keys(keys), timeout)
+
+    def blocking_pop_right(self, keys: Any, timeout: Any = None) -> Any:
+        return super().blocking_pop_right(_sorted_keys(keys), timeout)
+
+
+class AsyncSortedKeysMemList(AsyncMemList):
+    async def blocking_pop_left(self, keys: Any, timeout: Any = None) -> Any:
+        return await super().blocking_pop_left(_sorted_keys(keys), timeout)
+
+    async def blocking_pop_right(self, keys: Any, timeout: Any = None) -> Any:
+        return await super().blocking_pop_right(_sorted_keys(keys), timeout)
+
+
 VARIANTS = [
     Variant(
         "list",
@@ -128,4 +154,5 @@ VARIANTS = [
     ),
     Variant("list", "blocking-pop-shares", SharingMemList, AsyncSharingMemList, "list_blocking"),
     _FOREVER,
+    Variant("list", "sorted-keys", SortedKeysMemList, AsyncSortedKeysMemList, "list_blocking"),
 ]

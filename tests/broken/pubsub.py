@@ -174,6 +174,35 @@ class AsyncUnorderedMemPubSub(AsyncMemPubSub):
         _lifo(self, topic, payload, ordering_key, headers)
 
 
+def _glob_tokens(pattern: str) -> Any:
+    """Whole-token wildcards handled right, but each literal token compared as a glob (an
+    unescaped Redis PSUBSCRIBE translation): ``?`` and ``[...]`` in a token are wild."""
+    tokens = parse_pattern(pattern).tokens
+
+    def matches(m: Any) -> bool:
+        parts = m.topic.split(".")
+        head = tokens[:-1] if tokens[-1] == ">" else tokens
+        if len(parts) < len(head) + (tokens[-1] == ">") or (
+            tokens[-1] != ">" and len(parts) != len(head)
+        ):
+            return False
+        return all(t == "*" or fnmatch.fnmatchcase(p, t) for t, p in zip(head, parts, strict=False))
+
+    return matches
+
+
+class GlobTokensMemPubSub(MemPubSub):
+    """Literal pattern tokens are matched as globs: ``q?.*`` receives ``qq.x``."""
+
+    def subscribe_pattern(self, pattern: str) -> Subscription:
+        return self._subscribe(_glob_tokens(pattern))
+
+
+class AsyncGlobTokensMemPubSub(AsyncMemPubSub):
+    async def subscribe_pattern(self, pattern: str) -> AsyncSubscription:
+        return self._subscribe(_glob_tokens(pattern))
+
+
 VARIANTS = [
     Variant(
         "pubsub", "lost-fan-out", LostFanOutMemPubSub, AsyncLostFanOutMemPubSub, "pubsub_basic"
@@ -197,5 +226,8 @@ VARIANTS = [
     ),
     Variant(
         "pubsub", "unordered-keys", UnorderedMemPubSub, AsyncUnorderedMemPubSub, "pubsub_ordering"
+    ),
+    Variant(
+        "pubsub", "glob-tokens", GlobTokensMemPubSub, AsyncGlobTokensMemPubSub, "pubsub_wildcards"
     ),
 ]

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from prism.backends.memstore._async.queue import AsyncMemQueue
+from prism.backends.memstore._queue_state import Message, QueueState
 from prism.backends.memstore.queue import MemQueue
 from prism.errors import LeaseLostError
 from prism.types import Lease, QueueMessage
@@ -206,6 +207,80 @@ class AsyncLifoMemQueue(AsyncMemQueue):
 _newer = itertools.count()
 
 
+# Places in line and exact instants (issue 8) ----------------------------------------------------
+
+
+class _LapseToTailState(QueueState):
+    """A lapsed lease sends its message to the tail (a new ``seq``), not its old place."""
+
+    def tick(self, now: float) -> bool:
+        for deadline, receipt, msg_id in self.leases:
+            held = self.messages.get(msg_id)
+            if deadline <= now and held and held.receipt == receipt and held.deadline == deadline:
+                held.seq = next(self._seq)
+        return super().tick(now)
+
+
+class _DueToTailState(QueueState):
+    """A delayed message, once due, joins the tail instead of its enqueue place."""
+
+    def tick(self, now: float) -> bool:
+        for due, _, msg_id in self.scheduled:
+            if due <= now:
+                self.messages[msg_id].seq = next(self._seq)
+        return super().tick(now)
+
+
+class _LateLapseState(QueueState):
+    """A lease still holds at the instant of its deadline (it lapses just after)."""
+
+    def extend(self, msg: Message, now: float, visibility_timeout: float) -> Lease:
+        return super().extend(msg, now, visibility_timeout + 1e-6)
+
+
+class _LateDueState(QueueState):
+    """A delayed message is due just after its time, not at it."""
+
+    def add(
+        self,
+        queue: str,
+        payload: bytes,
+        headers: Mapping[str, str] | None,
+        priority: int,
+        now: float,
+        due: float,
+    ) -> str:
+        return super().add(queue, payload, headers, priority, now, due + 1e-6 if due > now else due)
+
+
+def _with_state(state_class: type[QueueState]) -> tuple[type, type]:
+    """A sync and an async memstore queue whose namespaces keep ``state_class`` state."""
+
+    def adopt(facet: MemQueue | AsyncMemQueue) -> None:
+        if type(facet._state) is QueueState:
+            facet._state.__class__ = state_class
+
+    class Sync(MemQueue):
+        __doc__ = state_class.__doc__
+
+        def __init__(self, backend: Any, namespace: str) -> None:
+            super().__init__(backend, namespace)
+            adopt(self)
+
+    class Async(AsyncMemQueue):
+        def __init__(self, backend: Any, namespace: str) -> None:
+            super().__init__(backend, namespace)
+            adopt(self)
+
+    return Sync, Async
+
+
+LapseToTailMemQueue, AsyncLapseToTailMemQueue = _with_state(_LapseToTailState)
+DueToTailMemQueue, AsyncDueToTailMemQueue = _with_state(_DueToTailState)
+LateLapseMemQueue, AsyncLateLapseMemQueue = _with_state(_LateLapseState)
+LateDueMemQueue, AsyncLateDueMemQueue = _with_state(_LateDueState)
+
+
 VARIANTS = [
     Variant("queue", "lifo", LifoMemQueue, AsyncLifoMemQueue, "queue_basic"),
     Variant(
@@ -236,4 +311,10 @@ VARIANTS = [
         "queue", "flat-priority", FlatPriorityMemQueue, AsyncFlatPriorityMemQueue, "queue_priority"
     ),
     Variant("queue", "early-delay", EarlyDelayMemQueue, AsyncEarlyDelayMemQueue, "queue_delayed"),
+    Variant(
+        "queue", "lapse-to-tail", LapseToTailMemQueue, AsyncLapseToTailMemQueue, "queue_visibility"
+    ),
+    Variant("queue", "due-to-tail", DueToTailMemQueue, AsyncDueToTailMemQueue, "queue_delayed"),
+    Variant("queue", "late-lapse", LateLapseMemQueue, AsyncLateLapseMemQueue, "queue_visibility"),
+    Variant("queue", "late-due", LateDueMemQueue, AsyncLateDueMemQueue, "queue_delayed"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from prism.backends.memstore._async.sortedset import AsyncMemSortedSet
 from prism.backends.memstore.sortedset import MemSortedSet
@@ -103,6 +104,34 @@ class AsyncUnweightedMemSortedSet(AsyncMemSortedSet):
         return await super().union(keys, aggregate=aggregate)
 
 
+# Ties under a text collation (issue 8) ----------------------------------------------------------
+
+
+def _nocase(pairs: list[ScoredMember], reverse: bool) -> list[ScoredMember]:
+    """Re-order ties case-insensitively, as a text collation (SQL NOCASE) would."""
+    return sorted(pairs, key=lambda pair: (pair[1], pair[0].lower()), reverse=reverse)
+
+
+class NoCaseTiesMemSortedSet(MemSortedSet):
+    """range_by_score orders tied members case-insensitively instead of by bytes."""
+
+    def range_by_score(self, key: str, *args: Any, **options: Any) -> list[ScoredMember]:
+        super().range_by_score(key, *args, **options)  # validates the arguments
+        found = super().range_by_score(key, *args, **{**options, "offset": 0, "limit": None})
+        ordered = _nocase(found, bool(options.get("reverse")))
+        offset, limit = options.get("offset", 0), options.get("limit")
+        return ordered[offset:] if limit is None else ordered[offset : offset + limit]
+
+
+class AsyncNoCaseTiesMemSortedSet(AsyncMemSortedSet):
+    async def range_by_score(self, key: str, *args: Any, **options: Any) -> list[ScoredMember]:
+        await super().range_by_score(key, *args, **options)  # validates the arguments
+        found = await super().range_by_score(key, *args, **{**options, "offset": 0, "limit": None})
+        ordered = _nocase(found, bool(options.get("reverse")))
+        offset, limit = options.get("offset", 0), options.get("limit")
+        return ordered[offset:] if limit is None else ordered[offset : offset + limit]
+
+
 VARIANTS = [
     Variant(
         "sortedset",
@@ -124,5 +153,12 @@ VARIANTS = [
         UnweightedMemSortedSet,
         AsyncUnweightedMemSortedSet,
         "sortedset_operations",
+    ),
+    Variant(
+        "sortedset",
+        "nocase-ties",
+        NoCaseTiesMemSortedSet,
+        AsyncNoCaseTiesMemSortedSet,
+        "sortedset_range",
     ),
 ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
+from typing import Any
 
-from prism._validate import Duration, Timestamp
+from prism._partition import partition_for
+from prism._validate import Duration, Timestamp, seconds
 from prism._validate import timestamp as to_epoch
 from prism.backends.memstore._async.stream import AsyncMemStream
 from prism.backends.memstore.stream import MemStream
@@ -198,6 +200,188 @@ class AsyncRoundRobinKeysMemStream(AsyncMemStream):
         return PartitionOffset(partition, offset)
 
 
+# Inconvenient inputs (issue 8) ------------------------------------------------------------------
+
+
+def _refresh_own(facet: MemStream | AsyncMemStream, stream: str, group: str, consumer: str) -> None:
+    """Restart the claim clock of every record pending on ``consumer`` (as a backend that
+    treats a consumer's own poll as a heartbeat would): it can never reclaim its own."""
+    with facet._lock:
+        log = facet._state.find(stream)
+        found = None if log is None else log.groups.get(group)
+        if found is not None:
+            now = facet._store.clock()
+            for delivery in found.pending.values():
+                if delivery.consumer == consumer:
+                    delivery.delivered_at = now
+
+
+class NoSelfReclaimMemStream(MemStream):
+    """A consumer never reclaims its own lapsed records: only another consumer can."""
+
+    def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        _refresh_own(self, stream, group, consumer)
+        return super().consume(
+            stream, group, consumer, max_count=max_count, block=block, claim_timeout=claim_timeout
+        )
+
+
+class AsyncNoSelfReclaimMemStream(AsyncMemStream):
+    async def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        _refresh_own(self, stream, group, consumer)
+        return await super().consume(
+            stream, group, consumer, max_count=max_count, block=block, claim_timeout=claim_timeout
+        )
+
+
+class LateClaimMemStream(MemStream):
+    """A record becomes reclaimable only strictly after ``claim_timeout``, not at it."""
+
+    def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        late = seconds(claim_timeout, "claim_timeout", allow_zero=True) + 1e-6
+        return super().consume(
+            stream, group, consumer, max_count=max_count, block=block, claim_timeout=late
+        )
+
+
+class AsyncLateClaimMemStream(AsyncMemStream):
+    async def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        late = seconds(claim_timeout, "claim_timeout", allow_zero=True) + 1e-6
+        return await super().consume(
+            stream, group, consumer, max_count=max_count, block=block, claim_timeout=late
+        )
+
+
+def _trim_inclusive(facet: MemStream | AsyncMemStream, stream: str) -> int:
+    with facet._lock:
+        log = facet._state.find(stream)
+        return 0 if log is None else log.trim(facet._store.clock() + 1e-6)
+
+
+class AgeInclusiveTrimMemStream(MemStream):
+    """trim also drops a record exactly ``max_age`` old."""
+
+    def trim(self, stream: str) -> int:
+        return _trim_inclusive(self, stream)
+
+
+class AsyncAgeInclusiveTrimMemStream(AsyncMemStream):
+    async def trim(self, stream: str) -> int:
+        return _trim_inclusive(self, stream)
+
+
+_STICKY: dict[tuple[str, str, str], int] = {}
+
+
+class StickyKeysMemStream(MemStream):
+    """A key keeps the partition it first mapped to, even after ``set_partitions``."""
+
+    def append_with_key(
+        self, stream: str, key: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> PartitionOffset:
+        where = (self.namespace, stream, key)
+        if where not in _STICKY:
+            _STICKY[where] = partition_for(key, self.partitions(stream))
+        offset = self._append(stream, _STICKY[where], payload, headers, key)
+        return PartitionOffset(_STICKY[where], offset)
+
+
+class AsyncStickyKeysMemStream(AsyncMemStream):
+    async def append_with_key(
+        self, stream: str, key: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> PartitionOffset:
+        where = (self.namespace, stream, key)
+        if where not in _STICKY:
+            _STICKY[where] = partition_for(key, await self.partitions(stream))
+        offset = self._append(stream, _STICKY[where], payload, headers, key)
+        return PartitionOffset(_STICKY[where], offset)
+
+
+def _hide_others(facet: MemStream | AsyncMemStream, stream: str, group: str) -> dict[int, float]:
+    """Make only the records of one consumer (the holder of the oldest pending record) look
+    lapsed, as a backend reclaiming one dead consumer at a time would; returns what to undo."""
+    with facet._lock:
+        log = facet._state.find(stream)
+        found = None if log is None else log.groups.get(group)
+        if found is None or not found.pending:
+            return {}
+        first = found.pending[min(found.pending)].consumer
+        now = facet._store.clock()
+        hidden = {}
+        for offset, delivery in found.pending.items():
+            if delivery.consumer != first:
+                hidden[offset] = delivery.delivered_at
+                delivery.delivered_at = now
+        return hidden
+
+
+def _restore(
+    facet: MemStream | AsyncMemStream, stream: str, group: str, hidden: dict[int, float]
+) -> None:
+    with facet._lock:
+        log = facet._state.find(stream)
+        found = None if log is None else log.groups.get(group)
+        for offset, delivered_at in hidden.items():
+            if found is not None and offset in found.pending:
+                found.pending[offset].delivered_at = delivered_at
+
+
+class ByConsumerReclaimMemStream(MemStream):
+    """A reclaim takes the lapsed records of one consumer at a time, not all in offset order."""
+
+    def consume(self, stream: str, group: str, consumer: str, **options: Any) -> Any:
+        hidden = _hide_others(self, stream, group)
+        try:
+            return super().consume(stream, group, consumer, **options)
+        finally:
+            _restore(self, stream, group, hidden)
+
+
+class AsyncByConsumerReclaimMemStream(AsyncMemStream):
+    async def consume(self, stream: str, group: str, consumer: str, **options: Any) -> Any:
+        hidden = _hide_others(self, stream, group)
+        try:
+            return await super().consume(stream, group, consumer, **options)
+        finally:
+            _restore(self, stream, group, hidden)
+
+
 VARIANTS = [
     Variant(
         "stream",
@@ -234,5 +418,40 @@ VARIANTS = [
         RoundRobinKeysMemStream,
         AsyncRoundRobinKeysMemStream,
         "stream_partitioning",
+    ),
+    Variant(
+        "stream",
+        "no-self-reclaim",
+        NoSelfReclaimMemStream,
+        AsyncNoSelfReclaimMemStream,
+        "stream_consumer_groups",
+    ),
+    Variant(
+        "stream",
+        "late-claim",
+        LateClaimMemStream,
+        AsyncLateClaimMemStream,
+        "stream_consumer_groups",
+    ),
+    Variant(
+        "stream",
+        "age-inclusive-trim",
+        AgeInclusiveTrimMemStream,
+        AsyncAgeInclusiveTrimMemStream,
+        "stream_retention",
+    ),
+    Variant(
+        "stream",
+        "sticky-keys",
+        StickyKeysMemStream,
+        AsyncStickyKeysMemStream,
+        "stream_partitioning",
+    ),
+    Variant(
+        "stream",
+        "by-consumer-reclaim",
+        ByConsumerReclaimMemStream,
+        AsyncByConsumerReclaimMemStream,
+        "stream_consumer_groups",
     ),
 ]

@@ -140,7 +140,9 @@ class PubSubWildcards(Interface, name="pubsub_wildcards", model="pubsub"):
     matches one or more trailing tokens.  ``a.*`` matches ``a.b`` but not ``a`` or ``a.b.c``;
     ``a.>`` matches ``a.b`` and ``a.b.c`` but not ``a``.  A malformed pattern (an empty token,
     ``>`` not last, a wildcard that is only part of a token such as ``a*``) raises
-    ``InvalidArgumentError`` (``prism._topics.parse_pattern`` is the shared check).  Received
+    ``InvalidArgumentError`` (``prism._topics.parse_pattern`` is the shared check).  Every other
+    character is literal: ``?``, ``[``, ``]``, ``\\``, ``%`` and ``_`` inside a token match only
+    themselves, whatever the backend's own pattern syntax.  Received
     messages carry the concrete topic; a message reaches each matching subscription once.
     """
 

@@ -136,7 +136,8 @@ class AsyncGraphBasic(Interface, name="graph_basic", model="graph"):
 class AsyncGraphTraversal(Interface, name="graph_traversal", model="graph"):
     """Breadth- or depth-first traversal.  Each node is visited at most once; the start node is
     first (depth 0); nodes further than ``max_depth`` edges away are not visited.  Neighbours are
-    expanded in ascending id order so results are deterministic.
+    expanded in ascending id order (code point order, as Python sorts ``str``; never insertion
+    order), each neighbour once however many edges lead to it, so results are deterministic.
 
     ``bfs`` visits by increasing distance, so it visits every node within ``max_depth``.
     ``dfs`` visits in preorder and a node's depth is that of the path by which the search first

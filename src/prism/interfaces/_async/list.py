@@ -123,7 +123,10 @@ class AsyncListBlocking(Interface, name="list_blocking", model="list"):
     async def blocking_pop_left(
         self, keys: str | Sequence[str], timeout: Duration | None = None
     ) -> tuple[str, bytes] | None:
-        """Pop the head of the first non-empty list as ``(key, value)``; None on timeout."""
+        """Pop the head of the first non-empty list as ``(key, value)``; None on timeout.
+
+        "First" is in the order ``keys`` are given (never sorted; a repeated key changes
+        nothing)."""
 
     @abc.abstractmethod
     @checks(keys=KEY_OR_KEYS, timeout=OPT_DURATION)

@@ -68,7 +68,10 @@ class AsyncQueueBasic(Interface, name="queue_basic", model="queue"):
     """A FIFO work queue: each message is handed to exactly one caller.
 
     ``dequeue`` removes the message as it returns it (at-most-once); use ``queue_visibility``'s
-    ``receive``/``ack`` for at-least-once.  FIFO holds for a single producer.  Messages that are
+    ``receive``/``ack`` for at-least-once.  FIFO holds for a single producer.  A message's place
+    in line is fixed when it is enqueued (by priority, then enqueue order): a lease that lapses
+    or is released puts the message back in that place, and a delayed message, once due, takes
+    it too -- ahead of messages enqueued after it.  Messages that are
     leased (``queue_visibility``) or waiting for their time (``queue_delayed``) are invisible to
     ``dequeue``, ``peek`` and ``length``.
     """
@@ -105,7 +108,8 @@ class AsyncQueueVisibility(Interface, name="queue_visibility", model="queue"):
     """Leases: at-least-once delivery.
 
     A received message is invisible to other receivers until it is acknowledged, released or its
-    visibility timeout lapses; then it is delivered again with ``attempts`` one higher.  Every
+    visibility timeout lapses; then it is delivered again with ``attempts`` one higher, from its
+    old place in line.  A lease lapses at the instant its deadline is reached.  Every
     delivery has a new ``receipt``: a lease from an earlier delivery can no longer settle the
     message.  Settling a lease that lapsed (its deadline passed, even if the message was not
     delivered again yet), that was settled already, or that belongs to an earlier delivery raises
@@ -207,7 +211,8 @@ class AsyncQueueDelayed(Interface, name="queue_delayed", model="queue"):
     """Delayed delivery: a message is not delivered before its time, and soon after it.
 
     Until its time a delayed message is invisible to ``dequeue``, ``receive``, ``peek`` and
-    ``length``, and counted by :meth:`scheduled_count`.
+    ``length``, and counted by :meth:`scheduled_count`; at the instant its time is reached it is
+    due, and it takes its place in line by enqueue order (see :class:`AsyncQueueBasic`).
     """
 
     __slots__ = ()

@@ -82,7 +82,8 @@ class AsyncStreamConsumerGroups(Interface, name="stream_consumer_groups", model=
     Groups read partition 0 (the log ``stream_basic`` writes).  Within a group each record is
     delivered to one consumer at a time.  A record stays pending until acknowledged; ``consume``
     first reclaims records that have been pending for ``claim_timeout`` seconds or more (from
-    any consumer of the group, the caller included) and redelivers them, then reads new ones.
+    any consumer of the group, the caller included: a consumer gets its own lapsed records
+    back) and redelivers them in offset order, then reads new ones.
     A record's ``delivery_count`` counts its deliveries to the group, this one included.  Two
     groups each see every record.  Groups are never deleted; every operation on a group but
     :meth:`create_group` raises ``NotFoundError`` when the group does not exist (a missing
@@ -187,8 +188,9 @@ class AsyncStreamRetention(Interface, name="stream_retention", model="stream"):
     ) -> None:
         """Set (or with None, clear) the age and length limits of ``stream``.
 
-        ``max_age`` is seconds (> 0) since a record's append; ``max_length`` (>= 1) keeps the
-        newest records.  Anything else raises ``InvalidArgumentError``."""
+        ``max_age`` is seconds (> 0) since a record's append: a record is beyond it only when
+        strictly older, so one exactly ``max_age`` old is kept.  ``max_length`` (>= 1) keeps the
+        newest records: a partition of exactly ``max_length`` records loses none.  Anything else raises ``InvalidArgumentError``."""
 
     @abc.abstractmethod
     @checks(stream=STREAM)
@@ -248,7 +250,9 @@ class AsyncStreamPartitioning(Interface, name="stream_partitioning", model="stre
     ) -> PartitionOffset:
         """Append to the partition ``key`` maps to: ``prism._partition.partition_for(key,
         count)`` (CRC-32 of the UTF-8 key, modulo the count), the same in every process and
-        backend.  The record carries ``key``."""
+        backend.  The count is the one in force at the append: after :meth:`set_partitions`
+        later appends of a key go to ``partition_for(key, new count)``, while records already
+        appended stay in the partition they were appended to.  The record carries ``key``."""
 
     @abc.abstractmethod
     @checks(stream=STREAM, partition=PARTITION, from_offset=NON_NEGATIVE, max_count=COUNT)

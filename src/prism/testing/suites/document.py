@@ -461,6 +461,57 @@ class DocumentQuerySuite(_DocumentSuite, interface="document_query"):
         assert self.ids(d, {"city": {"$nin": ["Paris", None]}}) == ["2", "4"]
         assert self.ids(d, {"city": {"$nin": []}}) == ["1", "2", "3", "4", "5"]
 
+    def test_booleans_against_numbers_nulls_and_missing_fields(self) -> None:
+        # Inserted in a scrambled order; ``f`` holds each kind of value that a loose backend
+        # confuses: booleans and 0/1 (True != 1), null and a missing field ($eq None matches
+        # both; $ne / $nin match a missing field unless None is their operand).
+        d = self.documents()
+        flags = {
+            "t": True,
+            "one": 1,
+            "zero": 0,
+            "f": False,
+            "onef": 1.0,
+            "null": None,
+            "text": "1",
+        }
+        docs: list[dict[str, Any]] = [{"_id": k, "f": v} for k, v in flags.items()]
+        docs += [{"_id": "missing"}, {"_id": "nested", "f": {"f": True}}]
+        self.seed(d, "flags", docs[::-1])
+
+        def ids(flt: Any) -> list[str]:
+            found = sorted(_ids(d.find("flags", flt)))
+            assert d.count("flags", flt) == len(found), flt
+            return found
+
+        everything = sorted(_ids(docs))
+
+        def but(*left_out: str) -> list[str]:
+            return [i for i in everything if i not in left_out]
+
+        assert ids({"f": True}) == ["t"]
+        assert ids({"f": 1}) == ["one", "onef"]
+        assert ids({"f": False}) == ["f"]
+        assert ids({"f": 0}) == ["zero"]
+        assert ids({"f": {"$in": [1]}}) == ["one", "onef"]
+        assert ids({"f": {"$in": [True, 0]}}) == ["t", "zero"]
+        assert ids({"f": {"$ne": 1}}) == but("one", "onef")
+        assert ids({"f": {"$ne": True}}) == but("t")
+        assert ids({"f": {"$ne": False}}) == but("f")
+        assert ids({"f": {"$nin": [True, 0]}}) == but("t", "zero")
+        assert ids({"f": {"$nin": [1, None]}}) == but("one", "onef", "null", "missing")
+        assert ids({"f": {"$gt": 0}}) == ["one", "onef"]
+        assert ids({"f": {"$lte": 0}}) == ["zero"]
+        assert ids({"f": None}) == ["missing", "null"]
+        assert ids({"f": {"$in": [None]}}) == ["missing", "null"]
+        assert ids({"f": {"$ne": None}}) == but("missing", "null")
+        assert ids({"f": {"$exists": False}}) == ["missing"]
+        assert ids({"f.f": True}) == ["nested"]
+        assert ids({"f.f": {"$ne": True}}) == but("nested")
+        assert ids({"gone": {"$nin": ["x", 1, True]}}) == everything
+        assert ids({"gone": {"$ne": 0}}) == everything
+        assert ids({"$or": [{"gone": {"$ne": 1}}, {"f": 1}]}) == everything
+
     def test_ordering_operators(self) -> None:
         d = self.people()
         assert self.ids(d, {"age": {"$gt": 25}}) == ["1", "3"]

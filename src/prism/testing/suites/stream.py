@@ -408,6 +408,59 @@ class StreamConsumerGroupsSuite(Suite, interface="stream_consumer_groups"):
         got = s.consume("log", "g", "b", max_count=2, claim_timeout=0.5)
         assert [(r.offset, r.delivery_count) for r in got] == [(offsets[0], 2), (offsets[1], 1)]
 
+    def test_the_caller_reclaims_its_own_pending_record(self) -> None:
+        # The consumer that let its claim lapse is the second party: it gets its own record
+        # again, ahead of the newer records it has not seen yet.
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 3)
+        s.create_group("log", "g", start="earliest")
+        [first] = s.consume("log", "g", "a", max_count=1, claim_timeout=0.5)
+        assert first.offset == offsets[0]
+        self.advance(0.6)
+        got = s.consume("log", "g", "a", max_count=2, claim_timeout=0.5)
+        assert [(r.offset, r.delivery_count) for r in got] == [(offsets[0], 2), (offsets[1], 1)]
+        info = s.group_info("log", "g")
+        assert info.pending == 2
+        assert {c: n for c, n in info.consumers.items() if n} == {"a": 2}
+
+    def test_records_lapsed_from_several_consumers_return_in_offset_order(self) -> None:
+        # Held interleaved by two consumers: the reclaim merges them by offset, it does not
+        # hand back one consumer's records and then the other's.
+        s = self.facet(StreamConsumerGroups)
+        offsets = seed(s, "log", 4)
+        s.create_group("log", "g", start="earliest")
+        s.consume("log", "g", "b", max_count=1, claim_timeout=0.5)
+        s.consume("log", "g", "a", max_count=1, claim_timeout=0.5)
+        s.consume("log", "g", "b", max_count=1, claim_timeout=0.5)
+        self.advance(0.6)
+        got = s.consume("log", "g", "c", max_count=4, claim_timeout=0.5)
+        assert [(r.offset, r.delivery_count) for r in got] == [
+            (offsets[0], 2),
+            (offsets[1], 2),
+            (offsets[2], 2),
+            (offsets[3], 1),
+        ]
+
+    def test_a_record_is_reclaimable_exactly_at_the_claim_timeout(self) -> None:
+        # "Pending for claim_timeout seconds or more": the instant itself counts.
+        s = self.facet(StreamConsumerGroups)
+        [offset] = seed(s, "log", 1)
+        s.create_group("log", "g", start="earliest")
+        s.consume("log", "g", "a", claim_timeout=0.5)
+        if self.has_clock:
+            self.advance(0.5 - 2**-10)
+            assert s.consume("log", "g", "b", claim_timeout=0.5) == []
+            self.advance(2**-10)  # dyadic steps add exactly to the float clock
+            got = s.consume("log", "g", "b", claim_timeout=0.5)
+        else:
+            self.advance(0.5)
+
+            def reclaimed() -> list[StreamRecord]:
+                return s.consume("log", "g", "b", claim_timeout=0.5)
+
+            got = self.eventually(reclaimed, timeout=2.0)
+        assert [(r.offset, r.delivery_count) for r in got] == [(offset, 2)]
+
     def test_two_groups_each_see_everything(self) -> None:
         s = self.facet(StreamConsumerGroups)
         offsets = seed(s, "log", 4)
@@ -703,6 +756,32 @@ class StreamRetentionSuite(Suite, interface="stream_retention"):
         assert offsets_of(records) == new
         assert payloads_of(records) == [b"new0", b"new1"]
 
+    def test_a_record_exactly_max_age_old_is_kept(self) -> None:
+        # The rule: a record is beyond ``max_age`` only when it is strictly older than it.
+        if not self.has_clock:
+            pytest.skip("the exact instant needs the injected clock (real time cannot stop on it)")
+        s = self.facet(StreamRetention)
+        seed(s, "log", 1, "older")
+        self.advance(2**-10)
+        seed(s, "log", 1, "edge")
+        self.advance(0.5)
+        s.set_retention("log", max_age=0.5)
+        assert s.trim("log") == 1
+        assert payloads_of(read_all(s, "log")) == [b"edge0"]
+        self.advance(2**-10)
+        assert s.trim("log") == 1
+        assert read_all(s, "log") == []
+
+    def test_a_stream_at_exactly_max_length_keeps_everything(self) -> None:
+        s = self.facet(StreamRetention)
+        s.set_retention("log", max_length=4)
+        offsets = seed(s, "log", 4)
+        assert s.trim("log") == 0
+        assert offsets_of(read_all(s, "log")) == offsets
+        s.set_retention("log", max_length=3)
+        assert s.trim("log") == 1
+        assert offsets_of(read_all(s, "log")) == offsets[1:]
+
     def test_both_limits_remove_whatever_either_allows(self) -> None:
         s = self.facet(StreamRetention)
         seed(s, "log", 2, "old")
@@ -868,6 +947,27 @@ class StreamPartitioningSuite(Suite, interface="stream_partitioning"):
         for key, where in placed.items():
             assert where.partition == partition_for(key, 4), key
         assert {p.partition for p in placed.values()} == {0, 1, 2, 3}
+
+    def test_keys_follow_the_new_count_after_set_partitions(self) -> None:
+        # A key maps to partition_for(key, current count): growing the count re-maps keys for
+        # later appends; records already appended stay where they were.
+        s = self.facet(StreamPartitioning)
+        keys = ["zeta", "alpha", "键", "m", "alpha", "b", "🙂", "zeta"]
+        before = {key: s.append_with_key("log", key, b"1") for key in keys}
+        assert {p.partition for p in before.values()} == {0}
+        s.set_partitions("log", 3)
+        middle = {key: s.append_with_key("log", key, b"3") for key in keys}
+        s.set_partitions("log", 7)
+        after = {key: s.append_with_key("log", key, b"7") for key in keys}
+        moved = False
+        for key in keys:
+            assert middle[key].partition == partition_for(key, 3), key
+            assert after[key].partition == partition_for(key, 7), key
+            moved = moved or middle[key].partition != after[key].partition
+        assert moved, "no key changed partition: the test keys prove nothing"
+        for key, where in middle.items():
+            records = s.read_partition("log", where.partition, max_count=1000)
+            assert where.offset in offsets_of(records), key
 
     def test_explicit_partition_append(self) -> None:
         s = self.facet(StreamPartitioning)

@@ -463,6 +463,57 @@ class AsyncDocumentQuerySuite(_DocumentSuite, interface="document_query"):
         assert await self.ids(d, {"city": {"$nin": ["Paris", None]}}) == ["2", "4"]
         assert await self.ids(d, {"city": {"$nin": []}}) == ["1", "2", "3", "4", "5"]
 
+    async def test_booleans_against_numbers_nulls_and_missing_fields(self) -> None:
+        # Inserted in a scrambled order; ``f`` holds each kind of value that a loose backend
+        # confuses: booleans and 0/1 (True != 1), null and a missing field ($eq None matches
+        # both; $ne / $nin match a missing field unless None is their operand).
+        d = await self.documents()
+        flags = {
+            "t": True,
+            "one": 1,
+            "zero": 0,
+            "f": False,
+            "onef": 1.0,
+            "null": None,
+            "text": "1",
+        }
+        docs: list[dict[str, Any]] = [{"_id": k, "f": v} for k, v in flags.items()]
+        docs += [{"_id": "missing"}, {"_id": "nested", "f": {"f": True}}]
+        await self.seed(d, "flags", docs[::-1])
+
+        async def ids(flt: Any) -> list[str]:
+            found = sorted(_ids(await d.find("flags", flt)))
+            assert await d.count("flags", flt) == len(found), flt
+            return found
+
+        everything = sorted(_ids(docs))
+
+        def but(*left_out: str) -> list[str]:
+            return [i for i in everything if i not in left_out]
+
+        assert await ids({"f": True}) == ["t"]
+        assert await ids({"f": 1}) == ["one", "onef"]
+        assert await ids({"f": False}) == ["f"]
+        assert await ids({"f": 0}) == ["zero"]
+        assert await ids({"f": {"$in": [1]}}) == ["one", "onef"]
+        assert await ids({"f": {"$in": [True, 0]}}) == ["t", "zero"]
+        assert await ids({"f": {"$ne": 1}}) == but("one", "onef")
+        assert await ids({"f": {"$ne": True}}) == but("t")
+        assert await ids({"f": {"$ne": False}}) == but("f")
+        assert await ids({"f": {"$nin": [True, 0]}}) == but("t", "zero")
+        assert await ids({"f": {"$nin": [1, None]}}) == but("one", "onef", "null", "missing")
+        assert await ids({"f": {"$gt": 0}}) == ["one", "onef"]
+        assert await ids({"f": {"$lte": 0}}) == ["zero"]
+        assert await ids({"f": None}) == ["missing", "null"]
+        assert await ids({"f": {"$in": [None]}}) == ["missing", "null"]
+        assert await ids({"f": {"$ne": None}}) == but("missing", "null")
+        assert await ids({"f": {"$exists": False}}) == ["missing"]
+        assert await ids({"f.f": True}) == ["nested"]
+        assert await ids({"f.f": {"$ne": True}}) == but("nested")
+        assert await ids({"gone": {"$nin": ["x", 1, True]}}) == everything
+        assert await ids({"gone": {"$ne": 0}}) == everything
+        assert await ids({"$or": [{"gone": {"$ne": 1}}, {"f": 1}]}) == everything
+
     async def test_ordering_operators(self) -> None:
         d = await self.people()
         assert await self.ids(d, {"age": {"$gt": 25}}) == ["1", "3"]

@@ -408,6 +408,59 @@ class AsyncStreamConsumerGroupsSuite(AsyncSuite, interface="stream_consumer_grou
         got = await s.consume("log", "g", "b", max_count=2, claim_timeout=0.5)
         assert [(r.offset, r.delivery_count) for r in got] == [(offsets[0], 2), (offsets[1], 1)]
 
+    async def test_the_caller_reclaims_its_own_pending_record(self) -> None:
+        # The consumer that let its claim lapse is the second party: it gets its own record
+        # again, ahead of the newer records it has not seen yet.
+        s = await self.facet(AsyncStreamConsumerGroups)
+        offsets = await seed(s, "log", 3)
+        await s.create_group("log", "g", start="earliest")
+        [first] = await s.consume("log", "g", "a", max_count=1, claim_timeout=0.5)
+        assert first.offset == offsets[0]
+        await self.advance(0.6)
+        got = await s.consume("log", "g", "a", max_count=2, claim_timeout=0.5)
+        assert [(r.offset, r.delivery_count) for r in got] == [(offsets[0], 2), (offsets[1], 1)]
+        info = await s.group_info("log", "g")
+        assert info.pending == 2
+        assert {c: n for c, n in info.consumers.items() if n} == {"a": 2}
+
+    async def test_records_lapsed_from_several_consumers_return_in_offset_order(self) -> None:
+        # Held interleaved by two consumers: the reclaim merges them by offset, it does not
+        # hand back one consumer's records and then the other's.
+        s = await self.facet(AsyncStreamConsumerGroups)
+        offsets = await seed(s, "log", 4)
+        await s.create_group("log", "g", start="earliest")
+        await s.consume("log", "g", "b", max_count=1, claim_timeout=0.5)
+        await s.consume("log", "g", "a", max_count=1, claim_timeout=0.5)
+        await s.consume("log", "g", "b", max_count=1, claim_timeout=0.5)
+        await self.advance(0.6)
+        got = await s.consume("log", "g", "c", max_count=4, claim_timeout=0.5)
+        assert [(r.offset, r.delivery_count) for r in got] == [
+            (offsets[0], 2),
+            (offsets[1], 2),
+            (offsets[2], 2),
+            (offsets[3], 1),
+        ]
+
+    async def test_a_record_is_reclaimable_exactly_at_the_claim_timeout(self) -> None:
+        # "Pending for claim_timeout seconds or more": the instant itself counts.
+        s = await self.facet(AsyncStreamConsumerGroups)
+        [offset] = await seed(s, "log", 1)
+        await s.create_group("log", "g", start="earliest")
+        await s.consume("log", "g", "a", claim_timeout=0.5)
+        if self.has_clock:
+            await self.advance(0.5 - 2**-10)
+            assert await s.consume("log", "g", "b", claim_timeout=0.5) == []
+            await self.advance(2**-10)  # dyadic steps add exactly to the float clock
+            got = await s.consume("log", "g", "b", claim_timeout=0.5)
+        else:
+            await self.advance(0.5)
+
+            async def reclaimed() -> list[StreamRecord]:
+                return await s.consume("log", "g", "b", claim_timeout=0.5)
+
+            got = await self.eventually(reclaimed, timeout=2.0)
+        assert [(r.offset, r.delivery_count) for r in got] == [(offset, 2)]
+
     async def test_two_groups_each_see_everything(self) -> None:
         s = await self.facet(AsyncStreamConsumerGroups)
         offsets = await seed(s, "log", 4)
@@ -705,6 +758,32 @@ class AsyncStreamRetentionSuite(AsyncSuite, interface="stream_retention"):
         assert offsets_of(records) == new
         assert payloads_of(records) == [b"new0", b"new1"]
 
+    async def test_a_record_exactly_max_age_old_is_kept(self) -> None:
+        # The rule: a record is beyond ``max_age`` only when it is strictly older than it.
+        if not self.has_clock:
+            pytest.skip("the exact instant needs the injected clock (real time cannot stop on it)")
+        s = await self.facet(AsyncStreamRetention)
+        await seed(s, "log", 1, "older")
+        await self.advance(2**-10)
+        await seed(s, "log", 1, "edge")
+        await self.advance(0.5)
+        await s.set_retention("log", max_age=0.5)
+        assert await s.trim("log") == 1
+        assert payloads_of(await read_all(s, "log")) == [b"edge0"]
+        await self.advance(2**-10)
+        assert await s.trim("log") == 1
+        assert await read_all(s, "log") == []
+
+    async def test_a_stream_at_exactly_max_length_keeps_everything(self) -> None:
+        s = await self.facet(AsyncStreamRetention)
+        await s.set_retention("log", max_length=4)
+        offsets = await seed(s, "log", 4)
+        assert await s.trim("log") == 0
+        assert offsets_of(await read_all(s, "log")) == offsets
+        await s.set_retention("log", max_length=3)
+        assert await s.trim("log") == 1
+        assert offsets_of(await read_all(s, "log")) == offsets[1:]
+
     async def test_both_limits_remove_whatever_either_allows(self) -> None:
         s = await self.facet(AsyncStreamRetention)
         await seed(s, "log", 2, "old")
@@ -870,6 +949,27 @@ class AsyncStreamPartitioningSuite(AsyncSuite, interface="stream_partitioning"):
         for key, where in placed.items():
             assert where.partition == partition_for(key, 4), key
         assert {p.partition for p in placed.values()} == {0, 1, 2, 3}
+
+    async def test_keys_follow_the_new_count_after_set_partitions(self) -> None:
+        # A key maps to partition_for(key, current count): growing the count re-maps keys for
+        # later appends; records already appended stay where they were.
+        s = await self.facet(AsyncStreamPartitioning)
+        keys = ["zeta", "alpha", "键", "m", "alpha", "b", "🙂", "zeta"]
+        before = {key: await s.append_with_key("log", key, b"1") for key in keys}
+        assert {p.partition for p in before.values()} == {0}
+        await s.set_partitions("log", 3)
+        middle = {key: await s.append_with_key("log", key, b"3") for key in keys}
+        await s.set_partitions("log", 7)
+        after = {key: await s.append_with_key("log", key, b"7") for key in keys}
+        moved = False
+        for key in keys:
+            assert middle[key].partition == partition_for(key, 3), key
+            assert after[key].partition == partition_for(key, 7), key
+            moved = moved or middle[key].partition != after[key].partition
+        assert moved, "no key changed partition: the test keys prove nothing"
+        for key, where in middle.items():
+            records = await s.read_partition("log", where.partition, max_count=1000)
+            assert where.offset in offsets_of(records), key
 
     async def test_explicit_partition_append(self) -> None:
         s = await self.facet(AsyncStreamPartitioning)
