@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.broken import Variant
 from tests.broken.plugin import GAP_BACKENDS, VARIANTS
+from tests.broken.plugin import Pair as Variant
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.timeout(900)  # one subprocess runs every variant's suite

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generate the sync twins of prism's async source modules.
 
-Every ``.../_async/<name>.py`` under ``src/prism`` is the source of ``.../<name>.py`` one directory
-up.  The rewrite is token-based, so strings and comments stay intact except for class names:
+Every ``.../_async/<name>.py`` under ``src/prism`` (and the broken test variants under
+``tests/broken/_async``) is the source of ``.../<name>.py`` one directory up.  The rewrite is token-based, so strings and comments stay intact except for class names:
 
 * ``async def`` / ``async with`` / ``async for`` lose ``async``; ``await`` disappears;
 * ``AsyncFoo`` becomes ``Foo``; ``foo_async`` becomes ``foo``; ``async_foo`` becomes ``foo``;
@@ -34,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_ROOT = ROOT / "src" / "prism"
+TEST_SOURCE_ROOT = ROOT / "tests" / "broken"
+"""The deliberately broken variants are written once too, as async source."""
 
 SPECIAL = {
     "__aenter__": "__enter__",
@@ -148,7 +150,8 @@ def transform(source: str) -> str:
 
 def targets() -> list[tuple[Path, Path]]:
     pairs = []
-    for src in sorted(SOURCE_ROOT.rglob("_async/*.py")):
+    sources = [*SOURCE_ROOT.rglob("_async/*.py"), *TEST_SOURCE_ROOT.glob("_async/*.py")]
+    for src in sorted(sources):
         if src.name == "__init__.py":
             continue
         pairs.append((src, src.parent.parent / src.name))

@@ -1,3 +1,5 @@
+# Generated from tests/broken/_async/document.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
 """Broken document variants."""
 
 from __future__ import annotations
@@ -6,7 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from prism import filters
-from prism.backends.memstore._async.document import AsyncMemDocument
 from prism.backends.memstore.document import MemDocument
 from tests.broken import Variant
 
@@ -17,18 +18,9 @@ def _shallow(current: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any
 
 
 class ShallowUpdateMemDocument(MemDocument):
-    """update replaces nested objects instead of merging them."""
-
     def update(self, collection: str, id: str, patch: Mapping[str, Any]) -> dict[str, Any]:
         doc = _shallow(self.get(collection, id), patch)
         self.replace(collection, id, doc)
-        return doc
-
-
-class AsyncShallowUpdateMemDocument(AsyncMemDocument):
-    async def update(self, collection: str, id: str, patch: Mapping[str, Any]) -> dict[str, Any]:
-        doc = _shallow(await self.get(collection, id), patch)
-        await self.replace(collection, id, doc)
         return doc
 
 
@@ -37,30 +29,11 @@ def _ascending(sort: Any) -> Any:
 
 
 class AscendingOnlyMemDocument(MemDocument):
-    """Every sort key is applied ascending, -1 included."""
-
     def find(self, collection: str, filter: Any = None, *, sort: Any = None, **kw: Any) -> Any:
         return super().find(collection, filter, sort=_ascending(sort), **kw)
 
 
-class AsyncAscendingOnlyMemDocument(AsyncMemDocument):
-    async def find(
-        self, collection: str, filter: Any = None, *, sort: Any = None, **kw: Any
-    ) -> Any:
-        return await super().find(collection, filter, sort=_ascending(sort), **kw)
-
-
 class InsertOnlyUniqueMemDocument(MemDocument):
-    """Unique indexes are checked on insert only: replace and update may create duplicates."""
-
-    def _write(self, collection: str, doc: dict[str, Any], operation: str) -> None:
-        if operation == "insert":
-            super()._write(collection, doc, operation)
-        else:
-            self._collection(collection).docs[doc["_id"]] = doc
-
-
-class AsyncInsertOnlyUniqueMemDocument(AsyncMemDocument):
     def _write(self, collection: str, doc: dict[str, Any], operation: str) -> None:
         if operation == "insert":
             super()._write(collection, doc, operation)
@@ -82,9 +55,7 @@ def _numeric(value: Any) -> Any:
     return value
 
 
-def _bools_as_numbers(
-    facet: MemDocument | AsyncMemDocument, collection: str, filter: Any
-) -> list[dict[str, Any]]:
+def _bools_as_numbers(facet: MemDocument, collection: str, filter: Any) -> list[dict[str, Any]]:
     parsed = filters.parse(_numeric(filter) if filter is not None else None)
     with facet._lock:
         found = facet._state.collections.get(collection)
@@ -93,13 +64,6 @@ def _bools_as_numbers(
 
 
 class BoolsAsNumbersMemDocument(MemDocument):
-    """Filters see booleans as 0 / 1 (as JSON stored without its types would): True == 1."""
-
-    def _matching(self, collection: str, filter: Any) -> list[dict[str, Any]]:
-        return _bools_as_numbers(self, collection, filter)
-
-
-class AsyncBoolsAsNumbersMemDocument(AsyncMemDocument):
     def _matching(self, collection: str, filter: Any) -> list[dict[str, Any]]:
         return _bools_as_numbers(self, collection, filter)
 
@@ -122,15 +86,6 @@ def _present(doc: Any, path: list[str]) -> bool:
 
 
 class NullNegationMemDocument(MemDocument):
-    """``$ne`` / ``$nin`` never match a missing field (SQL's NULL logic: NULL <> x is unknown)."""
-
-    def _matching(self, collection: str, filter: Any) -> list[dict[str, Any]]:
-        paths = _negated_paths(filter)
-        found = super()._matching(collection, filter)
-        return [d for d in found if all(_present(d, path) for path in paths)]
-
-
-class AsyncNullNegationMemDocument(AsyncMemDocument):
     def _matching(self, collection: str, filter: Any) -> list[dict[str, Any]]:
         paths = _negated_paths(filter)
         found = super()._matching(collection, filter)
@@ -142,35 +97,30 @@ VARIANTS = [
         "document",
         "shallow-update",
         ShallowUpdateMemDocument,
-        AsyncShallowUpdateMemDocument,
         "document_basic",
     ),
     Variant(
         "document",
         "ascending-only-sort",
         AscendingOnlyMemDocument,
-        AsyncAscendingOnlyMemDocument,
         "document_query",
     ),
     Variant(
         "document",
         "unique-on-insert-only",
         InsertOnlyUniqueMemDocument,
-        AsyncInsertOnlyUniqueMemDocument,
         "document_indexing",
     ),
     Variant(
         "document",
         "bools-as-numbers",
         BoolsAsNumbersMemDocument,
-        AsyncBoolsAsNumbersMemDocument,
         "document_query",
     ),
     Variant(
         "document",
         "null-negation",
         NullNegationMemDocument,
-        AsyncNullNegationMemDocument,
         "document_query",
     ),
 ]

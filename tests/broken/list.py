@@ -1,3 +1,5 @@
+# Generated from tests/broken/_async/list.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
 """Broken list variants: each misbehaves in one way its suite must catch."""
 
 from __future__ import annotations
@@ -6,7 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from prism._validate import Duration, seconds
-from prism.backends.memstore._async.list import AsyncMemList
 from prism.backends.memstore.list import MemList
 from tests.broken import Variant
 
@@ -14,36 +15,22 @@ from tests.broken import Variant
 
 
 class UnreversedPushMemList(MemList):
-    """A multi-value push_left keeps the values' order (a b c stays a b c; Redis gives c b a)."""
-
     def push_left(self, key: str, *values: bytes) -> int:
         return super().push_left(key, *reversed(values))
-
-
-class AsyncUnreversedPushMemList(AsyncMemList):
-    async def push_left(self, key: str, *values: bytes) -> int:
-        return await super().push_left(key, *reversed(values))
 
 
 # list_range -------------------------------------------------------------------------------------
 
 
 class ExclusiveStopMemList(MemList):
-    """get_range treats ``stop`` as exclusive, like a Python slice."""
-
     def get_range(self, key: str, start: int = 0, stop: int = -1) -> list[bytes]:
-        return super().get_range(key, start, stop)[:-1]
-
-
-class AsyncExclusiveStopMemList(AsyncMemList):
-    async def get_range(self, key: str, start: int = 0, stop: int = -1) -> list[bytes]:
-        return (await super().get_range(key, start, stop))[:-1]
+        return (super().get_range(key, start, stop))[:-1]
 
 
 # list_blocking ----------------------------------------------------------------------------------
 
 
-def _peek(facet: MemList | AsyncMemList, keys: str | Sequence[str]) -> tuple[str, bytes] | None:
+def _peek(facet: MemList, keys: str | Sequence[str]) -> tuple[str, bytes] | None:
     """The head of the first non-empty list, left in place."""
     for key in [keys] if isinstance(keys, str) else keys:
         items = facet._lists.get(key)
@@ -52,7 +39,7 @@ def _peek(facet: MemList | AsyncMemList, keys: str | Sequence[str]) -> tuple[str
     return None
 
 
-def _keys(facet: MemList | AsyncMemList, keys: str | Sequence[str]) -> tuple[tuple[str, ...], ...]:
+def _keys(facet: MemList, keys: str | Sequence[str]) -> tuple[tuple[str, ...], ...]:
     """What a blocking pop on ``keys`` waits for (the memstore waiter keys of those lists)."""
     return tuple(
         ("list", facet.namespace, key) for key in ([keys] if isinstance(keys, str) else keys)
@@ -60,28 +47,15 @@ def _keys(facet: MemList | AsyncMemList, keys: str | Sequence[str]) -> tuple[tup
 
 
 class SharingMemList(MemList):
-    """blocking_pop_left hands out the head without removing it: every waiter gets it."""
-
     def blocking_pop_left(
         self, keys: str | Sequence[str], timeout: Duration | None = None
     ) -> tuple[str, bytes] | None:
         wait = None if timeout is None else seconds(timeout, allow_zero=True)
-        return self._store.waiters.wait(_keys(self, keys), lambda: _peek(self, keys), wait)
-
-
-class AsyncSharingMemList(AsyncMemList):
-    async def blocking_pop_left(
-        self, keys: str | Sequence[str], timeout: Duration | None = None
-    ) -> tuple[str, bytes] | None:
-        wait = None if timeout is None else seconds(timeout, allow_zero=True)
         waits_for = _keys(self, keys)
-        return await self._store.waiters.wait_async(waits_for, lambda: _peek(self, keys), wait)
+        return self._store.waiters.wait(waits_for, lambda: _peek(self, keys), wait)
 
 
 class ForeverMemList(MemList):
-    """The blocking pops ignore their timeout: on an empty list they wait forever.  The suite
-    cannot observe the flaw through a result, only through the plugin's per-case deadline."""
-
     def blocking_pop_left(
         self, keys: str | Sequence[str], timeout: Duration | None = None
     ) -> tuple[str, bytes] | None:
@@ -93,21 +67,7 @@ class ForeverMemList(MemList):
         return super().blocking_pop_right(keys, None)
 
 
-class AsyncForeverMemList(AsyncMemList):
-    async def blocking_pop_left(
-        self, keys: str | Sequence[str], timeout: Duration | None = None
-    ) -> tuple[str, bytes] | None:
-        return await super().blocking_pop_left(keys, None)
-
-    async def blocking_pop_right(
-        self, keys: str | Sequence[str], timeout: Duration | None = None
-    ) -> tuple[str, bytes] | None:
-        return await super().blocking_pop_right(keys, None)
-
-
-_FOREVER = Variant(
-    "list", "blocking-pop-forever", ForeverMemList, AsyncForeverMemList, "list_blocking"
-)
+_FOREVER = Variant("list", "blocking-pop-forever", ForeverMemList, "list_blocking")
 
 #: per-case deadlines (seconds) of variants whose cases hang: short, so the meta-test stays fast
 CASE_DEADLINES = {_FOREVER.backend: 1.0}
@@ -120,8 +80,6 @@ def _sorted_keys(keys: Any) -> Any:
 
 
 class SortedKeysMemList(MemList):
-    """Blocking pops try the keys in sorted order, not in the order given."""
-
     def blocking_pop_left(self, keys: Any, timeout: Any = None) -> Any:
         return super().blocking_pop_left(_sorted_keys(keys), timeout)
 
@@ -129,30 +87,20 @@ class SortedKeysMemList(MemList):
         return super().blocking_pop_right(_sorted_keys(keys), timeout)
 
 
-class AsyncSortedKeysMemList(AsyncMemList):
-    async def blocking_pop_left(self, keys: Any, timeout: Any = None) -> Any:
-        return await super().blocking_pop_left(_sorted_keys(keys), timeout)
-
-    async def blocking_pop_right(self, keys: Any, timeout: Any = None) -> Any:
-        return await super().blocking_pop_right(_sorted_keys(keys), timeout)
-
-
 VARIANTS = [
     Variant(
         "list",
         "push-left-unreversed",
         UnreversedPushMemList,
-        AsyncUnreversedPushMemList,
         "list_basic",
     ),
     Variant(
         "list",
         "range-stop-exclusive",
         ExclusiveStopMemList,
-        AsyncExclusiveStopMemList,
         "list_range",
     ),
-    Variant("list", "blocking-pop-shares", SharingMemList, AsyncSharingMemList, "list_blocking"),
+    Variant("list", "blocking-pop-shares", SharingMemList, "list_blocking"),
     _FOREVER,
-    Variant("list", "sorted-keys", SortedKeysMemList, AsyncSortedKeysMemList, "list_blocking"),
+    Variant("list", "sorted-keys", SortedKeysMemList, "list_blocking"),
 ]

@@ -1,3 +1,5 @@
+# Generated from tests/broken/_async/timeseries.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
 """Broken timeseries variants."""
 
 from __future__ import annotations
@@ -9,28 +11,17 @@ from typing import Any
 
 from prism import _series
 from prism._validate import seconds, timestamp
-from prism.backends.memstore._async.timeseries import AsyncMemTimeSeries
 from prism.backends.memstore.timeseries import MemTimeSeries
 from prism.types import Point
 from tests.broken import Variant
 
 
 class FirstWriteWinsMemTimeSeries(MemTimeSeries):
-    """A second insert at an existing timestamp is silently dropped."""
-
     def insert(
         self, series: str, timestamp: Any, value: float, *, labels: Mapping[str, str] | None = None
     ) -> None:
         if not self.query(series, timestamp, timestamp):
             super().insert(series, timestamp, value, labels=labels)
-
-
-class AsyncFirstWriteWinsMemTimeSeries(AsyncMemTimeSeries):
-    async def insert(
-        self, series: str, timestamp: Any, value: float, *, labels: Mapping[str, str] | None = None
-    ) -> None:
-        if not await self.query(series, timestamp, timestamp):
-            await super().insert(series, timestamp, value, labels=labels)
 
 
 def _anchored(points: list[Point], start: Any, bucket: Any, fn: Any) -> list[Point]:
@@ -41,34 +32,16 @@ def _anchored(points: list[Point], start: Any, bucket: Any, fn: Any) -> list[Poi
 
 
 class StartAnchoredBucketsMemTimeSeries(MemTimeSeries):
-    """Buckets start at the query's start instead of at multiples of the bucket."""
-
     def aggregate(self, series: str, start: Any, end: Any, bucket: Any, fn: Any) -> list[Point]:
         return _anchored(self.query(series, start, end), start, bucket, fn)
 
 
-class AsyncStartAnchoredBucketsMemTimeSeries(AsyncMemTimeSeries):
-    async def aggregate(
-        self, series: str, start: Any, end: Any, bucket: Any, fn: Any
-    ) -> list[Point]:
-        return _anchored(await self.query(series, start, end), start, bucket, fn)
-
-
 class AlwaysStepMemTimeSeries(MemTimeSeries):
-    """``step`` is used whatever the method asked for."""
-
     def interpolate(self, series: str, timestamps: Any, *, method: Any = "linear") -> Any:
         return super().interpolate(series, timestamps, method="step")
 
 
-class AsyncAlwaysStepMemTimeSeries(AsyncMemTimeSeries):
-    async def interpolate(self, series: str, timestamps: Any, *, method: Any = "linear") -> Any:
-        return await super().interpolate(series, timestamps, method="step")
-
-
 class EagerCompactMemTimeSeries(MemTimeSeries):
-    """compact acts as if the retention were two seconds shorter than set."""
-
     def compact(self, series: str) -> int:
         age = self.get_retention(series)
         if age is None:
@@ -80,18 +53,6 @@ class EagerCompactMemTimeSeries(MemTimeSeries):
             self.set_retention(series, age)
 
 
-class AsyncEagerCompactMemTimeSeries(AsyncMemTimeSeries):
-    async def compact(self, series: str) -> int:
-        age = await self.get_retention(series)
-        if age is None:
-            return 0
-        await self.set_retention(series, max(age - 2.0, 0.0))
-        try:
-            return await super().compact(series)
-        finally:
-            await self.set_retention(series, age)
-
-
 # Exact bounds, boundaries and orders (issue 8) --------------------------------------------------
 
 
@@ -101,19 +62,10 @@ def _ms_bounds(start: Any, end: Any) -> tuple[float, float]:
 
 
 class MillisecondBoundsMemTimeSeries(MemTimeSeries):
-    """query rounds its bounds outward to whole milliseconds."""
-
     def query(
         self, series: str, start: Any, end: Any, *, labels: Mapping[str, str] | None = None
     ) -> list[Point]:
         return super().query(series, *_ms_bounds(start, end), labels=labels)
-
-
-class AsyncMillisecondBoundsMemTimeSeries(AsyncMemTimeSeries):
-    async def query(
-        self, series: str, start: Any, end: Any, *, labels: Mapping[str, str] | None = None
-    ) -> list[Point]:
-        return await super().query(series, *_ms_bounds(start, end), labels=labels)
 
 
 def _right_closed(points: list[Point], bucket: Any, fn: Any) -> list[Point]:
@@ -126,17 +78,8 @@ def _right_closed(points: list[Point], bucket: Any, fn: Any) -> list[Point]:
 
 
 class RightClosedBucketsMemTimeSeries(MemTimeSeries):
-    """A point exactly on a bucket boundary is counted in the bucket that ends there."""
-
     def aggregate(self, series: str, start: Any, end: Any, bucket: Any, fn: Any) -> list[Point]:
         return _right_closed(self.query(series, start, end), bucket, fn)
-
-
-class AsyncRightClosedBucketsMemTimeSeries(AsyncMemTimeSeries):
-    async def aggregate(
-        self, series: str, start: Any, end: Any, bucket: Any, fn: Any
-    ) -> list[Point]:
-        return _right_closed(await self.query(series, start, end), bucket, fn)
 
 
 _ARRIVALS: dict[tuple[str, str], dict[float, int]] = {}
@@ -167,9 +110,6 @@ def _by_arrival(
 
 
 class ArrivalOrderMemTimeSeries(MemTimeSeries):
-    """``first`` / ``last`` are the first / last points inserted in a bucket, not the earliest /
-    latest in time."""
-
     def insert(
         self, series: str, timestamp: Any, value: float, *, labels: Mapping[str, str] | None = None
     ) -> None:
@@ -183,44 +123,13 @@ class ArrivalOrderMemTimeSeries(MemTimeSeries):
 
     def aggregate(self, series: str, start: Any, end: Any, bucket: Any, fn: Any) -> list[Point]:
         found = _by_arrival(self, series, self.query(series, start, end), bucket, fn)
-        return super().aggregate(series, start, end, bucket, fn) if found is None else found
-
-
-class AsyncArrivalOrderMemTimeSeries(AsyncMemTimeSeries):
-    async def insert(
-        self, series: str, timestamp: Any, value: float, *, labels: Mapping[str, str] | None = None
-    ) -> None:
-        await super().insert(series, timestamp, value, labels=labels)
-        _arrived(self.namespace, series, [_series.make_point(timestamp, value, labels).timestamp])
-
-    async def insert_many(self, series: str, points: Any, *, labels: Any = None) -> int:
-        checked = _series.normalize_points(points, labels)
-        _arrived(self.namespace, series, [p.timestamp for p in checked])
-        return await super().insert_many(series, checked, labels=labels)
-
-    async def aggregate(
-        self, series: str, start: Any, end: Any, bucket: Any, fn: Any
-    ) -> list[Point]:
-        found = _by_arrival(self, series, await self.query(series, start, end), bucket, fn)
         if found is None:
-            return await super().aggregate(series, start, end, bucket, fn)
+            return super().aggregate(series, start, end, bucket, fn)
         return found
 
 
 class AgeInclusiveCompactMemTimeSeries(MemTimeSeries):
-    """compact also removes a point exactly ``max_age`` old."""
-
     def compact(self, series: str) -> int:
-        with self._lock:
-            age = self._state.retention.get(series)
-            target = self._state.series.get(series)
-            if age is None or target is None:
-                return 0
-            return target.drop_before(math.nextafter(self._store.clock() - age, math.inf))
-
-
-class AsyncAgeInclusiveCompactMemTimeSeries(AsyncMemTimeSeries):
-    async def compact(self, series: str) -> int:
         with self._lock:
             age = self._state.retention.get(series)
             target = self._state.series.get(series)
@@ -234,56 +143,48 @@ VARIANTS = [
         "timeseries",
         "first-write-wins",
         FirstWriteWinsMemTimeSeries,
-        AsyncFirstWriteWinsMemTimeSeries,
         "timeseries_basic",
     ),
     Variant(
         "timeseries",
         "start-anchored-buckets",
         StartAnchoredBucketsMemTimeSeries,
-        AsyncStartAnchoredBucketsMemTimeSeries,
         "timeseries_aggregation",
     ),
     Variant(
         "timeseries",
         "always-step",
         AlwaysStepMemTimeSeries,
-        AsyncAlwaysStepMemTimeSeries,
         "timeseries_interpolation",
     ),
     Variant(
         "timeseries",
         "eager-compact",
         EagerCompactMemTimeSeries,
-        AsyncEagerCompactMemTimeSeries,
         "timeseries_retention",
     ),
     Variant(
         "timeseries",
         "millisecond-bounds",
         MillisecondBoundsMemTimeSeries,
-        AsyncMillisecondBoundsMemTimeSeries,
         "timeseries_basic",
     ),
     Variant(
         "timeseries",
         "right-closed-buckets",
         RightClosedBucketsMemTimeSeries,
-        AsyncRightClosedBucketsMemTimeSeries,
         "timeseries_aggregation",
     ),
     Variant(
         "timeseries",
         "first-last-by-arrival",
         ArrivalOrderMemTimeSeries,
-        AsyncArrivalOrderMemTimeSeries,
         "timeseries_aggregation",
     ),
     Variant(
         "timeseries",
         "age-inclusive-compact",
         AgeInclusiveCompactMemTimeSeries,
-        AsyncAgeInclusiveCompactMemTimeSeries,
         "timeseries_retention",
     ),
 ]
