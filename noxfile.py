@@ -1,19 +1,20 @@
-"""Developer sessions: `nox -s lint types generated tests matrix benchmarks`."""
+"""Developer sessions: `nox -s lint types generated tests docs matrix benchmarks`."""
 
 from __future__ import annotations
 
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["generated", "lint", "types", "tests"]
+nox.options.sessions = ["generated", "lint", "types", "tests", "docs"]
 BACKENDS = "memstore,sqlite,redis,redis-cluster"
 
 
-def _install(session: nox.Session) -> None:
+def _install(session: nox.Session, *groups: str) -> None:
     session.run_install(
         "uv",
         "sync",
         "--all-extras",
+        *(f"--group={group}" for group in groups),
         "--active",
         "--quiet",
         env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
@@ -43,6 +44,13 @@ def types(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     _install(session)
     session.run("pytest", f"--prism-backend={BACKENDS}", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into build/site; strict: a broken link or reference fails."""
+    _install(session, "docs")
+    session.run("mkdocs", "build", "--strict", *session.posargs, env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session

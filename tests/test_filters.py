@@ -266,8 +266,9 @@ def test_deep_nesting_is_rejected() -> None:
 
 
 def test_compiler_rejects_bad_column() -> None:
-    with pytest.raises(InvalidArgumentError, match="column"):
-        SQLiteJSONCompiler("")
+    for bad in ("", "a\x00b", "\ud800", 5):
+        with pytest.raises(InvalidArgumentError, match="column"):
+            SQLiteJSONCompiler(bad)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- the AST and API
@@ -513,3 +514,207 @@ def test_each_operator_agrees(op_arg: tuple[str, Any], values: list[Any]) -> Non
         assert sql_matching(db, parsed, docs) == expected
     finally:
         db.close()
+
+
+# --------------------------------------------------------------------------- names and limits
+
+from prism import _sql
+from prism.filters import MAX_CONDITIONS, MAX_DEPTH
+
+HOSTILE = [
+    "o'clock",
+    "''",
+    'a"b',
+    "back\\slash",
+    "$.a",
+    '$."a"',
+    "[0]",
+    "*%_?",
+    "'); DROP TABLE docs; --",
+    "ünï😀",
+    " ",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_sql_helpers_round_trip_through_sqlite(text: str) -> None:
+    db = sqlite3.connect(":memory:")
+    try:
+        assert db.execute(f"SELECT {_sql.quote_literal(text)}").fetchone() == (text,)
+        cursor = db.execute(f"SELECT 1 AS {_sql.quote_identifier(text)}")
+        assert cursor.description[0][0] == text
+        db.execute(f"CREATE TABLE {_sql.quote_identifier(text)} (x)")
+        assert db.execute("SELECT name FROM sqlite_master").fetchall() == [(text,)]
+        if _sql.PLAIN_JSON_KEY.fullmatch(text):
+            literal = _sql.sqlite_json_path_literal([text, 0])
+            doc = json.dumps({text: ["hit"], "other": ["miss"]})
+            assert db.execute(f"SELECT json_extract(?, {literal})", (doc,)).fetchone() == ("hit",)
+        else:
+            with pytest.raises(ValueError, match="json_each"):
+                _sql.sqlite_json_path([text])
+    finally:
+        db.close()
+
+
+def test_sql_helpers_refuse_what_sql_text_cannot_carry() -> None:
+    for bad in ("a\x00b", "\ud800"):
+        with pytest.raises(ValueError, match="SQL text"):
+            _sql.quote_literal(bad)
+        with pytest.raises(ValueError, match="SQL text"):
+            _sql.quote_identifier(bad)
+    with pytest.raises(ValueError, match="empty"):
+        _sql.quote_identifier("")
+    with pytest.raises(TypeError):
+        _sql.quote_literal(5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=">= 0"):
+        _sql.sqlite_json_path(["a", -1])
+    assert _sql.sqlite_json_path([]) == "$"
+    assert _sql.sqlite_json_path_literal(["o'clock", 2]) == "'$.\"o''clock\"[2]'"
+
+
+def test_the_compiler_quotes_every_hostile_key(conn: sqlite3.Connection) -> None:
+    keys = [k for k in HOSTILE if not k.startswith("$")] + ["x$[0]", 'x$"a"']
+    docs = [{k: i, "n": {k: [i]}} for i, k in enumerate(keys)]
+    for i, key in enumerate(keys):
+        assert sql_matching(conn, parse({key: i}), docs) == {i}
+        assert sql_matching(conn, parse({f"n.{key}": {"$in": [[i], 5]}}), docs) == {i}
+
+
+def _nested(levels: int) -> dict[str, Any]:
+    flt: dict[str, Any] = {"k": {"$gte": 0}}
+    for i in range(levels):
+        flt = {"$and" if i % 2 else "$or": [flt, {"k": -1 - i}]}
+    return flt
+
+
+def _deep(levels: int, leaf: Any = 1) -> Any:
+    for _ in range(levels):
+        leaf = {"x": leaf}
+    return leaf
+
+
+def test_limits_are_exact() -> None:
+    parse(_nested(MAX_DEPTH))
+    with pytest.raises(InvalidArgumentError, match=f"more than {MAX_DEPTH} levels"):
+        parse(_nested(MAX_DEPTH + 1))
+    parse({"a": _deep(MAX_DEPTH - 1)})  # as deep as a document's field value may be
+    parse({"a": {"$in": [_deep(MAX_DEPTH - 1)]}})
+    for too_deep in ({"a": _deep(MAX_DEPTH)}, {"a": {"$nin": [_deep(MAX_DEPTH)]}}):
+        with pytest.raises(InvalidArgumentError, match="levels deep"):
+            parse(too_deep)
+    parse({"a": {"$in": list(range(MAX_CONDITIONS))}})
+    parse({"$or": [{"a": i} for i in range(MAX_CONDITIONS)]})
+    for too_many in (
+        {"a": {"$in": list(range(MAX_CONDITIONS + 1))}},
+        {"a": {"$in": list(range(MAX_CONDITIONS))}, "b": 1},
+        {"$or": [{"a": i} for i in range(MAX_CONDITIONS)] + [{"b": {"$nin": []}}]},
+    ):
+        with pytest.raises(InvalidArgumentError, match=f"more than {MAX_CONDITIONS} conditions"):
+            parse(too_many)
+
+
+def test_nested_and_in_and_is_flattened() -> None:
+    flt: dict[str, Any] = {"a": 0}
+    for i in range(1, 90):
+        flt = {"$and": [flt, {"a": {"$ne": i}}]}
+    parsed = parse(flt)
+    assert isinstance(parsed, And)
+    assert len(parsed.children) == 90
+    assert all(isinstance(c, Compare) for c in parsed.children)
+    assert parse({"$or": [{"$or": [{"a": 1}, {"b": 2}]}, {"c": 3}]}) == Or(
+        (Compare(("a",), "$eq", 1), Compare(("b",), "$eq", 2), Compare(("c",), "$eq", 3))
+    )
+
+
+def test_in_lists_bind_one_array_per_kind() -> None:
+    where = SQLiteJSONCompiler("body").compile(
+        parse({"a": {"$in": [*range(500), *map(str, range(500)), None, True, [1]]}})
+    )
+    assert "json_each" in where.sql
+    assert len(where.params) < 10
+
+
+def _split_matches(
+    db: sqlite3.Connection, flt: dict[str, Any], docs: list[dict[str, Any]]
+) -> set[int]:
+    """What ``split`` selects in SQL, then narrowed by its rest, against SQLite's real limits."""
+
+    def fits(fragment: Any) -> bool:
+        try:
+            db.execute(f"SELECT 1 FROM docs WHERE 0 AND ({fragment.sql})", fragment.params)
+        except sqlite3.OperationalError:
+            return False
+        return True
+
+    db.execute("DELETE FROM docs")
+    for i, doc in enumerate(docs):
+        db.execute("INSERT INTO docs VALUES (?, ?)", (i, json.dumps(doc)))
+    parsed = parse(flt)
+    where, rest = SQLiteJSONCompiler('bo"dy').split(parsed, fits)
+    rows = db.execute(f'SELECT id, "bo""dy" FROM docs WHERE {where.sql}', where.params)
+    return {i for i, body in rows if rest.matches(json.loads(body))}
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        pytest.param({"k": {"$in": list(range(-5, 2000))}}, id="in-2000"),
+        pytest.param({"k": {"$nin": [{"o": i} for i in range(3000)]}}, id="nin-objects"),
+        pytest.param(_nested(MAX_DEPTH), id="nested-100"),
+        pytest.param({"k": {"$gte": -2}, **_nested(MAX_DEPTH)}, id="nested-and-plain"),
+        pytest.param({"d": _deep(MAX_DEPTH - 1)}, id="deep-operand"),
+        pytest.param({"d": {"$ne": _deep(MAX_DEPTH - 1)}, "k": {"$lt": 1}}, id="deep-ne"),
+        pytest.param({"$or": [{"k": i, "s": str(i)} for i in range(5000)]}, id="wide-or"),
+    ],
+)
+def test_split_runs_everything_validation_accepts(
+    flt: dict[str, Any], conn: sqlite3.Connection
+) -> None:
+    docs = [{"k": k, "s": str(k), "d": _deep(MAX_DEPTH - 1, k % 2)} for k in range(-4, 4)]
+    docs.append({"o": 1})
+    parsed = parse(flt)
+    expected = {i for i, doc in enumerate(docs) if parsed.matches(doc)}
+    assert _split_matches(conn, flt, docs) == expected
+
+
+def test_split_pushes_down_what_fits() -> None:
+    compiler = SQLiteJSONCompiler("body")
+    deep = parse(_nested(40))
+    plain = parse({"k": 1})
+    where, rest = compiler.split(And((plain, deep)))
+    assert where == compiler.compile(plain)
+    assert rest == deep
+    where, rest = compiler.split(plain)
+    assert (where, rest) == (compiler.compile(plain), TRUE)
+    where, rest = compiler.split(deep, lambda fragment: False)
+    assert (where.sql, rest) == ("1", deep)
+
+
+def test_nesting_ignores_parentheses_in_quotes() -> None:
+    from prism.filters import _nesting
+
+    assert _nesting("""f('((', "a(""(") AND ((x))""") == 2
+    assert _nesting("""'it''s (' || ("(")""") == 1
+
+
+@PROPERTY
+@given(FILTERS, st.lists(DOCS, min_size=1, max_size=6), st.integers(0, 6))
+def test_split_agrees_with_matches_at_any_budget(
+    flt: dict[str, Any], docs: list[dict[str, Any]], budget: int
+) -> None:
+    """Whatever SQLite can take (here: a random nesting budget), SQL plus the rest is exact."""
+    from prism.filters import _nesting
+
+    parsed = parse(flt)
+    where, rest = SQLiteJSONCompiler("body").split(parsed, lambda f: _nesting(f.sql) <= budget)
+    assert _nesting(where.sql) <= max(budget, 1) or where.sql == "1"
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute("CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT)")
+        for i, doc in enumerate(docs):
+            db.execute("INSERT INTO docs VALUES (?, ?)", (i, json.dumps(doc)))
+        rows = db.execute(f"SELECT id, body FROM docs WHERE {where.sql}", where.params)
+        got = {i for i, body in rows if rest.matches(json.loads(body))}
+    finally:
+        db.close()
+    assert got == {i for i, doc in enumerate(docs) if parsed.matches(doc)}

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.broken import Variant
 from tests.broken.plugin import GAP_BACKENDS, VARIANTS
+from tests.broken.plugin import Pair as Variant
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.timeout(900)  # one subprocess runs every variant's suite
@@ -27,7 +27,9 @@ def _selector(variant: Variant) -> str:
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    """The matrix and the terminal output of one run of every variant's suite, with
+    pytest-timeout disabled: only the prism plugin's own per-case deadline stops a hang."""
     workdir = tmp_path_factory.mktemp("broken-variants")
     matrix = workdir / "m.json"
     backends = ",".join([*(v.backend for v in VARIANTS), *GAP_BACKENDS])
@@ -41,6 +43,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
+    env["COLUMNS"] = "1000"  # FAILED lines in full
     env.pop("PRISM_REQUIRE", None)
     env.pop("PRISM_MATRIX", None)
     proc = subprocess.run(
@@ -57,8 +60,10 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "-q",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "no:timeout",
             "--no-header",
-            "-rN",
+            "-rf",
         ],
         cwd=workdir,
         env=env,
@@ -69,7 +74,12 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     )
     assert matrix.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
     assert proc.returncode == pytest.ExitCode.TESTS_FAILED, proc.stdout[-3000:]
-    return json.loads(matrix.read_text())["backends"]  # type: ignore[no-any-return]
+    return json.loads(matrix.read_text())["backends"], proc.stdout
+
+
+@pytest.fixture(scope="module")
+def outcomes(run: tuple[dict[str, Any], str]) -> dict[str, Any]:
+    return run[0]
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.backend for v in VARIANTS])
@@ -89,3 +99,22 @@ def test_a_declared_known_gap_is_a_strict_expected_failure(outcomes: dict[str, A
 
 def test_a_known_gap_that_passes_fails_the_run(outcomes: dict[str, Any]) -> None:
     assert outcomes["gap-unexpected-pass"]["keyvalue_basic"] == "failed"
+
+
+def test_a_case_that_blocks_forever_fails_at_its_deadline(run: tuple[dict[str, Any], str]) -> None:
+    """The variant whose blocking pops ignore their timeout hangs in the cases that wait on an
+    empty list; each fails at its 1 s deadline with a message naming it, in both flavours, and
+    the run goes on (pytest-timeout is disabled in that run)."""
+    from tests.broken.list import CASE_DEADLINES
+
+    backend = "broken-list-blocking-pop-forever"
+    assert CASE_DEADLINES[backend] == 1.0
+    matrix, stdout = run
+    assert matrix[backend]["list_blocking"] == "failed"
+    prefix = f"Test_{backend.replace('-', '_')}_list_blocking_"
+    failed = [line for line in stdout.splitlines() if line.startswith("FAILED") and prefix in line]
+    assert {f"{prefix}sync", f"{prefix}async"} <= {
+        line.split("::")[-2] for line in failed if "::" in line
+    }, stdout[-3000:]
+    for line in failed:
+        assert "did not finish within its deadline of 1 s" in line, line

@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
 """Generate the sync twins of prism's async source modules.
 
-Every ``.../_async/<name>.py`` under ``src/prism`` is the source of ``.../<name>.py`` one directory
-up.  The rewrite is token-based, so strings and comments stay intact except for class names:
+Every ``.../_async/<name>.py`` under ``src/prism`` (and the broken test variants under
+``tests/broken/_async``) is the source of ``.../<name>.py`` one directory up.  The rewrite is token-based, so strings and comments stay intact except for class names:
 
 * ``async def`` / ``async with`` / ``async for`` lose ``async``; ``await`` disappears;
 * ``AsyncFoo`` becomes ``Foo``; ``foo_async`` becomes ``foo``; ``async_foo`` becomes ``foo``;
 * async protocol names map to their sync twins (``__aenter__`` → ``__enter__``,
   ``StopAsyncIteration`` → ``StopIteration``, ``AsyncIterator`` → ``Iterator``, ...);
-* module paths drop their ``_async`` component.
+* module paths drop their ``_async`` component;
+* strings and comments (docstrings above all) get the sync wording through the explicit table
+  :data:`TEXT_REWRITES`: ``(async flavour)`` → ``(sync flavour)``, ``await`` and ``async def`` drop
+  out of code examples, "many tasks" become "many threads", ``AsyncFoo`` → ``Foo``.  Wording the
+  table cannot rewrite safely is written in the async source so that it reads right in both twins.
+
+There is no ``if is_async():`` helper: every difference between the flavours is a name the
+rename map knows (``run_async`` → ``run``, ``acquire_async`` → ``acquire``), so both twins stay
+straight-line code.
 
 ``python tools/async_to_sync.py --check`` exits 1 when a generated file is stale (CI runs it).
 """
@@ -26,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_ROOT = ROOT / "src" / "prism"
+TEST_SOURCE_ROOT = ROOT / "tests" / "broken"
+"""The deliberately broken variants are written once too, as async source."""
 
 SPECIAL = {
     "__aenter__": "__enter__",
@@ -43,9 +53,34 @@ SPECIAL = {
     "aiter": "iter",
     "acquire_async": "acquire",
 }
-KEEP = frozenset({"is_async"})
+KEEP = frozenset({"is_async"})  # a parameter name in non-generated code, not a flavour suffix
 _QUOTED_NAME = re.compile(r"""^(["'])[A-Za-z_]\w*\1$""")
-_ASYNC_CLASS = re.compile(r"\bAsync([A-Z]\w*)")
+
+TEXT_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        # which flavour a module or class is
+        (r"\(async flavour\)", "(sync flavour)"),
+        (
+            r"\(async source; the sync twin is generated\)",
+            "(the sync twin, generated from the async source)",
+        ),
+        # protocol words: "an async context manager" -> "a context manager"
+        (r"\ban async context manager\b", "a context manager"),
+        (r"\basync (context manager|iterator|iterable|generator)\b", r"\1"),
+        # code examples in docstrings
+        (r"\basync (def|with|for)\b", r"\1"),
+        (r"\bawait ", ""),
+        (r"\ban awaited\b", "a"),
+        # who runs concurrently: tasks in the async twin, threads in the sync one
+        (r"\bmany tasks\b", "many threads"),
+        (r"\banother (?:task or thread|thread or task)\b", "another thread"),
+        (r"\bconcurrent tasks \(threads\)", "concurrent threads"),
+        # class names
+        (r"\bAsync([A-Z]\w*)", r"\1"),
+    )
+)
+"""How text in strings and comments is rewritten for the sync twin, in order."""
 
 
 def rename(name: str) -> str:
@@ -60,6 +95,13 @@ def rename(name: str) -> str:
     if name.startswith("async_") and len(name) > 6:
         return name[6:]
     return name
+
+
+def rewrite_text(text: str) -> str:
+    """The sync wording of a string or comment of an async source (see :data:`TEXT_REWRITES`)."""
+    for pattern, replacement in TEXT_REWRITES:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def transform(source: str) -> str:
@@ -97,10 +139,7 @@ def transform(source: str) -> str:
             if new != tok.string:
                 edits.append((start, end, new))
         elif tok.type in (tokenize.STRING, tokenize.COMMENT):
-            new = _ASYNC_CLASS.sub(r"\1", tok.string)
-            new = re.sub(r"\basync (with|for)\b", r"\1", new)
-            new = new.replace("async context manager", "context manager")
-            new = new.replace("async iterator", "iterator")
+            new = rewrite_text(tok.string)
             if new != tok.string:
                 edits.append((start, end, new))
     out = source
@@ -111,7 +150,8 @@ def transform(source: str) -> str:
 
 def targets() -> list[tuple[Path, Path]]:
     pairs = []
-    for src in sorted(SOURCE_ROOT.rglob("_async/*.py")):
+    sources = [*SOURCE_ROOT.rglob("_async/*.py"), *TEST_SOURCE_ROOT.glob("_async/*.py")]
+    for src in sorted(sources):
         if src.name == "__init__.py":
             continue
         pairs.append((src, src.parent.parent / src.name))

@@ -1,7 +1,26 @@
 """Argument checks shared by every backend, run before any I/O.
 
 The interface ABCs attach these checks to their methods (see ``interfaces/_base.py``), so a
-backend's own code only ever sees arguments that passed them.
+backend's own code only ever sees arguments that passed them.  The checks also *normalise*:
+what reaches a backend is always an exact builtin type (``str``, ``int``, ``float``, ``dict``),
+never a subclass with its own ``__str__`` / ``__index__`` / ``__eq__``, and always within the
+bounds below, which every backend (in-process, SQLite and Redis today; PostgreSQL, Kafka, NATS
+and S3 to come) can represent:
+
+=====================================  =========================================================
+what                                   allowed
+=====================================  =========================================================
+names (keys, topics, queues, ...)      1 to :data:`MAX_NAME_BYTES` UTF-8 bytes, no NUL, no lone
+                                       surrogates
+counts, limits, sizes, offsets         ints from 0 (or 1) to :data:`MAX_INT` = 2**63 - 1
+indexes (list / rank positions)        ints from :data:`MIN_INT` = -2**63 to :data:`MAX_INT`
+partition counts                       1 to :data:`MAX_PARTITIONS`; partition numbers below it
+durations and timeouts                 0 (or > 0) to :data:`MAX_SECONDS` seconds (100 years)
+timestamps                             :data:`MIN_TIMESTAMP` (1970-01-01) to
+                                       :data:`MAX_TIMESTAMP` (10000-01-01), epoch seconds
+numbers (scores, values)               finite floats (``inf`` only where documented)
+JSON integers                          :data:`MIN_INT` to :data:`MAX_INT`
+=====================================  =========================================================
 """
 
 from __future__ import annotations
@@ -14,6 +33,29 @@ from typing import Any, cast
 from prism.errors import InvalidArgumentError, ValueTooLargeError
 
 MAX_NAME_BYTES = 1024
+"""Longest name (key, topic, stream, queue, collection, series, id), in UTF-8 bytes."""
+
+MAX_INT = 2**63 - 1
+"""Largest count, limit, size, offset or index: the largest signed 64-bit integer."""
+
+MIN_INT = -(2**63)
+"""Smallest index (negative indexes count from the end) and smallest JSON integer."""
+
+MAX_PARTITIONS = 4096
+"""Most partitions a stream may have (``set_partitions``)."""
+
+MAX_SECONDS = 100 * 365 * 86_400
+"""Longest duration or timeout: 100 years of 365 days (3,153,600,000 seconds)."""
+
+MIN_TIMESTAMP = 0
+"""Earliest timestamp: the epoch, 1970-01-01T00:00:00Z."""
+
+MAX_TIMESTAMP = 253_402_300_800
+"""Latest timestamp: 10000-01-01T00:00:00Z, so every instant of year 9999 is fine (in float
+seconds ``datetime.max`` rounds to exactly this)."""
+
+MAX_JSON_DEPTH = 100
+"""Deepest nesting of a JSON value (documents, properties, attributes)."""
 
 Duration = float | int | timedelta
 """Seconds as a number, or a :class:`datetime.timedelta`."""
@@ -22,12 +64,50 @@ Timestamp = float | int | datetime
 """Seconds since the epoch as a number, or an aware or naive-UTC :class:`datetime.datetime`."""
 
 
+def show(value: object) -> str:
+    """A short, safe rendering of a refused value for an error message."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = int.__index__(value)
+        if number.bit_length() > 128:
+            return f"an int of {number.bit_length()} bits"
+        return str(number)
+    if isinstance(value, float):
+        return float.__repr__(value)
+    if isinstance(value, str):
+        text = str.__str__(value)
+        return repr(text if len(text) <= 60 else text[:57] + "...")
+    if isinstance(value, bytes | bytearray | memoryview | timedelta | datetime | bool):
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return f"a {type(value).__name__}"
+
+
+# ----- text ---------------------------------------------------------------------------------
+
+
+def text(value: object, what: str) -> str:
+    """Any str (subclasses by their plain value, never a custom ``__str__``) with no lone
+    surrogates; returns an exact ``str``.  Empty text and NUL are the caller's to judge."""
+    if type(value) is not str:
+        if not isinstance(value, str):
+            msg = f"{what} must be a str, got {show(value)}"
+            raise InvalidArgumentError(msg)
+        value = str.__str__(value)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            msg = f"{what} must be valid unicode text (no lone surrogates), got {show(value)}"
+            raise InvalidArgumentError(msg) from exc
+    return value
+
+
 def name(value: object, what: str = "key") -> str:
-    """Check a key / topic / stream / queue / collection / series name."""
+    """Check a key / topic / stream / queue / collection / series name; returns an exact str."""
     if type(value) is not str:
         if isinstance(value, str):
-            return name(str(value), what)
-        msg = f"{what} must be a str, got {type(value).__name__}"
+            return name(str.__str__(value), what)
+        msg = f"{what} must be a str, got {show(value)}"
         raise InvalidArgumentError(msg)
     if not value:
         msg = f"{what} must not be empty"
@@ -39,12 +119,12 @@ def name(value: object, what: str = "key") -> str:
 
 def _name_slow(value: str, what: str) -> None:
     if "\x00" in value:
-        msg = f"{what} must not contain NUL characters"
+        msg = f"{what} must not contain NUL characters, got {show(value)}"
         raise InvalidArgumentError(msg)
     try:
         size = len(value.encode("utf-8"))
     except UnicodeEncodeError as exc:
-        msg = f"{what} must be valid unicode text (no lone surrogates)"
+        msg = f"{what} must be valid unicode text (no lone surrogates), got {show(value)}"
         raise InvalidArgumentError(msg) from exc
     if size > MAX_NAME_BYTES:
         msg = f"{what} is {size} UTF-8 bytes; at most {MAX_NAME_BYTES} are allowed"
@@ -52,8 +132,8 @@ def _name_slow(value: str, what: str) -> None:
 
 
 def names(values: object, what: str = "keys") -> list[str]:
-    """Check an iterable of names (not a bare str); returns them as a list."""
-    if isinstance(values, str | bytes):
+    """Check an iterable of names (not a bare str); returns them as a list of exact str."""
+    if isinstance(values, str | bytes | Mapping):
         msg = f"{what} must be an iterable of str, not a single {type(values).__name__}"
         raise InvalidArgumentError(msg)
     try:
@@ -61,8 +141,8 @@ def names(values: object, what: str = "keys") -> list[str]:
     except TypeError as exc:
         msg = f"{what} must be an iterable of str, got {type(values).__name__}"
         raise InvalidArgumentError(msg) from exc
-    single = what.removesuffix("s")
-    for item in items:
+    single = f"each of {what}"
+    for i, item in enumerate(items):
         if (
             type(item) is str
             and item
@@ -71,15 +151,28 @@ def names(values: object, what: str = "keys") -> list[str]:
             and "\x00" not in item
         ):
             continue
-        name(item, single)
+        items[i] = name(item, single)
     return cast("list[str]", items)
 
 
 def prefix(value: object, what: str = "prefix") -> str:
     """A prefix may be empty; otherwise it follows the name rules."""
-    if value == "" and type(value) is str:
+    if isinstance(value, str) and not value:
         return ""
     return name(value, what)
+
+
+def choice(value: object, allowed: tuple[str, ...], what: str) -> str:
+    """One of ``allowed`` (compared as plain str); returns it as an exact str."""
+    if isinstance(value, str):
+        plain = str.__str__(value)
+        if plain in allowed:
+            return plain
+    msg = f"{what} must be one of {', '.join(map(repr, allowed))}, got {show(value)}"
+    raise InvalidArgumentError(msg)
+
+
+# ----- bytes --------------------------------------------------------------------------------
 
 
 def payload(value: object, limit: int | None, what: str = "value") -> bytes:
@@ -99,45 +192,133 @@ def optional_payload(value: object, limit: int | None, what: str = "value") -> b
     return None if value is None else payload(value, limit, what)
 
 
-def payload_map(value: object, limit: int | None, what: str = "items") -> Mapping[str, bytes]:
+def mapping_items(value: object, what: str, kind: str) -> list[tuple[Any, Any]]:
     if not isinstance(value, Mapping):
-        msg = f"{what} must be a mapping of str to bytes, got {type(value).__name__}"
+        msg = f"{what} must be a mapping of {kind}, got {type(value).__name__}"
         raise InvalidArgumentError(msg)
-    for k, v in value.items():
+    try:
+        return list(value.items())
+    except (TypeError, KeyError, ValueError, AttributeError) as exc:
+        msg = f"{what} must be a mapping of {kind}; reading its items failed ({type(exc).__name__})"
+        raise InvalidArgumentError(msg) from exc
+
+
+def payload_map(value: object, limit: int | None, what: str = "items") -> dict[str, bytes]:
+    """A mapping of names to payloads; returns a plain dict of exact str keys."""
+    out: dict[str, bytes] = {}
+    for raw_key, v in mapping_items(value, what, "str to bytes"):
+        k = raw_key
         if not (type(k) is str and k and len(k) <= 256 and k.isascii() and "\x00" not in k):
-            name(k, "key")
+            k = name(k, f"key in {what}")
         if type(v) is not bytes or (limit is not None and len(v) > limit):
-            payload(v, limit)
-    return value
+            payload(v, limit, f"{what}[{k!r}]")
+        out[k] = v
+    return out
 
 
-def headers(value: object, what: str = "headers") -> Mapping[str, str] | None:
+def headers(value: object, what: str = "headers") -> dict[str, str] | None:
+    """A mapping of non-empty str names to str values, without NUL or lone surrogates;
+    returns a plain dict of exact str (or None for None)."""
     if value is None:
         return None
-    if not isinstance(value, Mapping):
-        msg = f"{what} must be a mapping of str to str, got {type(value).__name__}"
+    out: dict[str, str] = {}
+    for raw_key, raw_value in mapping_items(value, what, "str to str"):
+        k, v = raw_key, raw_value
+        if not (type(k) is str and k and k.isascii() and "\x00" not in k):
+            k = text(k, f"a name in {what}")
+            if not k or "\x00" in k:
+                msg = f"names in {what} must be non-empty str without NUL, got {show(k)}"
+                raise InvalidArgumentError(msg)
+        if not (type(v) is str and v.isascii() and "\x00" not in v):
+            v = text(v, f"{what}[{k!r}]")
+            if "\x00" in v:
+                msg = f"{what}[{k!r}] must not contain NUL characters"
+                raise InvalidArgumentError(msg)
+        out[k] = v
+    return out
+
+
+# ----- numbers ------------------------------------------------------------------------------
+
+
+def _exact_int(value: object) -> int | None:
+    """``value`` as an exact int (int subclasses by their int value, never a custom
+    ``__index__``); None for anything else, bool included."""
+    if type(value) is int:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int.__index__(value)
+    return None
+
+
+def integer(value: object, what: str, minimum: int = MIN_INT, maximum: int = MAX_INT) -> int:
+    """An int (not bool) from ``minimum`` to ``maximum``; returns an exact int."""
+    number = _exact_int(value)
+    if number is None:
+        msg = f"{what} must be an int from {minimum} to {maximum}, got {show(value)}"
         raise InvalidArgumentError(msg)
-    for k, v in value.items():
-        if type(k) is not str or not k or type(v) is not str:
-            msg = (
-                f"{what} must map non-empty str names to str values; got {k!r}: {type(v).__name__}"
-            )
-            raise InvalidArgumentError(msg)
-    return value
+    if not minimum <= number <= maximum:
+        msg = f"{what} must be an int from {minimum} to {maximum}, got {show(number)}"
+        raise InvalidArgumentError(msg)
+    return number
+
+
+def count(value: object, what: str = "count", *, minimum: int = 0, maximum: int = MAX_INT) -> int:
+    """A count, limit, size or offset: an int from ``minimum`` to ``maximum`` (2**63 - 1)."""
+    return integer(value, what, minimum, maximum)
+
+
+def optional_count(
+    value: object, what: str = "limit", *, minimum: int = 0, maximum: int = MAX_INT
+) -> int | None:
+    return None if value is None else integer(value, what, minimum, maximum)
+
+
+def index(value: object, what: str = "index") -> int:
+    """A position, negative from the end: an int from -2**63 to 2**63 - 1."""
+    return integer(value, what)
+
+
+def _exact_float(value: object) -> float | None:
+    """``value`` (int or float, not bool) as an exact float; inf for ints too large for one."""
+    if type(value) is float:
+        return value
+    if isinstance(value, float):
+        return float.__float__(value)
+    number = _exact_int(value)
+    if number is None:
+        return None
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
+
+
+def number(value: object, what: str = "value", *, allow_inf: bool = False) -> float:
+    """A finite number (or +-inf where allowed; never NaN); returns an exact float."""
+    result = _exact_float(value)
+    if result is None:
+        msg = f"{what} must be a number (int or float), got {show(value)}"
+        raise InvalidArgumentError(msg)
+    if math.isnan(result) or (math.isinf(result) and not allow_inf):
+        msg = f"{what} must be a finite number, got {show(value)}"
+        raise InvalidArgumentError(msg)
+    return result
 
 
 def seconds(value: object, what: str = "duration", *, allow_zero: bool = False) -> float:
-    """A duration in seconds (number or timedelta), finite and positive (or zero if allowed)."""
+    """A duration in seconds (number or timedelta), finite, positive (or zero if allowed) and
+    at most :data:`MAX_SECONDS`; returns float seconds."""
     if isinstance(value, timedelta):
-        result = value.total_seconds()
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        result = float(value)
+        result: float | None = timedelta.total_seconds(value)
     else:
-        msg = f"{what} must be seconds (int or float) or a timedelta, got {type(value).__name__}"
+        result = _exact_float(value)
+    if result is None:
+        msg = f"{what} must be seconds (int or float) or a timedelta, got {show(value)}"
         raise InvalidArgumentError(msg)
-    if not math.isfinite(result) or result < 0 or (result == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        msg = f"{what} must be finite and {bound}, got {result!r}"
+    if not (0 < result <= MAX_SECONDS or (result == 0 and allow_zero)):
+        low = "0" if allow_zero else "above 0"
+        msg = f"{what} must be seconds from {low} to {MAX_SECONDS} (100 years), got {show(value)}"
         raise InvalidArgumentError(msg)
     return result
 
@@ -149,86 +330,81 @@ def optional_seconds(
 
 
 def timestamp(value: object, what: str = "timestamp") -> float:
-    """A point in time: epoch seconds, or a datetime (naive datetimes are taken as UTC)."""
+    """A point in time: epoch seconds, or a datetime (naive datetimes are taken as UTC), from
+    1970-01-01 to 10000-01-01; returns float epoch seconds."""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.timestamp()
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    msg = f"{what} must be epoch seconds (int or float) or a datetime, got {value!r}"
-    raise InvalidArgumentError(msg)
-
-
-def count(value: object, what: str = "count", *, minimum: int = 0) -> int:
-    if type(value) is not int:
-        msg = f"{what} must be an int, got {type(value).__name__}"
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        try:
+            result: float | None = datetime.timestamp(moment)
+        except (OverflowError, ValueError, OSError) as exc:
+            msg = f"{what} {show(value)} is not a representable point in time"
+            raise InvalidArgumentError(msg) from exc
+    else:
+        result = _exact_float(value)
+    if result is None:
+        msg = f"{what} must be epoch seconds (int or float) or a datetime, got {show(value)}"
         raise InvalidArgumentError(msg)
-    if value < minimum:
-        msg = f"{what} must be >= {minimum}, got {value}"
+    if not MIN_TIMESTAMP <= result <= MAX_TIMESTAMP:
+        msg = (
+            f"{what} must be from {MIN_TIMESTAMP} (1970-01-01) to {MAX_TIMESTAMP} "
+            f"(10000-01-01) epoch seconds, got {show(value)}"
+        )
         raise InvalidArgumentError(msg)
-    return value
+    return result
 
 
-def optional_count(value: object, what: str = "limit", *, minimum: int = 0) -> int | None:
-    return None if value is None else count(value, what, minimum=minimum)
-
-
-def index(value: object, what: str = "index") -> int:
-    if type(value) is not int:
-        msg = f"{what} must be an int, got {type(value).__name__}"
-        raise InvalidArgumentError(msg)
-    return value
-
-
-def number(value: object, what: str = "value", *, allow_inf: bool = False) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        result = float(value)
-        if math.isnan(result) or (math.isinf(result) and not allow_inf):
-            msg = f"{what} must be a finite number, got {value!r}"
-            raise InvalidArgumentError(msg)
-        return result
-    msg = f"{what} must be a number, got {type(value).__name__}"
-    raise InvalidArgumentError(msg)
-
-
-def choice(value: object, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed or type(value) is not str:
-        msg = f"{what} must be one of {', '.join(map(repr, allowed))}, got {value!r}"
-        raise InvalidArgumentError(msg)
-    return value
+# ----- JSON ---------------------------------------------------------------------------------
 
 
 def json_value(value: object, what: str = "value", _depth: int = 0) -> Any:
-    """Check a JSON-compatible value: dict (str keys), list, str, int, float (finite), bool, None."""
-    if _depth > 100:
-        msg = f"{what} is nested more than 100 levels deep"
+    """Check a JSON-compatible value: dict (str keys), list, str, int, float (finite), bool,
+    None.  Returns a copy made of exact builtin types (tuples become lists, mappings dicts)."""
+    if _depth > MAX_JSON_DEPTH:
+        msg = f"{what} is nested more than {MAX_JSON_DEPTH} levels deep"
         raise InvalidArgumentError(msg)
-    if value is None or isinstance(value, bool | int | str):
+    if value is None or value is True or value is False:
         return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
+    kind = type(value)
+    if kind is str:
+        return value if value.isascii() else text(value, what)  # type: ignore[attr-defined]
+    if kind is int:
+        if not MIN_INT <= value <= MAX_INT:  # type: ignore[operator]
+            msg = f"{what} is {show(value)}; JSON integers must be from {MIN_INT} to {MAX_INT}"
+            raise InvalidArgumentError(msg)
+        return value
+    if kind is float:
+        if not math.isfinite(value):  # type: ignore[arg-type]
             msg = f"{what} contains {value!r}; JSON allows only finite numbers"
             raise InvalidArgumentError(msg)
         return value
     if isinstance(value, Mapping):
-        for k, v in value.items():
+        out: dict[str, Any] = {}
+        for raw_key, item in mapping_items(value, what, "str keys to JSON values"):
+            k = raw_key
             if type(k) is not str:
-                msg = f"{what} has a non-str object key {k!r}; JSON object keys are str"
-                raise InvalidArgumentError(msg)
-            json_value(v, f"{what}.{k}", _depth + 1)
-        return value
+                if not isinstance(k, str):
+                    msg = f"{what} has a non-str object key {show(k)}; JSON object keys are str"
+                    raise InvalidArgumentError(msg)
+                k = str.__str__(k)
+            if not k.isascii():
+                k = text(k, f"a key in {what}")
+            out[k] = json_value(item, f"{what}.{k}", _depth + 1)
+        return out
     if isinstance(value, list | tuple):
-        for i, v in enumerate(value):
-            json_value(v, f"{what}[{i}]", _depth + 1)
-        return value
+        return [json_value(item, f"{what}[{i}]", _depth + 1) for i, item in enumerate(value)]
+    if isinstance(value, str):
+        return json_value(str.__str__(value), what, _depth)
+    if isinstance(value, float):
+        return json_value(float.__float__(value), what, _depth)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return json_value(int.__index__(value), what, _depth)
     msg = f"{what} contains a {type(value).__name__}, which is not JSON-compatible"
     raise InvalidArgumentError(msg)
 
 
-def json_object(value: object, what: str = "document") -> Mapping[str, Any]:
+def json_object(value: object, what: str = "document") -> dict[str, Any]:
+    """A JSON object: a mapping with str keys; returns a plain-dict copy (see json_value)."""
     if not isinstance(value, Mapping):
         msg = f"{what} must be a JSON object (a mapping with str keys), got {type(value).__name__}"
         raise InvalidArgumentError(msg)
-    json_value(value, what)
-    return value
+    return cast("dict[str, Any]", json_value(value, what))

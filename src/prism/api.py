@@ -40,7 +40,9 @@ def _acquire(settings: BackendSettings, cls: type[Backend]) -> tuple[Any, Backen
         backend.open()
     except PrismError:
         raise
-    except Exception as exc:  # a backend must translate; never let a raw driver error out
+    except OSError as exc:  # refused, reset, unreachable, timed out: the server is not there
+        # A backend translates its driver's errors itself; anything else that is not an OSError
+        # is a bug in the backend or in prism and propagates unchanged, never as a PrismError.
         msg = f"{settings.backend} failed to connect: {type(exc).__name__}: {redact(str(exc))}"
         raise BackendUnavailableError(msg, backend=settings.backend, operation="open") from exc
     with _lock:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
 import sys
-import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import click
 import prism
 from prism.errors import ConfigurationError, PrismError
 
+__all__ = ["main"]
+
 
 @click.group()
 @click.version_option(prism.__version__, prog_name="prism")
@@ -20,107 +23,132 @@ def main() -> None:
     """prism: one small, precise API over many data stores, in your own process."""
 
 
-def _step(text: str) -> None:
-    click.echo(click.style(f"\n▸ {text}", bold=True))
+DEMO: tuple[tuple[str, str], ...] = (
+    (
+        "open a namespace: with no prism.yaml it runs on the embedded in-memory default",
+        """
+import prism
+ns = prism.open("demo", config={})
+ns
+""",
+    ),
+    (
+        "keyvalue: set, get, exists, delete",
+        """
+kv = ns.keyvalue
+kv.set("greeting", b"hello, prism")
+kv.get("greeting")
+kv.exists("nobody")
+kv.get("nobody")
+kv.delete("greeting")
+""",
+    ),
+    (
+        'keyvalue_ttl: keys that expire ("can it?" is an isinstance check)',
+        """
+isinstance(kv, prism.KeyValueTTL)
+kv.set("session", b"token-123", ttl=0.3)
+round(kv.get_ttl("session"), 1)
+import time
+time.sleep(0.35)  # a demo may wait for real; tests move an injected clock instead
+kv.exists("session")
+""",
+    ),
+    (
+        "keyvalue_cas: compare-and-swap, linearizable per key",
+        """
+kv.compare_and_swap("counter", None, b"1")
+kv.compare_and_swap("counter", b"7", b"8")
+kv.compare_and_swap("counter", b"1", b"2")
+kv.get("counter")
+""",
+    ),
+    (
+        "bad input is refused before any I/O",
+        """
+kv.set("", b"x")
+kv.set("k", "text")
+""",
+    ),
+    (
+        "pubsub: fan-out to every active subscriber",
+        """
+first = ns.pubsub.subscribe("orders.created")
+second = ns.pubsub.subscribe("orders.created")
+ns.pubsub.publish("orders.created", b'{"id": 42}', headers={"source": "demo"})
+msg = first.get(timeout=1.0)
+msg.topic, msg.payload, dict(msg.headers)
+second.get(timeout=1.0).payload
+first.close()
+second.close()
+""",
+    ),
+    (
+        "list: Redis-style lists",
+        """
+ns.list.push_right("jobs", b"a", b"b", b"c")
+ns.list.pop_left("jobs")
+ns.list.length("jobs")
+""",
+    ),
+    (
+        "queue: at-least-once delivery with leases",
+        """
+message_id = ns.queue.enqueue("emails", b"welcome alice")
+lease = ns.queue.receive("emails", visibility_timeout=30)
+lease.payload, lease.message.attempts
+ns.queue.ack(lease)
+ns.queue.length("emails")
+""",
+    ),
+    (
+        "needs no backend can meet are refused when the namespace is opened",
+        """
+sorted(ns.models)
+prism.open("social", config={"namespaces": {"social": {"needs": ["graph_query"]}}})
+ns.close()
+""",
+    ),
+)
+"""The demo's steps: (title, code).  The code is run statement by statement as printed."""
 
 
-def _show(code: str, result: object) -> None:
-    click.echo(f"  {code:<52} → {result!r}")
+def _run_demo_step(code: str, scope: dict[str, Any]) -> None:
+    """Print each statement of ``code`` in the interactive interpreter's form, run it, and print
+    what the interpreter would: an expression's value, or the PrismError it raised.  The
+    output is a doctest: ``tests/test_cli.py`` replays it and compares."""
+    for node in ast.parse(code).body:
+        # the statement's own lines, with a trailing comment kept
+        lines = code.splitlines()[node.lineno - 1 : node.end_lineno or node.lineno]
+        first, *rest = lines
+        click.echo(f"  >>> {first}")
+        for line in rest:
+            click.echo(f"  ... {line}")
+        try:
+            if isinstance(node, ast.Expr):
+                value = eval(compile(ast.Expression(node.value), "<demo>", "eval"), scope)
+                if value is not None:
+                    click.echo(f"  {value!r}")
+            else:
+                exec(compile(ast.Module([node], []), "<demo>", "exec"), scope)  # noqa: S102
+        except PrismError as exc:
+            click.echo("  Traceback (most recent call last):\n    ...")
+            click.echo(f"  {traceback.format_exception_only(exc)[-1].rstrip()}")
 
 
 @main.command()
 def demo() -> None:
-    """A short guided tour on the embedded default (no server needed)."""
-    click.echo("prism demo: every namespace below opens on the embedded in-memory default,")
-    click.echo("because no prism.yaml is configured.  The same code runs on Redis, SQLite, ...")
-    with prism.open("demo", config={}) as ns:
-        click.echo(f"\nopened {ns!r}")
-        kv = ns.keyvalue
-        _step("keyvalue: set, get, exists, delete")
-        kv.set("greeting", b"hello, prism")
-        _show('kv.set("greeting", b"hello, prism")', None)
-        _show('kv.get("greeting")', kv.get("greeting"))
-        _show('kv.exists("nobody")', kv.exists("nobody"))
-        try:
-            kv.get("nobody")
-        except prism.KeyNotFoundError as exc:
-            _show('kv.get("nobody")', exc)
+    """A short guided tour on the embedded default (no server needed).
 
-        _step("keyvalue_ttl: keys that expire")
-        _show("isinstance(kv, prism.KeyValueTTL)", isinstance(kv, prism.KeyValueTTL))
-        assert isinstance(kv, prism.KeyValueTTL)
-        kv.set("session", b"token-123", ttl=0.3)
-        _show('kv.set("session", b"token-123", ttl=0.3)', None)
-        ttl = kv.get_ttl("session")
-        _show('kv.get_ttl("session")', None if ttl is None else round(ttl, 2))
-        time.sleep(0.35)  # a demo may wait for real; tests move an injected clock instead
-        _show('... 0.35 s later: kv.exists("session")', kv.exists("session"))
-
-        _step("keyvalue_cas: compare-and-swap, linearizable per key")
-        assert isinstance(kv, prism.KeyValueCAS)
-        _show(
-            'kv.compare_and_swap("counter", None, b"1")', kv.compare_and_swap("counter", None, b"1")
-        )
-        _show(
-            'kv.compare_and_swap("counter", b"7", b"8")', kv.compare_and_swap("counter", b"7", b"8")
-        )
-        _show(
-            'kv.compare_and_swap("counter", b"1", b"2")', kv.compare_and_swap("counter", b"1", b"2")
-        )
-        _show('kv.get("counter")', kv.get("counter"))
-
-        _step("bad input is refused before any I/O")
-        try:
-            kv.set("", b"x")
-        except prism.InvalidArgumentError as exc:
-            _show('kv.set("", b"x")', exc)
-        try:
-            kv.set("k", "text")  # type: ignore[arg-type]
-        except prism.InvalidArgumentError as exc:
-            _show('kv.set("k", "text")', exc)
-
-        if "pubsub" in ns.models:
-            _step("pubsub: fan-out to every active subscriber")
-            ps = ns.pubsub
-            with ps.subscribe("orders.created") as first, ps.subscribe("orders.created") as second:
-                ps.publish("orders.created", b'{"id": 42}', headers={"source": "demo"})
-                _show('ps.publish("orders.created", b\'{"id": 42}\')', None)
-                for label, sub in (("first", first), ("second", second)):
-                    msg = sub.get(timeout=1.0)
-                    got = None if msg is None else (msg.topic, msg.payload, dict(msg.headers))
-                    _show(f"{label}.get(timeout=1.0)", got)
-
-        if "list" in ns.models:
-            _step("list: Redis-style lists")
-            lst = ns.list
-            _show(
-                'lst.push_right("jobs", b"a", b"b", b"c")', lst.push_right("jobs", b"a", b"b", b"c")
-            )
-            _show('lst.pop_left("jobs")', lst.pop_left("jobs"))
-            _show('lst.length("jobs")', lst.length("jobs"))
-
-        if "queue" in ns.models:
-            _step("queue: at-least-once with leases")
-            q = ns.queue
-            assert isinstance(q, prism.QueueVisibility)
-            q.enqueue("emails", b"welcome alice")
-            _show('q.enqueue("emails", b"welcome alice")', "<message id>")
-            lease = q.receive("emails", visibility_timeout=30)
-            _show(
-                'lease = q.receive("emails", visibility_timeout=30)',
-                None if lease is None else (lease.payload, lease.message.attempts),
-            )
-            if lease is not None:
-                q.ack(lease)
-                _show('q.ack(lease); q.length("emails")', q.length("emails"))
-
-        _step("needs the backend cannot meet are refused when the namespace is opened")
-        click.echo(f"  data models served here: {', '.join(sorted(ns.models))}")
-        needs = {"namespaces": {"social": {"needs": ["graph_query"]}}}
-        try:
-            prism.open("social", config=needs)
-        except ConfigurationError as exc:
-            _show('prism.open("social") needing graph_query', exc)
+    Each step prints the code it runs, as typed at the Python prompt, and what it returned.
+    """
+    click.echo("prism demo: the code below runs on the embedded in-memory default, because no")
+    click.echo("prism.yaml is configured; the same code runs on Redis, SQLite, ... once one is.")
+    click.echo("Each line after >>> is run as shown; the line under it is what it returned.")
+    scope: dict[str, Any] = {}
+    for title, code in DEMO:
+        click.echo(click.style(f"\n▸ {title}", bold=True))
+        _run_demo_step(code.strip("\n"), scope)
     click.echo("\ndone: see `prism registry` for every backend and what it implements.")
 
 

@@ -1,7 +1,8 @@
 """The prism error hierarchy.
 
 Every error prism raises is a :class:`PrismError`.  Driver exceptions never leak: each backend
-translates them at its boundary and chains the original (``raise ... from exc``).  Errors carry
+translates them at its boundary and chains the original (``raise ... from exc``).  Anything else
+(a bug such as a ``TypeError``) is not translated and propagates unchanged.  Errors carry
 the backend and operation they came from when known, never a secret, and survive pickling.
 """
 

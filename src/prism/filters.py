@@ -55,26 +55,40 @@ non-empty lists of mappings, a non-bool ``$exists``, an ordering operand that is
 not JSON values (NaN, infinities and integers beyond 64 bits included) raise
 :class:`~prism.errors.InvalidArgumentError`.
 
+Limits
+------
+``$and`` / ``$or`` nest at most :data:`MAX_DEPTH` (100) levels; an operand nests at most as
+deep as a document's field value may (``MAX_DEPTH`` levels counted from the document's root, so
+99 objects or arrays around a scalar); a filter holds at most :data:`MAX_CONDITIONS` (10,000)
+conditions, each field condition counting one and each ``$in`` / ``$nin`` element one.  Past
+any of them :func:`parse` raises :class:`~prism.errors.InvalidArgumentError`.  Every backend
+executes every filter within them (a pushdown compiler that cannot take one whole leaves the
+rest to :meth:`Filter.matches`, see :meth:`SQLiteJSONCompiler.split`).
+
 Pushdown
 --------
 A backend translates a :class:`Filter` by subclassing :class:`FilterCompiler`.
 :class:`SQLiteJSONCompiler` translates to a SQLite ``WHERE`` fragment over a JSON text column.
 Its results equal :meth:`Filter.matches` for documents stored as JSON text whose integers fit
-in 64 bits and whose strings contain no U+0000 (SQLite truncates such strings).
+in 64 bits and whose strings contain no U+0000 (SQLite truncates such strings).  Names reach
+the SQL text only through :mod:`prism._sql`; every value is a bound parameter.
 """
 
 from __future__ import annotations
 
+import json
 import math
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Generic, NamedTuple, TypeVar
 
+from prism import _sql as _sqltext
 from prism.errors import InvalidArgumentError
 
 __all__ = [
+    "MAX_CONDITIONS",
+    "MAX_DEPTH",
     "OPERATORS",
     "ORDERING",
     "TRUE",
@@ -96,7 +110,13 @@ ORDERING: Final = frozenset({"$gt", "$gte", "$lt", "$lte"})
 OPERATORS: Final = frozenset({"$eq", "$ne", "$in", "$nin", "$exists"}) | ORDERING
 """The operators allowed in a field's operator mapping."""
 
-_MAX_DEPTH = 100
+MAX_DEPTH: Final = 100
+"""How deep ``$and`` / ``$or`` may nest, and how deep an operand value may nest."""
+MAX_CONDITIONS: Final = 10_000
+"""How many conditions a filter may hold: each field condition counts one, each element of a
+``$in`` / ``$nin`` list one (an empty list one)."""
+_MAX_DEPTH = MAX_DEPTH
+_LISTS = frozenset({"$in", "$nin"})
 _INT64 = range(-(2**63), 2**63)
 _MISSING: Any = object()
 
@@ -223,7 +243,7 @@ def parse(filter: Mapping[str, Any] | Filter | None) -> Filter:
         return filter
     if filter is None:
         return TRUE
-    return _parse_filter(filter, "filter", 0)
+    return _parse_filter(filter, "filter", 0, [0])
 
 
 def matches(filter: Mapping[str, Any] | Filter | None, document: Mapping[str, Any]) -> bool:
@@ -235,7 +255,7 @@ def _fail(message: str) -> InvalidArgumentError:
     return InvalidArgumentError(message)
 
 
-def _parse_filter(raw: object, where: str, depth: int) -> Filter:
+def _parse_filter(raw: object, where: str, depth: int, counted: list[int]) -> Filter:
     if not isinstance(raw, Mapping):
         msg = f"{where} must be a mapping of field paths to conditions, got {type(raw).__name__}"
         raise _fail(msg)
@@ -252,7 +272,7 @@ def _parse_filter(raw: object, where: str, depth: int) -> Filter:
                 msg = f"{where}.{key} must be a non-empty list of filters, got {condition!r}"
                 raise _fail(msg)
             children = [
-                _parse_filter(child, f"{where}.{key}[{i}]", depth + 1)
+                _parse_filter(child, f"{where}.{key}[{i}]", depth + 1, counted)
                 for i, child in enumerate(condition)
             ]
             parts.append(_and(children) if key == "$and" else _or(children))
@@ -263,7 +283,15 @@ def _parse_filter(raw: object, where: str, depth: int) -> Filter:
             )
             raise _fail(msg)
         else:
-            parts.extend(_parse_field(key, condition))
+            compares = _parse_field(key, condition)
+            counted[0] += sum(max(1, len(c.value)) if c.op in _LISTS else 1 for c in compares)
+            if counted[0] > MAX_CONDITIONS:
+                msg = (
+                    f"filter has more than {MAX_CONDITIONS} conditions (each field condition "
+                    "counts one, each element of a $in / $nin list one); split the query"
+                )
+                raise _fail(msg)
+            parts.extend(compares)
     return _and(parts)
 
 
@@ -284,7 +312,7 @@ def _parse_field(field: str, condition: object) -> list[Compare]:
                 )
                 raise _fail(msg)
             return [_parse_operator(segments, field, op, arg) for op, arg in condition.items()]
-    return [Compare(segments, "$eq", _operand(condition, f"value for field {field!r}", 0))]
+    return [Compare(segments, "$eq", _operand(condition, f"value for field {field!r}", 1))]
 
 
 def _parse_operator(path: tuple[str, ...], field: str, op: str, arg: object) -> Compare:
@@ -306,14 +334,19 @@ def _parse_operator(path: tuple[str, ...], field: str, op: str, arg: object) -> 
         if isinstance(arg, bool) or not isinstance(arg, int | float | str):
             msg = f"{where} compares with a number or a str, got {type(arg).__name__}"
             raise _fail(msg)
-        value = _operand(arg, where, 0)
+        value = _operand(arg, where, 1)
     else:
-        value = _operand(arg, where, 0)
+        value = _operand(arg, where, 1)
     return Compare(path, op, value)
 
 
 def _operand(value: object, where: str, depth: int) -> Any:
-    """Check a JSON value and return an independent copy (arrays as tuples)."""
+    """Check a JSON value and return an independent copy (arrays as tuples).  ``depth`` counts
+    like a document's: 1 for a field's value, so an operand may nest exactly as deep as a
+    document field value may (``MAX_DEPTH`` levels in all, the innermost included)."""
+    if depth > _MAX_DEPTH:
+        msg = f"{where} is nested more than {_MAX_DEPTH} levels deep"
+        raise _fail(msg)
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -328,9 +361,6 @@ def _operand(value: object, where: str, depth: int) -> Any:
         return float(value)
     if isinstance(value, str):
         return _unicode(str(value), where)
-    if depth > _MAX_DEPTH:
-        msg = f"{where} is nested more than {_MAX_DEPTH} levels deep"
-        raise _fail(msg)
     if isinstance(value, Mapping):
         copy: dict[str, Any] = {}
         for k, v in value.items():
@@ -359,15 +389,24 @@ def _unicode(text: str, where: str) -> str:
 
 
 def _and(children: Iterable[Filter]) -> Filter:
-    kept = tuple(c for c in children if not isinstance(c, MatchAll))
-    return kept[0] if len(kept) == 1 else And(kept) if kept else TRUE
+    """All of ``children``; an ``And`` among them is flattened into this one."""
+    kept: list[Filter] = []
+    for child in children:
+        if isinstance(child, And):
+            kept.extend(child.children)
+        elif not isinstance(child, MatchAll):
+            kept.append(child)
+    return kept[0] if len(kept) == 1 else And(tuple(kept)) if kept else TRUE
 
 
 def _or(children: Iterable[Filter]) -> Filter:
-    kept = tuple(children)
-    if any(isinstance(c, MatchAll) for c in kept):
-        return TRUE
-    return kept[0] if len(kept) == 1 else Or(kept)
+    """Any of ``children``; an ``Or`` among them is flattened into this one."""
+    kept: list[Filter] = []
+    for child in children:
+        if isinstance(child, MatchAll):
+            return TRUE
+        kept.extend(child.children if isinstance(child, Or) else (child,))
+    return kept[0] if len(kept) == 1 else Or(tuple(kept))
 
 
 # --------------------------------------------------------------------------- compilers
@@ -443,9 +482,19 @@ def _param(value: Any) -> SQLFragment:
     return SQLFragment("?", (value,))
 
 
+_CHAIN = 16
+"""Terms per ``AND`` / ``OR`` chain: SQLite parses a chain of n terms into an expression tree
+n deep (at most 1000 by default), so longer lists are grouped in parenthesised chains of at
+most this many terms (a list of 10,000 terms nests four groups deep)."""
+
+
 def _join(separator: str, parts: list[SQLFragment], empty: str) -> SQLFragment:
     if not parts:
         return SQLFragment(empty)
+    while len(parts) > _CHAIN:
+        parts = [
+            _join(separator, parts[i : i + _CHAIN], empty) for i in range(0, len(parts), _CHAIN)
+        ]
     if len(parts) == 1:
         return parts[0]
     return _sql("(" + separator.join(["{}"] * len(parts)) + ")", *parts)
@@ -455,21 +504,21 @@ def _not(part: SQLFragment) -> SQLFragment:
     return _sql("NOT COALESCE({}, 0)", part)  # NULL (unknown) counts as no match
 
 
-# Object keys that may be written as a quoted JSON path label on every SQLite version, however
-# the JSON text escapes them: printable ASCII without '"' and '\'.  Other keys (SQLite < 3.45
-# compares labels with the raw, still-escaped key text) are looked up through json_each().
-PLAIN_JSON_KEY = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]+")
+PLAIN_JSON_KEY = _sqltext.PLAIN_JSON_KEY
+"""Object keys written as a label of a SQLite JSON path (see :data:`prism._sql.PLAIN_JSON_KEY`);
+other keys are looked up through ``json_each()`` with the key bound as a parameter."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Path:
-    """The value at JSON path ``path`` inside the JSON text ``doc``."""
+    """The value at the JSON path ``keys`` (plain keys and array indexes) inside the JSON text
+    ``doc``."""
 
     doc: SQLFragment
-    path: str
+    keys: tuple[str | int, ...] = ()
 
     def _call(self, function: str) -> SQLFragment:
-        literal = SQLFragment("'" + self.path.replace("'", "''") + "'")
+        literal = SQLFragment(_sqltext.sqlite_json_path_literal(self.keys))
         return _sql(function + "({}, {})", self.doc, literal)
 
     def type(self) -> SQLFragment:
@@ -486,11 +535,11 @@ class _Path:
 
     def child(self, key: str) -> _Path | _Member:
         if PLAIN_JSON_KEY.fullmatch(key):
-            return _Path(self.doc, f'{self.path}."{key}"')
+            return _Path(self.doc, (*self.keys, key))
         return _Member(self, key)
 
     def index(self, i: int) -> _Path:
-        return _Path(self.doc, f"{self.path}[{i}]")
+        return _Path(self.doc, (*self.keys, i))
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,7 +557,7 @@ class _Member:
         )
 
     def _rooted(self) -> _Path:
-        return _Path(self._select("value", " AND type IN ('object', 'array')"), "$")
+        return _Path(self._select("value", " AND type IN ('object', 'array')"))
 
     def type(self) -> SQLFragment:
         return self._select("type")
@@ -553,6 +602,52 @@ def _eq_sql(at: _Path | _Member, value: Any) -> SQLFragment:
     return _json_eq_sql(at, value)
 
 
+def _in_sql(at: _Path | _Member, values: tuple[Any, ...]) -> SQLFragment:
+    """SQL for ``$in``: the numbers and the strings each become one bound JSON array that
+    ``json_each()`` expands (so the statement does not grow with the list); other values are
+    compared one by one."""
+    numbers: list[Any] = []
+    texts: list[Any] = []
+    parts: list[SQLFragment] = []
+    for v in values:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            numbers.append(v)
+        elif isinstance(v, str) and "\x00" not in v:  # json_each() would truncate at U+0000
+            texts.append(v)
+        else:
+            parts.append(_eq_sql(at, v))
+    for group, kinds in ((numbers, "IN ('integer', 'real')"), (texts, "= 'text'")):
+        if len(group) == 1:
+            parts.append(_eq_sql(at, group[0]))
+        elif group:
+            array = _param(json.dumps(group, ensure_ascii=False, allow_nan=False))
+            template = "({} " + kinds + " AND {} IN (SELECT value FROM json_each({})))"
+            parts.append(_sql(template, at.type(), at.value(), array))
+    return _join(" OR ", parts, "0")
+
+
+def _fits_anywhere(fragment: SQLFragment) -> bool:
+    return len(fragment.params) <= 999 and _nesting(fragment.sql) <= 8
+
+
+def _nesting(sql: str) -> int:
+    """How deep parentheses nest in ``sql``, outside its '...' literals and "..." names."""
+    depth = deepest = 0
+    quote = ""
+    for char in sql:
+        if quote:
+            if char == quote:
+                quote = ""  # a doubled quote closes and reopens: same result
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    return deepest
+
+
 _SQL_ORDERING: Final = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 
 
@@ -570,11 +665,43 @@ class SQLiteJSONCompiler(FilterCompiler[SQLFragment]):
     """
 
     def __init__(self, column: str) -> None:
-        if not isinstance(column, str) or not column or "\x00" in column:
+        if type(column) is not str or not column or "\x00" in column:
             msg = f"column must be a non-empty str without NUL, got {column!r}"
             raise InvalidArgumentError(msg)
+        _unicode(column, "column")
         self.column = column
-        self._root = _Path(SQLFragment('"' + column.replace('"', '""') + '"'), "$")
+        self._root = _Path(SQLFragment(_sqltext.quote_identifier(column)))
+
+    def split(
+        self, filter: Filter, fits: Callable[[SQLFragment], bool] | None = None
+    ) -> tuple[SQLFragment, Filter]:
+        """``(where, rest)``: a ``WHERE`` fragment that ``fits``, and the part of ``filter`` it
+        leaves out.  A document matches ``filter`` exactly when ``where`` selects it and
+        :meth:`Filter.matches` of ``rest`` holds; ``rest`` is :data:`TRUE` when ``where`` is
+        exact.
+
+        ``fits`` says whether SQLite accepts a fragment (its parser stack, expression depth and
+        variable count are finite and build-dependent; a backend passes a check against its own
+        connection).  The default accepts fragments that nest parentheses at most 8 deep and
+        bind at most 999 parameters, which every SQLite build parses.  The top-level conditions
+        of ``filter`` (its ``$and``) are pushed down while they fit; the others go to ``rest``.
+        """
+        fits = fits or _fits_anywhere
+        whole = self.compile(filter)
+        if fits(whole):
+            return whole, TRUE
+        conjuncts = filter.children if isinstance(filter, And) else (filter,)
+        pushed: list[tuple[Filter, SQLFragment]] = []
+        rest: list[Filter] = []
+        for conjunct in conjuncts:
+            fragment = self.compile(conjunct)
+            if fits(fragment):
+                pushed.append((conjunct, fragment))
+            else:
+                rest.append(conjunct)
+        while pushed and not fits(_join(" AND ", [f for _, f in pushed], "1")):
+            rest.append(pushed.pop()[0])
+        return _join(" AND ", [f for _, f in pushed], "1"), _and(rest)
 
     def visit_true(self, node: MatchAll) -> SQLFragment:
         return SQLFragment("1")
@@ -595,7 +722,7 @@ class SQLiteJSONCompiler(FilterCompiler[SQLFragment]):
         if op == "$ne":
             return _not(_eq_sql(at, value))
         if op in ("$in", "$nin"):
-            any_of = _join(" OR ", [_eq_sql(at, v) for v in value], "0")
+            any_of = _in_sql(at, value)
             return any_of if op == "$in" else _not(any_of)
         if op == "$exists":
             return _sql("{} IS NOT NULL" if value else "{} IS NULL", at.type())

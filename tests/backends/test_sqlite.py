@@ -225,6 +225,74 @@ def test_document_index_is_an_expression_index_the_query_uses(tmp_path: Path) ->
             conn.close()
 
 
+CRAFTED_FIELDS = [
+    "o'clock",
+    "x'), abs(-9223372036854775808)) --",  # closed the JSON path, added a column that overflows
+    "x'||abs(-9223372036854775808)||'",
+    "a') WHERE 1 --",  # dropped the partial index's WHERE: every namespace evaluated it
+    "z'; DROP TABLE prism_kv; --",
+]
+
+
+@pytest.mark.parametrize("field", CRAFTED_FIELDS)
+def test_a_crafted_index_field_breaks_nothing(tmp_path: Path, field: str) -> None:
+    """Regression (issue 8): a quote in a create_index field was spliced into CREATE INDEX, so
+    o'clock was a syntax error and a crafted name installed an index whose expression failed on
+    every later document write in every namespace on the file."""
+    db = tmp_path / "crafted.db"
+    with (
+        prism.open("attacker", config=config(str(db))) as attacker,
+        prism.open("victim", config=config(str(db))) as victim,
+    ):
+        victim.document.insert("c", {"_id": "before", field: 1})
+        name = attacker.document.create_index("c", [field], unique=True)  # type: ignore[attr-defined]
+        assert name == field
+        attacker.document.insert("c", {"_id": "a", field: "v"})
+        with pytest.raises(prism.ConflictError):
+            attacker.document.insert("c", {"_id": "b", field: "v"})
+        assert [d["_id"] for d in attacker.document.find("c", {field: "v"})] == ["a"]
+        for ns in (victim, attacker):  # every namespace's writes on the file still work
+            ns.document.insert("other", {"_id": "x", field: 2, "k": 1})
+            ns.document.update("other", "x", {"k": 2})
+            assert ns.document.find("c", {field: {"$in": [1, "v"]}}, sort=[(field, 1)])
+            assert ns.document.delete("other", "x")
+        victim.keyvalue.set("k", b"v")
+        assert victim.keyvalue.get("k") == b"v"
+        assert attacker.document.drop_index("c", name)  # type: ignore[attr-defined]
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        conn.close()
+
+
+def test_filters_sqlite_cannot_parse_whole_still_run(tmp_path: Path) -> None:
+    """Regression (issue 8): a 997-element $in, 81 nested $and/$or and a 28-deep document
+    under a unique index were refused by SQLite (parser stack / expression depth) although
+    validation accepted them."""
+    with prism.open("limits", config=config(str(tmp_path / "l.db"))) as ns:
+        docs = ns.document
+        for k in range(-3, 4):
+            docs.insert("c", {"_id": str(k), "k": k, "s": str(k)})
+        assert len(docs.find("c", {"k": {"$in": list(range(997))}})) == 4
+        assert len(docs.find("c", {"s": {"$nin": [str(i) for i in range(997)]}})) == 3
+        objects = [{"o": i} for i in range(997)]
+        assert docs.count("c", {"k": {"$in": [*objects, -3]}}) == 1
+        nested: dict[str, Any] = {"k": {"$gte": 0}}
+        for i in range(81):
+            nested = {"$and" if i % 2 else "$or": [nested, {"k": -1 - i}]}
+        want = sorted(str(k) for k in range(-3, 4) if prism.filters.matches(nested, {"k": k}))
+        assert sorted(d["_id"] for d in docs.find("c", nested, sort=[("k", -1)], limit=10)) == want
+        assert docs.count("c", nested) == len(want)
+        docs.create_index("u", ["d"], unique=True)  # type: ignore[attr-defined]
+        deep: Any = 1
+        for _ in range(28):
+            deep = {"x": deep}
+        docs.insert("u", {"_id": "a", "d": deep})
+        with pytest.raises(prism.ConflictError):
+            docs.insert("u", {"_id": "b", "d": deep})
+
+
 # -- (4) errors: clear PrismErrors, never raw sqlite3 errors -----------------------------------
 
 

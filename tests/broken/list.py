@@ -1,11 +1,13 @@
+# Generated from tests/broken/_async/list.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
 """Broken list variants: each misbehaves in one way its suite must catch."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from prism._validate import Duration, seconds
-from prism.backends.memstore._async.list import AsyncMemList
 from prism.backends.memstore.list import MemList
 from tests.broken import Variant
 
@@ -13,36 +15,22 @@ from tests.broken import Variant
 
 
 class UnreversedPushMemList(MemList):
-    """A multi-value push_left keeps the values' order (a b c stays a b c; Redis gives c b a)."""
-
     def push_left(self, key: str, *values: bytes) -> int:
         return super().push_left(key, *reversed(values))
-
-
-class AsyncUnreversedPushMemList(AsyncMemList):
-    async def push_left(self, key: str, *values: bytes) -> int:
-        return await super().push_left(key, *reversed(values))
 
 
 # list_range -------------------------------------------------------------------------------------
 
 
 class ExclusiveStopMemList(MemList):
-    """get_range treats ``stop`` as exclusive, like a Python slice."""
-
     def get_range(self, key: str, start: int = 0, stop: int = -1) -> list[bytes]:
-        return super().get_range(key, start, stop)[:-1]
-
-
-class AsyncExclusiveStopMemList(AsyncMemList):
-    async def get_range(self, key: str, start: int = 0, stop: int = -1) -> list[bytes]:
-        return (await super().get_range(key, start, stop))[:-1]
+        return (super().get_range(key, start, stop))[:-1]
 
 
 # list_blocking ----------------------------------------------------------------------------------
 
 
-def _peek(facet: MemList | AsyncMemList, keys: str | Sequence[str]) -> tuple[str, bytes] | None:
+def _peek(facet: MemList, keys: str | Sequence[str]) -> tuple[str, bytes] | None:
     """The head of the first non-empty list, left in place."""
     for key in [keys] if isinstance(keys, str) else keys:
         items = facet._lists.get(key)
@@ -51,22 +39,52 @@ def _peek(facet: MemList | AsyncMemList, keys: str | Sequence[str]) -> tuple[str
     return None
 
 
-class SharingMemList(MemList):
-    """blocking_pop_left hands out the head without removing it: every waiter gets it."""
+def _keys(facet: MemList, keys: str | Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """What a blocking pop on ``keys`` waits for (the memstore waiter keys of those lists)."""
+    return tuple(
+        ("list", facet.namespace, key) for key in ([keys] if isinstance(keys, str) else keys)
+    )
 
+
+class SharingMemList(MemList):
     def blocking_pop_left(
         self, keys: str | Sequence[str], timeout: Duration | None = None
     ) -> tuple[str, bytes] | None:
         wait = None if timeout is None else seconds(timeout, allow_zero=True)
-        return self._store.signal.wait(lambda: _peek(self, keys), wait)
+        waits_for = _keys(self, keys)
+        return self._store.waiters.wait(waits_for, lambda: _peek(self, keys), wait)
 
 
-class AsyncSharingMemList(AsyncMemList):
-    async def blocking_pop_left(
+class ForeverMemList(MemList):
+    def blocking_pop_left(
         self, keys: str | Sequence[str], timeout: Duration | None = None
     ) -> tuple[str, bytes] | None:
-        wait = None if timeout is None else seconds(timeout, allow_zero=True)
-        return await self._store.signal.wait_async(lambda: _peek(self, keys), wait)
+        return super().blocking_pop_left(keys, None)
+
+    def blocking_pop_right(
+        self, keys: str | Sequence[str], timeout: Duration | None = None
+    ) -> tuple[str, bytes] | None:
+        return super().blocking_pop_right(keys, None)
+
+
+_FOREVER = Variant("list", "blocking-pop-forever", ForeverMemList, "list_blocking")
+
+#: per-case deadlines (seconds) of variants whose cases hang: short, so the meta-test stays fast
+CASE_DEADLINES = {_FOREVER.backend: 1.0}
+
+
+def _sorted_keys(keys: Any) -> Any:
+    if isinstance(keys, list | tuple) and keys and all(type(k) is str for k in keys):
+        return sorted(set(keys))
+    return keys  # left for the checks to refuse
+
+
+class SortedKeysMemList(MemList):
+    def blocking_pop_left(self, keys: Any, timeout: Any = None) -> Any:
+        return super().blocking_pop_left(_sorted_keys(keys), timeout)
+
+    def blocking_pop_right(self, keys: Any, timeout: Any = None) -> Any:
+        return super().blocking_pop_right(_sorted_keys(keys), timeout)
 
 
 VARIANTS = [
@@ -74,15 +92,15 @@ VARIANTS = [
         "list",
         "push-left-unreversed",
         UnreversedPushMemList,
-        AsyncUnreversedPushMemList,
         "list_basic",
     ),
     Variant(
         "list",
         "range-stop-exclusive",
         ExclusiveStopMemList,
-        AsyncExclusiveStopMemList,
         "list_range",
     ),
-    Variant("list", "blocking-pop-shares", SharingMemList, AsyncSharingMemList, "list_blocking"),
+    Variant("list", "blocking-pop-shares", SharingMemList, "list_blocking"),
+    _FOREVER,
+    Variant("list", "sorted-keys", SortedKeysMemList, "list_blocking"),
 ]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 import prism.plugins
 from prism.backends.memstore._async.backend import AsyncMemstoreBackend
@@ -17,21 +20,58 @@ from prism.registry.registry import get_registry
 from tests.broken import Variant
 
 
-def all_variants() -> list[Variant]:
-    out: list[Variant] = []
-    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
-        if info.name == "plugin":
+def _load(package: str, directory: Path) -> dict[tuple[str, str], Variant]:
+    out: dict[tuple[str, str], Variant] = {}
+    for info in pkgutil.iter_modules([str(directory)]):
+        if info.name in ("plugin", "_async"):
             continue
-        module = importlib.import_module(f"tests.broken.{info.name}")
-        out.extend(getattr(module, "VARIANTS", []))
+        module = importlib.import_module(f"{package}.{info.name}")
+        for variant in getattr(module, "VARIANTS", []):
+            out[variant.model, variant.flaw] = variant
+        CASE_DEADLINES.update(getattr(module, "CASE_DEADLINES", {}))
     return out
 
 
+#: backend -> per-case deadline in seconds, for variants whose cases hang (see list.py)
+CASE_DEADLINES: dict[str, float] = {}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One flaw in both flavours: the async source's variant and its generated sync twin."""
+
+    sync: Variant
+    async_: Variant
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.async_, name)
+
+
+def all_variants() -> list[Pair]:
+    here = Path(__file__).parent
+    sync = _load("tests.broken", here)
+    async_ = _load("tests.broken._async", here / "_async")
+    if sync.keys() != async_.keys():
+        msg = f"stale sync twins of tests/broken: {sorted(sync.keys() ^ async_.keys())}"
+        raise RuntimeError(msg)
+    return [Pair(sync[key], async_[key]) for key in sorted(async_, key=list(async_).index)]
+
+
 VARIANTS = all_variants()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give the cases of hanging variants their short deadline (``prism_deadline`` marker)."""
+    for item in items:
+        deadline = CASE_DEADLINES.get(getattr(getattr(item, "cls", None), "prism_backend", ""))
+        if deadline is not None:
+            item.add_marker(pytest.mark.prism_deadline(deadline))
+
+
 _memstore = get_registry().backend("memstore").declaration
 
 
-def _declaration(variant: Variant) -> dict[str, Any]:
+def _declaration(variant: Pair) -> dict[str, Any]:
     names = variant.interfaces or tuple(
         n for n in _memstore.implements if CATALOG[n].model == variant.model
     )
@@ -43,18 +83,18 @@ def _declaration(variant: Variant) -> dict[str, Any]:
     }
 
 
-def _class_name(variant: Variant, flavour: str) -> str:
+def _class_name(variant: Pair, flavour: str) -> str:
     return f"{flavour}_{variant.model}_{variant.flaw}".replace("-", "_")
 
 
 for _v in VARIANTS:
     globals()[_class_name(_v, "sync")] = type(
-        _class_name(_v, "sync"), (MemstoreBackend,), {"facet_classes": {_v.model: _v.sync_facet}}
+        _class_name(_v, "sync"), (MemstoreBackend,), {"facet_classes": {_v.model: _v.sync.facet}}
     )
     globals()[_class_name(_v, "async")] = type(
         _class_name(_v, "async"),
         (AsyncMemstoreBackend,),
-        {"facet_classes": {_v.model: _v.async_facet}},
+        {"facet_classes": {_v.model: _v.async_.facet}},
     )
 
 
@@ -89,7 +129,7 @@ def _gap_declaration(name: str) -> dict[str, Any]:
 for _name, (_variant, _, _) in GAP_BACKENDS.items():
     for _flavour, _base in (("sync", MemstoreBackend), ("async", AsyncMemstoreBackend)):
         if _variant is not None:
-            _facet = _variant.sync_facet if _flavour == "sync" else _variant.async_facet
+            _facet = _variant.sync.facet if _flavour == "sync" else _variant.async_.facet
         else:
             _facet = MemKeyValue if _flavour == "sync" else AsyncMemKeyValue
         _cls = f"{_flavour}_{_name}".replace("-", "_")

@@ -1,6 +1,6 @@
 # Generated from src/prism/backends/_async/base.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
-"""The base classes of a backend implementation (async source; the sync twin is generated).
+"""The base classes of a backend implementation (the sync twin, generated from the async source).
 
 A backend is one class per flavour (an async class and its sync twin) holding one connection
 (client, pool, file) for a named entry of ``prism.yaml``; it is shared by every namespace

@@ -5,6 +5,24 @@ When a backend class overrides that method, ``Interface.__init_subclass__`` wrap
 in a small generated function that runs the checks first and then calls the backend's code.
 Every backend, built-in or third-party, therefore validates arguments in exactly one shared
 place and can never be reached with a malformed key or payload.
+
+The checks also convert, once, at this boundary (as httpx turns every timeout form into one
+``Timeout``).  After them a backend method receives:
+
+* names (keys, topics, streams, queues, ids, ...) as exact ``str``, key lists as ``list[str]``;
+* counts, limits, offsets, indexes and partition numbers as exact ``int`` within the bounds of
+  :mod:`prism._validate` (below 2**63; partitions below ``MAX_PARTITIONS``);
+* durations and timeouts (``ttl``, ``timeout``, ``block``, ``visibility_timeout``, ``delay``,
+  ``bucket``, ``max_age``, ...) as ``float`` seconds (or None where optional), never a
+  ``timedelta``, at most ``MAX_SECONDS``;
+* timestamps (``timestamp``, ``start``/``end`` of a series, ``not_before``) as ``float`` epoch
+  seconds from 1970 to 10000-01-01, never a ``datetime``;
+* numbers (scores, values, bounds) as ``float``; headers and labels as a fresh
+  ``dict[str, str]``; JSON documents and properties as a fresh copy of plain dicts and lists.
+
+So a backend never calls the converters of :mod:`prism._validate` on its arguments; its
+parameter annotations stay those of the interface, and uses ``typing.cast`` where the type checker
+needs the narrower type.
 """
 
 from __future__ import annotations
@@ -22,7 +40,9 @@ __all__ = ["Check", "Checked", "Interface", "checks", "registered_interfaces"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 Check = Callable[[Any, Any], Any]
-"""A check: called as ``check(facet, value)``; raises a PrismError or returns nothing useful."""
+"""A check: called as ``check(facet, value)``; raises a PrismError, or (when it has
+``normalizes = True``) returns the value the backend receives.  A check with a ``for_param``
+attribute is a factory: ``check.for_param(name)`` builds the check of parameter ``name``."""
 
 _SPEC_ATTR = "__prism_checks__"
 _TOGETHER = "__together__"
@@ -99,8 +119,12 @@ def _wrap(func: Callable[..., Any], spec: dict[str, Check]) -> Callable[..., Any
             head.append(f"{pname}{default}")
             call.append(pname)
         if pname in spec:
-            env[f"_c_{pname}"] = spec[pname]
-            if getattr(spec[pname], "normalizes", False):
+            check = spec[pname]
+            bind = getattr(check, "for_param", None)
+            if bind is not None:  # a per-parameter check: its messages name ``pname``
+                check = bind(pname)
+            env[f"_c_{pname}"] = check
+            if getattr(check, "normalizes", False):
                 # the check returns the value to use (e.g. a one-shot iterable made a list)
                 body.append(f"    {pname} = _c_{pname}({params[0].name}, {pname})")
             else:
@@ -188,195 +212,372 @@ def registered_interfaces() -> dict[tuple[str, bool], type[Interface]]:
 
 
 # ----- the checks interface modules use ---------------------------------------------------------
+#
+# Most checks are *per parameter*: ``check.for_param(name)`` builds the check of one parameter,
+# so its messages name that parameter (``visibility_timeout must be ...``, not ``duration``).
+# ``_wrap`` binds them when it wraps a backend method.  A check marked ``normalizes`` returns the
+# value the backend receives (an exact str / int / float / dict; float seconds for durations and
+# timestamps), so backends never convert arguments themselves.
 
 
-def _named(what: str) -> Check:
+def _per_param(factory: Callable[[str], Check]) -> Check:
+    """A check whose messages name the parameter it checks (``what`` is the parameter name)."""
+    check = factory("value")
+    check.for_param = factory  # type: ignore[attr-defined]
+    return check
+
+
+def _normalizing(check: Check) -> Check:
+    check.normalizes = True  # type: ignore[attr-defined]
+    return check
+
+
+def _named(factory_what: str | None = None) -> Check:
     name = v.name
 
-    def check(_: Any, value: Any) -> None:
-        # fast path for the common case: short ASCII text without NUL
-        if (
-            type(value) is str
-            and value
-            and len(value) <= 256
-            and value.isascii()
-            and "\x00" not in value
-        ):
-            return
-        name(value, what)
+    def factory(what: str) -> Check:
+        what = factory_what or what
+
+        def check(_: Any, value: Any) -> str:
+            # fast path for the common case: short ASCII text without NUL
+            if (
+                type(value) is str
+                and value
+                and len(value) <= 256
+                and value.isascii()
+                and "\x00" not in value
+            ):
+                return value
+            return name(value, what)
+
+        return _normalizing(check)
+
+    return _per_param(factory)
+
+
+KEY = _named()
+TOPIC = _named()
+PATTERN = _named()
+STREAM = _named()
+GROUP = _named()
+CONSUMER = _named()
+QUEUE = _named()
+COLLECTION = _named()
+SERIES = _named()
+NODE_ID = _named()
+EDGE_ID = _named()
+LABEL = _named()
+DOC_ID = _named()
+SUBSCRIPTION_NAME = _named()
+ORDERING_KEY = _named()
+
+
+def _exact_topic(what: str) -> Check:
+    """An exact topic for a subscription: a name without the pattern characters ``*`` / ``>``."""
+    name = v.name
+
+    def check(_: Any, value: Any) -> str:
+        topic = name(value, what)
+        if "*" in topic or ">" in topic:
+            wildcard = "*" if "*" in topic else ">"
+            msg = (
+                f"{what} {topic!r} contains the pattern character {wildcard!r}; this method "
+                f"subscribes to one exact topic: use subscribe_pattern() (pubsub_wildcards) for "
+                f"wildcard subscriptions"
+            )
+            raise InvalidArgumentError(msg)
+        return topic
+
+    return _normalizing(check)
+
+
+EXACT_TOPIC = _per_param(_exact_topic)
+"""A topic to subscribe to exactly: ``*`` and ``>`` are refused, pointing to subscribe_pattern."""
+
+
+def _keys(what: str) -> Check:
+    def check(_: Any, value: Any) -> list[str]:
+        return v.names(value, what)
+
+    return _normalizing(check)
+
+
+KEYS = _per_param(_keys)
+
+
+def _var_keys(what: str) -> Check:
+    def check(_: Any, value: Any) -> tuple[str, ...]:
+        if not value:
+            msg = f"{what}: at least one key is required"
+            raise InvalidArgumentError(msg)
+        return tuple(v.name(item, f"each of {what}") for item in value)
+
+    return _normalizing(check)
+
+
+VAR_KEYS = _per_param(_var_keys)
+
+
+def _key_or_keys(what: str) -> Check:
+    def check(_: Any, value: Any) -> str | list[str]:
+        if isinstance(value, str):
+            return v.name(value, what)
+        keys = v.names(value, what)
+        if not keys:
+            msg = f"{what}: at least one key is required"
+            raise InvalidArgumentError(msg)
+        return keys
+
+    return _normalizing(check)
+
+
+KEY_OR_KEYS = _per_param(_key_or_keys)
+
+
+def _offsets(what: str) -> Check:
+    def check(_: Any, value: Any) -> list[int]:
+        """One offset or an iterable of them: ints from 0 to 2**63 - 1; returns a list."""
+        if isinstance(value, str | bytes | bool) or not isinstance(value, int | Iterable):
+            msg = f"{what} must be an int or an iterable of ints, got {v.show(value)}"
+            raise InvalidArgumentError(msg)
+        if isinstance(value, int):
+            return [v.count(value, what)]
+        return [v.count(item, f"each of {what}") for item in value]
+
+    return _normalizing(check)
+
+
+OFFSETS = _per_param(_offsets)
+
+
+def _start_position(what: str) -> Check:
+    def check(_: Any, value: Any) -> str | int:
+        """Where a consumer group starts: ``"earliest"``, ``"latest"`` or an offset >= 0."""
+        if isinstance(value, str):
+            return v.choice(value, ("earliest", "latest"), what)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return v.count(value, what)
+        msg = (
+            f"{what} must be 'earliest', 'latest' or an offset from 0 to {v.MAX_INT}, "
+            f"got {v.show(value)}"
+        )
+        raise InvalidArgumentError(msg)
+
+    return _normalizing(check)
+
+
+START_POSITION = _per_param(_start_position)
+
+
+def _choice(*allowed: str) -> Check:
+    def factory(what: str) -> Check:
+        def check(_: Any, value: Any) -> str:
+            return v.choice(value, allowed, what)
+
+        return _normalizing(check)
+
+    return _per_param(factory)
+
+
+EARLIEST_OR_LATEST = _choice("earliest", "latest")
+
+
+def _prefix(what: str) -> Check:
+    def check(_: Any, value: Any) -> str:
+        return v.prefix(value, what)
+
+    return _normalizing(check)
+
+
+PREFIX = _per_param(_prefix)
+
+
+def _payload(what: str) -> Check:
+    payload = v.payload
+
+    def check(facet: Any, value: Any) -> None:
+        limit = facet.max_value_bytes
+        if type(value) is not bytes or (limit is not None and len(value) > limit):
+            payload(value, limit, what)
 
     return check
 
 
-KEY = _named("key")
-TOPIC = _named("topic")
-PATTERN = _named("pattern")
-STREAM = _named("stream")
-GROUP = _named("group")
-CONSUMER = _named("consumer")
-QUEUE = _named("queue")
-COLLECTION = _named("collection")
-SERIES = _named("series")
-NODE_ID = _named("node id")
-EDGE_ID = _named("edge id")
-LABEL = _named("label")
-DOC_ID = _named("document id")
-SUBSCRIPTION_NAME = _named("subscription name")
-ORDERING_KEY = _named("ordering_key")
+PAYLOAD = _per_param(_payload)
+MEMBER = PAYLOAD
 
 
-def KEYS(_: Any, value: Any) -> list[str]:
-    return v.names(value, "keys")
+def _opt_payload(what: str) -> Check:
+    def check(facet: Any, value: Any) -> None:
+        v.optional_payload(value, facet.max_value_bytes, what)
+
+    return check
 
 
-KEYS.normalizes = True  # type: ignore[attr-defined]
+OPT_PAYLOAD = _per_param(_opt_payload)
 
 
-def VAR_KEYS(_: Any, value: Any) -> None:
-    if not value:
-        msg = "at least one key is required"
-        raise InvalidArgumentError(msg)
-    for item in value:
-        v.name(item, "key")
-
-
-def KEY_OR_KEYS(_: Any, value: Any) -> str | list[str]:
-    if isinstance(value, str):
-        return v.name(value, "key")
-    keys = v.names(value, "keys")
-    if not keys:
-        msg = "at least one key is required"
-        raise InvalidArgumentError(msg)
-    return keys
-
-
-KEY_OR_KEYS.normalizes = True  # type: ignore[attr-defined]
-
-
-def OFFSETS(_: Any, value: Any) -> list[int]:
-    """One offset or an iterable of them: non-negative ints; returns them as a list."""
-    if isinstance(value, str | bytes) or not isinstance(value, int | Iterable):
-        msg = f"offsets must be an int or an iterable of ints, got {type(value).__name__}"
-        raise InvalidArgumentError(msg)
-    items = [value] if isinstance(value, int) else list(value)
-    for offset in items:
-        if type(offset) is not int or offset < 0:
-            msg = f"offsets must be non-negative ints, got {offset!r}"
+def _payloads(what: str) -> Check:
+    def check(facet: Any, values: Any) -> None:
+        if not values:
+            msg = f"{what}: at least one value is required"
             raise InvalidArgumentError(msg)
-    return items
+        for item in values:
+            v.payload(item, facet.max_value_bytes, f"each of {what}")
+
+    return check
 
 
-OFFSETS.normalizes = True  # type: ignore[attr-defined]
+PAYLOADS = _per_param(_payloads)
 
 
-def START_POSITION(_: Any, value: Any) -> None:
-    """Where a consumer group starts: ``"earliest"``, ``"latest"`` or an offset >= 0."""
-    if isinstance(value, str):
-        valid = value in ("earliest", "latest")
-    else:
-        valid = type(value) is int and value >= 0
-    if not valid:
-        msg = f"start must be 'earliest', 'latest' or a non-negative offset, got {value!r}"
-        raise InvalidArgumentError(msg)
+def _payload_map(what: str) -> Check:
+    def check(facet: Any, value: Any) -> dict[str, bytes]:
+        return v.payload_map(value, facet.max_value_bytes, what)
+
+    return _normalizing(check)
 
 
-def PREFIX(_: Any, value: Any) -> None:
-    v.prefix(value)
+PAYLOAD_MAP = _per_param(_payload_map)
 
 
-def PAYLOAD(facet: Any, value: Any) -> None:
-    v.payload(value, facet.max_value_bytes)
+def _headers(what: str) -> Check:
+    headers = v.headers
+
+    def check(_: Any, value: Any) -> dict[str, str] | None:
+        return None if value is None else headers(value, what)
+
+    return _normalizing(check)
 
 
-def OPT_PAYLOAD(facet: Any, value: Any) -> None:
-    v.optional_payload(value, facet.max_value_bytes, "expected")
+HEADERS = _per_param(_headers)
+"""None, or str names (non-empty) to str values, without NUL or lone surrogates; a dict."""
+
+STR_MAP = HEADERS
+"""Labels: the same rules as headers."""
 
 
-def PAYLOADS(facet: Any, values: Any) -> None:
-    if not values:
-        msg = "at least one value is required"
-        raise InvalidArgumentError(msg)
-    for item in values:
-        v.payload(item, facet.max_value_bytes)
+def _seconds(*, optional: bool, allow_zero: bool) -> Check:
+    seconds = v.seconds
+    top = v.MAX_SECONDS
+
+    def factory(what: str) -> Check:
+        if optional:
+
+            def check(_: Any, value: Any) -> float | None:
+                if value is None:
+                    return None
+                if type(value) is float and 0 < value <= top:
+                    return value
+                return seconds(value, what, allow_zero=allow_zero)
+
+        else:
+
+            def check(_: Any, value: Any) -> float | None:
+                if type(value) is float and 0 < value <= top:
+                    return value
+                return seconds(value, what, allow_zero=allow_zero)
+
+        return _normalizing(check)
+
+    return _per_param(factory)
 
 
-def MEMBER(facet: Any, value: Any) -> None:
-    v.payload(value, facet.max_value_bytes, "member")
+TTL = _seconds(optional=False, allow_zero=False)
+"""Seconds > 0 up to ``MAX_SECONDS`` (or a timedelta); the backend receives float seconds."""
+OPT_TTL = _seconds(optional=True, allow_zero=False)
+DURATION = _seconds(optional=False, allow_zero=True)
+"""Seconds >= 0 up to ``MAX_SECONDS``; the backend receives float seconds."""
+OPT_DURATION = _seconds(optional=True, allow_zero=True)
+POSITIVE_DURATION = TTL
+OPT_POSITIVE_DURATION = OPT_TTL
 
 
-def PAYLOAD_MAP(facet: Any, value: Any) -> None:
-    v.payload_map(value, facet.max_value_bytes)
+def _timestamp(*, optional: bool) -> Check:
+    timestamp = v.timestamp
+
+    def factory(what: str) -> Check:
+        def check(_: Any, value: Any) -> float | None:
+            if value is None and optional:
+                return None
+            return timestamp(value, what)
+
+        return _normalizing(check)
+
+    return _per_param(factory)
 
 
-def HEADERS(_: Any, value: Any) -> None:
-    v.headers(value)
+TIMESTAMP = _timestamp(optional=False)
+"""Epoch seconds or a datetime, 1970 to year 9999; the backend receives float epoch seconds."""
+OPT_TIMESTAMP = _timestamp(optional=True)
 
 
-def TTL(_: Any, value: Any) -> None:
-    v.seconds(value, "ttl")
+def _integer(minimum: int, maximum: int, *, optional: bool = False) -> Check:
+    integer = v.integer
+
+    def factory(what: str) -> Check:
+        def check(_: Any, value: Any) -> int | None:
+            if type(value) is int and minimum <= value <= maximum:
+                return value
+            if value is None and optional:
+                return None
+            return integer(value, what, minimum, maximum)
+
+        return _normalizing(check)
+
+    return _per_param(factory)
 
 
-def OPT_TTL(_: Any, value: Any) -> None:
-    if value is not None:
-        v.seconds(value, "ttl")
+COUNT = _integer(1, v.MAX_INT)
+"""An int from 1 to 2**63 - 1 (``max_count``, ``count``, ``max_attempts``)."""
+OPT_COUNT = _integer(1, v.MAX_INT, optional=True)
+OPT_LIMIT = _integer(0, v.MAX_INT, optional=True)
+"""None, or an int from 0 to 2**63 - 1."""
+NON_NEGATIVE = _integer(0, v.MAX_INT)
+"""An offset, skip or position: an int from 0 to 2**63 - 1."""
+OFFSET = NON_NEGATIVE
+INDEX = _integer(v.MIN_INT, v.MAX_INT)
+"""An index (negative counts from the end): an int from -2**63 to 2**63 - 1."""
+PARTITION_COUNT = _integer(1, v.MAX_PARTITIONS)
+"""A number of partitions: an int from 1 to ``MAX_PARTITIONS`` (4096)."""
+PARTITION = _integer(0, v.MAX_PARTITIONS - 1)
+"""A partition number: an int from 0 to ``MAX_PARTITIONS - 1`` (the stream's count is the
+backend's to check)."""
 
 
-def DURATION(_: Any, value: Any) -> None:
-    v.seconds(value, "duration", allow_zero=True)
+def _number(*, allow_inf: bool) -> Check:
+    number = v.number
+
+    def factory(what: str) -> Check:
+        def check(_: Any, value: Any) -> float:
+            return number(value, what, allow_inf=allow_inf)
+
+        return _normalizing(check)
+
+    return _per_param(factory)
 
 
-def OPT_DURATION(_: Any, value: Any) -> None:
-    v.optional_seconds(value, "duration")
+NUMBER = _number(allow_inf=False)
+"""A finite int or float; the backend receives a float."""
+BOUND = _number(allow_inf=True)
+"""A number or +-inf (a score bound); the backend receives a float."""
 
 
-def POSITIVE_DURATION(_: Any, value: Any) -> None:
-    v.seconds(value, "duration")
+def _json_object(*, optional: bool) -> Check:
+    def factory(what: str) -> Check:
+        def check(_: Any, value: Any) -> dict[str, Any] | None:
+            if value is None and optional:
+                return None
+            return v.json_object(value, what)
+
+        return _normalizing(check)
+
+    return _per_param(factory)
 
 
-def TIMESTAMP(_: Any, value: Any) -> None:
-    v.timestamp(value)
-
-
-def OPT_TIMESTAMP(_: Any, value: Any) -> None:
-    if value is not None:
-        v.timestamp(value)
-
-
-def COUNT(_: Any, value: Any) -> None:
-    v.count(value, "count", minimum=1)
-
-
-def OPT_LIMIT(_: Any, value: Any) -> None:
-    v.optional_count(value, "limit")
-
-
-def NON_NEGATIVE(_: Any, value: Any) -> None:
-    v.count(value, "value")
-
-
-def INDEX(_: Any, value: Any) -> None:
-    v.index(value)
-
-
-def NUMBER(_: Any, value: Any) -> None:
-    v.number(value)
-
-
-def BOUND(_: Any, value: Any) -> None:
-    v.number(value, "bound", allow_inf=True)
-
-
-def JSON_OBJECT(_: Any, value: Any) -> None:
-    v.json_object(value)
-
-
-def OPT_JSON_OBJECT(_: Any, value: Any) -> None:
-    if value is not None:
-        v.json_object(value, "properties")
-
-
-def STR_MAP(_: Any, value: Any) -> None:
-    v.headers(value, "labels")
+JSON_OBJECT = _json_object(optional=False)
+"""A JSON object; the backend receives a plain-dict copy of exact builtin types."""
+OPT_JSON_OBJECT = _json_object(optional=True)
 
 
 def ONE_SCHEDULE(_: Any, delay: Any, not_before: Any) -> None:
@@ -389,7 +590,7 @@ def ONE_SCHEDULE(_: Any, delay: Any, not_before: Any) -> None:
 def WEIGHTS_MATCH_KEYS(_: Any, keys: Any, weights: Any) -> None:
     """At least one key, and one weight per key when weights are given."""
     if not keys:
-        msg = "at least one key is required"
+        msg = "keys: at least one key is required"
         raise InvalidArgumentError(msg)
     if weights is not None and len(weights) != len(keys):
         msg = f"weights has {len(weights)} entries for {len(keys)} keys; give one per key"

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prism.interfaces._base import (
+    COUNT,
     EDGE_ID,
     LABEL,
     NODE_ID,
@@ -26,22 +27,65 @@ __all__ = [
 ]
 
 
-def _OPT_DEPTH(_: object, value: object) -> None:
+def _OPT_DEPTH(_: object, value: object) -> int | None:
     from prism import _validate as v
 
-    v.optional_count(value, "max_depth")
+    return v.optional_count(value, "max_depth")
 
 
-def _DIRECTION(_: object, value: object) -> None:
+def _DIRECTION(_: object, value: object) -> str:
     from prism import _validate as v
 
-    v.choice(value, ("out", "in", "both"), "direction")
+    return v.choice(value, ("out", "in", "both"), "direction")
 
 
-def _ORDER(_: object, value: object) -> None:
+def _ORDER(_: object, value: object) -> str:
     from prism import _validate as v
 
-    v.choice(value, ("bfs", "dfs"), "order")
+    return v.choice(value, ("bfs", "dfs"), "order")
+
+
+def _OPT_LABELS(_: object, value: object) -> list[str] | None:
+    from prism import _validate as v
+
+    return None if value is None else v.names(value, "edge_labels")
+
+
+def _OPT_WEIGHT(_: object, value: object) -> str | None:
+    from prism import _validate as v
+
+    return None if value is None else v.name(value, "weight")
+
+
+def _DAMPING(_: object, value: object) -> float:
+    from prism import _validate as v
+    from prism.errors import InvalidArgumentError
+
+    damping = v.number(value, "damping")
+    if not 0 <= damping <= 1:
+        msg = f"damping must be a number from 0 to 1, got {v.show(value)}"
+        raise InvalidArgumentError(msg)
+    return damping
+
+
+def _TOLERANCE(_: object, value: object) -> float:
+    from prism import _validate as v
+    from prism.errors import InvalidArgumentError
+
+    tolerance = v.number(value, "tolerance")
+    if tolerance <= 0:
+        msg = f"tolerance must be a finite number > 0, got {v.show(value)}"
+        raise InvalidArgumentError(msg)
+    return tolerance
+
+
+_OPT_DEPTH.normalizes = True  # type: ignore[attr-defined]
+_OPT_LABELS.normalizes = True  # type: ignore[attr-defined]
+_OPT_WEIGHT.normalizes = True  # type: ignore[attr-defined]
+_DAMPING.normalizes = True  # type: ignore[attr-defined]
+_TOLERANCE.normalizes = True  # type: ignore[attr-defined]
+_DIRECTION.normalizes = True  # type: ignore[attr-defined]
+_ORDER.normalizes = True  # type: ignore[attr-defined]
 
 
 class GraphBasic(Interface, name="graph_basic", model="graph"):
@@ -94,7 +138,8 @@ class GraphBasic(Interface, name="graph_basic", model="graph"):
 class GraphTraversal(Interface, name="graph_traversal", model="graph"):
     """Breadth- or depth-first traversal.  Each node is visited at most once; the start node is
     first (depth 0); nodes further than ``max_depth`` edges away are not visited.  Neighbours are
-    expanded in ascending id order so results are deterministic.
+    expanded in ascending id order (code point order, as Python sorts ``str``; never insertion
+    order), each neighbour once however many edges lead to it, so results are deterministic.
 
     ``bfs`` visits by increasing distance, so it visits every node within ``max_depth``.
     ``dfs`` visits in preorder and a node's depth is that of the path by which the search first
@@ -105,7 +150,13 @@ class GraphTraversal(Interface, name="graph_traversal", model="graph"):
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(start=NODE_ID, direction=_DIRECTION, max_depth=_OPT_DEPTH, order=_ORDER)
+    @checks(
+        start=NODE_ID,
+        direction=_DIRECTION,
+        edge_labels=_OPT_LABELS,
+        max_depth=_OPT_DEPTH,
+        order=_ORDER,
+    )
     def traverse(
         self,
         start: str,
@@ -149,7 +200,7 @@ class GraphAnalytics(Interface, name="graph_analytics", model="graph"):
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(source=NODE_ID, target=NODE_ID, direction=_DIRECTION)
+    @checks(source=NODE_ID, target=NODE_ID, weight=_OPT_WEIGHT, direction=_DIRECTION)
     def shortest_path(
         self,
         source: str,
@@ -165,6 +216,7 @@ class GraphAnalytics(Interface, name="graph_analytics", model="graph"):
         non-negative number."""
 
     @abc.abstractmethod
+    @checks(damping=_DAMPING, max_iterations=COUNT, tolerance=_TOLERANCE)
     def pagerank(
         self, *, damping: float = 0.85, max_iterations: int = 100, tolerance: float = 1e-10
     ) -> dict[str, float]:

@@ -42,7 +42,7 @@ class KeyValueBasic(Interface, name="keyvalue_basic", model="keyvalue"):
     Keys are non-empty ``str`` of at most 1024 UTF-8 bytes without NUL; values are ``bytes`` up to
     the backend's ``max_value_bytes``.  Anything else raises ``InvalidArgumentError`` (or
     ``ValueTooLargeError``) before any I/O.  Every operation is atomic per key and safe to call
-    from many tasks at once; a completed ``set`` is visible to every later ``get``.
+    from many threads at once; a completed ``set`` is visible to every later ``get``.
     """
 
     __slots__ = ()
@@ -73,7 +73,9 @@ class KeyValueScan(Interface, name="keyvalue_scan", model="keyvalue"):
 
     Every key present for the whole scan is yielded exactly once; keys created or deleted during
     the scan may or may not appear.  ``prefix`` filters exactly (``"user:"`` never yields
-    ``"user2:x"``); the empty prefix means every key of the namespace.  ``limit`` caps how many
+    ``"user2:x"``) and literally: glob and LIKE metacharacters (``*``, ``?``, ``[``, ``]``,
+    ``%``, ``_``, ``\\``) in it match only themselves.  The empty prefix means every key of the
+    namespace.  ``limit`` caps how many
     items are yielded.  Order is unspecified.  Implementations page through the keyspace: no
     single round trip returns an unbounded result.
     """
@@ -99,10 +101,14 @@ class KeyValueScan(Interface, name="keyvalue_scan", model="keyvalue"):
 class KeyValueTTL(Interface, name="keyvalue_ttl", model="keyvalue"):
     """Expiring keys.
 
-    An expired key is invisible to ``get``, ``exists``, ``scan`` and ``count`` from the moment it
-    expires; its storage is reclaimed eventually.  A plain ``set`` (without ``ttl``) of an
+    A key set with a TTL of ``t`` seconds is readable for less than ``t`` seconds: from the
+    instant ``t`` has passed it is expired, and an expired key is absent to every operation at
+    once -- ``get`` and ``get_ttl`` raise ``KeyNotFoundError``; ``exists``, ``delete``,
+    ``expire`` and ``persist`` return False; ``scan``, ``scan_keys``, ``count`` and
+    ``get_many`` leave it out; ``compare_and_swap`` and ``compare_and_delete`` and a
+    transaction's reads treat it as absent.  Its storage is reclaimed eventually.  A plain ``set`` (without ``ttl``) of an
     existing key clears its expiry, as Redis ``SET`` does.  TTLs are seconds (``float``) or
-    ``timedelta`` and must be positive.
+    ``timedelta`` and must be positive and at most ``MAX_SECONDS`` (100 years).
     """
 
     __slots__ = ()
@@ -136,9 +142,10 @@ class Transaction(Checked):
 
     Reads see the transaction's own writes.  Nothing is visible to others before ``commit``;
     ``commit`` applies every write together or none.  When another client changed a key this
-    transaction read or wrote since it was first touched, ``commit`` raises ``ConflictError``
+    transaction read or wrote since it was first touched -- a key it only read counts, and so
+    does a key it only wrote -- ``commit`` raises ``ConflictError``
     and applies nothing (optimistic backends), or the transactions are serialised
-    (pessimistic backends): never a lost update.  As an context manager it commits on
+    (pessimistic backends): never a lost update.  As a context manager it commits on
     normal exit and rolls back when the block raises.  A finished transaction refuses further
     use with ``InvalidArgumentError``.
     """
@@ -197,7 +204,7 @@ class KeyValueBatch(Interface, name="keyvalue_batch", model="keyvalue"):
     """Many keys per call, in one round trip (or a bounded number of them).
 
     A bad key or value anywhere in a batch rejects the whole batch before any I/O.  An empty
-    batch is a no-op.
+    batch is a no-op.  Keys may come in any order and may repeat; a repeated key counts once.
     """
 
     __slots__ = ()
@@ -205,7 +212,10 @@ class KeyValueBatch(Interface, name="keyvalue_batch", model="keyvalue"):
     @abc.abstractmethod
     @checks(items=PAYLOAD_MAP)
     def set_many(self, items: Mapping[str, bytes]) -> None:
-        """Store every ``key: value`` pair.  Applied atomically where the backend can."""
+        """Store every ``key: value`` pair.  Applied atomically where the backend can.
+
+        Like a plain ``set`` (Redis ``SET``/``MSET``), it clears any expiry the keys had.
+        """
 
     @abc.abstractmethod
     @checks(keys=KEYS)
@@ -215,7 +225,7 @@ class KeyValueBatch(Interface, name="keyvalue_batch", model="keyvalue"):
     @abc.abstractmethod
     @checks(keys=KEYS)
     def delete_many(self, keys: Iterable[str]) -> int:
-        """Delete the keys; return how many existed."""
+        """Delete the keys; return how many distinct keys existed."""
 
 
 class KeyValueCAS(Interface, name="keyvalue_cas", model="keyvalue"):

@@ -62,7 +62,8 @@ class ListBasic(Interface, name="list_basic", model="list"):
 
 class ListIndexing(Interface, name="list_indexing", model="list"):
     """Positional access; negative indexes count from the end (-1 is the last element).
-    A missing list has no valid index."""
+    A missing list has no valid index.  Indexes are ints from -2**63 to 2**63 - 1 (``MIN_INT``
+    to ``MAX_INT``); others raise ``InvalidArgumentError``."""
 
     __slots__ = ()
 
@@ -112,8 +113,8 @@ class ListBlocking(Interface, name="list_blocking", model="list"):
     """Blocking pops: wait for an element; each element goes to exactly one waiter.
 
     ``keys`` are tried in the given order; the first non-empty one is popped.  ``timeout`` is
-    seconds or a timedelta: None waits forever, 0 does not wait at all (unlike Redis's
-    ``BLPOP ... 0``, which blocks forever).  Concurrent waiters each receive a different element;
+    seconds or a timedelta (at most ``MAX_SECONDS``, 100 years): None waits forever, 0 does not
+    wait at all (unlike Redis's ``BLPOP ... 0``, which blocks forever).  Concurrent waiters each receive a different element;
     an element no waiter takes stays in the list.
     """
 
@@ -124,7 +125,10 @@ class ListBlocking(Interface, name="list_blocking", model="list"):
     def blocking_pop_left(
         self, keys: str | Sequence[str], timeout: Duration | None = None
     ) -> tuple[str, bytes] | None:
-        """Pop the head of the first non-empty list as ``(key, value)``; None on timeout."""
+        """Pop the head of the first non-empty list as ``(key, value)``; None on timeout.
+
+        "First" is in the order ``keys`` are given (never sorted; a repeated key changes
+        nothing)."""
 
     @abc.abstractmethod
     @checks(keys=KEY_OR_KEYS, timeout=OPT_DURATION)

@@ -12,12 +12,17 @@ from typing import Any, Self
 from prism._validate import Duration
 from prism.interfaces._base import (
     DURATION,
+    EARLIEST_OR_LATEST,
+    EXACT_TOPIC,
     HEADERS,
+    OPT_DURATION,
+    OPT_JSON_OBJECT,
     ORDERING_KEY,
     PATTERN,
     PAYLOAD,
     SUBSCRIPTION_NAME,
     TOPIC,
+    Checked,
     Interface,
     checks,
 )
@@ -34,7 +39,7 @@ __all__ = [
 ]
 
 
-class Subscription(abc.ABC):
+class Subscription(Checked):
     """An active subscription: an iterator of :class:`~prism.types.Message`.
 
     Messages published after the subscription became active (``subscribe`` returned) are
@@ -47,10 +52,12 @@ class Subscription(abc.ABC):
     __slots__ = ()
 
     @abc.abstractmethod
+    @checks(timeout=OPT_DURATION)
     def get(self, timeout: Duration | None = None) -> Message | None:
         """Wait up to ``timeout`` seconds (None: forever) for the next message; None on timeout
-        or once the subscription is closed (a ``close`` from another thread or task wakes a
-        waiting ``get``).  A negative or non-numeric ``timeout`` raises ``InvalidArgumentError``."""
+        or once the subscription is closed (a ``close`` from another thread wakes a
+        waiting ``get``).  A negative or non-numeric ``timeout``, or one above ``MAX_SECONDS``
+        (100 years), raises ``InvalidArgumentError``."""
 
     @abc.abstractmethod
     def close(self) -> None:
@@ -119,9 +126,11 @@ class PubSubBasic(Interface, name="pubsub_basic", model="pubsub"):
         """Send ``payload`` to every current subscriber of ``topic``."""
 
     @abc.abstractmethod
-    @checks(topic=TOPIC)
+    @checks(topic=EXACT_TOPIC)
     def subscribe(self, topic: str) -> Subscription:
-        """Subscribe to exactly ``topic``; active once this returns."""
+        """Subscribe to exactly ``topic``; active once this returns.  A topic containing the
+        pattern characters ``*`` or ``>`` raises ``InvalidArgumentError`` pointing to
+        ``subscribe_pattern()`` (pubsub_wildcards)."""
 
 
 class PubSubWildcards(Interface, name="pubsub_wildcards", model="pubsub"):
@@ -131,7 +140,9 @@ class PubSubWildcards(Interface, name="pubsub_wildcards", model="pubsub"):
     matches one or more trailing tokens.  ``a.*`` matches ``a.b`` but not ``a`` or ``a.b.c``;
     ``a.>`` matches ``a.b`` and ``a.b.c`` but not ``a``.  A malformed pattern (an empty token,
     ``>`` not last, a wildcard that is only part of a token such as ``a*``) raises
-    ``InvalidArgumentError`` (``prism._topics.parse_pattern`` is the shared check).  Received
+    ``InvalidArgumentError`` (``prism._topics.parse_pattern`` is the shared check).  Every other
+    character is literal: ``?``, ``[``, ``]``, ``\\``, ``%`` and ``_`` inside a token match only
+    themselves, whatever the backend's own pattern syntax.  Received
     messages carry the concrete topic; a message reaches each matching subscription once.
     """
 
@@ -165,7 +176,7 @@ class PubSubPersistent(Interface, name="pubsub_persistent", model="pubsub"):
         """
 
     @abc.abstractmethod
-    @checks(topic=TOPIC, name=SUBSCRIPTION_NAME, ack_wait=DURATION)
+    @checks(topic=EXACT_TOPIC, name=SUBSCRIPTION_NAME, start=EARLIEST_OR_LATEST, ack_wait=DURATION)
     def subscribe_durable(
         self,
         topic: str,
@@ -197,7 +208,7 @@ class PubSubFiltering(Interface, name="pubsub_filtering", model="pubsub"):
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(topic=TOPIC, payload=PAYLOAD, headers=HEADERS)
+    @checks(topic=TOPIC, payload=PAYLOAD, headers=HEADERS, attributes=OPT_JSON_OBJECT)
     def publish(
         self,
         topic: str,
@@ -210,7 +221,7 @@ class PubSubFiltering(Interface, name="pubsub_filtering", model="pubsub"):
         raises ``InvalidArgumentError``).  Every subscriber receives the attributes."""
 
     @abc.abstractmethod
-    @checks(topic=TOPIC)
+    @checks(topic=EXACT_TOPIC)
     def subscribe_filtered(self, topic: str, filter: Mapping[str, Any]) -> Subscription:
         """Subscribe to ``topic``, receiving only messages whose attributes match ``filter``."""
 

@@ -19,7 +19,9 @@ from prism.interfaces._base import (
     OPT_LIMIT,
     PAYLOADS,
     WEIGHTS_MATCH_KEYS,
+    Check,
     Interface,
+    _per_param,
     checks,
 )
 from prism.types import Aggregate
@@ -35,39 +37,56 @@ __all__ = [
 ScoredMember = tuple[bytes, float]
 
 
-def _SCORES(facet: object, value: object) -> None:
+def _SCORES(facet: object, value: object) -> dict[bytes, float]:
     from prism import _validate as v
 
     if not isinstance(value, Mapping) or not value:
         msg = "members must be a non-empty mapping of bytes member to float score"
         raise InvalidArgumentError(msg)
-    for member, score in value.items():
-        v.payload(member, getattr(facet, "max_value_bytes", None), "member")
-        v.number(score, "score")
+    limit = getattr(facet, "max_value_bytes", None)
+    return {
+        v.payload(member, limit, "a member in members"): v.number(score, f"members[{member!r}]")
+        for member, score in v.mapping_items(value, "members", "bytes member to float score")
+    }
 
 
-def _OPT_LEX(_: object, value: object) -> None:
+_SCORES.normalizes = True  # type: ignore[attr-defined]
+
+
+def _opt_lex(what: str) -> Check:
     from prism import _validate as v
 
-    if value is not None:
-        v.payload(value, None, "lex bound")
+    def check(_: object, value: object) -> None:
+        if value is not None:
+            v.payload(value, None, what)
+
+    return check
 
 
-def _WEIGHTS(_: object, value: object) -> None:
+_OPT_LEX = _per_param(_opt_lex)
+
+
+def _WEIGHTS(_: object, value: object) -> list[float] | None:
     from prism import _validate as v
 
-    if value is not None:
-        if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-            msg = "weights must be a sequence of numbers, one per key"
-            raise InvalidArgumentError(msg)
-        for w in value:
-            v.number(w, "weight")
+    if value is None:
+        return None
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        msg = "weights must be a sequence of numbers, one per key"
+        raise InvalidArgumentError(msg)
+    return [v.number(w, f"weights[{i}]") for i, w in enumerate(value)]
 
 
-def _AGGREGATE(_: object, value: object) -> None:
+_WEIGHTS.normalizes = True  # type: ignore[attr-defined]
+
+
+def _AGGREGATE(_: object, value: object) -> str:
     from prism import _validate as v
 
-    v.choice(value, ("sum", "min", "max"), "aggregate")
+    return v.choice(value, ("sum", "min", "max"), "aggregate")
+
+
+_AGGREGATE.normalizes = True  # type: ignore[attr-defined]
 
 
 class SortedSetBasic(Interface, name="sortedset_basic", model="sortedset"):

@@ -17,7 +17,11 @@ from prism.interfaces._base import (
     KEY,
     NON_NEGATIVE,
     OFFSETS,
+    OPT_COUNT,
     OPT_DURATION,
+    OPT_POSITIVE_DURATION,
+    PARTITION,
+    PARTITION_COUNT,
     PAYLOAD,
     START_POSITION,
     STREAM,
@@ -65,7 +69,8 @@ class StreamBasic(Interface, name="stream_basic", model="stream"):
         self, stream: str, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:
         """Up to ``max_count`` records with offset >= ``from_offset``, in offset order.
-        Reading past the end (or a missing stream) returns an empty list."""
+        Reading past the end (or a missing stream) returns an empty list.  Offsets and counts
+        are ints below 2**63 (``MAX_INT``)."""
 
     @abc.abstractmethod
     @checks(stream=STREAM)
@@ -79,9 +84,12 @@ class StreamConsumerGroups(Interface, name="stream_consumer_groups", model="stre
     Groups read partition 0 (the log ``stream_basic`` writes).  Within a group each record is
     delivered to one consumer at a time.  A record stays pending until acknowledged; ``consume``
     first reclaims records that have been pending for ``claim_timeout`` seconds or more (from
-    any consumer of the group, the caller included) and redelivers them, then reads new ones.
+    any consumer of the group, the caller included: a consumer gets its own lapsed records
+    back) and redelivers them in offset order, then reads new ones.
     A record's ``delivery_count`` counts its deliveries to the group, this one included.  Two
-    groups each see every record.
+    groups each see every record.  Groups are never deleted; every operation on a group but
+    :meth:`create_group` raises ``NotFoundError`` when the group does not exist (a missing
+    stream has no groups), and changes nothing.
     """
 
     __slots__ = ()
@@ -118,8 +126,9 @@ class StreamConsumerGroups(Interface, name="stream_consumer_groups", model="stre
         """Deliver up to ``max_count`` records to ``consumer``.
 
         Waits up to ``block`` seconds for new records when there are none (None or 0: do not
-        wait); returns an empty list when none came.  Raises ``NotFoundError`` when the group
-        does not exist.
+        wait); returns an empty list when none came.  ``block`` and ``claim_timeout`` are at
+        most ``MAX_SECONDS`` (100 years).  Raises ``NotFoundError`` when the group does not
+        exist, at once (without waiting for ``block``).
         """
 
     @abc.abstractmethod
@@ -128,7 +137,10 @@ class StreamConsumerGroups(Interface, name="stream_consumer_groups", model="stre
         """Acknowledge records; return how many were pending and are now acknowledged.
 
         Offsets that are not pending (never delivered, already acknowledged) count 0.  Offsets
-        must be non-negative ints (``InvalidArgumentError`` otherwise)."""
+        must be non-negative ints (``InvalidArgumentError`` otherwise).  Raises
+        ``NotFoundError``, acknowledging nothing, when the group does not exist (the stream
+        missing included), whatever the offsets — an empty list too: a missing group is an
+        error, never "nothing was pending"."""
 
     @abc.abstractmethod
     @checks(stream=STREAM, group=GROUP)
@@ -172,14 +184,15 @@ class StreamRetention(Interface, name="stream_retention", model="stream"):
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(stream=STREAM)
+    @checks(stream=STREAM, max_age=OPT_POSITIVE_DURATION, max_length=OPT_COUNT)
     def set_retention(
         self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
     ) -> None:
         """Set (or with None, clear) the age and length limits of ``stream``.
 
-        ``max_age`` is seconds (> 0) since a record's append; ``max_length`` (>= 1) keeps the
-        newest records.  Anything else raises ``InvalidArgumentError``."""
+        ``max_age`` is seconds (> 0) since a record's append: a record is beyond it only when
+        strictly older, so one exactly ``max_age`` old is kept.  ``max_length`` (>= 1) keeps the
+        newest records: a partition of exactly ``max_length`` records loses none.  Anything else raises ``InvalidArgumentError``."""
 
     @abc.abstractmethod
     @checks(stream=STREAM)
@@ -203,10 +216,11 @@ class StreamPartitioning(Interface, name="stream_partitioning", model="stream"):
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(stream=STREAM, count=COUNT)
+    @checks(stream=STREAM, count=PARTITION_COUNT)
     def set_partitions(self, stream: str, count: int) -> None:
         """Give ``stream`` ``count`` partitions.  The count may grow, never shrink
-        (``InvalidArgumentError``)."""
+        (``InvalidArgumentError``).  ``count`` is at most ``MAX_PARTITIONS`` (4096); a larger
+        one raises ``InvalidArgumentError`` before any I/O."""
 
     @abc.abstractmethod
     @checks(stream=STREAM)
@@ -214,7 +228,7 @@ class StreamPartitioning(Interface, name="stream_partitioning", model="stream"):
         """The number of partitions (1 for a stream never partitioned)."""
 
     @abc.abstractmethod
-    @checks(stream=STREAM, partition=NON_NEGATIVE, payload=PAYLOAD, headers=HEADERS)
+    @checks(stream=STREAM, partition=PARTITION, payload=PAYLOAD, headers=HEADERS)
     def append_to_partition(
         self,
         stream: str,
@@ -238,10 +252,12 @@ class StreamPartitioning(Interface, name="stream_partitioning", model="stream"):
     ) -> PartitionOffset:
         """Append to the partition ``key`` maps to: ``prism._partition.partition_for(key,
         count)`` (CRC-32 of the UTF-8 key, modulo the count), the same in every process and
-        backend.  The record carries ``key``."""
+        backend.  The count is the one in force at the append: after :meth:`set_partitions`
+        later appends of a key go to ``partition_for(key, new count)``, while records already
+        appended stay in the partition they were appended to.  The record carries ``key``."""
 
     @abc.abstractmethod
-    @checks(stream=STREAM, partition=NON_NEGATIVE, from_offset=NON_NEGATIVE, max_count=COUNT)
+    @checks(stream=STREAM, partition=PARTITION, from_offset=NON_NEGATIVE, max_count=COUNT)
     def read_partition(
         self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:

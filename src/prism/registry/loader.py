@@ -72,15 +72,17 @@ def parse_model(model: type[M], data: Any, source: str, *, prefix: tuple[int | s
     ``prefix``, the path of ``data`` inside its file)."""
     if data is None:
         data = {}
+    problems = []
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = []
         for err in exc.errors(include_url=False, include_input=False):
             loc = prefix + tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
             text = err["msg"].removeprefix("Value error, ")
             problems.append(f"{source}: {_format_loc(loc)}: {text}")
-        raise ConfigurationError("\n".join(problems)) from None
+    # raised outside the handler: the ValidationError quotes the input (a connection string
+    # with its password, say) and must not survive as __context__
+    raise ConfigurationError("\n".join(problems))
 
 
 def load_model(model: type[M], path: Path, *, expand: bool = False) -> M:
@@ -98,14 +100,16 @@ def load_yaml(path: Path) -> dict[str, Any] | None:
     except OSError as exc:
         msg = f"{path}: cannot read: {exc.strerror or exc}"
         raise ConfigurationError(msg) from exc
+    msg = ""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or "syntax error"
         msg = f"{where}: not valid YAML: {problem}"
-        raise ConfigurationError(msg) from exc
+    if msg:  # raised outside the handler: the YAML error quotes the line, secrets included
+        raise ConfigurationError(msg)
     if data is not None and not isinstance(data, dict):
         msg = f"{path}: (top level): expected a mapping, got {type(data).__name__}"
         raise ConfigurationError(msg)

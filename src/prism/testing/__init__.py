@@ -4,10 +4,10 @@ the helpers a backend's ``test_server`` uses.
 A backend author needs nothing but prism installed: the plugin collects its own suites, runs
 every suite the backend declares (sync and async), checks that declared interfaces are
 implemented and undeclared ones are not, and gets a real server through the backend plugin's
-``test_server`` hook, which returns a :class:`TestServer`.  To start one, follow
-``shared/spec/services.md``'s order with :func:`env_url` (``PRISM_TEST_<BACKEND>_URL``),
-:func:`find_binary` + :func:`free_port` + :class:`ServerProcess` + :func:`wait_until`, and
-:func:`docker_available` for testcontainers.  A backend that keeps time in-process hands the
+``test_server`` hook, which returns a :class:`TestServer`.  To start one, try in this order:
+a URL from :func:`env_url` (``PRISM_TEST_<BACKEND>_URL``); a binary, with
+:func:`find_binary` + :func:`free_port` + :class:`ServerProcess` + :func:`wait_until`; then
+testcontainers when :func:`docker_available`.  A backend that keeps time in-process hands the
 suites a :class:`ManualClock` (``TestServer(clock=...)``) so time-based cases need no waiting.
 """
 

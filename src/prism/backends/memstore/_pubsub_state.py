@@ -16,14 +16,13 @@ persistent messages and the durable subscriptions.  Every method runs with the s
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from prism.backends.memstore._core import Signal
+from prism.backends.memstore._core import Signal, Waiters
 from prism.types import Message
 
 ID_DIGITS = 20
@@ -118,13 +117,13 @@ class PubSubState:
             durable.signal.notify_all()
         return message
 
-    def durable(self, topic: str, name: str, lock: threading.RLock, earliest: bool) -> Durable:
+    def durable(self, topic: str, name: str, waiters: Waiters, earliest: bool) -> Durable:
         """The durable state of ``name`` on ``topic``, created at the start given if new."""
         names = self.durables.setdefault(topic, {})
         found = names.get(name)
         if found is None:
             log = self.logs.setdefault(topic, [])
-            found = names[name] = Durable(Signal(lock), log, 0 if earliest else len(log))
+            found = names[name] = Durable(Signal(waiters), log, 0 if earliest else len(log))
         return found
 
 

@@ -76,16 +76,17 @@ class QueueState:
     _seq: itertools.count[int] = field(default_factory=itertools.count)
 
     # time ---------------------------------------------------------------------------------------
-    def tick(self, now: float) -> bool:
-        """Promote due messages and hand back lapsed leases; whether any message became ready."""
-        changed = False
+    def tick(self, now: float) -> set[str]:
+        """Promote due messages and hand back lapsed leases; the queues where a message became
+        ready (a lapse that dead-letters makes it ready in the dead-letter queue)."""
+        changed: set[str] = set()
         while self.scheduled and self.scheduled[0][0] <= now:
             msg = self.messages[heapq.heappop(self.scheduled)[2]]
             self.scheduled_counts[msg.queue] -= 1
             if not self.scheduled_counts[msg.queue]:
                 del self.scheduled_counts[msg.queue]
             self.make_ready(msg)
-            changed = True
+            changed.add(msg.queue)
         while self.leases and self.leases[0][0] <= now:
             deadline, receipt, msg_id = heapq.heappop(self.leases)
             held = self.messages.get(msg_id)
@@ -96,7 +97,7 @@ class QueueState:
                 and held.deadline == deadline
             ):
                 self.fail(held)
-                changed = True
+                changed.add(held.queue)
         return changed
 
     def next_event(self) -> float | None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from prism._validate import Duration, seconds
+from prism._validate import Duration
 from prism.backends.base import Facet
 from prism.backends.memstore._state import KeyValueState
 from prism.errors import ConflictError, InvalidArgumentError, KeyNotFoundError
@@ -80,7 +80,7 @@ class MemKeyValue(
                 self._state.put(key, value, None)
                 return
             now = self._store.clock()
-            self._state.put(key, value, now + seconds(ttl, "ttl"))
+            self._state.put(key, value, now + cast("float", ttl))
             self._expiring_write(now)
 
     def get(self, key: str) -> bytes:
@@ -109,7 +109,7 @@ class MemKeyValue(
             now = self._store.clock()
             if not self._state.live(key, now):
                 return False
-            self._state.expires[key] = now + seconds(ttl, "ttl")
+            self._state.expires[key] = now + cast("float", ttl)
             self._state.bump(key)
             self._expiring_write(now)
             return True

@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from prism import filters
 from prism._topics import parse_pattern
-from prism._validate import Duration, choice, json_object, optional_seconds, seconds
+from prism._validate import Duration
 from prism.backends.base import Facet
 from prism.backends.memstore._core import Signal, Store
 from prism.backends.memstore._pubsub_state import Durable, Inbox, PubSubState, freeze_attributes
@@ -70,8 +70,6 @@ class MemPubSub(
         headers: Mapping[str, str] | None = None,
         attributes: Mapping[str, Any] | None = None,
     ) -> None:
-        if attributes is not None:
-            json_object(attributes, "attributes")
         with self._lock:
             self._state.fan_out(
                 self._message(topic, payload, headers, attributes=freeze_attributes(attributes))
@@ -89,7 +87,7 @@ class MemPubSub(
             self._state.fan_out(self._message(topic, payload, headers, ordering_key=ordering_key))
 
     def _subscribe(self, accepts: Callable[[Message], bool]) -> MemSubscription:
-        inbox = Inbox(Signal(self._lock), accepts)
+        inbox = Inbox(Signal(self._store.waiters), accepts)
         with self._lock:
             self._state.inboxes.append(inbox)
         return MemSubscription(self._lock, self._state, inbox)
@@ -125,10 +123,9 @@ class MemPubSub(
         start: StartPosition = "earliest",
         ack_wait: Duration = 30.0,
     ) -> DurableSubscription:
-        choice(start, ("earliest", "latest"), "start")
-        wait = seconds(ack_wait, "ack_wait", allow_zero=True)
+        wait = cast("float", ack_wait)  # the interface's checks made it float seconds
         with self._lock:
-            durable = self._state.durable(topic, name, self._lock, start == "earliest")
+            durable = self._state.durable(topic, name, self._store.waiters, start == "earliest")
         return MemDurableSubscription(self._store, durable, topic, wait)
 
     def last_message_id(self, topic: str) -> str | None:
@@ -146,7 +143,7 @@ class MemSubscription(Subscription):
         self._inbox = inbox
 
     def get(self, timeout: Duration | None = None) -> Message | None:
-        limit = optional_seconds(timeout, "timeout")
+        limit = cast("float | None", timeout)  # float seconds after the checks
         result = self._inbox.signal.wait(self._inbox.take, limit)
         return None if result is None else result[0]
 
@@ -181,7 +178,7 @@ class MemDurableSubscription(DurableSubscription):
         return None if message is None else (message,)
 
     def get(self, timeout: Duration | None = None) -> Message | None:
-        limit = optional_seconds(timeout, "timeout")
+        limit = cast("float | None", timeout)  # float seconds after the checks
         deadline = None if limit is None else time.monotonic() + limit
         while True:
             # Wake up by the next redelivery deadline too: nobody notifies when it passes.

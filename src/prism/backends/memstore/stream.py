@@ -5,11 +5,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from prism._partition import partition_for
-from prism._validate import Duration, Timestamp, optional_count, optional_seconds, seconds
-from prism._validate import timestamp as to_epoch
+from prism._validate import Duration, Timestamp
 from prism.backends.base import Facet
 from prism.backends.memstore._stream_state import Group, Partition, StreamLog, StreamState
 from prism.errors import InvalidArgumentError, NotFoundError
@@ -79,7 +78,8 @@ class MemStream(
             log = self._state.log(stream)
             now = self._store.clock()
             record = log.partitions[partition].append(stream, partition, payload, headers, now, key)
-            self._store.signal.notify_all()
+            if partition == 0:  # what groups read
+                self._store.waiters.notify(("stream", self.namespace, stream))
             return record.offset
 
     # stream_basic ------------------------------------------------------------------------------
@@ -126,18 +126,19 @@ class MemStream(
         block: Duration | None = None,
         claim_timeout: Duration = 30.0,
     ) -> list[StreamRecord]:
-        timeout = seconds(claim_timeout, "claim_timeout", allow_zero=True)
+        timeout = cast("float", claim_timeout)  # float seconds after the checks
 
         def take() -> list[StreamRecord] | None:
             log, found = self._group(stream, group, "consume")
             now = self._store.clock()
             return found.take(log.partitions[0], consumer, now, max_count, timeout) or None
 
-        wait = optional_seconds(block, "block")
+        wait = cast("float | None", block)
         if not wait:
             with self._lock:
                 return take() or []
-        return self._store.signal.wait(take, wait) or []
+        waits_for = (("stream", self.namespace, stream),)
+        return self._store.waiters.wait(waits_for, take, wait) or []
 
     def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
         items = [offsets] if isinstance(offsets, int) else list(offsets)
@@ -166,7 +167,7 @@ class MemStream(
 
     def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
         with self._lock:
-            return self._partition(stream).seek_time(to_epoch(timestamp))
+            return self._partition(stream).seek_time(cast("float", timestamp))
 
     def replay_range(self, stream: str, start: int, end: int) -> Iterator[StreamRecord]:
         position = start
@@ -185,8 +186,8 @@ class MemStream(
     def set_retention(
         self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
     ) -> None:
-        age = optional_seconds(max_age, "max_age", allow_zero=False)
-        length = optional_count(max_length, "max_length", minimum=1)
+        age = cast("float | None", max_age)  # float seconds after the checks
+        length = max_length
         with self._lock:
             log = self._state.log(stream)
             log.max_age, log.max_length = age, length

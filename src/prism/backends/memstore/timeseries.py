@@ -5,10 +5,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from prism import _series
-from prism import _validate as v
 from prism._validate import Duration, Timestamp
 from prism.backends.base import Facet
 from prism.backends.memstore._timeseries_state import Series, TimeSeriesState
@@ -45,7 +44,7 @@ class MemTimeSeries(
 
     def _between(self, name: str, start: Timestamp, end: Timestamp) -> list[Point]:
         series = self._state.series.get(name)
-        return [] if series is None else series.between(v.timestamp(start), v.timestamp(end))
+        return [] if series is None else series.between(cast("float", start), cast("float", end))
 
     # timeseries_basic --------------------------------------------------------------------------
     def insert(
@@ -97,7 +96,7 @@ class MemTimeSeries(
     ) -> list[Point]:
         with self._lock:
             points = self._between(series, start, end)
-        return _series.aggregate(points, v.seconds(bucket, "bucket"), fn)
+        return _series.aggregate(points, cast("float", bucket), fn)
 
     def rollup(
         self,
@@ -109,9 +108,7 @@ class MemTimeSeries(
         fn: SeriesFunction,
     ) -> int:
         with self._lock:  # one critical section: the rollup sees and writes one state
-            points = _series.aggregate(
-                self._between(series, start, end), v.seconds(bucket, "bucket"), fn
-            )
+            points = _series.aggregate(self._between(series, start, end), cast("float", bucket), fn)
             target = self._series(destination)
             for point in points:
                 target.put(point)
@@ -119,7 +116,7 @@ class MemTimeSeries(
 
     # timeseries_retention ----------------------------------------------------------------------
     def set_retention(self, series: str, max_age: Duration | None) -> None:
-        age = v.optional_seconds(max_age, "max_age")
+        age = cast("float | None", max_age)  # float seconds after the checks
         with self._lock:
             if age is None:
                 self._state.retention.pop(series, None)

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from prism.backends._errors import translated
 from prism.backends.base import Facet
-from prism.backends.redis._errors import NoScriptError, fail
+from prism.backends.redis._errors import NoScriptError, translate
 from prism.backends.redis._keys import model_prefix, namespace_tag
 from prism.errors import PrismError
 
@@ -57,7 +58,9 @@ class RedisFacet(Facet):
         return self._b.node_client(self._tag)
 
     def _fail(self, exc: BaseException, operation: str) -> PrismError:
-        return fail(exc, self._name, operation)
+        """The translated error to raise for ``exc`` (hot paths: ``raise self._fail(exc, op)
+        from exc``); re-raises ``exc`` unchanged when it is not redis-py's."""
+        return translated(exc, self._name, operation, translate)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._name} namespace={self.namespace!r}>"

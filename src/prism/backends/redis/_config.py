@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
-from prism._redact import redact
+from prism._redact import describe, redact, scheme_of
 from prism.errors import ConfigurationError
 
 __all__ = ["DEFAULTS", "OPTIONS", "RedisConfig", "parse_config"]
@@ -173,19 +173,47 @@ class RedisConfig:
         return f"RedisConfig({self.redacted_url!r}, {mode})"
 
 
+def _split(url: str) -> SplitResult | None:
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
+def _port(parts: SplitResult) -> int | None:
+    """The URL's port, None when absent, -1 when it is not a port."""
+    try:
+        return parts.port
+    except ValueError:
+        return -1
+
+
 def parse_config(backend: str, connection: str | None, options: Mapping[str, Any]) -> RedisConfig:
     """Check the connection string and the options; raise ``ConfigurationError`` naming the
     problem (never the password)."""
     url = connection or "redis://127.0.0.1:6379/0"
-    shown = redact(url)
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
+    scheme = scheme_of(url) or ""
     if scheme not in _SCHEMES:
         msg = (
-            f"{backend} connection {shown!r} must start with redis://, rediss://, "
-            f"redis+cluster://, rediss+cluster:// or unix://"
+            f"the {backend} connection must start with redis://, rediss://, "
+            f"redis+cluster://, rediss+cluster:// or unix://; it is {describe(url)}"
         )
         raise ConfigurationError(msg, backend=backend)
+    # from here on, text that fails to parse is named by its scheme only (it may hold a
+    # password); a parser's own exception is not chained, since its text may quote the URL
+    shown = f"{scheme}://..."
+    parts = _split(url.strip())
+    if parts is None:  # raised outside any handler: urllib's error may quote the URL
+        msg = f"the {backend} connection ({shown}) is not a valid URL (check the host part)"
+        raise ConfigurationError(msg, backend=backend)
+    after = url.strip()[len(scheme) + 3 :]
+    if "@" in after[len(parts.netloc) :]:
+        msg = (
+            f"the {backend} connection ({shown}) has a user name or password with '/', '?' "
+            "or '#' in it; percent-encode them in a URL (%2F, %3F, %23; '@' is %40)"
+        )
+        raise ConfigurationError(msg, backend=backend)
+    shown = redact(url.strip())
     cluster, ssl = _SCHEMES[scheme]
     raw: dict[str, Any] = dict(parse_qsl(parts.query, keep_blank_values=True))
     for name, value in options.items():
@@ -204,11 +232,13 @@ def parse_config(backend: str, connection: str | None, options: Mapping[str, Any
         except ConfigurationError as exc:
             raise ConfigurationError(exc.message, backend=backend) from None
 
-    try:
-        port = parts.port
-    except ValueError:
-        msg = f"{backend} connection {shown!r} has an invalid port"
-        raise ConfigurationError(msg, backend=backend) from None
+    port = _port(parts)
+    if port == -1:
+        msg = (
+            f"the {backend} connection ({scheme}://...) has no valid port: write "
+            f"{scheme}://[user:password@]host[:port], the port a number up to 65535"
+        )
+        raise ConfigurationError(msg, backend=backend)
     unix_path = parts.path if scheme == "unix" else None
     host = parts.hostname or "127.0.0.1"
     db = 0

@@ -1,4 +1,6 @@
-"""redis-py exceptions → prism errors (used with ``prism.backends._errors.translating``).
+"""redis-py exceptions → prism errors, for the shared helper in ``prism.backends._errors``
+(``translating`` / ``translated``): anything that is not redis-py's (or a socket error) is not
+translated and propagates unchanged.
 
 Backend-internal: imported only by the backend modules, never by ``import prism``.
 
@@ -9,7 +11,9 @@ Backend-internal: imported only by the backend modules, never by ``import prism`
 | WatchError | ConflictError | a WATCHed key changed: the optimistic transaction lost the race |
 | ResponseError ``WRONGTYPE`` | ConflictError | the key exists and holds another Redis type: the operation conflicts with data already stored (it is not an unsupported operation, so not UnsupportedError).  Inside prism's key layout each model has its own key space, so this only happens when something outside prism wrote the key |
 | DataError | InvalidArgumentError | redis-py refused an argument client-side |
-| any other ResponseError | PrismError | an unexpected server reply, shown redacted |
+| any other ResponseError, any other RedisError | PrismError | an unexpected server reply, shown redacted |
+| UnicodeError | InvalidArgumentError | a name that cannot be encoded (a lone surrogate) |
+| anything else | (not translated) | a bug in prism or the caller: it propagates unchanged |
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from prism.errors import (
     PrismError,
 )
 
-__all__ = ["NoScriptError", "WatchError", "fail", "response_text", "translate"]
+__all__ = ["NoScriptError", "WatchError", "response_text", "translate"]
 
 NoScriptError = rx.NoScriptError
 WatchError = rx.WatchError
@@ -70,7 +74,7 @@ def response_text(exc: BaseException) -> str:
 
 
 def translate(exc: BaseException) -> PrismError | None:
-    """The most specific prism error for ``exc`` (None: unexpected; ``translating`` wraps it)."""
+    """The most specific prism error for ``exc``; None when ``exc`` is not redis-py's."""
     text = redact(str(exc))
     if isinstance(exc, UnicodeError):
         return InvalidArgumentError("names must be valid unicode text (no lone surrogates)")
@@ -101,17 +105,3 @@ def translate(exc: BaseException) -> PrismError | None:
     if isinstance(exc, rx.RedisError):
         return PrismError(f"redis error: {type(exc).__name__}: {text}")
     return None
-
-
-def fail(exc: BaseException, backend: str, operation: str) -> PrismError:
-    """What ``translating(backend, operation, translate)`` raises for ``exc``, for hot paths
-    that use a bare ``try``/``except`` (free when nothing is raised) instead of the context
-    manager.  Use as ``raise fail(exc, ...) from exc``; ``exc`` is never a PrismError there."""
-    if isinstance(exc, PrismError):
-        return exc
-    err = translate(exc)
-    if err is None:
-        err = PrismError(f"unexpected {type(exc).__name__}: {redact(str(exc))}")
-    err.backend = err.backend or backend
-    err.operation = err.operation or operation
-    return err

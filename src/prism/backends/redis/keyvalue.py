@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 
-from prism._validate import Duration, seconds
+from prism._validate import Duration
 from prism.backends._errors import translating
 from prism.backends.redis._common import RedisFacet, Script, run_script
 from prism.backends.redis._errors import translate
@@ -56,8 +56,9 @@ _Seen = set[bytes]
 
 
 def _ms(ttl: Duration) -> int:
-    """A TTL in whole milliseconds, at least 1 (Redis refuses 0)."""
-    return max(1, round(seconds(ttl, "ttl") * 1000))
+    """A TTL (float seconds after the checks) in whole milliseconds, at least 1 (Redis
+    refuses 0)."""
+    return max(1, round(cast("float", ttl) * 1000))
 
 
 class RedisKeyValue(

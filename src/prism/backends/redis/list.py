@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from prism._compat import sleep
-from prism._validate import Duration, optional_seconds
+from prism._validate import Duration
 from prism.backends._errors import translating
 from prism.backends.redis._common import RedisFacet, Script, run_script
 from prism.backends.redis._errors import response_text, translate
@@ -129,7 +129,7 @@ class RedisList(RedisFacet, ListBasic, ListIndexing, ListRange, ListBlocking):
         by_redis_key = {self._k(name): name for name in names}
         rkeys = list(by_redis_key)
         operation = "blocking_pop_left" if left else "blocking_pop_right"
-        wait = optional_seconds(timeout, "timeout")
+        wait = cast("float | None", timeout)  # float seconds after the checks
         found: Any = None
         with translating(self._name, operation, translate):
             if wait == 0:

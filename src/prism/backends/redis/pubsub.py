@@ -26,10 +26,10 @@ import contextlib
 import json
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from prism._topics import TopicPattern, parse_pattern
-from prism._validate import Duration, optional_seconds
+from prism._validate import Duration
 from prism.backends._errors import translating
 from prism.backends.redis._common import RedisFacet
 from prism.backends.redis._driver import (
@@ -111,7 +111,7 @@ class RedisSubscription(Subscription):
     """One SUBSCRIBE (or PSUBSCRIBE) on a connection of its own.
 
     ``get`` reads from that connection under a lock (one reader at a time).  ``close`` from
-    another task or thread wakes a reader blocked in ``get`` by unsubscribing (Redis answers on
+    another thread wakes a reader blocked in ``get`` by unsubscribing (Redis answers on
     the same connection), then closes the connection.
     """
 
@@ -164,7 +164,7 @@ class RedisSubscription(Subscription):
         return decode_message(topic, reply["data"])
 
     def get(self, timeout: Duration | None = None) -> Message | None:
-        wait = optional_seconds(timeout, "timeout")
+        wait = cast("float | None", timeout)  # float seconds after the checks
         if self._closed:
             return None
         deadline = None if wait is None else time.monotonic() + wait

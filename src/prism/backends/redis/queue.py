@@ -44,10 +44,10 @@ import os
 import time
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from prism._compat import sleep
-from prism._validate import Duration, Timestamp, seconds, timestamp
+from prism._validate import Duration, Timestamp
 from prism.backends.redis._common import RedisFacet, Script, run_script
 from prism.errors import InvalidArgumentError, LeaseLostError
 from prism.interfaces.queue import (
@@ -370,8 +370,8 @@ class RedisQueue(
         delay: Duration | None = None,
         not_before: Timestamp | None = None,
     ) -> str:
-        wait = "" if delay is None else _micros_up(seconds(delay, "delay", allow_zero=True))
-        when = "" if not_before is None else max(0, _micros_up(timestamp(not_before, "not_before")))
+        wait = "" if delay is None else _micros_up(cast("float", delay))
+        when = "" if not_before is None else max(0, _micros_up(cast("float", not_before)))
         text = (
             json.dumps(dict(headers), separators=(",", ":"), ensure_ascii=False) if headers else ""
         )
@@ -390,7 +390,7 @@ class RedisQueue(
         found = self._run(_TAKE, [name, mode, hold_us, receipt], operation)
         if not isinstance(found, int):
             return found
-        budget = 0.0 if timeout is None else seconds(timeout, "timeout", allow_zero=True)
+        budget = 0.0 if timeout is None else cast("float", timeout)
         if budget == 0:
             return None
         deadline = time.monotonic() + budget
@@ -435,7 +435,7 @@ class RedisQueue(
         visibility_timeout: Duration = 30.0,
         timeout: Duration | None = None,
     ) -> Lease | None:
-        hold = _micros_up(seconds(visibility_timeout, "visibility_timeout"))
+        hold = _micros_up(cast("float", visibility_timeout))
         row = self._take(queue, b"r", hold, timeout, "receive")
         if row is None:
             return None
@@ -451,7 +451,7 @@ class RedisQueue(
         self._settle(lease, b"a", 0, "ack")
 
     def extend_visibility(self, lease: Lease, visibility_timeout: Duration) -> Lease:
-        hold = _micros_up(seconds(visibility_timeout, "visibility_timeout"))
+        hold = _micros_up(cast("float", visibility_timeout))
         deadline = self._settle(lease, b"e", hold, "extend_visibility")
         return Lease(message=lease.message, receipt=lease.receipt, deadline=deadline / 1e6)
 

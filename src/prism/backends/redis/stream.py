@@ -21,7 +21,9 @@ seeks are XRANGE from ``<ms>-0`` and age trims are XTRIM MINID.
 Consumer groups are Redis consumer groups on partition 0: ``consume`` runs one script that first
 XAUTOCLAIMs entries idle for at least the claim timeout (walking the group's whole pending list,
 in id order) and then XREADGROUPs new ones with ``>``; when that delivers nothing and ``block``
-is given, it waits with XREADGROUP BLOCK.  ``group_info`` reads XINFO GROUPS / CONSUMERS; its
+is given, it waits with XREADGROUP BLOCK.  ``ack`` is one XACK; only when that counts 0 (which
+XACK also answers for a missing group) does an XPENDING tell a missing group (NOGROUP, raised as
+NotFoundError) from offsets that were not pending.  ``group_info`` reads XINFO GROUPS / CONSUMERS; its
 lag counts the retained records after the group's cursor (Redis's own lag also counts records
 trimmed before the group read them, and is unknown after an XDEL or a start at an arbitrary id;
 then the records are counted).  Retention limits live in the meta hash; ``trim`` applies them
@@ -35,13 +37,12 @@ import math
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from prism import types
 from prism._compat import sleep
 from prism._partition import partition_for
-from prism._validate import Duration, Timestamp, optional_count, optional_seconds, seconds
-from prism._validate import timestamp as to_epoch
+from prism._validate import Duration, Timestamp
 from prism.backends.redis._common import RedisFacet, Script, run_script
 from prism.backends.redis._errors import response_text
 from prism.errors import InvalidArgumentError, NotFoundError, PrismError
@@ -517,11 +518,11 @@ class RedisStream(
         claim_timeout: Duration = 30.0,
     ) -> list[StreamRecord]:
         key = self._key(stream)
-        idle_ms = math.ceil(seconds(claim_timeout, "claim_timeout", allow_zero=True) * 1000)
+        idle_ms = math.ceil(cast("float", claim_timeout) * 1000)
         gname, cname = group.encode(), consumer.encode()
         args = [gname, cname, max_count, idle_ms]
         records = self._consume_now(stream, group, key, args)
-        wait = optional_seconds(block, "block")
+        wait = cast("float | None", block)  # float seconds after the checks
         if records or not wait:
             return records
         limit = self._b.config.socket_timeout
@@ -564,13 +565,22 @@ class RedisStream(
         return [record(stream, 0, eid, raw, count) for eid, raw, count in reply]
 
     def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
+        key, gname = self._key(stream), group.encode()
         ids = _ack_ids(offsets)
-        if not ids:
-            return 0
         try:
-            return int(self._c.xack(self._key(stream), group.encode(), *ids))
+            acked = int(self._c.xack(key, gname, *ids)) if ids else 0
         except Exception as exc:
             raise self._fail(exc, "ack") from exc
+        if acked:
+            return acked
+        # XACK counts 0 for a missing group too: only then ask whether the group exists
+        # (XPENDING answers NOGROUP).  Groups are never deleted, so a group seen now existed
+        # when XACK ran, or the ack can be ordered after its creation: 0 either way.
+        try:
+            self._c.xpending(key, gname)
+        except Exception as exc:
+            raise self._no_group(exc, stream, group, "ack") from exc
+        return 0
 
     def group_info(self, stream: str, group: str) -> GroupInfo:
         keys = [self._key(stream), self._meta(stream)]
@@ -605,7 +615,7 @@ class RedisStream(
         return None if start is None else self._first_from(stream, start, "seek_to_offset")
 
     def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
-        ms = _first_ms_at_or_after(to_epoch(timestamp))
+        ms = _first_ms_at_or_after(cast("float", timestamp))
         if ms is None:
             return None
         return self._first_from(stream, b"%d-0" % ms, "seek_to_timestamp")
@@ -629,8 +639,8 @@ class RedisStream(
     def set_retention(
         self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
     ) -> None:
-        age = optional_seconds(max_age, "max_age", allow_zero=False)
-        length = optional_count(max_length, "max_length", minimum=1)
+        age = cast("float | None", max_age)  # float seconds after the checks
+        length = max_length
         args = ["" if age is None else repr(age), "" if length is None else str(length)]
         try:
             run_script(self._c, _SET_RETENTION, [self._meta(stream)], args)

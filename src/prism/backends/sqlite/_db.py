@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from prism.backends._errors import translating
+from prism._redact import describe, scheme_of
+from prism.backends._errors import translated, translating
 from prism.backends.sqlite._errors import BACKEND, translator
 from prism.backends.sqlite._schema import ensure_schema
 from prism.errors import BackendUnavailableError, ConfigurationError, PrismError
@@ -94,25 +95,34 @@ def parse_target(connection: str | None) -> Target:
             "'sqlite:////absolute/path.db' or ':memory:'"
         )
         raise ConfigurationError(msg, backend=BACKEND)
+    # a connection that does not parse is never echoed (it may be another backend's URL with
+    # a password): messages name at most its scheme
     text = connection.strip()
+    allowed = (
+        "use a file path, 'sqlite:///relative/path.db', 'sqlite:////absolute/path.db' or "
+        "'sqlite://:memory:'"
+    )
     if "\x00" in text:
         msg = "the sqlite connection must not contain NUL characters"
         raise ConfigurationError(msg, backend=BACKEND)
-    if text.startswith("sqlite://"):
+    if "@" in text:
+        msg = (
+            f"the sqlite connection ({describe(text)}) has an '@': sqlite takes no user name "
+            f"or password; {allowed}"
+        )
+        raise ConfigurationError(msg, backend=BACKEND)
+    scheme = scheme_of(text)
+    if scheme == "sqlite":
         rest = text[len("sqlite://") :]
         if rest.startswith(":memory:"):
             text = rest
         elif rest.startswith("/") and len(rest) > 1:
             text = rest[1:]  # sqlite:///rel.db -> rel.db, sqlite:////abs.db -> /abs.db
         else:
-            msg = (
-                f"cannot read the sqlite connection {connection!r}: use "
-                "'sqlite:///relative/path.db', 'sqlite:////absolute/path.db' or "
-                "'sqlite://:memory:'"
-            )
+            msg = f"cannot read the sqlite connection (a sqlite:// URL with a host part): {allowed}"
             raise ConfigurationError(msg, backend=BACKEND)
     elif "://" in text:
-        msg = f"the sqlite connection {connection!r} is not a sqlite:// URL or a file path"
+        msg = f"the sqlite connection is {describe(text)}, not a sqlite:// URL or a file path: {allowed}"
         raise ConfigurationError(msg, backend=BACKEND)
     if text.startswith(":memory:"):
         name = text[len(":memory:") :]
@@ -366,8 +376,7 @@ class Database:
                     if now < give_up:
                         time.sleep(0.001)
                         continue
-                with translating(BACKEND, fn.__name__.strip("_"), self._translate):
-                    raise
+                raise translated(exc, BACKEND, fn.__name__.strip("_"), self._translate) from exc
 
     # -- sync flavour: no thread hop -------------------------------------------------------------
     def _thread_connection(self) -> sqlite3.Connection:

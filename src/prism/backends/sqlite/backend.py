@@ -1,6 +1,6 @@
 # Generated from src/prism/backends/sqlite/_async/backend.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
-"""The sqlite backend class (async flavour)."""
+"""The sqlite backend class (sync flavour)."""
 
 from __future__ import annotations
 

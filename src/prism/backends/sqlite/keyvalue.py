@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from prism._validate import Duration, seconds
+from prism._validate import Duration
 from prism.backends.base import Facet
 from prism.backends.sqlite._ops import keyvalue as ops
 from prism.errors import InvalidArgumentError, KeyNotFoundError
@@ -52,7 +52,7 @@ class SQLiteKeyValue(
 
     # keyvalue_basic / keyvalue_ttl ------------------------------------------------------------
     def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
-        hold = None if ttl is None else seconds(ttl, "ttl")
+        hold = cast("float | None", ttl)  # float seconds after the checks
         self._db.run(ops.set_value, self._clock, self.namespace, key, value, hold)
         self._wrote()
 
@@ -66,7 +66,7 @@ class SQLiteKeyValue(
         return self._db.run(ops.exists, self._clock, self.namespace, key)
 
     def expire(self, key: str, ttl: Duration) -> bool:
-        hold = seconds(ttl, "ttl")
+        hold = cast("float", ttl)
         return self._db.run(ops.expire, self._clock, self.namespace, key, hold)
 
     def get_ttl(self, key: str) -> float | None:

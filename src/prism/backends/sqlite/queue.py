@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from prism._validate import Duration, Timestamp, optional_seconds, seconds, timestamp
+from prism._validate import Duration, Timestamp
 from prism.backends.base import Facet
 from prism.backends.sqlite._ops import queue as ops
 from prism.errors import InvalidArgumentError
@@ -52,8 +52,8 @@ class SQLiteQueue(
         delay: Duration | None = None,
         not_before: Timestamp | None = None,
     ) -> str:
-        wait = None if delay is None else seconds(delay, "delay", allow_zero=True)
-        at = None if not_before is None else timestamp(not_before, "not_before")
+        wait = cast("float | None", delay)  # float seconds after the checks
+        at = cast("float | None", not_before)  # epoch seconds after the checks
         msg_id = self._db.run(
             ops.enqueue, self._clock, self.namespace, queue, payload, headers, priority, wait, at
         )
@@ -61,7 +61,7 @@ class SQLiteQueue(
         return msg_id
 
     def dequeue(self, queue: str, *, timeout: Duration | None = None) -> QueueMessage | None:
-        wait = optional_seconds(timeout, "timeout") or 0.0
+        wait = cast("float | None", timeout) or 0.0
         return self._db.poll(wait, ops.dequeue, self._clock, self.namespace, queue)
 
     def peek(self, queue: str) -> QueueMessage | None:
@@ -81,15 +81,15 @@ class SQLiteQueue(
         visibility_timeout: Duration = 30.0,
         timeout: Duration | None = None,
     ) -> Lease | None:
-        hold = seconds(visibility_timeout, "visibility_timeout")
-        wait = optional_seconds(timeout, "timeout") or 0.0
+        hold = cast("float", visibility_timeout)
+        wait = cast("float | None", timeout) or 0.0
         return self._db.poll(wait, ops.receive, self._clock, self.namespace, queue, hold)
 
     def ack(self, lease: Lease) -> None:
         self._db.run(ops.ack, self._clock, self.namespace, lease)
 
     def extend_visibility(self, lease: Lease, visibility_timeout: Duration) -> Lease:
-        hold = seconds(visibility_timeout, "visibility_timeout")
+        hold = cast("float", visibility_timeout)
         return self._db.run(ops.extend_visibility, self._clock, self.namespace, lease, hold)
 
     def release(self, lease: Lease) -> None:

@@ -5,11 +5,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from prism import types
-from prism._validate import Duration, Timestamp, optional_count, optional_seconds, seconds
-from prism._validate import timestamp as to_epoch
+from prism._validate import Duration, Timestamp
 from prism.backends.base import Facet
 from prism.backends.sqlite._ops import stream as ops
 from prism.interfaces.stream import (
@@ -80,8 +79,8 @@ class SQLiteStream(
         block: Duration | None = None,
         claim_timeout: Duration = 30.0,
     ) -> list[StreamRecord]:
-        claim = seconds(claim_timeout, "claim_timeout", allow_zero=True)
-        wait = optional_seconds(block, "block") or 0.0
+        claim = cast("float", claim_timeout)  # float seconds after the checks
+        wait = cast("float | None", block) or 0.0
         return self._db.poll(
             wait,
             ops.consume,
@@ -106,7 +105,7 @@ class SQLiteStream(
         return self._db.run(ops.seek_to_offset, self.namespace, stream, offset)
 
     def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
-        at = to_epoch(timestamp)
+        at = cast("float", timestamp)  # epoch seconds after the checks
         return self._db.run(ops.seek_to_timestamp, self.namespace, stream, at)
 
     def replay_range(self, stream: str, start: int, end: int) -> Iterator[StreamRecord]:
@@ -123,8 +122,8 @@ class SQLiteStream(
     def set_retention(
         self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
     ) -> None:
-        age = optional_seconds(max_age, "max_age", allow_zero=False)
-        length = optional_count(max_length, "max_length", minimum=1)
+        age = cast("float | None", max_age)  # float seconds after the checks
+        length = max_length
         self._db.run(ops.set_retention, self.namespace, stream, age, length)
 
     def get_retention(self, stream: str) -> types.RetentionLimits:

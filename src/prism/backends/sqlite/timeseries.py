@@ -5,10 +5,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from prism import _series
-from prism import _validate as v
 from prism._validate import Duration, Timestamp
 from prism.backends.base import Facet
 from prism.backends.sqlite._ops import timeseries as ops
@@ -69,7 +68,7 @@ class SQLiteTimeSeries(
         labels: Mapping[str, str] | None = None,
     ) -> list[Point]:
         return self._db.run(
-            ops.query, self.namespace, series, v.timestamp(start), v.timestamp(end), labels
+            ops.query, self.namespace, series, cast("float", start), cast("float", end), labels
         )
 
     # timeseries_aggregation --------------------------------------------------------------------
@@ -85,9 +84,9 @@ class SQLiteTimeSeries(
             ops.aggregate,
             self.namespace,
             series,
-            v.timestamp(start),
-            v.timestamp(end),
-            v.seconds(bucket, "bucket"),
+            cast("float", start),
+            cast("float", end),
+            cast("float", bucket),
             fn,
         )
 
@@ -105,15 +104,15 @@ class SQLiteTimeSeries(
             self.namespace,
             series,
             destination,
-            v.timestamp(start),
-            v.timestamp(end),
-            v.seconds(bucket, "bucket"),
+            cast("float", start),
+            cast("float", end),
+            cast("float", bucket),
             fn,
         )
 
     # timeseries_retention ----------------------------------------------------------------------
     def set_retention(self, series: str, max_age: Duration | None) -> None:
-        age = v.optional_seconds(max_age, "max_age")
+        age = cast("float | None", max_age)  # float seconds after the checks
         self._db.run(ops.set_retention, self.namespace, series, age)
 
     def get_retention(self, series: str) -> float | None:

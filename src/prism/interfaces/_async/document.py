@@ -24,11 +24,13 @@ Document = dict[str, Any]
 Sort = Sequence[tuple[str, int]]
 
 
-def _OPT_DOC_ID(_: object, value: object) -> None:
+def _OPT_DOC_ID(_: object, value: object) -> str | None:
     from prism import _validate as v
 
-    if value is not None:
-        v.name(value, "document id")
+    return None if value is None else v.name(value, "id")
+
+
+_OPT_DOC_ID.normalizes = True  # type: ignore[attr-defined]
 
 
 def _FIELDS(_: object, value: object) -> list[str]:
@@ -42,6 +44,27 @@ def _FIELDS(_: object, value: object) -> list[str]:
 
 
 _FIELDS.normalizes = True  # type: ignore[attr-defined]
+
+
+def _GROUP_BY(_: object, value: object) -> list[str]:
+    from prism import _validate as v
+
+    return v.names(value, "group_by")
+
+
+def _INDEX_NAME(_: object, value: object) -> str:
+    from prism import _validate as v
+
+    return v.name(value, "name")
+
+
+def _OPT_INDEX_NAME(_: object, value: object) -> str | None:
+    return None if value is None else _INDEX_NAME(_, value)
+
+
+_GROUP_BY.normalizes = True  # type: ignore[attr-defined]
+_INDEX_NAME.normalizes = True  # type: ignore[attr-defined]
+_OPT_INDEX_NAME.normalizes = True  # type: ignore[attr-defined]
 
 
 class AsyncDocumentBasic(Interface, name="document_basic", model="document"):
@@ -127,7 +150,7 @@ class AsyncDocumentQuery(Interface, name="document_query", model="document"):
     async def count(self, collection: str, filter: Mapping[str, Any] | None = None) -> int: ...
 
     @abc.abstractmethod
-    @checks(collection=COLLECTION)
+    @checks(collection=COLLECTION, group_by=_GROUP_BY)
     async def aggregate(
         self,
         collection: str,
@@ -153,7 +176,7 @@ class AsyncDocumentIndexing(Interface, name="document_indexing", model="document
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(collection=COLLECTION, fields=_FIELDS)
+    @checks(collection=COLLECTION, fields=_FIELDS, name=_OPT_INDEX_NAME)
     async def create_index(
         self,
         collection: str,
@@ -167,7 +190,7 @@ class AsyncDocumentIndexing(Interface, name="document_indexing", model="document
         ``_``)."""
 
     @abc.abstractmethod
-    @checks(collection=COLLECTION)
+    @checks(collection=COLLECTION, name=_INDEX_NAME)
     async def drop_index(self, collection: str, name: str) -> bool: ...
 
     @abc.abstractmethod

@@ -60,7 +60,8 @@ class AsyncListBasic(Interface, name="list_basic", model="list"):
 
 class AsyncListIndexing(Interface, name="list_indexing", model="list"):
     """Positional access; negative indexes count from the end (-1 is the last element).
-    A missing list has no valid index."""
+    A missing list has no valid index.  Indexes are ints from -2**63 to 2**63 - 1 (``MIN_INT``
+    to ``MAX_INT``); others raise ``InvalidArgumentError``."""
 
     __slots__ = ()
 
@@ -110,8 +111,8 @@ class AsyncListBlocking(Interface, name="list_blocking", model="list"):
     """Blocking pops: wait for an element; each element goes to exactly one waiter.
 
     ``keys`` are tried in the given order; the first non-empty one is popped.  ``timeout`` is
-    seconds or a timedelta: None waits forever, 0 does not wait at all (unlike Redis's
-    ``BLPOP ... 0``, which blocks forever).  Concurrent waiters each receive a different element;
+    seconds or a timedelta (at most ``MAX_SECONDS``, 100 years): None waits forever, 0 does not
+    wait at all (unlike Redis's ``BLPOP ... 0``, which blocks forever).  Concurrent waiters each receive a different element;
     an element no waiter takes stays in the list.
     """
 
@@ -122,7 +123,10 @@ class AsyncListBlocking(Interface, name="list_blocking", model="list"):
     async def blocking_pop_left(
         self, keys: str | Sequence[str], timeout: Duration | None = None
     ) -> tuple[str, bytes] | None:
-        """Pop the head of the first non-empty list as ``(key, value)``; None on timeout."""
+        """Pop the head of the first non-empty list as ``(key, value)``; None on timeout.
+
+        "First" is in the order ``keys`` are given (never sorted; a repeated key changes
+        nothing)."""
 
     @abc.abstractmethod
     @checks(keys=KEY_OR_KEYS, timeout=OPT_DURATION)

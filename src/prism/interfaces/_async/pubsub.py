@@ -10,12 +10,17 @@ from typing import Any, Self
 from prism._validate import Duration
 from prism.interfaces._base import (
     DURATION,
+    EARLIEST_OR_LATEST,
+    EXACT_TOPIC,
     HEADERS,
+    OPT_DURATION,
+    OPT_JSON_OBJECT,
     ORDERING_KEY,
     PATTERN,
     PAYLOAD,
     SUBSCRIPTION_NAME,
     TOPIC,
+    Checked,
     Interface,
     checks,
 )
@@ -32,7 +37,7 @@ __all__ = [
 ]
 
 
-class AsyncSubscription(abc.ABC):
+class AsyncSubscription(Checked):
     """An active subscription: an async iterator of :class:`~prism.types.Message`.
 
     Messages published after the subscription became active (``subscribe`` returned) are
@@ -45,10 +50,12 @@ class AsyncSubscription(abc.ABC):
     __slots__ = ()
 
     @abc.abstractmethod
+    @checks(timeout=OPT_DURATION)
     async def get(self, timeout: Duration | None = None) -> Message | None:
         """Wait up to ``timeout`` seconds (None: forever) for the next message; None on timeout
         or once the subscription is closed (a ``close`` from another thread or task wakes a
-        waiting ``get``).  A negative or non-numeric ``timeout`` raises ``InvalidArgumentError``."""
+        waiting ``get``).  A negative or non-numeric ``timeout``, or one above ``MAX_SECONDS``
+        (100 years), raises ``InvalidArgumentError``."""
 
     @abc.abstractmethod
     async def close(self) -> None:
@@ -117,9 +124,11 @@ class AsyncPubSubBasic(Interface, name="pubsub_basic", model="pubsub"):
         """Send ``payload`` to every current subscriber of ``topic``."""
 
     @abc.abstractmethod
-    @checks(topic=TOPIC)
+    @checks(topic=EXACT_TOPIC)
     async def subscribe(self, topic: str) -> AsyncSubscription:
-        """Subscribe to exactly ``topic``; active once this returns."""
+        """Subscribe to exactly ``topic``; active once this returns.  A topic containing the
+        pattern characters ``*`` or ``>`` raises ``InvalidArgumentError`` pointing to
+        ``subscribe_pattern()`` (pubsub_wildcards)."""
 
 
 class AsyncPubSubWildcards(Interface, name="pubsub_wildcards", model="pubsub"):
@@ -129,7 +138,9 @@ class AsyncPubSubWildcards(Interface, name="pubsub_wildcards", model="pubsub"):
     matches one or more trailing tokens.  ``a.*`` matches ``a.b`` but not ``a`` or ``a.b.c``;
     ``a.>`` matches ``a.b`` and ``a.b.c`` but not ``a``.  A malformed pattern (an empty token,
     ``>`` not last, a wildcard that is only part of a token such as ``a*``) raises
-    ``InvalidArgumentError`` (``prism._topics.parse_pattern`` is the shared check).  Received
+    ``InvalidArgumentError`` (``prism._topics.parse_pattern`` is the shared check).  Every other
+    character is literal: ``?``, ``[``, ``]``, ``\\``, ``%`` and ``_`` inside a token match only
+    themselves, whatever the backend's own pattern syntax.  Received
     messages carry the concrete topic; a message reaches each matching subscription once.
     """
 
@@ -163,7 +174,7 @@ class AsyncPubSubPersistent(Interface, name="pubsub_persistent", model="pubsub")
         """
 
     @abc.abstractmethod
-    @checks(topic=TOPIC, name=SUBSCRIPTION_NAME, ack_wait=DURATION)
+    @checks(topic=EXACT_TOPIC, name=SUBSCRIPTION_NAME, start=EARLIEST_OR_LATEST, ack_wait=DURATION)
     async def subscribe_durable(
         self,
         topic: str,
@@ -195,7 +206,7 @@ class AsyncPubSubFiltering(Interface, name="pubsub_filtering", model="pubsub"):
     __slots__ = ()
 
     @abc.abstractmethod
-    @checks(topic=TOPIC, payload=PAYLOAD, headers=HEADERS)
+    @checks(topic=TOPIC, payload=PAYLOAD, headers=HEADERS, attributes=OPT_JSON_OBJECT)
     async def publish(
         self,
         topic: str,
@@ -208,7 +219,7 @@ class AsyncPubSubFiltering(Interface, name="pubsub_filtering", model="pubsub"):
         raises ``InvalidArgumentError``).  Every subscriber receives the attributes."""
 
     @abc.abstractmethod
-    @checks(topic=TOPIC)
+    @checks(topic=EXACT_TOPIC)
     async def subscribe_filtered(self, topic: str, filter: Mapping[str, Any]) -> AsyncSubscription:
         """Subscribe to ``topic``, receiving only messages whose attributes match ``filter``."""
 

@@ -20,7 +20,7 @@ import abc
 from collections.abc import Mapping
 from typing import Any
 
-from prism._validate import Duration, Timestamp
+from prism._validate import Duration, Timestamp, integer
 from prism.errors import InvalidArgumentError
 from prism.interfaces._base import (
     COUNT,
@@ -49,13 +49,13 @@ MIN_PRIORITY = -(2**31)
 MAX_PRIORITY = 2**31 - 1
 
 
-def PRIORITY(_: Any, value: Any) -> None:
-    if type(value) is not int:
-        msg = f"priority must be an int, got {type(value).__name__}"
-        raise InvalidArgumentError(msg)
-    if not MIN_PRIORITY <= value <= MAX_PRIORITY:
-        msg = f"priority must be from {MIN_PRIORITY} to {MAX_PRIORITY}, got {value}"
-        raise InvalidArgumentError(msg)
+def PRIORITY(_: Any, value: Any) -> int:
+    if type(value) is int and MIN_PRIORITY <= value <= MAX_PRIORITY:
+        return value
+    return integer(value, "priority", MIN_PRIORITY, MAX_PRIORITY)
+
+
+PRIORITY.normalizes = True  # type: ignore[attr-defined]
 
 
 def LEASE(_: Any, value: Any) -> None:
@@ -68,7 +68,10 @@ class AsyncQueueBasic(Interface, name="queue_basic", model="queue"):
     """A FIFO work queue: each message is handed to exactly one caller.
 
     ``dequeue`` removes the message as it returns it (at-most-once); use ``queue_visibility``'s
-    ``receive``/``ack`` for at-least-once.  FIFO holds for a single producer.  Messages that are
+    ``receive``/``ack`` for at-least-once.  FIFO holds for a single producer.  A message's place
+    in line is fixed when it is enqueued (by priority, then enqueue order): a lease that lapses
+    or is released puts the message back in that place, and a delayed message, once due, takes
+    it too -- ahead of messages enqueued after it.  Messages that are
     leased (``queue_visibility``) or waiting for their time (``queue_delayed``) are invisible to
     ``dequeue``, ``peek`` and ``length``.
     """
@@ -105,7 +108,8 @@ class AsyncQueueVisibility(Interface, name="queue_visibility", model="queue"):
     """Leases: at-least-once delivery.
 
     A received message is invisible to other receivers until it is acknowledged, released or its
-    visibility timeout lapses; then it is delivered again with ``attempts`` one higher.  Every
+    visibility timeout lapses; then it is delivered again with ``attempts`` one higher, from its
+    old place in line.  A lease lapses at the instant its deadline is reached.  Every
     delivery has a new ``receipt``: a lease from an earlier delivery can no longer settle the
     message.  Settling a lease that lapsed (its deadline passed, even if the message was not
     delivered again yet), that was settled already, or that belongs to an earlier delivery raises
@@ -125,7 +129,8 @@ class AsyncQueueVisibility(Interface, name="queue_visibility", model="queue"):
         timeout: Duration | None = None,
     ) -> Lease | None:
         """Lease the next message for ``visibility_timeout`` seconds, waiting up to ``timeout``
-        seconds for one (None or 0: do not wait).  None when none arrived."""
+        seconds for one (None or 0: do not wait).  None when none arrived.  Both are at most
+        ``MAX_SECONDS`` (100 years)."""
 
     @abc.abstractmethod
     @checks(lease=LEASE)
@@ -206,7 +211,8 @@ class AsyncQueueDelayed(Interface, name="queue_delayed", model="queue"):
     """Delayed delivery: a message is not delivered before its time, and soon after it.
 
     Until its time a delayed message is invisible to ``dequeue``, ``receive``, ``peek`` and
-    ``length``, and counted by :meth:`scheduled_count`.
+    ``length``, and counted by :meth:`scheduled_count`; at the instant its time is reached it is
+    due, and it takes its place in line by enqueue order (see :class:`AsyncQueueBasic`).
     """
 
     __slots__ = ()
@@ -231,7 +237,8 @@ class AsyncQueueDelayed(Interface, name="queue_delayed", model="queue"):
     ) -> str:
         """Add a message deliverable ``delay`` seconds from now or at ``not_before``
         (not both: ``InvalidArgumentError``).  A delay of 0, or a ``not_before`` that is not
-        in the future, is immediate."""
+        in the future, is immediate.  ``delay`` is at most ``MAX_SECONDS`` (100 years);
+        ``not_before`` lies from 1970-01-01 to 10000-01-01."""
 
     @abc.abstractmethod
     @checks(queue=QUEUE)

@@ -26,24 +26,31 @@ __all__ = [
 ]
 
 
-def _FN(_: object, value: object) -> None:
+def _FN(_: object, value: object) -> str:
     from prism import _validate as v
 
-    v.choice(value, ("count", "sum", "min", "max", "avg", "first", "last"), "fn")
+    return v.choice(value, ("count", "sum", "min", "max", "avg", "first", "last"), "fn")
 
 
-def _METHOD(_: object, value: object) -> None:
+def _METHOD(_: object, value: object) -> str:
     from prism import _validate as v
 
-    v.choice(value, ("linear", "step"), "method")
+    return v.choice(value, ("linear", "step"), "method")
+
+
+_FN.normalizes = True  # type: ignore[attr-defined]
+_METHOD.normalizes = True  # type: ignore[attr-defined]
 
 
 class AsyncTimeSeriesBasic(Interface, name="timeseries_basic", model="timeseries"):
     """Insert and query points.
 
     One point per (series, timestamp): a second insert at the same timestamp replaces the first
-    (last write wins), labels included.  Queries return points in time order whatever the insert
-    order; range bounds are inclusive.
+    (last write wins), labels included; a float and a ``datetime`` for the same instant are the
+    same timestamp, and within one ``insert_many`` the later duplicate wins.  Timestamps are kept
+    exactly (no rounding to milliseconds).  Queries return points in time order whatever the
+    insert order; range bounds are inclusive, exactly.  Timestamps are epoch seconds or datetimes
+    from 1970-01-01 (``MIN_TIMESTAMP``) to 10000-01-01 (``MAX_TIMESTAMP``); values are finite.
     """
 
     __slots__ = ()
@@ -87,7 +94,9 @@ class AsyncTimeSeriesBasic(Interface, name="timeseries_basic", model="timeseries
 
 class AsyncTimeSeriesAggregation(Interface, name="timeseries_aggregation", model="timeseries"):
     """Bucketed aggregation.  Buckets are aligned to multiples of ``bucket`` seconds since the
-    epoch (``floor(t / bucket) * bucket``); each result point's timestamp is its bucket's start
+    epoch (``floor(t / bucket) * bucket``): a bucket is closed at its start and open at its end,
+    so a point exactly on a boundary belongs to the bucket that starts there.  ``first`` and
+    ``last`` go by timestamp, not insert order.  Each result point's timestamp is its bucket's start
     (which may precede ``start``); empty buckets are omitted; result points carry no labels.
     ``prism._series`` defines the exact semantics."""
 
@@ -131,7 +140,8 @@ class AsyncTimeSeriesAggregation(Interface, name="timeseries_aggregation", model
 
 class AsyncTimeSeriesRetention(Interface, name="timeseries_retention", model="timeseries"):
     """Retention: after :meth:`compact`, points older than ``max_age`` seconds (relative to the
-    backend's clock: ``now - timestamp > max_age``) are gone; newer ones are never removed.
+    backend's clock: ``now - timestamp > max_age``) are gone; newer ones -- and a point exactly
+    ``max_age`` old -- are never removed.
     Until a compaction, older points may still be returned.  Without a retention, compact
     removes nothing."""
 

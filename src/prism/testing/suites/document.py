@@ -461,6 +461,57 @@ class DocumentQuerySuite(_DocumentSuite, interface="document_query"):
         assert self.ids(d, {"city": {"$nin": ["Paris", None]}}) == ["2", "4"]
         assert self.ids(d, {"city": {"$nin": []}}) == ["1", "2", "3", "4", "5"]
 
+    def test_booleans_against_numbers_nulls_and_missing_fields(self) -> None:
+        # Inserted in a scrambled order; ``f`` holds each kind of value that a loose backend
+        # confuses: booleans and 0/1 (True != 1), null and a missing field ($eq None matches
+        # both; $ne / $nin match a missing field unless None is their operand).
+        d = self.documents()
+        flags = {
+            "t": True,
+            "one": 1,
+            "zero": 0,
+            "f": False,
+            "onef": 1.0,
+            "null": None,
+            "text": "1",
+        }
+        docs: list[dict[str, Any]] = [{"_id": k, "f": v} for k, v in flags.items()]
+        docs += [{"_id": "missing"}, {"_id": "nested", "f": {"f": True}}]
+        self.seed(d, "flags", docs[::-1])
+
+        def ids(flt: Any) -> list[str]:
+            found = sorted(_ids(d.find("flags", flt)))
+            assert d.count("flags", flt) == len(found), flt
+            return found
+
+        everything = sorted(_ids(docs))
+
+        def but(*left_out: str) -> list[str]:
+            return [i for i in everything if i not in left_out]
+
+        assert ids({"f": True}) == ["t"]
+        assert ids({"f": 1}) == ["one", "onef"]
+        assert ids({"f": False}) == ["f"]
+        assert ids({"f": 0}) == ["zero"]
+        assert ids({"f": {"$in": [1]}}) == ["one", "onef"]
+        assert ids({"f": {"$in": [True, 0]}}) == ["t", "zero"]
+        assert ids({"f": {"$ne": 1}}) == but("one", "onef")
+        assert ids({"f": {"$ne": True}}) == but("t")
+        assert ids({"f": {"$ne": False}}) == but("f")
+        assert ids({"f": {"$nin": [True, 0]}}) == but("t", "zero")
+        assert ids({"f": {"$nin": [1, None]}}) == but("one", "onef", "null", "missing")
+        assert ids({"f": {"$gt": 0}}) == ["one", "onef"]
+        assert ids({"f": {"$lte": 0}}) == ["zero"]
+        assert ids({"f": None}) == ["missing", "null"]
+        assert ids({"f": {"$in": [None]}}) == ["missing", "null"]
+        assert ids({"f": {"$ne": None}}) == but("missing", "null")
+        assert ids({"f": {"$exists": False}}) == ["missing"]
+        assert ids({"f.f": True}) == ["nested"]
+        assert ids({"f.f": {"$ne": True}}) == but("nested")
+        assert ids({"gone": {"$nin": ["x", 1, True]}}) == everything
+        assert ids({"gone": {"$ne": 0}}) == everything
+        assert ids({"$or": [{"gone": {"$ne": 1}}, {"f": 1}]}) == everything
+
     def test_ordering_operators(self) -> None:
         d = self.people()
         assert self.ids(d, {"age": {"$gt": 25}}) == ["1", "3"]
@@ -973,3 +1024,164 @@ class DocumentIndexingSuite(_DocumentSuite, interface="document_indexing"):
         results = run_concurrently([partial(attempt, i) for i in range(30)])
         assert results.count(True) == 1
         assert d.count("c", {"k": "contested"}) == 1
+
+
+# ===== hostile names and the shared limits (issue 8, security) ==============================
+# Kept apart from the cases above: each class extends its interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_FIELDS, HOSTILE_NAMES
+
+
+def _deep(levels: int, leaf: Any = 1) -> Any:
+    """``levels`` nested objects around ``leaf``."""
+    value = leaf
+    for _ in range(levels):
+        value = {"x": value}
+    return value
+
+
+def _nested_filter(levels: int) -> dict[str, Any]:
+    """``levels`` nested ``$and`` / ``$or`` (alternating, so nothing flattens)."""
+    flt: dict[str, Any] = {"k": {"$gte": 0}}
+    for i in range(levels):
+        flt = {"$and" if i % 2 else "$or": [flt, {"k": -1 - i}]}
+    return flt
+
+
+class DocumentBasicHostileSuite(DocumentBasicSuite, interface="document_basic"):
+    def test_hostile_collection_and_field_names_round_trip(self) -> None:
+        d = self.documents()
+        for i, name in enumerate(HOSTILE_NAMES):
+            doc = {field: [i, field] for field in HOSTILE_FIELDS}
+            d.insert(name, doc, id=name)
+            assert d.get(name, name) == {"_id": name, **doc}
+        for i, name in enumerate(HOSTILE_NAMES):  # no collection saw another's document
+            with pytest.raises(prism.NotFoundError):
+                d.get(name, HOSTILE_NAMES[i - 1])
+
+
+class DocumentQueryHostileSuite(DocumentQuerySuite, interface="document_query"):
+    def test_hostile_field_names_in_filters_sorts_and_projections(self) -> None:
+        d = self.documents()
+        for i, field in enumerate(HOSTILE_FIELDS):
+            d.insert("c", {field: i, "n": {field: str(i)}, "k": i}, id=f"d{i}")
+        for i, field in enumerate(HOSTILE_FIELDS):
+            assert _ids(d.find("c", {field: i})) == [f"d{i}"]
+            assert _ids(d.find("c", {f"n.{field}": {"$in": [str(i), "none"]}})) == [f"d{i}"]
+            assert _ids(d.find("c", {field: {"$ne": i}, "k": {"$lt": 2}})) == sorted(
+                f"d{j}" for j in range(2) if j != i
+            )
+            assert d.count("c", {field: {"$exists": True}}) == 1
+            assert d.find("c", {field: {"$gte": 0}}, projection=[field, "n." + field]) == [
+                {"_id": f"d{i}", field: i, "n": {field: str(i)}}
+            ]
+        fields = HOSTILE_FIELDS[:3]
+        found = d.find(
+            "c", {"$or": [{f: {"$exists": True}} for f in fields]}, sort=[(fields[0], -1)]
+        )
+        assert _ids(found) == ["d0", "d1", "d2"]
+        groups = d.aggregate("c", [HOSTILE_FIELDS[1]], {"n": ("count", None)}, {"k": {"$lt": 2}})
+        assert groups == [{HOSTILE_FIELDS[1]: None, "n": 1}, {HOSTILE_FIELDS[1]: 1, "n": 1}]
+
+    def test_the_largest_accepted_in_list_runs_and_one_more_is_refused(self) -> None:
+        d = self.documents()
+        docs: list[dict[str, Any]] = [
+            {"_id": "n", "v": filters.MAX_CONDITIONS - 1},
+            {"_id": "f", "v": 2.5},
+            {"_id": "s", "v": "s9999"},
+            {"_id": "o", "v": {"k": [1, "x"]}},
+            {"_id": "z", "v": None},
+            {"_id": "t", "v": True},
+            {"_id": "miss"},
+        ]
+        self.seed(d, "c", docs)
+        size = filters.MAX_CONDITIONS
+        values: list[Any] = [
+            *range(size - 6),
+            2.5,
+            "s9999",
+            {"k": [1, "x"]},
+            True,
+            "other",
+            size - 1,
+        ]
+        assert len(values) == size
+        want = ["f", "n", "o", "s", "t"]
+        assert sorted(_ids(d.find("c", {"v": {"$in": values}}))) == want
+        assert d.count("c", {"v": {"$in": values}}) == 5
+        assert sorted(_ids(d.find("c", {"v": {"$nin": values}}))) == ["miss", "z"]
+        for op in ("$in", "$nin"):
+            with pytest.raises(prism.InvalidArgumentError):
+                d.find("c", {"v": {op: [*values, "one more"]}})
+        with pytest.raises(prism.InvalidArgumentError):  # the count is per filter, not per list
+            d.count("c", {"v": {"$in": values}, "w": 1})
+
+    def test_the_deepest_accepted_nesting_runs_and_one_more_is_refused(self) -> None:
+        d = self.documents()
+        self.seed(d, "c", [{"_id": str(k), "k": k} for k in (-3, -2, -1, 0, 5)])
+        deepest = _nested_filter(filters.MAX_DEPTH)
+        want = sorted(str(k) for k in (-3, -2, -1, 0, 5) if filters.matches(deepest, {"k": k}))
+        assert sorted(_ids(d.find("c", deepest))) == want
+        assert d.count("c", deepest) == len(want)
+        with pytest.raises(prism.InvalidArgumentError):
+            d.find("c", _nested_filter(filters.MAX_DEPTH + 1))
+
+    def test_the_deepest_accepted_operand_runs_and_one_more_is_refused(self) -> None:
+        d = self.documents()
+        deepest = _deep(filters.MAX_DEPTH - 1)  # a field value MAX_DEPTH levels deep in all
+        d.insert("c", {"v": deepest}, id="deep")
+        d.insert("c", {"v": _deep(filters.MAX_DEPTH - 1, 2)}, id="other")
+        assert _ids(d.find("c", {"v": deepest})) == ["deep"]
+        assert _ids(d.find("c", {"v": {"$in": [deepest, 7]}})) == ["deep"]
+        assert _ids(d.find("c", {"v": {"$ne": deepest}})) == ["other"]
+        with pytest.raises(prism.InvalidArgumentError):
+            d.find("c", {"v": _deep(filters.MAX_DEPTH)})
+
+
+class DocumentIndexingHostileSuite(DocumentIndexingSuite, interface="document_indexing"):
+    def test_hostile_index_fields_and_names_leave_every_namespace_writable(self) -> None:
+        d = self.documents()
+        other = self.documents()
+        other.insert("c", {"k": 0}, id="before")
+        made = {}
+        for i, field in enumerate(HOSTILE_FIELDS):
+            name = HOSTILE_NAMES[i % len(HOSTILE_NAMES)] + str(i)
+            fields = [field, f"n.{field}"]
+            assert d.create_index("c", fields, unique=i % 2 == 0, name=name) == name
+            made[name] = (tuple(fields), i % 2 == 0)
+        listed = {i.name: (tuple(i.fields), i.unique) for i in d.list_indexes("c")}
+        assert listed == made
+        # writes go on in this namespace and in another one on the same backend
+        for i, field in enumerate(HOSTILE_FIELDS):
+            doc = {field: "v", "n": {field: i}}
+            d.insert("c", doc, id=f"a{i}")
+            if i % 2 == 0:
+                with pytest.raises(prism.ConflictError):
+                    d.insert("c", doc, id=f"b{i}")
+            else:
+                d.insert("c", doc, id=f"b{i}")
+            assert _ids(d.find("c", {field: "v", f"n.{field}": i})) == (
+                [f"a{i}"] if i % 2 == 0 else [f"a{i}", f"b{i}"]
+            )
+        other.insert("c", {"k": 1}, id="after")
+        other.update("c", "after", {"k": 2})
+        other.replace("c", "before", {"k": 3})
+        assert other.delete("c", "before")
+        assert other.find("c") == [{"_id": "after", "k": 2}]
+        for name in made:
+            assert d.drop_index("c", name)
+        d.insert("c", {HOSTILE_FIELDS[0]: "v", "n": {HOSTILE_FIELDS[0]: 0}}, id="again")
+
+    def test_the_deepest_accepted_document_under_a_unique_index(self) -> None:
+        d = self.documents()
+        d.create_index("c", ["v"], unique=True)
+        deepest = _deep(filters.MAX_DEPTH - 1)  # {"v": ...}: MAX_DEPTH levels below the root
+        d.insert("c", {"v": deepest}, id="a")
+        with pytest.raises(prism.ConflictError):
+            d.insert("c", {"v": _deep(filters.MAX_DEPTH - 1)}, id="b")
+        d.insert("c", {"v": _deep(filters.MAX_DEPTH - 1, 1.5)}, id="c")
+        d.update("c", "c", {"w": 1})
+        with pytest.raises(prism.InvalidArgumentError):
+            d.insert("c", {"v": _deep(filters.MAX_DEPTH)}, id="d")
+        assert sorted(_ids(d.find("c"))) == ["a", "c"]

@@ -74,7 +74,7 @@ BAD_TTLS = [
 
 
 def _let_others_run() -> None:
-    """A scheduling point, not a wait: lets concurrent tasks (threads) interleave here, so the
+    """A scheduling point, not a wait: lets concurrent threads interleave here, so the
     race the test is about really happens even on a backend whose calls never suspend."""
     sleep(0)
 
@@ -279,6 +279,39 @@ class KeyValueScanSuite(_KeyValueSuite, interface="keyvalue_scan"):
         assert kv.count("x:") == 3
         assert kv.count("nothing:") == 0
 
+    @pytest.mark.parametrize(
+        ("prefix", "literal", "decoys"),
+        [
+            pytest.param("a*", ["a*", "a*b"], ["a", "ab", "a-b"], id="star"),
+            pytest.param("a?", ["a?", "a?b"], ["ab", "a-", "a"], id="question-mark"),
+            pytest.param("[ab]", ["[ab]", "[ab]c"], ["a", "b", "ac", "[a"], id="brackets"),
+            pytest.param("]a", ["]a", "]ab"], ["a", "]"], id="close-bracket"),
+            pytest.param("a%", ["a%", "a%b"], ["a", "ab", "a-b"], id="percent"),
+            pytest.param("a_", ["a_", "a_b"], ["ab", "a-", "a"], id="underscore"),
+            pytest.param("a\\", ["a\\", "a\\b"], ["a", "ab", "a/"], id="backslash"),
+            pytest.param(
+                "a\\*", ["a\\*", "a\\*b"], ["a*", "a*b", "a\\", "a\\b"], id="escaped-star"
+            ),
+            pytest.param(
+                "a\\%", ["a\\%", "a\\%b"], ["a%", "a%b", "a\\", "a\\b"], id="escaped-percent"
+            ),
+            pytest.param(
+                "%_*?[", ["%_*?[", "%_*?[x"], ["ab*?[", "%x*?[", "%_y?[", "%_*z["], id="all"
+            ),
+        ],
+    )
+    def test_prefix_metacharacters_match_literally(
+        self, prefix: str, literal: list[str], decoys: list[str]
+    ) -> None:
+        # Every decoy would match if a glob (``*``, ``?``, ``[...]``, ``\\``) or LIKE (``%``,
+        # ``_``, ``\\``) metacharacter in the prefix were taken as a pattern.
+        kv = self.kv()
+        assert isinstance(kv, KeyValueScan)
+        self._seed(kv, [*decoys, *literal])
+        assert sorted(_drain(kv.scan_keys(prefix))) == sorted(literal)
+        assert dict(_drain(kv.scan(prefix))) == {k: k.encode() for k in literal}
+        assert kv.count(prefix) == len(literal)
+
     def test_10000_keys_scanned_completely_without_duplicates(self) -> None:
         kv = self.kv()
         assert isinstance(kv, KeyValueScan)
@@ -423,6 +456,32 @@ class KeyValueTTLSuite(_KeyValueSuite, interface="keyvalue_ttl"):
         assert sorted(_drain(kv.scan_keys("keys:"))) == ["keys:kept", "keys:long"]
         assert kv.count("count:") == 2
         assert kv.count() == 6
+
+    def test_key_expires_exactly_at_its_ttl(self) -> None:
+        # The rule: a key set with ``ttl`` lives for less than ``ttl`` seconds; at the instant
+        # ``ttl`` has passed it is gone, to every read.
+        kv = self.kv()
+        assert isinstance(kv, KeyValueTTL)
+        kv.set("k", b"v", ttl=TTL)
+        kv.set("j", b"v", ttl=TTL)
+        if not self.has_clock:
+            # Real time cannot stop on the instant: poll until the key is gone, soon after it.
+
+            def gone() -> bool:
+                return not kv.exists("k")
+
+            self.advance(TTL)
+            self.eventually(gone, timeout=2.0)
+            with pytest.raises(prism.KeyNotFoundError):
+                kv.get("j")
+            return
+        # Steps of 2**-10 s add exactly to the injected clock's float time.
+        self.advance(TTL - 2**-10)
+        assert kv.get("k") == b"v"
+        self.advance(2**-10)
+        assert kv.exists("k") is False
+        with pytest.raises(prism.KeyNotFoundError):
+            kv.get("j")
 
     def test_get_ttl_without_expiry_is_none(self) -> None:
         kv = self.kv()
@@ -706,6 +765,48 @@ class KeyValueTransactionalSuite(_KeyValueSuite, interface="keyvalue_transaction
         assert kv.exists("missing") is False
         assert kv.exists("created") is False
 
+    def test_conflict_on_a_key_only_read(self) -> None:
+        # The transaction reads "a" and writes only "b"; another client changes "a" before the
+        # commit, so "b" was computed from a stale read.
+        kv = self.kv()
+        assert isinstance(kv, KeyValueTransactional)
+        kv.set("a", b"1")
+        tx = kv.begin()
+        doubled = int(tx.get("a")) * 2
+        tx.set("b", str(doubled).encode())
+        kv.set("a", b"5")
+        with pytest.raises(prism.ConflictError):
+            tx.commit()
+        assert kv.exists("b") is False
+        assert kv.get("a") == b"5"
+
+    def test_conflict_on_a_key_only_written(self) -> None:
+        # The transaction writes "a" without reading it; another client writes "a" (and only
+        # "a") after the transaction first touched it: the commit must not silently overwrite.
+        kv = self.kv()
+        assert isinstance(kv, KeyValueTransactional)
+        tx = kv.begin()
+        tx.set("a", b"mine")
+        tx.set("c", b"mine")
+        kv.set("a", b"theirs")
+        with pytest.raises(prism.ConflictError):
+            tx.commit()
+        assert kv.get("a") == b"theirs"
+        assert kv.exists("c") is False
+
+    def test_conflict_on_a_key_deleted_by_the_other_party(self) -> None:
+        kv = self.kv()
+        assert isinstance(kv, KeyValueTransactional)
+        kv.set("a", b"1")
+        kv.set("b", b"1")
+        tx = kv.begin()
+        assert tx.get("a") == b"1"
+        tx.set("b", b"2")
+        kv.delete("a")
+        with pytest.raises(prism.ConflictError):
+            tx.commit()
+        assert kv.get("b") == b"1"
+
     def test_get_missing_inside_transaction_raises_key_not_found(self) -> None:
         kv = self.kv()
         assert isinstance(kv, KeyValueTransactional)
@@ -904,6 +1005,34 @@ class KeyValueBatchSuite(_KeyValueSuite, interface="keyvalue_batch"):
         assert kv.delete_many(["a", "b", "missing"]) == 0
         assert kv.delete_many(["keep", "keep"]) == 1
         assert kv.exists("keep") is False
+
+    def test_unsorted_and_repeated_keys(self) -> None:
+        kv = self.kv()
+        assert isinstance(kv, KeyValueBatch)
+        kv.set_many({"m": b"13", "b": b"2", "z": b"26", "a": b"1"})
+        wanted = ["z", "missing", "b", "z", "a", "b", "0"]
+        assert kv.get_many(wanted) == {"z": b"26", "b": b"2", "a": b"1"}
+        assert kv.get_many(["b", "a"]) == {"b": b"2", "a": b"1"}
+        assert kv.delete_many(["z", "b", "nope", "z", "b", "b"]) == 2
+        assert kv.get_many(["z", "m", "b", "a"]) == {"m": b"13", "a": b"1"}
+
+    def test_set_many_clears_an_existing_expiry(self) -> None:
+        # Like Redis SET (and MSET): a plain write replaces the key, expiry included.
+        if not self.declares("keyvalue_ttl"):
+            pytest.skip("the backend does not declare keyvalue_ttl")
+        kv = self.kv()
+        assert isinstance(kv, KeyValueBatch)
+        assert isinstance(kv, KeyValueTTL)
+        kv.set("expiring", b"old", ttl=TTL)
+        kv.set("other", b"old", ttl=TTL)
+        kv.set_many({"expiring": b"new", "fresh": b"new"})
+        assert kv.get_ttl("expiring") is None
+        assert kv.get_ttl("fresh") is None
+        self.advance(PAST_TTL)
+        assert kv.get_many(["other", "fresh", "expiring"]) == {
+            "expiring": b"new",
+            "fresh": b"new",
+        }
 
     def test_10000_key_batch(self) -> None:
         kv = self.kv()
@@ -1205,3 +1334,41 @@ class KeyValueCASSuite(_KeyValueSuite, interface="keyvalue_cas"):
             kv.compare_and_swap(key, None, b"v")
         with pytest.raises(prism.InvalidArgumentError):
             kv.compare_and_delete(key, b"v")
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: each class extends its interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_NAMES
+
+
+class KeyValueBasicHostileSuite(KeyValueBasicSuite, interface="keyvalue_basic"):
+    def test_hostile_keys_are_stored_apart(self) -> None:
+        kv = self.facet(KeyValueBasic)
+        other = self.facet(KeyValueBasic)
+        for key in HOSTILE_NAMES:
+            kv.set(key, key.encode())
+        for key in HOSTILE_NAMES:
+            assert kv.get(key) == key.encode()
+            assert kv.exists(key)
+            assert not other.exists(key)
+        for key in HOSTILE_NAMES[::2]:
+            assert kv.delete(key)
+        for i, key in enumerate(HOSTILE_NAMES):
+            assert kv.exists(key) is (i % 2 == 1)
+
+
+class KeyValueScanHostileSuite(KeyValueScanSuite, interface="keyvalue_scan"):
+    def test_hostile_prefixes_match_literally(self) -> None:
+        kv = self.facet(KeyValueScan)
+        assert isinstance(kv, KeyValueBasic)
+        keys = [f"{name}{suffix}" for name in HOSTILE_NAMES for suffix in ("", "/x")]
+        keys += ["plain", "a", "x", "ab", "%%", "__"]
+        for key in keys:
+            kv.set(key, b"v")
+        for prefix in [*HOSTILE_NAMES, "%", "_", "*", "?", "[", "\\", "'"]:
+            want = sorted(k for k in keys if k.startswith(prefix))
+            assert sorted(_drain(kv.scan_keys(prefix))) == want, prefix
+            assert sorted(k for k, _ in _drain(kv.scan(prefix))) == want, prefix
+            assert kv.count(prefix) == len(want), prefix

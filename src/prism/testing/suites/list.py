@@ -551,6 +551,19 @@ class ListBlockingSuite(Suite, interface="list_blocking"):
         assert lst.blocking_pop_left(keys, timeout=1) == ("c", b"c1")
         assert lst.blocking_pop_left(keys, timeout=0) is None
 
+    def test_keys_are_tried_in_the_order_given_not_sorted(self) -> None:
+        # Unsorted and repeated keys: the first non-empty list in the caller's order wins.
+        lst, basic = self._open()
+        basic.push_right("b", b"b1")
+        basic.push_right("c", b"c1", b"c2")
+        basic.push_right("A", b"A1")
+        keys = ["z", "c", "b", "c", "A"]
+        assert lst.blocking_pop_left(keys, timeout=1) == ("c", b"c1")
+        assert lst.blocking_pop_right(keys, timeout=1) == ("c", b"c2")
+        assert lst.blocking_pop_right(keys, timeout=1) == ("b", b"b1")
+        assert lst.blocking_pop_left(keys, timeout=1) == ("A", b"A1")
+        assert lst.blocking_pop_left(keys, timeout=0) is None
+
     def test_a_waiter_on_several_keys_gets_the_one_pushed(self) -> None:
         lst, basic = self._open()
         handle = self._wait_in_background(

@@ -95,7 +95,7 @@ class PubSubSuiteBase(Suite):
         return 1.0 if self.has_clock else 10.0
 
     def until(self, check: Callable[[], bool]) -> None:
-        """Poll ``check`` (which another task or thread makes true) until it holds."""
+        """Poll ``check`` (which another thread makes true) until it holds."""
         deadline = time.monotonic() + self.patience
         while not check():
             assert time.monotonic() < deadline, f"condition not met within {self.patience} s"
@@ -398,6 +398,23 @@ class PubSubWildcardsSuite(PubSubSuiteBase, interface="pubsub_wildcards"):
         sub = self.track(ps.subscribe_pattern("a.b"))
         self._publish(ps, "a", "a.b.c", "a.bb", "a.b")
         self.assert_receives(sub, [("a.b", b"a.b")])
+
+    def test_glob_and_like_metacharacters_in_tokens_are_literal(self) -> None:
+        # Only whole-token "*" and ">" are wildcards: "?", "[...]", "\\", "%" and "_" inside a
+        # token match themselves (a backend translating to Redis globs or SQL LIKE must escape
+        # them), so every decoy below would be received only if they were taken as patterns.
+        ps = self._facet()
+        question = self.track(ps.subscribe_pattern("q?.*"))
+        brackets = self.track(ps.subscribe_pattern("[ab].>"))
+        escapes = self.track(ps.subscribe_pattern("*.p%_\\q"))
+        decoys = ["qq.x", "q.x", "a.x", "b.x.y", "x.p%_q", "x.pzzyq", "x.pab\\q"]
+        literal = ["q?.x", "[ab].x", "[ab].x.y", "x.p%_\\q"]
+        self._publish(ps, *decoys[:4], *literal, *decoys[4:])
+        self.assert_receives(question, [("q?.x", b"q?.x")])
+        self.assert_receives(
+            brackets, [("[ab].x", b"[ab].x"), ("[ab].x.y", b"[ab].x.y")], ordered=False
+        )
+        self.assert_receives(escapes, [("x.p%_\\q", b"x.p%_\\q")])
 
     def test_exact_subscription_alongside_a_pattern_both_receive_once(self) -> None:
         ps = self._facet()
@@ -915,3 +932,27 @@ class PubSubOrderingSuite(PubSubSuiteBase, interface="pubsub_ordering"):
         b.publish_ordered("t", b"from-b", "k")
         a.publish_ordered("t", b"from-a", "k")
         self.assert_receives(sub_a, [("t", b"from-a")])
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: the class extends the interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_TOPICS
+
+
+class PubSubBasicHostileSuite(PubSubBasicSuite, interface="pubsub_basic"):
+    def test_hostile_topics_are_kept_apart(self) -> None:
+        ps = self._facet()
+        other = self._facet()
+        subs = {name: self.track(ps.subscribe(name)) for name in HOSTILE_TOPICS}
+        strangers = {name: self.track(other.subscribe(name)) for name in HOSTILE_TOPICS[:3]}
+        for name in HOSTILE_TOPICS:
+            ps.publish(name, name.encode(), headers={name: name})
+        for name, sub in subs.items():
+            message = sub.get(timeout=self.patience)
+            assert message is not None, name
+            assert (message.topic, message.payload) == (name, name.encode())
+            assert dict(message.headers) == {name: name}
+        for sub in [*subs.values(), *strangers.values()]:
+            self.assert_quiet(sub)

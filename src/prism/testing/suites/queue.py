@@ -400,6 +400,39 @@ class QueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
         assert again.receipt != lease.receipt
         q.ack(again)
 
+    def test_a_lapsed_lease_returns_to_its_old_place_in_line(self) -> None:
+        # Not to the tail: the lapsed message is ahead of the ones enqueued after it, even of
+        # one enqueued while it was leased.
+        q = self.basic()
+        first = q.enqueue("jobs", b"a")
+        q.enqueue("jobs", b"b")
+        lease = q.receive("jobs", visibility_timeout=VT)
+        assert lease.id == first
+        q.enqueue("jobs", b"c")
+        self.advance(PAST)
+        again = self.soon(lambda: q.receive("jobs", visibility_timeout=60))
+        assert (again.id, again.message.attempts) == (first, 2)
+        rest = [q.receive("jobs", visibility_timeout=60) for _ in range(2)]
+        assert [r.payload for r in rest] == [b"b", b"c"]
+
+    def test_a_lease_lapses_exactly_at_its_deadline(self) -> None:
+        q = self.basic()
+        msg_id = q.enqueue("jobs", b"x")
+        lease = q.receive("jobs", visibility_timeout=VT)
+        if not self.has_clock:
+            self.advance(VT)
+            again = self.soon(lambda: q.receive("jobs"))
+            assert (again.id, again.message.attempts) == (msg_id, 2)
+            return
+        self.advance(VT - 2**-10)
+        assert q.receive("jobs") is None
+        self.advance(2**-10)  # dyadic steps add exactly to the float clock
+        with pytest.raises(prism.LeaseLostError):
+            q.ack(lease)
+        again = q.receive("jobs")
+        assert again is not None
+        assert (again.id, again.message.attempts) == (msg_id, 2)
+
     def test_not_delivered_again_before_the_timeout(self) -> None:
         q = self.basic()
         q.enqueue("jobs", b"x")
@@ -852,6 +885,22 @@ class QueuePrioritySuite(_QueueSuite, interface="queue_priority"):
         got = [m.payload.decode() for m in drain(q, "jobs")]
         assert got == [f"{p}:{i}" for p in reversed(range(4)) for i in range(50)]
 
+    def test_a_lapsed_message_keeps_its_place_by_priority(self) -> None:
+        if not self.declares("queue_visibility"):
+            pytest.skip("the backend does not declare queue_visibility")
+        q = self.basic()
+        q.enqueue("jobs", b"low", priority=1)
+        q.enqueue("jobs", b"high", priority=9)
+        q.enqueue("jobs", b"high-2", priority=9)
+        lease = q.receive("jobs", visibility_timeout=VT)
+        assert lease.payload == b"high"
+        q.enqueue("jobs", b"mid", priority=5)
+        q.enqueue("jobs", b"high-3", priority=9)
+        self.advance(PAST)
+        self.soon(lambda: _is(q.length("jobs"), 5))
+        got = [m.payload for m in drain(q, "jobs")]
+        assert got == [b"high", b"high-2", b"high-3", b"mid", b"low"]
+
     def test_released_message_keeps_its_priority(self) -> None:
         if not self.declares("queue_visibility"):
             pytest.skip("the backend does not declare queue_visibility")
@@ -892,6 +941,38 @@ class QueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         self.soon(lambda: _is(q.scheduled_count("jobs"), 0))
         assert q.length("jobs") == 4
         assert q.scheduled_count("other") == 0
+
+    def test_a_delayed_message_is_due_exactly_at_its_time(self) -> None:
+        q = self.basic()
+        msg_id = q.enqueue("jobs", b"later", delay=VT)
+        if not self.has_clock:
+            self.advance(VT)
+            assert (self.soon(lambda: q.dequeue("jobs"))).id == msg_id
+            return
+        q.enqueue("jobs", b"at", not_before=self.now() + VT)
+        self.advance(VT - 2**-10)
+        assert q.dequeue("jobs") is None
+        assert q.scheduled_count("jobs") == 2
+        self.advance(2**-10)  # dyadic steps add exactly to the float clock
+        assert q.scheduled_count("jobs") == 0
+        assert [m.payload for m in drain(q, "jobs")] == [b"later", b"at"]
+        q.enqueue("jobs", b"now", not_before=self.now())
+        assert q.scheduled_count("jobs") == 0
+        assert (q.dequeue("jobs")).payload == b"now"
+
+    def test_a_due_message_takes_its_place_by_enqueue_order(self) -> None:
+        # A message's place in line is fixed when it is enqueued; its delay only decides when
+        # it may leave.  Once due it is ahead of messages enqueued after it.
+        q = self.basic()
+        q.enqueue("jobs", b"first-plain")
+        q.enqueue("jobs", b"delayed", delay=VT)
+        q.enqueue("jobs", b"second-plain")
+        q.enqueue("jobs", b"delayed-later", delay=60)
+        q.enqueue("jobs", b"third-plain")
+        self.advance(PAST)
+        self.soon(lambda: _is(q.length("jobs"), 4))
+        got = [m.payload for m in drain(q, "jobs")]
+        assert got == [b"first-plain", b"delayed", b"second-plain", b"third-plain"]
 
     def test_delay_zero_is_immediate(self) -> None:
         q = self.basic()
@@ -999,5 +1080,32 @@ class QueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
 
 
 def _is(value: Any, expected: object) -> bool:
-    """For ``eventually``: whether an awaited ``value`` equals ``expected``."""
+    """For ``eventually``: whether a ``value`` equals ``expected``."""
     return bool(value == expected)
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: the class extends the interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_NAMES
+
+
+class QueueBasicHostileSuite(QueueBasicSuite, interface="queue_basic"):
+    def test_hostile_queue_names_are_kept_apart(self) -> None:
+        q = self.basic()
+        other = self.basic()
+        for name in HOSTILE_NAMES:
+            q.enqueue(name, name.encode(), headers={name: name})
+        for name in HOSTILE_NAMES:
+            assert q.length(name) == 1
+            assert other.length(name) == 0
+            peeked = q.peek(name)
+            assert peeked is not None
+            assert peeked.queue == name
+        for name in reversed(HOSTILE_NAMES):
+            message = q.dequeue(name)
+            assert message is not None
+            assert (message.queue, message.payload) == (name, name.encode())
+            assert dict(message.headers) == {name: name}
+            assert q.dequeue(name) is None

@@ -7,7 +7,11 @@ from prism.backends.memstore._async.document import AsyncMemDocument
 from prism.backends.memstore._async.graph import AsyncMemGraph
 from prism.backends.memstore._async.keyvalue import AsyncMemKeyValue
 from prism.backends.memstore._async.list import AsyncMemList
-from prism.backends.memstore._async.pubsub import AsyncMemPubSub
+from prism.backends.memstore._async.pubsub import (
+    AsyncMemDurableSubscription,
+    AsyncMemPubSub,
+    AsyncMemSubscription,
+)
 
 # facet imports: one line per model (each model's owner adds its own line here)
 from prism.backends.memstore._async.queue import AsyncMemQueue
@@ -16,7 +20,7 @@ from prism.backends.memstore._async.sortedset import AsyncMemSortedSet
 from prism.backends.memstore._async.stream import AsyncMemStream
 from prism.backends.memstore._async.timeseries import AsyncMemTimeSeries
 from prism.backends.memstore._config import parse_config
-from prism.backends.memstore._core import get_store
+from prism.backends.memstore._core import get_store, yield_per_call
 from prism.backends.settings import BackendSettings
 
 __all__ = ["AsyncMemstoreBackend"]
@@ -47,3 +51,13 @@ class AsyncMemstoreBackend(AsyncBackend):
         super().__init__(settings)
         config = parse_config(settings.backend, settings.connection, settings.options)
         self.store = get_store(config.name, config.clock)
+
+
+# Every async call is a suspension point, as a round trip to a server is (see yield_per_call).
+yield_per_call(
+    [
+        *AsyncMemstoreBackend.facet_classes.values(),
+        AsyncMemSubscription,
+        AsyncMemDurableSubscription,
+    ]
+)

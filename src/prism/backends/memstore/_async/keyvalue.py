@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from prism._validate import Duration, seconds
+from prism._validate import Duration
 from prism.backends._async.base import AsyncFacet
 from prism.backends.memstore._state import KeyValueState
 from prism.errors import ConflictError, InvalidArgumentError, KeyNotFoundError
@@ -78,7 +78,7 @@ class AsyncMemKeyValue(
                 self._state.put(key, value, None)
                 return
             now = self._store.clock()
-            self._state.put(key, value, now + seconds(ttl, "ttl"))
+            self._state.put(key, value, now + cast("float", ttl))
             self._expiring_write(now)
 
     async def get(self, key: str) -> bytes:
@@ -107,7 +107,7 @@ class AsyncMemKeyValue(
             now = self._store.clock()
             if not self._state.live(key, now):
                 return False
-            self._state.expires[key] = now + seconds(ttl, "ttl")
+            self._state.expires[key] = now + cast("float", ttl)
             self._state.bump(key)
             self._expiring_write(now)
             return True

@@ -1,7 +1,7 @@
 """memstore list: all four interfaces.
 
 Lists live in their own keyspace per namespace (a list and a set may share a key).  Blocking
-pops wait on the store's Signal, which every push notifies.
+pops wait for the keys they name; a push wakes the waiters of its key only.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from prism._validate import Duration, seconds
+from prism._validate import Duration
 from prism.backends._async.base import AsyncFacet
 from prism.backends.memstore._list_state import Lists, inclusive_slice
 from prism.errors import IndexOutOfRangeError
@@ -68,14 +68,14 @@ class AsyncMemList(
         with self._lock:
             items = self._lists.setdefault(key, deque())
             items.extendleft(values)
-            self._store.signal.notify_all()
+            self._store.waiters.notify(("list", self.namespace, key))
             return len(items)
 
     async def push_right(self, key: str, *values: bytes) -> int:
         with self._lock:
             items = self._lists.setdefault(key, deque())
             items.extend(values)
-            self._store.signal.notify_all()
+            self._store.waiters.notify(("list", self.namespace, key))
             return len(items)
 
     async def pop_left(self, key: str) -> bytes | None:
@@ -151,7 +151,7 @@ class AsyncMemList(
         self, keys: str | Sequence[str], timeout: Duration | None, *, left: bool
     ) -> tuple[str, bytes] | None:
         names = [keys] if isinstance(keys, str) else list(keys)
-        wait = None if timeout is None else seconds(timeout, "timeout", allow_zero=True)
+        wait = cast("float | None", timeout)  # float seconds after the checks
 
         def take() -> tuple[str, bytes] | None:  # runs under the store lock
             for key in names:
@@ -160,7 +160,8 @@ class AsyncMemList(
                     return key, value
             return None
 
-        return await self._store.signal.wait_async(take, wait)
+        waits_for = tuple(("list", self.namespace, key) for key in names)
+        return await self._store.waiters.wait_async(waits_for, take, wait)
 
     async def blocking_pop_left(
         self, keys: str | Sequence[str], timeout: Duration | None = None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
-from prism._validate import Duration, Timestamp, seconds, timestamp
+from prism._validate import Duration, Timestamp
 from prism.backends._async.base import AsyncFacet
 from prism.backends.memstore._queue_state import DeadLetterRule, QueueState
 from prism.errors import InvalidArgumentError
@@ -41,22 +41,30 @@ class AsyncMemQueue(
         self._store = backend.store
         self._lock = backend.store.lock
         self._state = backend.store.namespace_state("queue", namespace, QueueState)
+        self._waiters = backend.store.waiters
 
     def _now(self) -> float:
         """Bring the namespace up to the store clock's time (due messages, lapsed leases) and
         return that time.  Call with the lock held."""
         now = self._store.clock()
-        if self._state.tick(now):
-            self._store.signal.notify_all()
+        for queue in self._state.tick(now):
+            self._ready(queue)
         return now
 
-    async def _wait(self, take: Callable[[], T | None], timeout: Duration | None) -> T | None:
+    def _ready(self, queue: str) -> None:
+        """Wake the waiters of ``queue`` (a message may be ready there).  Call with the lock."""
+        self._waiters.notify(("queue", self.namespace, queue))
+
+    async def _wait(
+        self, queue: str, take: Callable[[], T | None], timeout: Duration | None
+    ) -> T | None:
         """``take()`` under the lock until it returns a result or ``timeout`` seconds pass.
 
-        Besides the store signal (an enqueue, release or redrive), a waiter wakes when the
-        next delayed message falls due or the next lease lapses: nothing else announces those.
+        Besides a message becoming ready in ``queue`` (an enqueue, release or redrive there), a
+        waiter wakes when the next delayed message falls due or the next lease lapses: nothing
+        else announces those.
         """
-        budget = 0.0 if timeout is None else seconds(timeout, allow_zero=True)
+        budget = 0.0 if timeout is None else cast("float", timeout)
         if budget == 0:
             with self._lock:
                 return take()
@@ -68,7 +76,8 @@ class AsyncMemQueue(
                 event = self._state.next_event()
                 if event is not None:
                     nap = min(nap, max(event - self._store.clock(), MIN_WAKE))
-            found = await self._store.signal.wait_async(take, max(nap, 0.0))
+            keys = (("queue", self.namespace, queue),)
+            found = await self._waiters.wait_async(keys, take, max(nap, 0.0))
             if found is not None or nap >= remaining:
                 return found
 
@@ -87,11 +96,11 @@ class AsyncMemQueue(
             now = self._now()
             due = now
             if delay is not None:
-                due = now + seconds(delay, "delay", allow_zero=True)
+                due = now + cast("float", delay)  # float seconds after the checks
             elif not_before is not None:
-                due = timestamp(not_before, "not_before")
+                due = cast("float", not_before)  # epoch seconds after the checks
             msg_id = self._state.add(queue, payload, headers, priority, now, due)
-            self._store.signal.notify_all()
+            self._ready(queue)
             return msg_id
 
     async def dequeue(self, queue: str, *, timeout: Duration | None = None) -> QueueMessage | None:
@@ -103,7 +112,7 @@ class AsyncMemQueue(
             self._state.remove(msg)
             return msg.view()
 
-        return await self._wait(take, timeout)
+        return await self._wait(queue, take, timeout)
 
     async def peek(self, queue: str) -> QueueMessage | None:
         with self._lock:
@@ -129,14 +138,14 @@ class AsyncMemQueue(
         visibility_timeout: Duration = 30.0,
         timeout: Duration | None = None,
     ) -> Lease | None:
-        hold = seconds(visibility_timeout, "visibility_timeout")
+        hold = cast("float", visibility_timeout)  # float seconds after the checks
 
         def take() -> Lease | None:
             now = self._now()
             msg = self._state.take(queue)
             return None if msg is None else self._state.lease(msg, now, hold)
 
-        return await self._wait(take, timeout)
+        return await self._wait(queue, take, timeout)
 
     async def ack(self, lease: Lease) -> None:
         with self._lock:
@@ -147,13 +156,14 @@ class AsyncMemQueue(
         with self._lock:
             now = self._now()
             msg = self._state.held(lease, "extend_visibility")
-            return self._state.extend(msg, now, seconds(visibility_timeout, "visibility_timeout"))
+            return self._state.extend(msg, now, cast("float", visibility_timeout))
 
     async def release(self, lease: Lease) -> None:
         with self._lock:
             self._now()
-            self._state.fail(self._state.held(lease, "release"))
-            self._store.signal.notify_all()
+            msg = self._state.held(lease, "release")
+            self._state.fail(msg)
+            self._ready(msg.queue)
 
     # queue_dead_letter ---------------------------------------------------------------------------
     async def configure_dead_letter(
@@ -175,5 +185,5 @@ class AsyncMemQueue(
             self._now()
             moved = self._state.redrive(queue, limit)
             if moved:
-                self._store.signal.notify_all()
+                self._ready(queue)
             return moved

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from prism import _series
-from prism import _validate as v
 from prism._validate import Duration, Timestamp
 from prism.backends._async.base import AsyncFacet
 from prism.backends.memstore._timeseries_state import Series, TimeSeriesState
@@ -43,7 +42,7 @@ class AsyncMemTimeSeries(
 
     def _between(self, name: str, start: Timestamp, end: Timestamp) -> list[Point]:
         series = self._state.series.get(name)
-        return [] if series is None else series.between(v.timestamp(start), v.timestamp(end))
+        return [] if series is None else series.between(cast("float", start), cast("float", end))
 
     # timeseries_basic --------------------------------------------------------------------------
     async def insert(
@@ -95,7 +94,7 @@ class AsyncMemTimeSeries(
     ) -> list[Point]:
         with self._lock:
             points = self._between(series, start, end)
-        return _series.aggregate(points, v.seconds(bucket, "bucket"), fn)
+        return _series.aggregate(points, cast("float", bucket), fn)
 
     async def rollup(
         self,
@@ -107,9 +106,7 @@ class AsyncMemTimeSeries(
         fn: SeriesFunction,
     ) -> int:
         with self._lock:  # one critical section: the rollup sees and writes one state
-            points = _series.aggregate(
-                self._between(series, start, end), v.seconds(bucket, "bucket"), fn
-            )
+            points = _series.aggregate(self._between(series, start, end), cast("float", bucket), fn)
             target = self._series(destination)
             for point in points:
                 target.put(point)
@@ -117,7 +114,7 @@ class AsyncMemTimeSeries(
 
     # timeseries_retention ----------------------------------------------------------------------
     async def set_retention(self, series: str, max_age: Duration | None) -> None:
-        age = v.optional_seconds(max_age, "max_age")
+        age = cast("float | None", max_age)  # float seconds after the checks
         with self._lock:
             if age is None:
                 self._state.retention.pop(series, None)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from prism.backends._async.base import AsyncFacet
-from prism.backends.redis._errors import NoScriptError, fail
+from prism.backends._errors import translated
+from prism.backends.redis._errors import NoScriptError, translate
 from prism.backends.redis._keys import model_prefix, namespace_tag
 from prism.errors import PrismError
 
@@ -55,7 +56,9 @@ class AsyncRedisFacet(AsyncFacet):
         return self._b.node_client(self._tag)
 
     def _fail(self, exc: BaseException, operation: str) -> PrismError:
-        return fail(exc, self._name, operation)
+        """The translated error to raise for ``exc`` (hot paths: ``raise self._fail(exc, op)
+        from exc``); re-raises ``exc`` unchanged when it is not redis-py's."""
+        return translated(exc, self._name, operation, translate)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._name} namespace={self.namespace!r}>"

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any, cast
 
-from prism._validate import Duration, seconds
+from prism._validate import Duration
 from prism.backends._errors import translating
 from prism.backends.redis._async._common import AsyncRedisFacet, Script, run_script
 from prism.backends.redis._errors import translate
@@ -54,8 +54,9 @@ _Seen = set[bytes]
 
 
 def _ms(ttl: Duration) -> int:
-    """A TTL in whole milliseconds, at least 1 (Redis refuses 0)."""
-    return max(1, round(seconds(ttl, "ttl") * 1000))
+    """A TTL (float seconds after the checks) in whole milliseconds, at least 1 (Redis
+    refuses 0)."""
+    return max(1, round(cast("float", ttl) * 1000))
 
 
 class AsyncRedisKeyValue(

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from prism._compat import sleep_async
-from prism._validate import Duration, optional_seconds
+from prism._validate import Duration
 from prism.backends._errors import translating
 from prism.backends.redis._async._common import AsyncRedisFacet, Script, run_script
 from prism.backends.redis._errors import response_text, translate
@@ -129,7 +129,7 @@ class AsyncRedisList(
         by_redis_key = {self._k(name): name for name in names}
         rkeys = list(by_redis_key)
         operation = "blocking_pop_left" if left else "blocking_pop_right"
-        wait = optional_seconds(timeout, "timeout")
+        wait = cast("float | None", timeout)  # float seconds after the checks
         found: Any = None
         with translating(self._name, operation, translate):
             if wait == 0:

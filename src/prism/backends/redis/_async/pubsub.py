@@ -24,10 +24,10 @@ import contextlib
 import json
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from prism._topics import TopicPattern, parse_pattern
-from prism._validate import Duration, optional_seconds
+from prism._validate import Duration
 from prism.backends._errors import translating
 from prism.backends.redis._async._common import AsyncRedisFacet
 from prism.backends.redis._driver import (
@@ -164,7 +164,7 @@ class AsyncRedisSubscription(AsyncSubscription):
         return decode_message(topic, reply["data"])
 
     async def get(self, timeout: Duration | None = None) -> Message | None:
-        wait = optional_seconds(timeout, "timeout")
+        wait = cast("float | None", timeout)  # float seconds after the checks
         if self._closed:
             return None
         deadline = None if wait is None else time.monotonic() + wait

@@ -42,10 +42,10 @@ import os
 import time
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from prism._compat import sleep_async
-from prism._validate import Duration, Timestamp, seconds, timestamp
+from prism._validate import Duration, Timestamp
 from prism.backends.redis._async._common import AsyncRedisFacet, Script, run_script
 from prism.errors import InvalidArgumentError, LeaseLostError
 from prism.interfaces._async.queue import (
@@ -368,8 +368,8 @@ class AsyncRedisQueue(
         delay: Duration | None = None,
         not_before: Timestamp | None = None,
     ) -> str:
-        wait = "" if delay is None else _micros_up(seconds(delay, "delay", allow_zero=True))
-        when = "" if not_before is None else max(0, _micros_up(timestamp(not_before, "not_before")))
+        wait = "" if delay is None else _micros_up(cast("float", delay))
+        when = "" if not_before is None else max(0, _micros_up(cast("float", not_before)))
         text = (
             json.dumps(dict(headers), separators=(",", ":"), ensure_ascii=False) if headers else ""
         )
@@ -388,7 +388,7 @@ class AsyncRedisQueue(
         found = await self._run(_TAKE, [name, mode, hold_us, receipt], operation)
         if not isinstance(found, int):
             return found
-        budget = 0.0 if timeout is None else seconds(timeout, "timeout", allow_zero=True)
+        budget = 0.0 if timeout is None else cast("float", timeout)
         if budget == 0:
             return None
         deadline = time.monotonic() + budget
@@ -433,7 +433,7 @@ class AsyncRedisQueue(
         visibility_timeout: Duration = 30.0,
         timeout: Duration | None = None,
     ) -> Lease | None:
-        hold = _micros_up(seconds(visibility_timeout, "visibility_timeout"))
+        hold = _micros_up(cast("float", visibility_timeout))
         row = await self._take(queue, b"r", hold, timeout, "receive")
         if row is None:
             return None
@@ -449,7 +449,7 @@ class AsyncRedisQueue(
         await self._settle(lease, b"a", 0, "ack")
 
     async def extend_visibility(self, lease: Lease, visibility_timeout: Duration) -> Lease:
-        hold = _micros_up(seconds(visibility_timeout, "visibility_timeout"))
+        hold = _micros_up(cast("float", visibility_timeout))
         deadline = await self._settle(lease, b"e", hold, "extend_visibility")
         return Lease(message=lease.message, receipt=lease.receipt, deadline=deadline / 1e6)
 

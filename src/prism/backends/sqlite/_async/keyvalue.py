@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from prism._validate import Duration, seconds
+from prism._validate import Duration
 from prism.backends._async.base import AsyncFacet
 from prism.backends.sqlite._ops import keyvalue as ops
 from prism.errors import InvalidArgumentError, KeyNotFoundError
@@ -50,7 +50,7 @@ class AsyncSQLiteKeyValue(
 
     # keyvalue_basic / keyvalue_ttl ------------------------------------------------------------
     async def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
-        hold = None if ttl is None else seconds(ttl, "ttl")
+        hold = cast("float | None", ttl)  # float seconds after the checks
         await self._db.run_async(ops.set_value, self._clock, self.namespace, key, value, hold)
         await self._wrote()
 
@@ -64,7 +64,7 @@ class AsyncSQLiteKeyValue(
         return await self._db.run_async(ops.exists, self._clock, self.namespace, key)
 
     async def expire(self, key: str, ttl: Duration) -> bool:
-        hold = seconds(ttl, "ttl")
+        hold = cast("float", ttl)
         return await self._db.run_async(ops.expire, self._clock, self.namespace, key, hold)
 
     async def get_ttl(self, key: str) -> float | None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from prism import types
-from prism._validate import Duration, Timestamp, optional_count, optional_seconds, seconds
-from prism._validate import timestamp as to_epoch
+from prism._validate import Duration, Timestamp
 from prism.backends._async.base import AsyncFacet
 from prism.backends.sqlite._ops import stream as ops
 from prism.interfaces._async.stream import (
@@ -78,8 +77,8 @@ class AsyncSQLiteStream(
         block: Duration | None = None,
         claim_timeout: Duration = 30.0,
     ) -> list[StreamRecord]:
-        claim = seconds(claim_timeout, "claim_timeout", allow_zero=True)
-        wait = optional_seconds(block, "block") or 0.0
+        claim = cast("float", claim_timeout)  # float seconds after the checks
+        wait = cast("float | None", block) or 0.0
         return await self._db.poll_async(
             wait,
             ops.consume,
@@ -104,7 +103,7 @@ class AsyncSQLiteStream(
         return await self._db.run_async(ops.seek_to_offset, self.namespace, stream, offset)
 
     async def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
-        at = to_epoch(timestamp)
+        at = cast("float", timestamp)  # epoch seconds after the checks
         return await self._db.run_async(ops.seek_to_timestamp, self.namespace, stream, at)
 
     async def replay_range(self, stream: str, start: int, end: int) -> AsyncIterator[StreamRecord]:
@@ -123,8 +122,8 @@ class AsyncSQLiteStream(
     async def set_retention(
         self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
     ) -> None:
-        age = optional_seconds(max_age, "max_age", allow_zero=False)
-        length = optional_count(max_length, "max_length", minimum=1)
+        age = cast("float | None", max_age)  # float seconds after the checks
+        length = max_length
         await self._db.run_async(ops.set_retention, self.namespace, stream, age, length)
 
     async def get_retention(self, stream: str) -> types.RetentionLimits:

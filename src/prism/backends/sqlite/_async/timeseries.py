@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from prism import _series
-from prism import _validate as v
 from prism._validate import Duration, Timestamp
 from prism.backends._async.base import AsyncFacet
 from prism.backends.sqlite._ops import timeseries as ops
@@ -67,7 +66,7 @@ class AsyncSQLiteTimeSeries(
         labels: Mapping[str, str] | None = None,
     ) -> list[Point]:
         return await self._db.run_async(
-            ops.query, self.namespace, series, v.timestamp(start), v.timestamp(end), labels
+            ops.query, self.namespace, series, cast("float", start), cast("float", end), labels
         )
 
     # timeseries_aggregation --------------------------------------------------------------------
@@ -83,9 +82,9 @@ class AsyncSQLiteTimeSeries(
             ops.aggregate,
             self.namespace,
             series,
-            v.timestamp(start),
-            v.timestamp(end),
-            v.seconds(bucket, "bucket"),
+            cast("float", start),
+            cast("float", end),
+            cast("float", bucket),
             fn,
         )
 
@@ -103,15 +102,15 @@ class AsyncSQLiteTimeSeries(
             self.namespace,
             series,
             destination,
-            v.timestamp(start),
-            v.timestamp(end),
-            v.seconds(bucket, "bucket"),
+            cast("float", start),
+            cast("float", end),
+            cast("float", bucket),
             fn,
         )
 
     # timeseries_retention ----------------------------------------------------------------------
     async def set_retention(self, series: str, max_age: Duration | None) -> None:
-        age = v.optional_seconds(max_age, "max_age")
+        age = cast("float | None", max_age)  # float seconds after the checks
         await self._db.run_async(ops.set_retention, self.namespace, series, age)
 
     async def get_retention(self, series: str) -> float | None:

@@ -19,6 +19,12 @@ A document is stored whole, ``_id`` included, as JSON text in ``body``.
   never treats two nulls as equal), which is why it is not used.
   Fields whose path has keys outside printable ASCII (or with ``"``/``\\``) get no SQL index
   (their lookups scan the collection) but the same uniqueness rule.
+* **Names in SQL**: every value is a bound parameter.  The index DDL cannot bind, so its JSON
+  paths, namespace and collection go through :mod:`prism._sql` (the only place that quotes).
+* **Limits**: SQLite's parser stack, expression depth and variable count are finite, so a
+  filter SQLite cannot parse whole is split (``SQLiteJSONCompiler.split``): the conditions it
+  can parse are pushed down, the rest is checked in Python with the reference evaluator on the
+  rows they select.  Everything the filter validation accepts therefore runs.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prism import _documents as ref
-from prism import filters
+from prism import _sql, filters
 from prism.backends.sqlite._db import reads, write
 from prism.errors import ConflictError, NotFoundError
 from prism.types import IndexInfo
@@ -56,21 +62,57 @@ def dumps(document: Mapping[str, Any]) -> str:
 
 
 def _plain(path: Path) -> bool:
-    return all(filters.PLAIN_JSON_KEY.fullmatch(segment) for segment in path)
+    return all(_sql.PLAIN_JSON_KEY.fullmatch(segment) for segment in path)
 
 
 def json_path(path: Path) -> str:
     """The SQL literal of the JSON path of a plain key path, exactly as the filter compiler
     writes it (``'$."a"."b"'``)."""
-    return "'$" + "".join(f'."{segment}"' for segment in path) + "'"
+    return _sql.sqlite_json_path_literal(path)
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+_COMPILER = filters.SQLiteJSONCompiler("body")
+_OWN_PARAMS = 8  # the most parameters a statement here binds besides the filter's
+_TOO_BIG = ("parser stack overflow", "too large", "too many")
 
 
-def _compile(filter: filters.Filter) -> filters.SQLFragment:
-    return filters.SQLiteJSONCompiler("body").compile(filter)
+def _where(
+    conn: sqlite3.Connection, filter: filters.Filter
+) -> tuple[filters.SQLFragment, filters.Filter]:
+    """The pushed-down ``WHERE`` fragment of ``filter`` and the rest to check in Python
+    (:data:`filters.TRUE` when the fragment is exact)."""
+
+    def fits(fragment: filters.SQLFragment) -> bool:
+        limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - _OWN_PARAMS
+        if len(fragment.params) > limit:
+            return False
+        if len(fragment.params) <= 64 and len(fragment.sql) <= 2000:
+            return True  # far below every limit: no need to ask the parser
+        try:
+            conn.execute(f"SELECT 1 FROM prism_doc WHERE 0 AND ({fragment.sql})", fragment.params)
+        except sqlite3.OperationalError as exc:
+            if any(text in str(exc) for text in _TOO_BIG):
+                return False
+            raise
+        return True
+
+    return _COMPILER.split(filter, fits)
+
+
+def _matching(
+    conn: sqlite3.Connection,
+    ns: str,
+    coll: str,
+    where: filters.SQLFragment,
+    rest: filters.Filter,
+) -> list[Document]:
+    """Every document ``where`` selects and ``rest`` matches, in insertion order (for a filter
+    SQLite cannot run whole)."""
+    rows = conn.execute(
+        f"SELECT body FROM prism_doc WHERE {_WHERE} AND ({where.sql}) ORDER BY rowid",
+        (ns, coll, *where.params),
+    )
+    return [doc for (body,) in rows if rest.matches(doc := json.loads(body))]
 
 
 def _missing(collection: str, id: str, operation: str) -> NotFoundError:
@@ -141,7 +183,8 @@ def _holder(
         return None
     values = [ref.get_path(document, p) for p in paths]
     if all(_sql_safe(x) for x in values if x is not ref.MISSING):
-        where = _compile(_same_values(fields, document) or filters.TRUE)
+        # a superset is fine: the keys are compared below
+        where, _ = _where(conn, _same_values(fields, document) or filters.TRUE)
         query = f"SELECT id, body FROM prism_doc WHERE {_WHERE} AND id != ? AND ({where.sql})"
         params: tuple[Any, ...] = (ns, coll, document["_id"], *where.params)
     else:  # SQLite cannot compare these values exactly: check every document
@@ -279,11 +322,16 @@ def find(
     skip: int,
     projection: Sequence[Path] | None,
 ) -> list[Document]:
-    where = _compile(filter)
+    where, rest = _where(conn, filter)
     params: tuple[Any, ...] = (ns, coll, *where.params)
     base = f"SELECT body FROM prism_doc WHERE {_WHERE} AND ({where.sql})"
     window = (-1 if limit is None else limit, skip)
-    if not sort:
+    if rest is not filters.TRUE:
+        found = _matching(conn, ns, coll, where, rest)
+        if sort:
+            ref.sort_documents(found, sort)
+        found = found[skip:] if limit is None else found[skip : skip + limit]
+    elif not sort:
         rows = conn.execute(f"{base} ORDER BY rowid LIMIT ? OFFSET ?", (*params, *window))
         found = [json.loads(body) for (body,) in rows]
     elif _sortable_in_sql(conn, ns, coll, where, sort):
@@ -302,7 +350,9 @@ def find(
 
 @reads
 def count(conn: sqlite3.Connection, ns: str, coll: str, filter: filters.Filter) -> int:
-    where = _compile(filter)
+    where, rest = _where(conn, filter)
+    if rest is not filters.TRUE:
+        return len(_matching(conn, ns, coll, where, rest))
     row = conn.execute(
         f"SELECT count(*) FROM prism_doc WHERE {_WHERE} AND ({where.sql})",
         (ns, coll, *where.params),
@@ -393,8 +443,8 @@ def create_index(
             sql_name = _sql_name(ns, coll, name)
             columns = ", ".join(f'json_extract("body", {json_path(p)})' for p in paths)
             conn.execute(
-                f'CREATE INDEX "{sql_name}" ON prism_doc (ns, coll, {columns}) '
-                f"WHERE ns = {_literal(ns)} AND coll = {_literal(coll)}"
+                f"CREATE INDEX {_sql.quote_identifier(sql_name)} ON prism_doc (ns, coll, {columns}) "
+                f"WHERE ns = {_sql.quote_literal(ns)} AND coll = {_sql.quote_literal(coll)}"
             )
         conn.execute(
             "INSERT INTO prism_doc_index (ns, coll, name, fields, is_unique, sql_name) "
@@ -413,7 +463,7 @@ def drop_index(conn: sqlite3.Connection, ns: str, coll: str, name: str) -> bool:
         if row is None:
             return False
         if row[0] is not None:
-            conn.execute(f'DROP INDEX IF EXISTS "{row[0]}"')
+            conn.execute(f"DROP INDEX IF EXISTS {_sql.quote_identifier(row[0])}")
         return True
 
 

@@ -316,6 +316,34 @@ class AsyncGraphTraversalSuite(_GraphSuite, interface="graph_traversal"):
         assert await self.ids(g, "d", edge_labels=["likes"], direction="in") == ["d", "c"]
         assert await self.ids(g, "a", edge_labels=[]) == ["a"]
 
+    async def test_neighbours_in_id_order_whatever_the_insert_order(self) -> None:
+        # Nodes and edges are added in an order that is neither id order nor its reverse; ids
+        # sort differently as text, as numbers and case-insensitively ("Z" < "a" < "n10" < "n9"
+        # < "é"); "both" reaches "é" through an edge each way and "n1" through two edges.
+        g = await self.graph()
+        await self.build(
+            g,
+            ["n9", "hub", "é", "n10", "Z", "n1", "a"],
+            [
+                ("e5", "hub", "n9", "l"),
+                ("e1", "hub", "é", "l"),
+                ("e7", "a", "n10", "l"),
+                ("e3", "hub", "Z", "l"),
+                ("e2", "é", "hub", "l"),
+                ("e6", "hub", "a", "l"),
+                ("e4", "n1", "hub", "l"),
+                ("e0", "hub", "n1", "l"),
+                ("e9", "Z", "n9", "l"),
+                ("e8", "hub", "n1", "l"),
+            ],
+        )
+        assert await self.ids(g, "hub") == ["hub", "Z", "a", "n1", "n9", "é", "n10"]
+        assert await self.ids(g, "hub", order="dfs") == ["hub", "Z", "n9", "a", "n10", "n1", "é"]
+        assert await self.ids(g, "hub", direction="in") == ["hub", "n1", "é"]
+        both = await self.ids(g, "hub", direction="both", max_depth=1)
+        assert both == ["hub", "Z", "a", "n1", "n9", "é"]
+        assert await self.ids(g, "n9", direction="in", order="dfs") == ["n9", "Z", "hub", "n1", "é"]
+
     async def test_cycles_visit_each_node_once(self) -> None:
         g = await self.graph()
         await self.build(

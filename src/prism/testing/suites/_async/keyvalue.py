@@ -277,6 +277,39 @@ class AsyncKeyValueScanSuite(_KeyValueSuite, interface="keyvalue_scan"):
         assert await kv.count("x:") == 3
         assert await kv.count("nothing:") == 0
 
+    @pytest.mark.parametrize(
+        ("prefix", "literal", "decoys"),
+        [
+            pytest.param("a*", ["a*", "a*b"], ["a", "ab", "a-b"], id="star"),
+            pytest.param("a?", ["a?", "a?b"], ["ab", "a-", "a"], id="question-mark"),
+            pytest.param("[ab]", ["[ab]", "[ab]c"], ["a", "b", "ac", "[a"], id="brackets"),
+            pytest.param("]a", ["]a", "]ab"], ["a", "]"], id="close-bracket"),
+            pytest.param("a%", ["a%", "a%b"], ["a", "ab", "a-b"], id="percent"),
+            pytest.param("a_", ["a_", "a_b"], ["ab", "a-", "a"], id="underscore"),
+            pytest.param("a\\", ["a\\", "a\\b"], ["a", "ab", "a/"], id="backslash"),
+            pytest.param(
+                "a\\*", ["a\\*", "a\\*b"], ["a*", "a*b", "a\\", "a\\b"], id="escaped-star"
+            ),
+            pytest.param(
+                "a\\%", ["a\\%", "a\\%b"], ["a%", "a%b", "a\\", "a\\b"], id="escaped-percent"
+            ),
+            pytest.param(
+                "%_*?[", ["%_*?[", "%_*?[x"], ["ab*?[", "%x*?[", "%_y?[", "%_*z["], id="all"
+            ),
+        ],
+    )
+    async def test_prefix_metacharacters_match_literally(
+        self, prefix: str, literal: list[str], decoys: list[str]
+    ) -> None:
+        # Every decoy would match if a glob (``*``, ``?``, ``[...]``, ``\\``) or LIKE (``%``,
+        # ``_``, ``\\``) metacharacter in the prefix were taken as a pattern.
+        kv = await self.kv()
+        assert isinstance(kv, AsyncKeyValueScan)
+        await self._seed(kv, [*decoys, *literal])
+        assert sorted(await _drain(kv.scan_keys(prefix))) == sorted(literal)
+        assert dict(await _drain(kv.scan(prefix))) == {k: k.encode() for k in literal}
+        assert await kv.count(prefix) == len(literal)
+
     async def test_10000_keys_scanned_completely_without_duplicates(self) -> None:
         kv = await self.kv()
         assert isinstance(kv, AsyncKeyValueScan)
@@ -421,6 +454,32 @@ class AsyncKeyValueTTLSuite(_KeyValueSuite, interface="keyvalue_ttl"):
         assert sorted(await _drain(kv.scan_keys("keys:"))) == ["keys:kept", "keys:long"]
         assert await kv.count("count:") == 2
         assert await kv.count() == 6
+
+    async def test_key_expires_exactly_at_its_ttl(self) -> None:
+        # The rule: a key set with ``ttl`` lives for less than ``ttl`` seconds; at the instant
+        # ``ttl`` has passed it is gone, to every read.
+        kv = await self.kv()
+        assert isinstance(kv, AsyncKeyValueTTL)
+        await kv.set("k", b"v", ttl=TTL)
+        await kv.set("j", b"v", ttl=TTL)
+        if not self.has_clock:
+            # Real time cannot stop on the instant: poll until the key is gone, soon after it.
+
+            async def gone() -> bool:
+                return not await kv.exists("k")
+
+            await self.advance(TTL)
+            await self.eventually(gone, timeout=2.0)
+            with pytest.raises(prism.KeyNotFoundError):
+                await kv.get("j")
+            return
+        # Steps of 2**-10 s add exactly to the injected clock's float time.
+        await self.advance(TTL - 2**-10)
+        assert await kv.get("k") == b"v"
+        await self.advance(2**-10)
+        assert await kv.exists("k") is False
+        with pytest.raises(prism.KeyNotFoundError):
+            await kv.get("j")
 
     async def test_get_ttl_without_expiry_is_none(self) -> None:
         kv = await self.kv()
@@ -704,6 +763,48 @@ class AsyncKeyValueTransactionalSuite(_KeyValueSuite, interface="keyvalue_transa
         assert await kv.exists("missing") is False
         assert await kv.exists("created") is False
 
+    async def test_conflict_on_a_key_only_read(self) -> None:
+        # The transaction reads "a" and writes only "b"; another client changes "a" before the
+        # commit, so "b" was computed from a stale read.
+        kv = await self.kv()
+        assert isinstance(kv, AsyncKeyValueTransactional)
+        await kv.set("a", b"1")
+        tx = kv.begin()
+        doubled = int(await tx.get("a")) * 2
+        await tx.set("b", str(doubled).encode())
+        await kv.set("a", b"5")
+        with pytest.raises(prism.ConflictError):
+            await tx.commit()
+        assert await kv.exists("b") is False
+        assert await kv.get("a") == b"5"
+
+    async def test_conflict_on_a_key_only_written(self) -> None:
+        # The transaction writes "a" without reading it; another client writes "a" (and only
+        # "a") after the transaction first touched it: the commit must not silently overwrite.
+        kv = await self.kv()
+        assert isinstance(kv, AsyncKeyValueTransactional)
+        tx = kv.begin()
+        await tx.set("a", b"mine")
+        await tx.set("c", b"mine")
+        await kv.set("a", b"theirs")
+        with pytest.raises(prism.ConflictError):
+            await tx.commit()
+        assert await kv.get("a") == b"theirs"
+        assert await kv.exists("c") is False
+
+    async def test_conflict_on_a_key_deleted_by_the_other_party(self) -> None:
+        kv = await self.kv()
+        assert isinstance(kv, AsyncKeyValueTransactional)
+        await kv.set("a", b"1")
+        await kv.set("b", b"1")
+        tx = kv.begin()
+        assert await tx.get("a") == b"1"
+        await tx.set("b", b"2")
+        await kv.delete("a")
+        with pytest.raises(prism.ConflictError):
+            await tx.commit()
+        assert await kv.get("b") == b"1"
+
     async def test_get_missing_inside_transaction_raises_key_not_found(self) -> None:
         kv = await self.kv()
         assert isinstance(kv, AsyncKeyValueTransactional)
@@ -902,6 +1003,34 @@ class AsyncKeyValueBatchSuite(_KeyValueSuite, interface="keyvalue_batch"):
         assert await kv.delete_many(["a", "b", "missing"]) == 0
         assert await kv.delete_many(["keep", "keep"]) == 1
         assert await kv.exists("keep") is False
+
+    async def test_unsorted_and_repeated_keys(self) -> None:
+        kv = await self.kv()
+        assert isinstance(kv, AsyncKeyValueBatch)
+        await kv.set_many({"m": b"13", "b": b"2", "z": b"26", "a": b"1"})
+        wanted = ["z", "missing", "b", "z", "a", "b", "0"]
+        assert await kv.get_many(wanted) == {"z": b"26", "b": b"2", "a": b"1"}
+        assert await kv.get_many(["b", "a"]) == {"b": b"2", "a": b"1"}
+        assert await kv.delete_many(["z", "b", "nope", "z", "b", "b"]) == 2
+        assert await kv.get_many(["z", "m", "b", "a"]) == {"m": b"13", "a": b"1"}
+
+    async def test_set_many_clears_an_existing_expiry(self) -> None:
+        # Like Redis SET (and MSET): a plain write replaces the key, expiry included.
+        if not self.declares("keyvalue_ttl"):
+            pytest.skip("the backend does not declare keyvalue_ttl")
+        kv = await self.kv()
+        assert isinstance(kv, AsyncKeyValueBatch)
+        assert isinstance(kv, AsyncKeyValueTTL)
+        await kv.set("expiring", b"old", ttl=TTL)
+        await kv.set("other", b"old", ttl=TTL)
+        await kv.set_many({"expiring": b"new", "fresh": b"new"})
+        assert await kv.get_ttl("expiring") is None
+        assert await kv.get_ttl("fresh") is None
+        await self.advance(PAST_TTL)
+        assert await kv.get_many(["other", "fresh", "expiring"]) == {
+            "expiring": b"new",
+            "fresh": b"new",
+        }
 
     async def test_10000_key_batch(self) -> None:
         kv = await self.kv()
@@ -1203,3 +1332,41 @@ class AsyncKeyValueCASSuite(_KeyValueSuite, interface="keyvalue_cas"):
             await kv.compare_and_swap(key, None, b"v")
         with pytest.raises(prism.InvalidArgumentError):
             await kv.compare_and_delete(key, b"v")
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: each class extends its interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_NAMES
+
+
+class AsyncKeyValueBasicHostileSuite(AsyncKeyValueBasicSuite, interface="keyvalue_basic"):
+    async def test_hostile_keys_are_stored_apart(self) -> None:
+        kv = await self.facet(AsyncKeyValueBasic)
+        other = await self.facet(AsyncKeyValueBasic)
+        for key in HOSTILE_NAMES:
+            await kv.set(key, key.encode())
+        for key in HOSTILE_NAMES:
+            assert await kv.get(key) == key.encode()
+            assert await kv.exists(key)
+            assert not await other.exists(key)
+        for key in HOSTILE_NAMES[::2]:
+            assert await kv.delete(key)
+        for i, key in enumerate(HOSTILE_NAMES):
+            assert await kv.exists(key) is (i % 2 == 1)
+
+
+class AsyncKeyValueScanHostileSuite(AsyncKeyValueScanSuite, interface="keyvalue_scan"):
+    async def test_hostile_prefixes_match_literally(self) -> None:
+        kv = await self.facet(AsyncKeyValueScan)
+        assert isinstance(kv, AsyncKeyValueBasic)
+        keys = [f"{name}{suffix}" for name in HOSTILE_NAMES for suffix in ("", "/x")]
+        keys += ["plain", "a", "x", "ab", "%%", "__"]
+        for key in keys:
+            await kv.set(key, b"v")
+        for prefix in [*HOSTILE_NAMES, "%", "_", "*", "?", "[", "\\", "'"]:
+            want = sorted(k for k in keys if k.startswith(prefix))
+            assert sorted(await _drain(kv.scan_keys(prefix))) == want, prefix
+            assert sorted(k for k, _ in await _drain(kv.scan(prefix))) == want, prefix
+            assert await kv.count(prefix) == len(want), prefix

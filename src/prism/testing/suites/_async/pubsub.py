@@ -403,6 +403,23 @@ class AsyncPubSubWildcardsSuite(AsyncPubSubSuiteBase, interface="pubsub_wildcard
         await self._publish(ps, "a", "a.b.c", "a.bb", "a.b")
         await self.assert_receives(sub, [("a.b", b"a.b")])
 
+    async def test_glob_and_like_metacharacters_in_tokens_are_literal(self) -> None:
+        # Only whole-token "*" and ">" are wildcards: "?", "[...]", "\\", "%" and "_" inside a
+        # token match themselves (a backend translating to Redis globs or SQL LIKE must escape
+        # them), so every decoy below would be received only if they were taken as patterns.
+        ps = await self._facet()
+        question = self.track(await ps.subscribe_pattern("q?.*"))
+        brackets = self.track(await ps.subscribe_pattern("[ab].>"))
+        escapes = self.track(await ps.subscribe_pattern("*.p%_\\q"))
+        decoys = ["qq.x", "q.x", "a.x", "b.x.y", "x.p%_q", "x.pzzyq", "x.pab\\q"]
+        literal = ["q?.x", "[ab].x", "[ab].x.y", "x.p%_\\q"]
+        await self._publish(ps, *decoys[:4], *literal, *decoys[4:])
+        await self.assert_receives(question, [("q?.x", b"q?.x")])
+        await self.assert_receives(
+            brackets, [("[ab].x", b"[ab].x"), ("[ab].x.y", b"[ab].x.y")], ordered=False
+        )
+        await self.assert_receives(escapes, [("x.p%_\\q", b"x.p%_\\q")])
+
     async def test_exact_subscription_alongside_a_pattern_both_receive_once(self) -> None:
         ps = await self._facet()
         assert isinstance(ps, AsyncPubSubBasic)
@@ -923,3 +940,27 @@ class AsyncPubSubOrderingSuite(AsyncPubSubSuiteBase, interface="pubsub_ordering"
         await b.publish_ordered("t", b"from-b", "k")
         await a.publish_ordered("t", b"from-a", "k")
         await self.assert_receives(sub_a, [("t", b"from-a")])
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: the class extends the interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_TOPICS
+
+
+class AsyncPubSubBasicHostileSuite(AsyncPubSubBasicSuite, interface="pubsub_basic"):
+    async def test_hostile_topics_are_kept_apart(self) -> None:
+        ps = await self._facet()
+        other = await self._facet()
+        subs = {name: self.track(await ps.subscribe(name)) for name in HOSTILE_TOPICS}
+        strangers = {name: self.track(await other.subscribe(name)) for name in HOSTILE_TOPICS[:3]}
+        for name in HOSTILE_TOPICS:
+            await ps.publish(name, name.encode(), headers={name: name})
+        for name, sub in subs.items():
+            message = await sub.get(timeout=self.patience)
+            assert message is not None, name
+            assert (message.topic, message.payload) == (name, name.encode())
+            assert dict(message.headers) == {name: name}
+        for sub in [*subs.values(), *strangers.values()]:
+            await self.assert_quiet(sub)

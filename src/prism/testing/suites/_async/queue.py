@@ -400,6 +400,39 @@ class AsyncQueueVisibilitySuite(_QueueSuite, interface="queue_visibility"):
         assert again.receipt != lease.receipt
         await q.ack(again)
 
+    async def test_a_lapsed_lease_returns_to_its_old_place_in_line(self) -> None:
+        # Not to the tail: the lapsed message is ahead of the ones enqueued after it, even of
+        # one enqueued while it was leased.
+        q = await self.basic()
+        first = await q.enqueue("jobs", b"a")
+        await q.enqueue("jobs", b"b")
+        lease = await q.receive("jobs", visibility_timeout=VT)
+        assert lease.id == first
+        await q.enqueue("jobs", b"c")
+        await self.advance(PAST)
+        again = await self.soon(lambda: q.receive("jobs", visibility_timeout=60))
+        assert (again.id, again.message.attempts) == (first, 2)
+        rest = [await q.receive("jobs", visibility_timeout=60) for _ in range(2)]
+        assert [r.payload for r in rest] == [b"b", b"c"]
+
+    async def test_a_lease_lapses_exactly_at_its_deadline(self) -> None:
+        q = await self.basic()
+        msg_id = await q.enqueue("jobs", b"x")
+        lease = await q.receive("jobs", visibility_timeout=VT)
+        if not self.has_clock:
+            await self.advance(VT)
+            again = await self.soon(lambda: q.receive("jobs"))
+            assert (again.id, again.message.attempts) == (msg_id, 2)
+            return
+        await self.advance(VT - 2**-10)
+        assert await q.receive("jobs") is None
+        await self.advance(2**-10)  # dyadic steps add exactly to the float clock
+        with pytest.raises(prism.LeaseLostError):
+            await q.ack(lease)
+        again = await q.receive("jobs")
+        assert again is not None
+        assert (again.id, again.message.attempts) == (msg_id, 2)
+
     async def test_not_delivered_again_before_the_timeout(self) -> None:
         q = await self.basic()
         await q.enqueue("jobs", b"x")
@@ -854,6 +887,22 @@ class AsyncQueuePrioritySuite(_QueueSuite, interface="queue_priority"):
         got = [m.payload.decode() for m in await drain(q, "jobs")]
         assert got == [f"{p}:{i}" for p in reversed(range(4)) for i in range(50)]
 
+    async def test_a_lapsed_message_keeps_its_place_by_priority(self) -> None:
+        if not self.declares("queue_visibility"):
+            pytest.skip("the backend does not declare queue_visibility")
+        q = await self.basic()
+        await q.enqueue("jobs", b"low", priority=1)
+        await q.enqueue("jobs", b"high", priority=9)
+        await q.enqueue("jobs", b"high-2", priority=9)
+        lease = await q.receive("jobs", visibility_timeout=VT)
+        assert lease.payload == b"high"
+        await q.enqueue("jobs", b"mid", priority=5)
+        await q.enqueue("jobs", b"high-3", priority=9)
+        await self.advance(PAST)
+        await self.soon(lambda: _is(q.length("jobs"), 5))
+        got = [m.payload for m in await drain(q, "jobs")]
+        assert got == [b"high", b"high-2", b"high-3", b"mid", b"low"]
+
     async def test_released_message_keeps_its_priority(self) -> None:
         if not self.declares("queue_visibility"):
             pytest.skip("the backend does not declare queue_visibility")
@@ -894,6 +943,38 @@ class AsyncQueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
         await self.soon(lambda: _is(q.scheduled_count("jobs"), 0))
         assert await q.length("jobs") == 4
         assert await q.scheduled_count("other") == 0
+
+    async def test_a_delayed_message_is_due_exactly_at_its_time(self) -> None:
+        q = await self.basic()
+        msg_id = await q.enqueue("jobs", b"later", delay=VT)
+        if not self.has_clock:
+            await self.advance(VT)
+            assert (await self.soon(lambda: q.dequeue("jobs"))).id == msg_id
+            return
+        await q.enqueue("jobs", b"at", not_before=self.now() + VT)
+        await self.advance(VT - 2**-10)
+        assert await q.dequeue("jobs") is None
+        assert await q.scheduled_count("jobs") == 2
+        await self.advance(2**-10)  # dyadic steps add exactly to the float clock
+        assert await q.scheduled_count("jobs") == 0
+        assert [m.payload for m in await drain(q, "jobs")] == [b"later", b"at"]
+        await q.enqueue("jobs", b"now", not_before=self.now())
+        assert await q.scheduled_count("jobs") == 0
+        assert (await q.dequeue("jobs")).payload == b"now"
+
+    async def test_a_due_message_takes_its_place_by_enqueue_order(self) -> None:
+        # A message's place in line is fixed when it is enqueued; its delay only decides when
+        # it may leave.  Once due it is ahead of messages enqueued after it.
+        q = await self.basic()
+        await q.enqueue("jobs", b"first-plain")
+        await q.enqueue("jobs", b"delayed", delay=VT)
+        await q.enqueue("jobs", b"second-plain")
+        await q.enqueue("jobs", b"delayed-later", delay=60)
+        await q.enqueue("jobs", b"third-plain")
+        await self.advance(PAST)
+        await self.soon(lambda: _is(q.length("jobs"), 4))
+        got = [m.payload for m in await drain(q, "jobs")]
+        assert got == [b"first-plain", b"delayed", b"second-plain", b"third-plain"]
 
     async def test_delay_zero_is_immediate(self) -> None:
         q = await self.basic()
@@ -1003,3 +1084,30 @@ class AsyncQueueDelayedSuite(_QueueSuite, interface="queue_delayed"):
 async def _is(value: Any, expected: object) -> bool:
     """For ``eventually``: whether an awaited ``value`` equals ``expected``."""
     return bool(await value == expected)
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: the class extends the interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_NAMES
+
+
+class AsyncQueueBasicHostileSuite(AsyncQueueBasicSuite, interface="queue_basic"):
+    async def test_hostile_queue_names_are_kept_apart(self) -> None:
+        q = await self.basic()
+        other = await self.basic()
+        for name in HOSTILE_NAMES:
+            await q.enqueue(name, name.encode(), headers={name: name})
+        for name in HOSTILE_NAMES:
+            assert await q.length(name) == 1
+            assert await other.length(name) == 0
+            peeked = await q.peek(name)
+            assert peeked is not None
+            assert peeked.queue == name
+        for name in reversed(HOSTILE_NAMES):
+            message = await q.dequeue(name)
+            assert message is not None
+            assert (message.queue, message.payload) == (name, name.encode())
+            assert dict(message.headers) == {name: name}
+            assert await q.dequeue(name) is None

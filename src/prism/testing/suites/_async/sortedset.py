@@ -373,6 +373,26 @@ class AsyncSortedSetRangeSuite(AsyncSuite, interface="sortedset_range"):
         assert await z.range_by_score("z", offset=5, limit=3) == []
         assert await z.range_by_score("z", 1, 2, offset=1, limit=1, reverse=True) == [(b"b", 2.0)]
 
+    async def test_ties_in_score_ranges_page_in_member_byte_order(self) -> None:
+        # Tied members added one by one in a scrambled order, with case and prefixes that a
+        # text collation (case-insensitive, locale) would order differently from bytes.
+        z = await self.facet(AsyncSortedSetRange)
+        assert isinstance(z, AsyncSortedSetBasic)
+        scrambled = TIED[:]
+        random.Random(11).shuffle(scrambled)
+        for member in scrambled:
+            await z.add("t", {member: 5.0})
+        await z.add("t", {b"A": 4.0, b"c": 6.0})
+        tied = [(m, 5.0) for m in TIED]
+        assert await z.range_by_score("t", 5, 5) == tied
+        assert await z.range_by_score("t", 5, 5, reverse=True) == tied[::-1]
+        pages = [await z.range_by_score("t", 4, 6, offset=i, limit=2) for i in range(0, 9, 2)]
+        assert [pair for page in pages for pair in page] == [(b"A", 4.0), *tied, (b"c", 6.0)]
+        above = await z.range_by_score("t", 4, 6, min_exclusive=True, max_exclusive=True)
+        assert above == tied
+        assert await z.range("t", 1, 3) == tied[:3]
+        assert await z.range("t", 1, 3, reverse=True) == tied[::-1][:3]
+
     async def test_by_score_against_a_reference(self) -> None:
         z = await self._open()
         assert isinstance(z, AsyncSortedSetBasic)

@@ -350,6 +350,36 @@ class AsyncStreamConsumerGroupsSuite(AsyncSuite, interface="stream_consumer_grou
         assert await s.ack("log", "g", offsets) == 0
         assert offsets_of(await s.consume("log", "g", "c")) == offsets
 
+    async def test_ack_on_a_missing_group_raises_not_found(self) -> None:
+        s = await self.facet(AsyncStreamConsumerGroups)
+        offsets = await seed(s, "log", 2)
+        await s.create_group("log", "g", start="earliest")
+        await s.consume("log", "g", "c", max_count=100)
+        # the records are pending in "g": acknowledging them through a missing group is an
+        # error, not "nothing was pending", whatever the offsets (none, or past every record)
+        for items in (offsets[0], offsets, [], [offsets[-1] + 10**6], [2**62]):
+            with pytest.raises(prism.NotFoundError):
+                await s.ack("log", "nope", items)
+            with pytest.raises(prism.NotFoundError):
+                await s.ack("missing-stream", "g", items)
+        assert (await s.group_info("log", "g")).pending == 2
+        assert await s.ack("log", "g", offsets) == 2
+
+    async def test_every_group_operation_on_a_missing_stream_raises_not_found(self) -> None:
+        s = await self.facet(AsyncStreamConsumerGroups)
+        with pytest.raises(prism.NotFoundError):
+            await s.consume("missing-stream", "g", "c")
+        started = time.monotonic()
+        with pytest.raises(prism.NotFoundError):
+            await s.consume("missing-stream", "g", "c", block=5.0)
+        assert time.monotonic() - started < 4.0, "a missing group must fail at once, not block"
+        with pytest.raises(prism.NotFoundError):
+            await s.ack("missing-stream", "g", 0)
+        with pytest.raises(prism.NotFoundError):
+            await s.group_info("missing-stream", "g")
+        # none of them created the stream or the group
+        assert await s.create_group("missing-stream", "g") is True
+
     async def test_unacked_record_is_redelivered_after_the_claim_timeout(self) -> None:
         s = await self.facet(AsyncStreamConsumerGroups)
         [offset] = await seed(s, "log", 1)
@@ -377,6 +407,59 @@ class AsyncStreamConsumerGroupsSuite(AsyncSuite, interface="stream_consumer_grou
         await self.advance(0.6)
         got = await s.consume("log", "g", "b", max_count=2, claim_timeout=0.5)
         assert [(r.offset, r.delivery_count) for r in got] == [(offsets[0], 2), (offsets[1], 1)]
+
+    async def test_the_caller_reclaims_its_own_pending_record(self) -> None:
+        # The consumer that let its claim lapse is the second party: it gets its own record
+        # again, ahead of the newer records it has not seen yet.
+        s = await self.facet(AsyncStreamConsumerGroups)
+        offsets = await seed(s, "log", 3)
+        await s.create_group("log", "g", start="earliest")
+        [first] = await s.consume("log", "g", "a", max_count=1, claim_timeout=0.5)
+        assert first.offset == offsets[0]
+        await self.advance(0.6)
+        got = await s.consume("log", "g", "a", max_count=2, claim_timeout=0.5)
+        assert [(r.offset, r.delivery_count) for r in got] == [(offsets[0], 2), (offsets[1], 1)]
+        info = await s.group_info("log", "g")
+        assert info.pending == 2
+        assert {c: n for c, n in info.consumers.items() if n} == {"a": 2}
+
+    async def test_records_lapsed_from_several_consumers_return_in_offset_order(self) -> None:
+        # Held interleaved by two consumers: the reclaim merges them by offset, it does not
+        # hand back one consumer's records and then the other's.
+        s = await self.facet(AsyncStreamConsumerGroups)
+        offsets = await seed(s, "log", 4)
+        await s.create_group("log", "g", start="earliest")
+        await s.consume("log", "g", "b", max_count=1, claim_timeout=0.5)
+        await s.consume("log", "g", "a", max_count=1, claim_timeout=0.5)
+        await s.consume("log", "g", "b", max_count=1, claim_timeout=0.5)
+        await self.advance(0.6)
+        got = await s.consume("log", "g", "c", max_count=4, claim_timeout=0.5)
+        assert [(r.offset, r.delivery_count) for r in got] == [
+            (offsets[0], 2),
+            (offsets[1], 2),
+            (offsets[2], 2),
+            (offsets[3], 1),
+        ]
+
+    async def test_a_record_is_reclaimable_exactly_at_the_claim_timeout(self) -> None:
+        # "Pending for claim_timeout seconds or more": the instant itself counts.
+        s = await self.facet(AsyncStreamConsumerGroups)
+        [offset] = await seed(s, "log", 1)
+        await s.create_group("log", "g", start="earliest")
+        await s.consume("log", "g", "a", claim_timeout=0.5)
+        if self.has_clock:
+            await self.advance(0.5 - 2**-10)
+            assert await s.consume("log", "g", "b", claim_timeout=0.5) == []
+            await self.advance(2**-10)  # dyadic steps add exactly to the float clock
+            got = await s.consume("log", "g", "b", claim_timeout=0.5)
+        else:
+            await self.advance(0.5)
+
+            async def reclaimed() -> list[StreamRecord]:
+                return await s.consume("log", "g", "b", claim_timeout=0.5)
+
+            got = await self.eventually(reclaimed, timeout=2.0)
+        assert [(r.offset, r.delivery_count) for r in got] == [(offset, 2)]
 
     async def test_two_groups_each_see_everything(self) -> None:
         s = await self.facet(AsyncStreamConsumerGroups)
@@ -675,6 +758,32 @@ class AsyncStreamRetentionSuite(AsyncSuite, interface="stream_retention"):
         assert offsets_of(records) == new
         assert payloads_of(records) == [b"new0", b"new1"]
 
+    async def test_a_record_exactly_max_age_old_is_kept(self) -> None:
+        # The rule: a record is beyond ``max_age`` only when it is strictly older than it.
+        if not self.has_clock:
+            pytest.skip("the exact instant needs the injected clock (real time cannot stop on it)")
+        s = await self.facet(AsyncStreamRetention)
+        await seed(s, "log", 1, "older")
+        await self.advance(2**-10)
+        await seed(s, "log", 1, "edge")
+        await self.advance(0.5)
+        await s.set_retention("log", max_age=0.5)
+        assert await s.trim("log") == 1
+        assert payloads_of(await read_all(s, "log")) == [b"edge0"]
+        await self.advance(2**-10)
+        assert await s.trim("log") == 1
+        assert await read_all(s, "log") == []
+
+    async def test_a_stream_at_exactly_max_length_keeps_everything(self) -> None:
+        s = await self.facet(AsyncStreamRetention)
+        await s.set_retention("log", max_length=4)
+        offsets = await seed(s, "log", 4)
+        assert await s.trim("log") == 0
+        assert offsets_of(await read_all(s, "log")) == offsets
+        await s.set_retention("log", max_length=3)
+        assert await s.trim("log") == 1
+        assert offsets_of(await read_all(s, "log")) == offsets[1:]
+
     async def test_both_limits_remove_whatever_either_allows(self) -> None:
         s = await self.facet(AsyncStreamRetention)
         await seed(s, "log", 2, "old")
@@ -841,6 +950,27 @@ class AsyncStreamPartitioningSuite(AsyncSuite, interface="stream_partitioning"):
             assert where.partition == partition_for(key, 4), key
         assert {p.partition for p in placed.values()} == {0, 1, 2, 3}
 
+    async def test_keys_follow_the_new_count_after_set_partitions(self) -> None:
+        # A key maps to partition_for(key, current count): growing the count re-maps keys for
+        # later appends; records already appended stay where they were.
+        s = await self.facet(AsyncStreamPartitioning)
+        keys = ["zeta", "alpha", "键", "m", "alpha", "b", "🙂", "zeta"]
+        before = {key: await s.append_with_key("log", key, b"1") for key in keys}
+        assert {p.partition for p in before.values()} == {0}
+        await s.set_partitions("log", 3)
+        middle = {key: await s.append_with_key("log", key, b"3") for key in keys}
+        await s.set_partitions("log", 7)
+        after = {key: await s.append_with_key("log", key, b"7") for key in keys}
+        moved = False
+        for key in keys:
+            assert middle[key].partition == partition_for(key, 3), key
+            assert after[key].partition == partition_for(key, 7), key
+            moved = moved or middle[key].partition != after[key].partition
+        assert moved, "no key changed partition: the test keys prove nothing"
+        for key, where in middle.items():
+            records = await s.read_partition("log", where.partition, max_count=1000)
+            assert where.offset in offsets_of(records), key
+
     async def test_explicit_partition_append(self) -> None:
         s = await self.facet(AsyncStreamPartitioning)
         await s.set_partitions("log", 3)
@@ -970,3 +1100,38 @@ class AsyncStreamPartitioningSuite(AsyncSuite, interface="stream_partitioning"):
             mine = [r for r in records if r.key == f"k{worker}"]
             assert offsets_of(mine) == offsets
             assert payloads_of(mine) == [f"{worker}:{i}".encode() for i in range(50)]
+
+
+# ===== hostile names (issue 8, security) ====================================================
+# Kept apart from the cases above: each class extends its interface's suite and takes over its
+# registration, so every backend runs these too.
+
+from prism.testing._hostile import HOSTILE_NAMES
+
+
+class AsyncStreamBasicHostileSuite(AsyncStreamBasicSuite, interface="stream_basic"):
+    async def test_hostile_stream_names_are_kept_apart(self) -> None:
+        s = await self.facet(AsyncStreamBasic)
+        other = await self.facet(AsyncStreamBasic)
+        for name in HOSTILE_NAMES:
+            await s.append(name, name.encode(), headers={name: name})
+        for name in HOSTILE_NAMES:
+            records = await s.read(name)
+            assert [(r.stream, r.payload) for r in records] == [(name, name.encode())]
+            assert dict(records[0].headers) == {name: name}
+            assert await other.read(name) == []
+
+
+class AsyncStreamConsumerGroupsHostileSuite(
+    AsyncStreamConsumerGroupsSuite, interface="stream_consumer_groups"
+):
+    async def test_hostile_group_and_consumer_names(self) -> None:
+        s = await self.facet(AsyncStreamConsumerGroups)
+        assert isinstance(s, AsyncStreamBasic)
+        await s.append("log", b"one")
+        for name in HOSTILE_NAMES:
+            assert await s.create_group("log", name, start="earliest")
+        for name in HOSTILE_NAMES:
+            records = await s.consume("log", name, name)
+            assert [r.payload for r in records] == [b"one"], name
+            assert await s.ack("log", name, [records[0].offset]) == 1

@@ -102,6 +102,21 @@ class AsyncTimeSeriesBasicSuite(_TimeSeriesSuite, interface="timeseries_basic"):
         assert await ts.query("s", T0 + 31, T0 + 39) == []
         assert await ts.query("s", T0 + 30, T0 + 10) == []
 
+    async def test_range_ends_are_exact_to_the_float(self) -> None:
+        # Timestamps that are not whole milliseconds, and bounds one float step inside them: a
+        # backend that rounds timestamps or bounds (to ms, µs) gets the ends wrong.
+        ts = await self.series()
+        times = [T0 + 0.1, T0 + 0.2, T0 + 0.3000001]
+        await ts.insert_many("s", [(times[2], 3.0), (times[0], 1.0), (times[1], 2.0)])
+        assert _pairs(await ts.query("s", times[0], times[2])) == [
+            (times[0], 1.0),
+            (times[1], 2.0),
+            (times[2], 3.0),
+        ]
+        inside = (math.nextafter(times[0], math.inf), math.nextafter(times[2], -math.inf))
+        assert _pairs(await ts.query("s", *inside)) == [(times[1], 2.0)]
+        assert await ts.query("s", times[1] + 1e-6, inside[1]) == []
+
     async def test_label_filter(self) -> None:
         ts = await self.series()
         await ts.insert("cpu", T0, 1.0, labels={"host": "a", "dc": "eu"})
@@ -162,6 +177,22 @@ class AsyncTimeSeriesBasicSuite(_TimeSeriesSuite, interface="timeseries_basic"):
         assert await ts.query("s", T0, T0, labels={"v": "first"}) == []
         await ts.insert_many("s", [(T0 + 5, 1.0), (T0 + 5, 7.0), (T0, 3.0)])
         assert _pairs(await ts.query("s", T0, T0 + 5)) == [(T0, 3.0), (T0 + 5, 7.0)]
+
+    async def test_duplicates_at_one_instant_in_any_form_keep_the_last(self) -> None:
+        # The same instant as a float and as a datetime is one timestamp; within one
+        # insert_many the later duplicate wins, whatever the order of the other points.
+        ts = await self.series()
+        instant = datetime.fromtimestamp(T0 + 7, UTC)
+        await ts.insert_many(
+            "s",
+            [(T0 + 9, 9.0), (T0 + 7, 1.0), (T0 + 3, 3.0), (instant, 2.0), (T0 + 9, 8.0)],
+        )
+        await ts.insert("s", T0 + 3, 4.0, labels={"v": "late"})
+        assert await ts.query("s", T0, T0 + 10) == [
+            Point(T0 + 3, 4.0, {"v": "late"}),
+            Point(T0 + 7, 2.0),
+            Point(T0 + 9, 8.0),
+        ]
 
     async def test_out_of_order_inserts_are_returned_sorted(self) -> None:
         ts = await self.series()
@@ -318,6 +349,53 @@ class AsyncTimeSeriesAggregationSuite(_TimeSeriesSuite, interface="timeseries_ag
         assert found == [Point(T0, 3.0), Point(T0 + 120, 4.0)]
         assert all(not p.labels for p in found)
 
+    async def test_points_on_bucket_boundaries(self) -> None:
+        # Buckets are [k * bucket, (k + 1) * bucket): a point exactly on a boundary opens the
+        # next bucket; one float step before it closes the previous one.  Inserted unsorted.
+        ts = await self.series()
+        base = math.floor(T0 / 60) * 60 + 600
+        edge = base + 60
+        points = [
+            (edge, 2.0),
+            (base + 30, 1.0),
+            (edge + 60, 4.0),
+            (math.nextafter(edge, -math.inf), 1.5),
+            (base, 0.5),
+            (edge + 59.5, 3.0),
+        ]
+        await ts.insert_many("s", points)
+        assert _pairs(await ts.aggregate("s", base, edge + 60, 60, "count")) == [
+            (base, 3.0),
+            (edge, 2.0),
+            (edge + 60, 1.0),
+        ]
+        assert _pairs(await ts.aggregate("s", base, edge + 60, 60, "first")) == [
+            (base, 0.5),
+            (edge, 2.0),
+            (edge + 60, 4.0),
+        ]
+        assert _pairs(await ts.aggregate("s", base, edge + 60, 60, "last")) == [
+            (base, 1.5),
+            (edge, 3.0),
+            (edge + 60, 4.0),
+        ]
+        # Range ends are inclusive, exactly: [edge, edge + 60] holds the boundary points.
+        assert _pairs(await ts.aggregate("s", edge, edge + 60, 60, "sum")) == [
+            (edge, 5.0),
+            (edge + 60, 4.0),
+        ]
+
+    async def test_first_and_last_follow_time_not_insert_order(self) -> None:
+        ts = await self.series()
+        base = math.floor(T0 / 300) * 300
+        await ts.insert("s", base + 200, 2.0)
+        await ts.insert("s", base + 10, 1.0)
+        await ts.insert("s", base + 299, 3.0)
+        await ts.insert("s", base + 100, 9.0)
+        await ts.insert_many("s", [(base + 250, 5.0), (base + 5, 0.0), (base + 150, 6.0)])
+        assert _pairs(await ts.aggregate("s", base, base + 299, 300, "first")) == [(base, 0.0)]
+        assert _pairs(await ts.aggregate("s", base, base + 299, 300, "last")) == [(base, 3.0)]
+
     async def test_bucket_as_timedelta_and_count_is_float(self) -> None:
         ts = await self.series()
         await ts.insert_many("s", [(T0 + i, float(i)) for i in range(10)])
@@ -412,6 +490,23 @@ class AsyncTimeSeriesRetentionSuite(_TimeSeriesSuite, interface="timeseries_rete
         await self.advance(1.5)
         assert await ts.compact("s") == 1
         assert [p.value for p in await ts.query("s", 0, FAR)] == [2.0, 3.0]
+
+    async def test_a_point_exactly_max_age_old_is_kept(self) -> None:
+        # ``now - timestamp > max_age`` is gone; equal is kept.
+        if not self.has_clock:
+            pytest.skip("the exact instant needs the injected clock (real time cannot stop on it)")
+        ts = await self.series()
+        now = self.now()
+        await ts.insert_many(
+            "s",
+            [(now - 300 + 2**-10, 3.0), (now - 300, 2.0), (now - 300 - 2**-10, 1.0)],
+        )
+        await ts.set_retention("s", 300)
+        assert await ts.compact("s") == 1
+        assert [p.value for p in await ts.query("s", 0, FAR)] == [2.0, 3.0]
+        await self.advance(2**-10)
+        assert await ts.compact("s") == 1
+        assert [p.value for p in await ts.query("s", 0, FAR)] == [3.0]
 
     async def test_compact_without_retention_removes_nothing(self) -> None:
         ts = await self.series()

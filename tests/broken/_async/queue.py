@@ -1,0 +1,209 @@
+"""Broken queue variants."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import uuid
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from prism.backends.memstore._async.queue import AsyncMemQueue
+from prism.backends.memstore._queue_state import Message, QueueState
+from prism.errors import LeaseLostError
+from prism.types import Lease, QueueMessage
+from tests.broken import Variant
+
+
+def _fake_lease(msg: QueueMessage | None, now: float, visibility_timeout: Any) -> Lease | None:
+    if msg is None:
+        return None
+    return Lease(
+        replace(msg, attempts=msg.attempts + 1), uuid.uuid4().hex, now + float(visibility_timeout)
+    )
+
+
+class AsyncVisibleLeaseMemQueue(AsyncMemQueue):
+    async def receive(
+        self, queue: str, *, visibility_timeout: Any = 30.0, timeout: Any = None
+    ) -> Lease | None:
+        return _fake_lease(await self.peek(queue), self._store.clock(), visibility_timeout)
+
+
+class AsyncLenientAckMemQueue(AsyncMemQueue):
+    async def ack(self, lease: Lease) -> None:
+        with contextlib.suppress(LeaseLostError):
+            await super().ack(lease)
+
+
+def _exhausted(facet: Any, lease: Lease) -> bool:
+    rule = facet._state.rules.get(lease.message.queue)
+    return rule is not None and lease.message.attempts >= rule.max_attempts
+
+
+class AsyncLosingDeadLetterMemQueue(AsyncMemQueue):
+    async def release(self, lease: Lease) -> None:
+        if _exhausted(self, lease):
+            await self.ack(lease)
+        else:
+            await super().release(lease)
+
+
+class AsyncDuplicatingRedriveMemQueue(AsyncMemQueue):
+    async def redrive(self, queue: str, *, limit: int | None = None) -> int:
+        copies = await self.dead_letters(queue, limit=limit)
+        moved = await super().redrive(queue, limit=limit)
+        for msg in copies:
+            await self.enqueue(msg.queue, msg.payload, headers=msg.headers, priority=msg.priority)
+        return moved
+
+
+class AsyncFlatPriorityMemQueue(AsyncMemQueue):
+    async def enqueue(
+        self,
+        queue: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        priority: int = 0,
+        delay: Any = None,
+        not_before: Any = None,
+    ) -> str:
+        return await super().enqueue(
+            queue, payload, headers=headers, delay=delay, not_before=not_before
+        )
+
+
+class AsyncEarlyDelayMemQueue(AsyncMemQueue):
+    async def enqueue(
+        self,
+        queue: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        priority: int = 0,
+        delay: Any = None,
+        not_before: Any = None,
+    ) -> str:
+        return await super().enqueue(queue, payload, headers=headers, priority=priority)
+
+
+class AsyncLifoMemQueue(AsyncMemQueue):
+    async def enqueue(
+        self,
+        queue: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        priority: int = 0,
+        delay: Any = None,
+        not_before: Any = None,
+    ) -> str:
+        return await super().enqueue(
+            queue,
+            payload,
+            headers=headers,
+            priority=next(_newer),
+            delay=delay,
+            not_before=not_before,
+        )
+
+
+_newer = itertools.count()
+
+
+# Places in line and exact instants (issue 8) ----------------------------------------------------
+
+
+class _LapseToTailState(QueueState):
+    """A lapsed lease sends its message to the tail (a new ``seq``), not its old place."""
+
+    def tick(self, now: float) -> bool:
+        for deadline, receipt, msg_id in self.leases:
+            held = self.messages.get(msg_id)
+            if deadline <= now and held and held.receipt == receipt and held.deadline == deadline:
+                held.seq = next(self._seq)
+        return super().tick(now)
+
+
+class _DueToTailState(QueueState):
+    """A delayed message, once due, joins the tail instead of its enqueue place."""
+
+    def tick(self, now: float) -> bool:
+        for due, _, msg_id in self.scheduled:
+            if due <= now:
+                self.messages[msg_id].seq = next(self._seq)
+        return super().tick(now)
+
+
+class _LateLapseState(QueueState):
+    """A lease still holds at the instant of its deadline (it lapses just after)."""
+
+    def extend(self, msg: Message, now: float, visibility_timeout: float) -> Lease:
+        return super().extend(msg, now, visibility_timeout + 1e-6)
+
+
+class _LateDueState(QueueState):
+    """A delayed message is due just after its time, not at it."""
+
+    def add(
+        self,
+        queue: str,
+        payload: bytes,
+        headers: Mapping[str, str] | None,
+        priority: int,
+        now: float,
+        due: float,
+    ) -> str:
+        return super().add(queue, payload, headers, priority, now, due + 1e-6 if due > now else due)
+
+
+def _with_state(state_class: type[QueueState]) -> type[AsyncMemQueue]:
+    """A memstore queue whose namespaces keep ``state_class`` state."""
+
+    class Queue(AsyncMemQueue):
+        __doc__ = state_class.__doc__
+
+        def __init__(self, backend: Any, namespace: str) -> None:
+            super().__init__(backend, namespace)
+            if type(self._state) is QueueState:
+                self._state.__class__ = state_class
+
+    return Queue
+
+
+AsyncLapseToTailMemQueue = _with_state(_LapseToTailState)
+AsyncDueToTailMemQueue = _with_state(_DueToTailState)
+AsyncLateLapseMemQueue = _with_state(_LateLapseState)
+AsyncLateDueMemQueue = _with_state(_LateDueState)
+
+
+VARIANTS = [
+    Variant("queue", "lifo", AsyncLifoMemQueue, "queue_basic"),
+    Variant(
+        "queue",
+        "visible-lease",
+        AsyncVisibleLeaseMemQueue,
+        "queue_visibility",
+    ),
+    Variant("queue", "lenient-ack", AsyncLenientAckMemQueue, "queue_visibility"),
+    Variant(
+        "queue",
+        "losing-dead-letter",
+        AsyncLosingDeadLetterMemQueue,
+        "queue_dead_letter",
+    ),
+    Variant(
+        "queue",
+        "duplicating-redrive",
+        AsyncDuplicatingRedriveMemQueue,
+        "queue_dead_letter",
+    ),
+    Variant("queue", "flat-priority", AsyncFlatPriorityMemQueue, "queue_priority"),
+    Variant("queue", "early-delay", AsyncEarlyDelayMemQueue, "queue_delayed"),
+    Variant("queue", "lapse-to-tail", AsyncLapseToTailMemQueue, "queue_visibility"),
+    Variant("queue", "due-to-tail", AsyncDueToTailMemQueue, "queue_delayed"),
+    Variant("queue", "late-lapse", AsyncLateLapseMemQueue, "queue_visibility"),
+    Variant("queue", "late-due", AsyncLateDueMemQueue, "queue_delayed"),
+]

@@ -1,0 +1,32 @@
+"""Broken set variants: each misbehaves in one way its suite must catch."""
+
+from __future__ import annotations
+
+from prism.backends.memstore._async.set import AsyncMemSet
+from tests.broken import Variant
+
+# set_operations ---------------------------------------------------------------------------------
+
+
+class AsyncShortDifferenceMemSet(AsyncMemSet):
+    async def difference(self, *keys: str) -> set[bytes]:
+        return await super().difference(*keys[:2])
+
+
+# set_random -------------------------------------------------------------------------------------
+
+
+class AsyncKeepingPopMemSet(AsyncMemSet):
+    async def pop_random(self, key: str, count: int = 1) -> list[bytes]:
+        return await self.random_members(key, count)
+
+
+VARIANTS = [
+    Variant(
+        "set",
+        "difference-two-keys",
+        AsyncShortDifferenceMemSet,
+        "set_operations",
+    ),
+    Variant("set", "pop-keeps", AsyncKeepingPopMemSet, "set_random"),
+]
