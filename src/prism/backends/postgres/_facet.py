@@ -1,7 +1,7 @@
 # Generated from src/prism/backends/postgres/_async/_facet.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
 """The base of every postgres facet: the namespace's schema, a pooled connection per call, and
-driver errors translated (async source; the sync twin is generated)."""
+driver errors translated (the sync twin, generated from the async source)."""
 
 from __future__ import annotations
 
