@@ -186,7 +186,7 @@ def test_documents_with_text_jsonb_cannot_hold_still_round_trip_and_match(pg_url
 
 def test_numbers_keep_their_json_form(pg_url: str) -> None:
     with prism.open(fresh("num"), config=config(pg_url)) as ns:
-        value = {"big": 10**30, "f": 1e300, "one": 1.0, "neg": -0.5}
+        value = {"big": 2**63 - 1, "f": 1e300, "one": 1.0, "neg": -0.5}
         ns.document.insert("c", value, id="x")
         got = ns.document.get("c", "x")
         assert got == {**value, "_id": "x"}
@@ -324,3 +324,17 @@ def test_a_namespace_whose_schema_vanished_is_recreated(
         assert not ns.keyvalue.exists("k")
         ns.keyvalue.set("k", b"again")
         assert ns.keyvalue.get("k") == b"again"
+
+
+def test_percent_signs_and_quotes_in_field_names_are_plain_keys(pg_url: str) -> None:
+    with prism.open(fresh("pct"), config=config(pg_url)) as ns:
+        docs = ns.document
+        field = "100%s'b\\"
+        docs.insert("c", {field: 1, "x": "%s"}, id="a")
+        docs.insert("c", {field: 2, "x": "%%"}, id="b")
+        docs.create_index("c", [field], unique=True)
+        assert [d["_id"] for d in docs.find("c", {field: {"$gte": 2}})] == ["b"]
+        assert [d["_id"] for d in docs.find("c", sort=[(field, -1)])] == ["b", "a"]
+        assert docs.find("c", {"x": "%s"}, projection=[field]) == [{"_id": "a", field: 1}]
+        with pytest.raises(prism.ConflictError):
+            docs.insert("c", {field: 1.0}, id="c")

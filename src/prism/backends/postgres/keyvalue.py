@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from prism._validate import Duration, seconds
+from prism._validate import Duration
 from prism.backends.postgres._core import BACKEND
 from prism.backends.postgres._errors import RETRYABLE
 from prism.backends.postgres._facet import PostgresFacet
@@ -60,7 +60,7 @@ class PostgresKeyValue(
 
     # keyvalue_basic / keyvalue_ttl ------------------------------------------------------------
     def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
-        hold = None if ttl is None else seconds(ttl, "ttl")
+        hold = cast("float | None", ttl)  # float seconds after the checks
         self._run("set", self._sql["set"], (key, value, hold))
         self._wrote()
 
@@ -78,7 +78,7 @@ class PostgresKeyValue(
         return self._one("exists", self._sql["exists"], (key,)) is not None
 
     def expire(self, key: str, ttl: Duration) -> bool:
-        hold = seconds(ttl, "ttl")
+        hold = cast("float", ttl)
         return self._run("expire", self._sql["expire"], (hold, key)) > 0
 
     def get_ttl(self, key: str) -> float | None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from prism._validate import Duration, seconds
+from prism._validate import Duration
 from prism.backends.postgres._async._facet import AsyncPostgresFacet
 from prism.backends.postgres._core import BACKEND
 from prism.backends.postgres._errors import RETRYABLE
@@ -58,7 +58,7 @@ class AsyncPostgresKeyValue(
 
     # keyvalue_basic / keyvalue_ttl ------------------------------------------------------------
     async def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
-        hold = None if ttl is None else seconds(ttl, "ttl")
+        hold = cast("float | None", ttl)  # float seconds after the checks
         await self._run("set", self._sql["set"], (key, value, hold))
         await self._wrote()
 
@@ -76,7 +76,7 @@ class AsyncPostgresKeyValue(
         return await self._one("exists", self._sql["exists"], (key,)) is not None
 
     async def expire(self, key: str, ttl: Duration) -> bool:
-        hold = seconds(ttl, "ttl")
+        hold = cast("float", ttl)
         return await self._run("expire", self._sql["expire"], (hold, key)) > 0
 
     async def get_ttl(self, key: str) -> float | None:

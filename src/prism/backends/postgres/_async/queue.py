@@ -7,10 +7,10 @@ import time
 import uuid
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from prism._compat import sleep_async
-from prism._validate import Duration, Timestamp, optional_seconds, seconds, timestamp
+from prism._validate import Duration, Timestamp
 from prism.backends.postgres._async._facet import AsyncPostgresFacet
 from prism.backends.postgres._core import BACKEND
 from prism.backends.postgres._ops.queue import statements
@@ -97,8 +97,8 @@ class AsyncPostgresQueue(
         delay: Duration | None = None,
         not_before: Timestamp | None = None,
     ) -> str:
-        wait = None if delay is None else seconds(delay, "delay", allow_zero=True)
-        at = None if not_before is None else timestamp(not_before, "not_before")
+        wait = cast("float | None", delay)  # float seconds after the checks
+        at = cast("float | None", not_before)  # epoch seconds after the checks
         msg_id = uuid.uuid4().hex
         encoded = json.dumps(dict(headers)).encode() if headers else None
         await self._run(
@@ -107,7 +107,7 @@ class AsyncPostgresQueue(
         return msg_id
 
     async def dequeue(self, queue: str, *, timeout: Duration | None = None) -> QueueMessage | None:
-        wait = optional_seconds(timeout, "timeout") or 0.0
+        wait = cast("float | None", timeout) or 0.0
         row = await self._waiting("dequeue", self._sql["dequeue"], (queue,), wait)
         if row is None:
             return None
@@ -142,8 +142,8 @@ class AsyncPostgresQueue(
         visibility_timeout: Duration = 30.0,
         timeout: Duration | None = None,
     ) -> Lease | None:
-        hold = seconds(visibility_timeout, "visibility_timeout")
-        wait = optional_seconds(timeout, "timeout") or 0.0
+        hold = cast("float", visibility_timeout)
+        wait = cast("float | None", timeout) or 0.0
         receipt = uuid.uuid4().hex
         row = await self._waiting("receive", self._sql["receive"], (queue, receipt, hold), wait)
         if row is None:
@@ -172,7 +172,7 @@ class AsyncPostgresQueue(
             raise await self._lost(lease, "ack")
 
     async def extend_visibility(self, lease: Lease, visibility_timeout: Duration) -> Lease:
-        hold = seconds(visibility_timeout, "visibility_timeout")
+        hold = cast("float", visibility_timeout)
         row = await self._one(
             "extend_visibility", self._sql["extend"], (hold, lease.id, lease.receipt)
         )

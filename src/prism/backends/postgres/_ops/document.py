@@ -103,12 +103,20 @@ def encode(document: Mapping[str, Any]) -> tuple[str, str, bool]:
     return (raw if not flags else _dumps(clean)), raw, bool(flags)
 
 
-def path_expr(path: Sequence[str]) -> sql.Composable:
+def path_expr(path: Sequence[str], *, with_params: bool = True) -> sql.Composable:
     """``body -> 'a' -> 'b'``: the JSONB value at ``path`` (NULL when missing or when the path
-    goes through anything but objects: ``->`` with a text key is NULL on arrays)."""
+    goes through anything but objects: ``->`` with a text key is NULL on arrays).
+
+    The keys are SQL literals (so that an expression index over the same path serves the
+    query).  In a statement run with parameters psycopg reads ``%`` as a placeholder, so there
+    (``with_params``, the default) a ``%`` inside a key is written ``%%``; DDL, which runs
+    without parameters, takes the plain form."""
     expr: sql.Composable = sql.SQL("body")
     for segment in path:
-        expr = sql.SQL("({} -> {})").format(expr, sql.Literal(segment))
+        literal = sql.Literal(segment).as_string(None)
+        if with_params:
+            literal = literal.replace("%", "%%")
+        expr = sql.SQL("({} -> {})").format(expr, sql.SQL(literal))
     return expr
 
 
@@ -248,7 +256,7 @@ def index_ddl(
 ) -> sql.Composed:
     """``CREATE [UNIQUE] INDEX`` over the fields' expressions (see the module docstring)."""
     target = sql.Identifier(schema, table)
-    exprs = [path_expr(p) for p in paths]
+    exprs = [path_expr(p, with_params=False) for p in paths]
     if not unique:
         columns = sql.SQL(", ").join(sql.SQL("({})").format(e) for e in exprs)
         return sql.SQL("CREATE INDEX {} ON {} ({})").format(
