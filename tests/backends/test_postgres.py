@@ -338,3 +338,85 @@ def test_percent_signs_and_quotes_in_field_names_are_plain_keys(pg_url: str) -> 
         assert docs.find("c", {"x": "%s"}, projection=[field]) == [{"_id": "a", field: 1}]
         with pytest.raises(prism.ConflictError):
             docs.insert("c", {field: 1.0}, id="c")
+
+
+CONSUMER = r"""
+import sys, prism
+url, namespace, log, victim = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
+cfg = {"backends": {"pg": {"type": "postgres", "connection": url}}, "default_backend": "pg"}
+with prism.open(namespace, config=cfg) as ns, open(log, "a", buffering=1) as out:
+    q = ns.queue
+    idle = 0
+    done = 0
+    while idle < 3:
+        lease = q.receive("jobs", visibility_timeout=3.0, timeout=1.0)
+        if lease is None:
+            idle += 1
+            continue
+        idle = 0
+        if victim and done == 200:
+            out.write(f"HOLDING {lease.id}\n")
+            while True:  # hold the lease until SIGKILLed
+                pass
+        try:
+            q.ack(lease)
+        except prism.LeaseLostError:
+            out.write(f"LOST {lease.id}\n")
+            continue
+        done += 1
+        out.write(f"ACK {lease.id}\n")
+"""
+
+
+def test_competing_consumer_processes_one_killed_mid_lease_lose_nothing(
+    pg_url: str, tmp_path: Any
+) -> None:
+    import collections
+    import signal
+    import subprocess
+    import sys
+
+    namespace = fresh("consumers")
+    total = 10_000
+    with prism.open(namespace, config=config(pg_url)) as ns:
+        q = ns.queue
+        ids = {q.enqueue("jobs", str(i).encode()) for i in range(total)}
+        assert len(ids) == total
+        script = tmp_path / "consumer.py"
+        script.write_text(CONSUMER)
+        logs = [tmp_path / f"c{i}.log" for i in range(4)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, str(script), pg_url, namespace, str(log), "1" if i == 0 else "0"]
+            )
+            for i, log in enumerate(logs)
+        ]
+        try:
+            deadline = time.monotonic() + 60
+            while "HOLDING" not in (logs[0].read_text() if logs[0].exists() else ""):
+                assert time.monotonic() < deadline, "the victim never took its lease"
+                assert procs[0].poll() is None
+                time.sleep(0.01)
+            procs[0].send_signal(signal.SIGKILL)
+            procs[0].wait(10)
+            for proc in procs[1:]:
+                assert proc.wait(120) == 0
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait(10)
+        acked: collections.Counter[str] = collections.Counter()
+        held = ""
+        for log in logs:
+            for line in log.read_text().splitlines():
+                kind, msg_id = line.split()
+                if kind == "ACK":
+                    acked[msg_id] += 1
+                elif kind == "HOLDING":
+                    held = msg_id
+        assert held in ids and acked[held] == 1  # redelivered after its lease lapsed
+        assert set(acked) == ids  # none lost
+        assert max(acked.values()) == 1  # a settled message is never settled again
+        assert q.length("jobs") == 0
+        assert q.receive("jobs") is None
