@@ -420,3 +420,59 @@ def test_competing_consumer_processes_one_killed_mid_lease_lose_nothing(
         assert max(acked.values()) == 1  # a settled message is never settled again
         assert q.length("jobs") == 0
         assert q.receive("jobs") is None
+
+
+# ----- joining prism's writes to the application's own transaction ------------------------------
+
+
+def test_keyvalue_writes_join_the_applications_transaction(pg_url: str) -> None:
+    name = fresh("join")
+    with prism.open(name, config=config(pg_url)) as ns, psycopg.connect(pg_url) as app:
+        kv = ns.keyvalue
+        assert isinstance(kv, prism.KeyValueTransactional)
+        kv.set("seen", b"old")
+        app.execute("CREATE TEMP TABLE orders (id int)")
+        app.commit()
+        with app.transaction():
+            app.execute("INSERT INTO orders VALUES (1)")
+            with kv.begin(conn=app) as tx:  # type: ignore[call-arg]
+                assert tx.get("seen") == b"old"
+                tx.set("order:1", b"pending")
+                tx.set("seen", b"new")
+                assert tx.get("order:1") == b"pending"  # reads see the transaction's writes
+            assert not kv.exists("order:1")  # not visible before the application commits
+            assert kv.get("seen") == b"old"
+        assert kv.get("order:1") == b"pending" and kv.get("seen") == b"new"
+        with app.transaction(force_rollback=True):  # the application rolls back
+            app.execute("INSERT INTO orders VALUES (2)")
+            with kv.begin(conn=app) as tx:  # type: ignore[call-arg]
+                tx.set("order:2", b"pending")
+        assert not kv.exists("order:2")
+        with app.transaction():  # prism's part rolls back alone
+            app.execute("INSERT INTO orders VALUES (3)")
+            tx = kv.begin(conn=app)  # type: ignore[call-arg]
+            assert tx.delete("seen")
+            tx.rollback()
+        assert kv.get("seen") == b"new"
+        assert [r[0] for r in app.execute("SELECT id FROM orders ORDER BY id")] == [1, 3]
+        with (
+            psycopg.connect(pg_url, autocommit=True) as auto,
+            pytest.raises(prism.InvalidArgumentError, match="autocommit"),
+        ):
+            kv.begin(conn=auto).set("x", b"y")  # type: ignore[call-arg]
+
+
+def test_async_keyvalue_writes_join_the_applications_transaction(pg_url: str) -> None:
+    async def scenario() -> None:
+        ns = await prism.open_async(fresh("ajoin"), config=config(pg_url))
+        kv = ns.keyvalue
+        assert isinstance(kv, prism.AsyncKeyValueTransactional)
+        async with await psycopg.AsyncConnection.connect(pg_url) as app:
+            async with app.transaction():
+                async with kv.begin(conn=app) as tx:  # type: ignore[call-arg]
+                    await tx.set("k", b"v")
+                assert not await kv.exists("k")
+            assert await kv.get("k") == b"v"
+        await ns.close()
+
+    asyncio.run(scenario())

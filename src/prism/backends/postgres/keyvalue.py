@@ -4,12 +4,17 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from psycopg import Connection, sql  # noqa: TID253 (backend-internal module)
+from psycopg.pq import TransactionStatus  # noqa: TID253
+
 from prism._validate import Duration
+from prism.backends._errors import translating
 from prism.backends.postgres._core import BACKEND
-from prism.backends.postgres._errors import RETRYABLE
+from prism.backends.postgres._errors import RETRYABLE, translate
 from prism.backends.postgres._facet import PostgresFacet
 from prism.backends.postgres._ops.keyvalue import prefix_end, statements
 from prism.errors import ConflictError, InvalidArgumentError, KeyNotFoundError
@@ -26,7 +31,11 @@ from prism.interfaces.keyvalue import (
 if TYPE_CHECKING:
     from prism.backends.postgres.backend import PostgresBackend
 
-__all__ = ["PostgresKeyValue", "PostgresTransaction"]
+__all__ = [
+    "PostgresJoinedTransaction",
+    "PostgresKeyValue",
+    "PostgresTransaction",
+]
 
 PAGE = 500
 """Keys per round trip of a scan."""
@@ -164,8 +173,19 @@ class PostgresKeyValue(
         return self._run("compare_and_delete", self._sql["delete_if"], (key, expected)) > 0
 
     # keyvalue_transactional --------------------------------------------------------------------
-    def begin(self) -> PostgresTransaction:
-        return PostgresTransaction(self)
+    def begin(self, *, conn: Connection[Any] | None = None) -> Transaction:
+        """A transaction over this namespace's keys.
+
+        Without ``conn``: prism's own optimistic transaction (:class:`PostgresTransaction`).
+        With ``conn``, a psycopg connection of the application's that is inside a transaction
+        (or not in autocommit mode): prism's reads and writes run on that connection, inside a
+        savepoint, so they commit or roll back with the application's own statements — the
+        application's isolation level and row locks apply (see
+        :class:`PostgresJoinedTransaction`).
+        """
+        if conn is None:
+            return PostgresTransaction(self)
+        return PostgresJoinedTransaction(self, conn)
 
     def _commit(self, seen: dict[str, int | None], writes: dict[str, bytes | None]) -> None:
         """Apply ``writes`` in one READ COMMITTED database transaction, after locking every
@@ -205,6 +225,84 @@ class PostgresKeyValue(
                     if cur.rowcount == 0:
                         msg = f"key {key!r} was created by another client; nothing was applied"
                         raise ConflictError(msg, backend=BACKEND, operation="commit")
+
+
+class PostgresJoinedTransaction(Transaction):
+    """prism's keyvalue work inside the application's own database transaction.
+
+    The first operation ensures the namespace's tables (on a pooled connection) and opens a
+    savepoint on the application's connection; reads and writes then run there at once, seeing
+    the application's uncommitted work and seen by no one else until the application commits.
+    ``commit`` releases the savepoint (the application's ``COMMIT`` makes the writes durable);
+    ``rollback`` (or an exception leaving ``with``) rolls back to it, undoing prism's
+    writes only.  Conflicts follow the application's isolation level: row locks are held until
+    it commits, and a serialization failure surfaces as ``ConflictError``.
+    """
+
+    def __init__(self, facet: PostgresKeyValue, conn: Connection[Any]) -> None:
+        self._facet = facet
+        self._conn = conn
+        self.max_value_bytes = facet.max_value_bytes
+        self._savepoint = sql.Identifier(f"prism_{uuid.uuid4().hex[:16]}")
+        self._started = False
+        self._done = False
+
+    def _ready(self) -> Connection[Any]:
+        if self._done:
+            msg = "this transaction is already committed or rolled back"
+            raise InvalidArgumentError(msg, backend=BACKEND)
+        if not self._started:
+            facet, conn = self._facet, self._conn
+            facet._pg.ensure(facet.schema, facet.namespace, facet.MODEL)
+            if conn.autocommit and conn.info.transaction_status == TransactionStatus.IDLE:
+                msg = (
+                    "begin(conn=...) joins the application's transaction, but the connection "
+                    "is in autocommit mode outside one; open one first "
+                    "(with conn.transaction(): ...) or use a connection with autocommit off"
+                )
+                raise InvalidArgumentError(msg, backend=BACKEND, operation="begin")
+            conn.execute(sql.SQL("SAVEPOINT {}").format(self._savepoint))
+            self._started = True
+        return self._conn
+
+    def get(self, key: str) -> bytes:
+        with translating(BACKEND, "get", translate):
+            conn = self._ready()
+            cur = conn.execute(self._facet._sql["get"], (key,))
+            row = cur.fetchone()
+        if row is None:
+            raise KeyNotFoundError(f"key {key!r} not found", backend=BACKEND, operation="get")
+        return bytes(row[0])
+
+    def set(self, key: str, value: bytes) -> None:
+        with translating(BACKEND, "set", translate):
+            conn = self._ready()
+            conn.execute(self._facet._sql["set"], (key, value, None))
+
+    def delete(self, key: str) -> bool:
+        with translating(BACKEND, "delete", translate):
+            conn = self._ready()
+            cur = conn.execute(self._facet._sql["delete"], (key,))
+            row = cur.fetchone()
+        return bool(row and row[0])
+
+    def commit(self) -> None:
+        if self._done:
+            msg = "this transaction is already committed or rolled back"
+            raise InvalidArgumentError(msg, backend=BACKEND)
+        self._done = True
+        if self._started:
+            with translating(BACKEND, "commit", translate):
+                self._conn.execute(sql.SQL("RELEASE SAVEPOINT {}").format(self._savepoint))
+
+    def rollback(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        if self._started:
+            with translating(BACKEND, "rollback", translate):
+                self._conn.execute(sql.SQL("ROLLBACK TO SAVEPOINT {}").format(self._savepoint))
+                self._conn.execute(sql.SQL("RELEASE SAVEPOINT {}").format(self._savepoint))
 
 
 class PostgresTransaction(Transaction):

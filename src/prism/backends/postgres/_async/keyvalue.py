@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from psycopg import AsyncConnection, sql  # noqa: TID253 (backend-internal module)
+from psycopg.pq import TransactionStatus  # noqa: TID253
+
 from prism._validate import Duration
+from prism.backends._errors import translating
 from prism.backends.postgres._async._facet import AsyncPostgresFacet
 from prism.backends.postgres._core import BACKEND
-from prism.backends.postgres._errors import RETRYABLE
+from prism.backends.postgres._errors import RETRYABLE, translate
 from prism.backends.postgres._ops.keyvalue import prefix_end, statements
 from prism.errors import ConflictError, InvalidArgumentError, KeyNotFoundError
 from prism.interfaces._async.keyvalue import (
@@ -24,7 +29,11 @@ from prism.interfaces._async.keyvalue import (
 if TYPE_CHECKING:
     from prism.backends.postgres._async.backend import AsyncPostgresBackend
 
-__all__ = ["AsyncPostgresKeyValue", "AsyncPostgresTransaction"]
+__all__ = [
+    "AsyncPostgresJoinedTransaction",
+    "AsyncPostgresKeyValue",
+    "AsyncPostgresTransaction",
+]
 
 PAGE = 500
 """Keys per round trip of a scan."""
@@ -164,8 +173,19 @@ class AsyncPostgresKeyValue(
         return await self._run("compare_and_delete", self._sql["delete_if"], (key, expected)) > 0
 
     # keyvalue_transactional --------------------------------------------------------------------
-    def begin(self) -> AsyncPostgresTransaction:
-        return AsyncPostgresTransaction(self)
+    def begin(self, *, conn: AsyncConnection[Any] | None = None) -> AsyncTransaction:
+        """A transaction over this namespace's keys.
+
+        Without ``conn``: prism's own optimistic transaction (:class:`AsyncPostgresTransaction`).
+        With ``conn``, a psycopg connection of the application's that is inside a transaction
+        (or not in autocommit mode): prism's reads and writes run on that connection, inside a
+        savepoint, so they commit or roll back with the application's own statements — the
+        application's isolation level and row locks apply (see
+        :class:`AsyncPostgresJoinedTransaction`).
+        """
+        if conn is None:
+            return AsyncPostgresTransaction(self)
+        return AsyncPostgresJoinedTransaction(self, conn)
 
     async def _commit(self, seen: dict[str, int | None], writes: dict[str, bytes | None]) -> None:
         """Apply ``writes`` in one READ COMMITTED database transaction, after locking every
@@ -207,6 +227,86 @@ class AsyncPostgresKeyValue(
                     if cur.rowcount == 0:
                         msg = f"key {key!r} was created by another client; nothing was applied"
                         raise ConflictError(msg, backend=BACKEND, operation="commit")
+
+
+class AsyncPostgresJoinedTransaction(AsyncTransaction):
+    """prism's keyvalue work inside the application's own database transaction.
+
+    The first operation ensures the namespace's tables (on a pooled connection) and opens a
+    savepoint on the application's connection; reads and writes then run there at once, seeing
+    the application's uncommitted work and seen by no one else until the application commits.
+    ``commit`` releases the savepoint (the application's ``COMMIT`` makes the writes durable);
+    ``rollback`` (or an exception leaving ``async with``) rolls back to it, undoing prism's
+    writes only.  Conflicts follow the application's isolation level: row locks are held until
+    it commits, and a serialization failure surfaces as ``ConflictError``.
+    """
+
+    def __init__(self, facet: AsyncPostgresKeyValue, conn: AsyncConnection[Any]) -> None:
+        self._facet = facet
+        self._conn = conn
+        self.max_value_bytes = facet.max_value_bytes
+        self._savepoint = sql.Identifier(f"prism_{uuid.uuid4().hex[:16]}")
+        self._started = False
+        self._done = False
+
+    async def _ready(self) -> AsyncConnection[Any]:
+        if self._done:
+            msg = "this transaction is already committed or rolled back"
+            raise InvalidArgumentError(msg, backend=BACKEND)
+        if not self._started:
+            facet, conn = self._facet, self._conn
+            await facet._pg.ensure(facet.schema, facet.namespace, facet.MODEL)
+            if conn.autocommit and conn.info.transaction_status == TransactionStatus.IDLE:
+                msg = (
+                    "begin(conn=...) joins the application's transaction, but the connection "
+                    "is in autocommit mode outside one; open one first "
+                    "(with conn.transaction(): ...) or use a connection with autocommit off"
+                )
+                raise InvalidArgumentError(msg, backend=BACKEND, operation="begin")
+            await conn.execute(sql.SQL("SAVEPOINT {}").format(self._savepoint))
+            self._started = True
+        return self._conn
+
+    async def get(self, key: str) -> bytes:
+        with translating(BACKEND, "get", translate):
+            conn = await self._ready()
+            cur = await conn.execute(self._facet._sql["get"], (key,))
+            row = await cur.fetchone()
+        if row is None:
+            raise KeyNotFoundError(f"key {key!r} not found", backend=BACKEND, operation="get")
+        return bytes(row[0])
+
+    async def set(self, key: str, value: bytes) -> None:
+        with translating(BACKEND, "set", translate):
+            conn = await self._ready()
+            await conn.execute(self._facet._sql["set"], (key, value, None))
+
+    async def delete(self, key: str) -> bool:
+        with translating(BACKEND, "delete", translate):
+            conn = await self._ready()
+            cur = await conn.execute(self._facet._sql["delete"], (key,))
+            row = await cur.fetchone()
+        return bool(row and row[0])
+
+    async def commit(self) -> None:
+        if self._done:
+            msg = "this transaction is already committed or rolled back"
+            raise InvalidArgumentError(msg, backend=BACKEND)
+        self._done = True
+        if self._started:
+            with translating(BACKEND, "commit", translate):
+                await self._conn.execute(sql.SQL("RELEASE SAVEPOINT {}").format(self._savepoint))
+
+    async def rollback(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        if self._started:
+            with translating(BACKEND, "rollback", translate):
+                await self._conn.execute(
+                    sql.SQL("ROLLBACK TO SAVEPOINT {}").format(self._savepoint)
+                )
+                await self._conn.execute(sql.SQL("RELEASE SAVEPOINT {}").format(self._savepoint))
 
 
 class AsyncPostgresTransaction(AsyncTransaction):
