@@ -39,6 +39,7 @@ N = 2_000
 N_BATCH = 500
 ROUNDS = 5
 BATCH = {f"key:{i:03d}": VALUE for i in range(100)}
+KEYS = list(BATCH)
 DOCS = 1_000
 
 
@@ -57,17 +58,9 @@ class Statements:
         self.kv = kv_ops.statements(schema).sql
         self.q = queue_ops.statements(schema)
         compiled, self.find_params = PostgresJSONCompiler().compile(parse({"email": "u7@x"}))
-        from psycopg import sql
-
-        table = sql.Identifier(schema, doc_ops.table_name("people"))
-        self.find = (
-            sql.SQL("SELECT raw FROM {} WHERE NOT lossy AND {} ORDER BY seq LIMIT %s OFFSET %s")
-            .format(table, compiled)
-            .as_string(None)
-        )
-        self.lossy = (
-            sql.SQL("SELECT raw FROM {} WHERE lossy ORDER BY seq").format(table).as_string(None)
-        )
+        table = doc_ops.table_sql(schema, "people")
+        self.find = f"SELECT raw FROM {table} WHERE NOT lossy AND {compiled} ORDER BY seq LIMIT %s OFFSET %s"
+        self.lossy = f"SELECT raw FROM {table} WHERE lossy ORDER BY seq"
 
 
 def setup_namespace(url: str, namespace: str) -> None:
@@ -102,7 +95,7 @@ class Raw:
 
     def get_many(self) -> dict[str, bytes]:
         with self.pool.connection() as conn:
-            rows = conn.execute(self.st.kv["get_many"], (list(BATCH),)).fetchall()
+            rows = conn.execute(self.st.kv["get_many"], (KEYS,)).fetchall()
         return {k: bytes(v) for k, v in rows}
 
     def enqueue(self) -> None:
@@ -148,7 +141,7 @@ class AsyncRaw:
 
     async def get_many(self) -> dict[str, bytes]:
         async with self.pool.connection() as conn:
-            cur = await conn.execute(self.st.kv["get_many"], (list(BATCH),))
+            cur = await conn.execute(self.st.kv["get_many"], (KEYS,))
             rows = await cur.fetchall()
         return {k: bytes(v) for k, v in rows}
 
@@ -204,7 +197,7 @@ def run_sync(url: str) -> list[Result]:
             ("keyvalue.set", lambda: kv.set("k", VALUE), raw.set, N),
             ("keyvalue.get", lambda: kv.get("k"), raw.get, N),
             ("keyvalue.set_many x100", lambda: kv.set_many(BATCH), raw.set_many, N_BATCH),
-            ("keyvalue.get_many x100", lambda: kv.get_many(BATCH), raw.get_many, N_BATCH),
+            ("keyvalue.get_many x100", lambda: kv.get_many(KEYS), raw.get_many, N_BATCH),
             ("queue.enqueue", lambda: q.enqueue("q", VALUE), raw.enqueue, N),
             ("queue.receive+ack", receive_ack, raw.receive_ack, N),
             ("document.find by indexed field", lambda: docs.find("people", {"email": "u7@x"}),
@@ -244,7 +237,7 @@ async def run_async(url: str) -> list[Result]:
             ("keyvalue.set", lambda: kv.set("k", VALUE), raw.set, N),
             ("keyvalue.get", lambda: kv.get("k"), raw.get, N),
             ("keyvalue.set_many x100", lambda: kv.set_many(BATCH), raw.set_many, N_BATCH),
-            ("keyvalue.get_many x100", lambda: kv.get_many(BATCH), raw.get_many, N_BATCH),
+            ("keyvalue.get_many x100", lambda: kv.get_many(KEYS), raw.get_many, N_BATCH),
             ("queue.enqueue", lambda: q.enqueue("q", VALUE), raw.enqueue, N),
             ("queue.receive+ack", receive_ack, raw.receive_ack, N),
             ("document.find by indexed field", lambda: docs.find("people", {"email": "u7@x"}),

@@ -147,23 +147,24 @@ class AsyncPostgresDocument(
         """The matching documents, sorted and windowed.  One round trip (a pipeline) when the
         collection has no lossy row and SQL can order the sort values; else the matches are
         fetched whole and ordered with the reference rules."""
-        table = self._table(collection)
+        table = ops.table_sql(self.schema, collection)
         where, params = ops.PostgresJSONCompiler().compile(parsed)
-        base = sql.SQL("SELECT raw FROM {} WHERE NOT lossy AND {}").format(table, where)
-        lossy_q = sql.SQL("SELECT raw FROM {} WHERE lossy ORDER BY seq").format(table)
-        ordered = sql.SQL(" ORDER BY {}").format(ops.order_by(sort) if sort else sql.SQL("seq"))
-        window = sql.SQL(" LIMIT %s OFFSET %s")
+        base = f"SELECT raw FROM {table} WHERE NOT lossy AND {where}"
+        lossy_q = f"SELECT raw FROM {table} WHERE lossy ORDER BY seq"
+        order = None if not sort else tuple((tuple(p), d) for p, d in sort)
+        ordered = f" ORDER BY {ops.order_by(order) if order else 'seq'} LIMIT %s OFFSET %s"
         probe = None
-        if sort:
-            probe = sql.SQL("SELECT 1 FROM {} WHERE NOT lossy AND {} AND ({}) LIMIT 1").format(
-                table, where, ops.composite_at(sort)
+        if order:
+            probe = (
+                f"SELECT 1 FROM {table} WHERE NOT lossy AND {where} "
+                f"AND ({ops.composite_at(order)}) LIMIT 1"
             )
         async with self._connection(operation) as conn:
             try:
                 async with conn.pipeline():
                     lossy_cur = await conn.execute(lossy_q)
                     probe_cur = None if probe is None else await conn.execute(probe, params)
-                    main = await conn.execute(base + ordered + window, [*params, limit, skip])
+                    main = await conn.execute(base + ordered, [*params, limit, skip])
                 lossy_rows = await lossy_cur.fetchall()
                 composite = probe_cur is not None and await probe_cur.fetchone() is not None
                 rows = await main.fetchall()
@@ -173,7 +174,7 @@ class AsyncPostgresDocument(
             extra = [d for d in extra if parsed.matches(d)]
             if not extra and not composite:
                 return [json.loads(r) for (r,) in rows]
-            cur = await conn.execute(base + sql.SQL(" ORDER BY seq"), params)
+            cur = await conn.execute(base + " ORDER BY seq", params)
             found = [json.loads(r) for (r,) in await cur.fetchall()] + extra
         if sort:
             ref.sort_documents(found, sort)
@@ -209,10 +210,10 @@ class AsyncPostgresDocument(
 
     async def count(self, collection: str, filter: Mapping[str, Any] | None = None) -> int:
         parsed = filters.parse(filter)
-        table = self._table(collection)
+        table = ops.table_sql(self.schema, collection)
         where, params = ops.PostgresJSONCompiler().compile(parsed)
-        counted = sql.SQL("SELECT count(*) FROM {} WHERE NOT lossy AND {}").format(table, where)
-        lossy_q = sql.SQL("SELECT raw FROM {} WHERE lossy").format(table)
+        counted = f"SELECT count(*) FROM {table} WHERE NOT lossy AND {where}"
+        lossy_q = f"SELECT raw FROM {table} WHERE lossy"
         async with self._connection("count") as conn:
             try:
                 async with conn.pipeline():

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Final
 
 from psycopg import sql  # noqa: TID253 (backend-internal module)
@@ -39,12 +40,13 @@ __all__ = [
     "order_by",
     "path_expr",
     "table_name",
+    "table_sql",
 ]
 
 LOSSY: Final = "\x01prism:lossy"
 """The key of the marker object that stands in ``body`` for text JSONB cannot hold."""
 
-Where = tuple[sql.Composable, list[Any]]
+Where = tuple[str, list[Any]]
 
 
 def table_name(collection: str) -> str:
@@ -103,20 +105,21 @@ def encode(document: Mapping[str, Any]) -> tuple[str, str, bool]:
     return (raw if not flags else _dumps(clean)), raw, bool(flags)
 
 
-def path_expr(path: Sequence[str], *, with_params: bool = True) -> sql.Composable:
+@lru_cache(maxsize=4096)
+def path_expr(path: tuple[str, ...], *, with_params: bool = True) -> str:
     """``body -> 'a' -> 'b'``: the JSONB value at ``path`` (NULL when missing or when the path
     goes through anything but objects: ``->`` with a text key is NULL on arrays).
 
-    The keys are SQL literals (so that an expression index over the same path serves the
-    query).  In a statement run with parameters psycopg reads ``%`` as a placeholder, so there
-    (``with_params``, the default) a ``%`` inside a key is written ``%%``; DDL, which runs
-    without parameters, takes the plain form."""
-    expr: sql.Composable = sql.SQL("body")
+    The keys are SQL literals rendered by :class:`psycopg.sql.Literal` (so that an expression
+    index over the same path serves the query).  In a statement run with parameters psycopg
+    reads ``%`` as a placeholder, so there (``with_params``, the default) a ``%`` inside a key
+    is written ``%%``; DDL, which runs without parameters, takes the plain form."""
+    expr = "body"
     for segment in path:
         literal = sql.Literal(segment).as_string(None)
         if with_params:
             literal = literal.replace("%", "%%")
-        expr = sql.SQL("({} -> {})").format(expr, sql.SQL(literal))
+        expr = f"({expr} -> {literal})"
     return expr
 
 
@@ -136,31 +139,33 @@ def _nest(path: Sequence[str], value: Any) -> Any:
     return value
 
 
-_FALSE = sql.SQL("false")
-_TRUE = sql.SQL("true")
+_FALSE = "false"
+_TRUE = "true"
 _ORDER_OPS: Final = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 
 
 class PostgresJSONCompiler(filters.FilterCompiler[Where]):
-    """A filter as ``(condition, params)`` over the JSONB column ``body``, never NULL.
+    """A filter as ``(condition, params)`` over the JSONB column ``body``, never NULL: SQL text
+    with ``%s`` placeholders (to run with parameters) and the values to bind, in order.
 
     Equality is JSONB equality (numbers by value, ``true`` is not ``1``, objects by members,
     arrays in order), guarded by a GIN-servable ``body @> ...`` containment when the operand
     is not null; ``$eq None`` also matches a missing field; ordering operators compare numbers
-    as ``numeric`` and strings with ``COLLATE "C"`` (code point order).
+    as ``numeric`` and strings with ``COLLATE "C"`` (code point order).  Paths come from
+    :func:`path_expr` (keys rendered by ``psycopg.sql.Literal``); no value is ever in the text.
     """
 
     def visit_true(self, node: filters.MatchAll) -> Where:
         return _TRUE, []
 
     def _join(self, word: str, children: Sequence[filters.Filter]) -> Where:
-        parts: list[sql.Composable] = []
+        parts: list[str] = []
         params: list[Any] = []
         for child in children:
             part, more = self.compile(child)
             parts.append(part)
             params.extend(more)
-        return sql.SQL("(") + sql.SQL(f" {word} ").join(parts) + sql.SQL(")"), params
+        return "(" + f" {word} ".join(parts) + ")", params
 
     def visit_and(self, node: filters.And) -> Where:
         return self._join("AND", node.children)
@@ -168,16 +173,15 @@ class PostgresJSONCompiler(filters.FilterCompiler[Where]):
     def visit_or(self, node: filters.Or) -> Where:
         return self._join("OR", node.children)
 
-    def _eq(self, path: Sequence[str], value: Any) -> Where:
+    def _eq(self, path: tuple[str, ...], value: Any) -> Where:
         at = path_expr(path)
         if value is None:
-            return sql.SQL("coalesce({} = 'null'::jsonb, true)").format(at), []
+            return f"coalesce({at} = 'null'::jsonb, true)", []
         if not _jsonb_safe(value):
             return _FALSE, []  # no JSONB value holds U+0000; lossy rows are matched in Python
         operand = json.dumps(value, allow_nan=False)
         contained = json.dumps(_nest(path, value), allow_nan=False)
-        condition = sql.SQL("coalesce(body @> %s::jsonb AND {} = %s::jsonb, false)").format(at)
-        return condition, [contained, operand]
+        return f"coalesce(body @> %s::jsonb AND {at} = %s::jsonb, false)", [contained, operand]
 
     def visit_compare(self, node: filters.Compare) -> Where:
         op, value, path = node.op, node.value, node.path
@@ -185,70 +189,68 @@ class PostgresJSONCompiler(filters.FilterCompiler[Where]):
             return self._eq(path, value)
         if op == "$ne":
             cond, params = self._eq(path, value)
-            return sql.SQL("NOT {}").format(cond), params
+            return f"NOT {cond}", params
         if op in ("$in", "$nin"):
             if not value:
                 return (_FALSE if op == "$in" else _TRUE), []
             parts = [self._eq(path, item) for item in value]
-            cond = sql.SQL("(") + sql.SQL(" OR ").join(p for p, _ in parts) + sql.SQL(")")
+            cond = "(" + " OR ".join(p for p, _ in parts) + ")"
             params = [x for _, more in parts for x in more]
-            return (cond if op == "$in" else sql.SQL("NOT {}").format(cond)), params
+            return (cond if op == "$in" else f"NOT {cond}"), params
         at = path_expr(path)
         if op == "$exists":
-            return sql.SQL("({} IS NOT NULL)" if value else "({} IS NULL)").format(at), []
-        compare = sql.SQL(_ORDER_OPS[op])
+            return (f"({at} IS NOT NULL)" if value else f"({at} IS NULL)"), []
+        compare = _ORDER_OPS[op]
         if isinstance(value, str):
             if "\x00" in value:
                 return _FALSE, []
-            template = (
-                "coalesce(jsonb_typeof({at}) = 'string' AND "
-                '({at} #>> \'{{}}\') COLLATE "C" {op} %s::text COLLATE "C", false)'
-            )
-        else:
-            template = "coalesce(jsonb_typeof({at}) = 'number' AND {at} {op} %s::jsonb, false)"
-            value = json.dumps(value)
-        return sql.SQL(template).format(at=at, op=compare), [value]
+            return (
+                f"coalesce(jsonb_typeof({at}) = 'string' AND "
+                f'({at} #>> \'{{}}\') COLLATE "C" {compare} %s::text COLLATE "C", false)'
+            ), [value]
+        return (f"coalesce(jsonb_typeof({at}) = 'number' AND {at} {compare} %s::jsonb, false)"), [
+            json.dumps(value)
+        ]
 
 
-_RANK = (
-    "CASE jsonb_typeof({at}) WHEN 'null' THEN 1 WHEN 'number' THEN 2 WHEN 'string' THEN 3 "
-    "WHEN 'object' THEN 4 WHEN 'array' THEN 5 WHEN 'boolean' THEN 6 ELSE 0 END"
-)
-
-
-def order_by(sort: Sequence[tuple[Sequence[str], bool]]) -> sql.Composable:
+@lru_cache(maxsize=1024)
+def order_by(sort: tuple[tuple[tuple[str, ...], bool], ...]) -> str:
     """``ORDER BY`` terms for scalar values in the reference order (type rank, then numbers
     as numeric, strings in code point order, false < true), ties in insertion order."""
-    terms: list[sql.Composable] = []
+    terms: list[str] = []
     for path, descending in sort:
         at = path_expr(path)
-        direction = sql.SQL(" DESC" if descending else "")
+        direction = " DESC" if descending else ""
         terms += [
-            sql.SQL(_RANK).format(at=at) + direction,
-            sql.SQL("CASE WHEN jsonb_typeof({at}) = 'number' THEN ({at})::numeric END").format(
-                at=at
-            )
-            + direction,
-            sql.SQL(
-                "CASE WHEN jsonb_typeof({at}) = 'string' THEN {at} #>> '{{}}' END COLLATE \"C\""
-            ).format(at=at)
-            + direction,
-            sql.SQL("CASE WHEN jsonb_typeof({at}) = 'boolean' THEN ({at})::boolean END").format(
-                at=at
-            )
-            + direction,
+            (
+                f"CASE jsonb_typeof({at}) WHEN 'null' THEN 1 WHEN 'number' THEN 2 "
+                "WHEN 'string' THEN 3 WHEN 'object' THEN 4 WHEN 'array' THEN 5 "
+                f"WHEN 'boolean' THEN 6 ELSE 0 END{direction}"
+            ),
+            f"CASE WHEN jsonb_typeof({at}) = 'number' THEN ({at})::numeric END{direction}",
+            (
+                f"CASE WHEN jsonb_typeof({at}) = 'string' THEN {at} #>> '{{}}' END "
+                f'COLLATE "C"{direction}'
+            ),
+            f"CASE WHEN jsonb_typeof({at}) = 'boolean' THEN ({at})::boolean END{direction}",
         ]
-    terms.append(sql.SQL("seq"))
-    return sql.SQL(", ").join(terms)
+    terms.append("seq")
+    return ", ".join(terms)
 
 
-def composite_at(sort: Sequence[tuple[Sequence[str], bool]]) -> sql.Composable:
+@lru_cache(maxsize=1024)
+def composite_at(sort: tuple[tuple[tuple[str, ...], bool], ...]) -> str:
     """True for a row holding an object or array at a sort path (SQL cannot order those the
     reference way)."""
-    return sql.SQL(" OR ").join(
-        sql.SQL("jsonb_typeof({}) IN ('object', 'array')").format(path_expr(path))
-        for path, _ in sort
+    return " OR ".join(
+        f"jsonb_typeof({path_expr(path)}) IN ('object', 'array')" for path, _ in sort
     )
+
+
+@lru_cache(maxsize=4096)
+def table_sql(schema: str, collection: str) -> str:
+    """The quoted ``schema.table`` of a collection (no ``%`` can occur in it)."""
+    return sql.Identifier(schema, table_name(collection)).as_string(None)
 
 
 def index_ddl(
@@ -256,7 +258,7 @@ def index_ddl(
 ) -> sql.Composed:
     """``CREATE [UNIQUE] INDEX`` over the fields' expressions (see the module docstring)."""
     target = sql.Identifier(schema, table)
-    exprs = [path_expr(p, with_params=False) for p in paths]
+    exprs = [sql.SQL(path_expr(tuple(p), with_params=False)) for p in paths]
     if not unique:
         columns = sql.SQL(", ").join(sql.SQL("({})").format(e) for e in exprs)
         return sql.SQL("CREATE INDEX {} ON {} ({})").format(
