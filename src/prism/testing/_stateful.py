@@ -26,10 +26,10 @@ T = TypeVar("T")
 __all__ = ["PROFILE", "SETTINGS", "AsyncDriver", "Driver"]
 
 PROFILE = "prism-stateful"
-MAX_EXAMPLES = int(os.environ.get("PRISM_STATEFUL_EXAMPLES", "6"))
+MAX_EXAMPLES = int(os.environ.get("PRISM_STATEFUL_EXAMPLES", "20"))
 """Examples (fresh namespaces) per state machine; ``$PRISM_STATEFUL_EXAMPLES`` raises it to
 search harder locally, at proportional cost."""
-STEP_COUNT = int(os.environ.get("PRISM_STATEFUL_STEPS", "30"))
+STEP_COUNT = int(os.environ.get("PRISM_STATEFUL_STEPS", "12"))
 """The most rules one example runs (``$PRISM_STATEFUL_STEPS``)."""
 
 settings.register_profile(
