@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable
+import tempfile
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, configuration, settings
 
 T = TypeVar("T")
 
-__all__ = ["PROFILE", "SETTINGS", "AsyncDriver", "Driver"]
+__all__ = ["PROFILE", "SETTINGS", "AsyncDriver", "Driver", "storage_outside_cwd"]
 
 PROFILE = "prism-stateful"
 MAX_EXAMPLES = int(os.environ.get("PRISM_STATEFUL_EXAMPLES", "20"))
@@ -79,3 +82,20 @@ class Driver:
 
     def close(self) -> None:
         pass
+
+
+@contextmanager
+def storage_outside_cwd() -> Iterator[None]:
+    """Keep hypothesis's storage (its cache of constants found in local modules) out of the
+    caller's working directory while a state machine runs, unless the caller chose a place
+    (``$HYPOTHESIS_STORAGE_DIRECTORY`` or ``set_hypothesis_home_dir``)."""
+    current = getattr(configuration, "__hypothesis_home_directory", None)
+    default = getattr(configuration, "__hypothesis_home_directory_default", None)
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or current not in (None, default):
+        yield
+        return
+    configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "prism-hypothesis")
+    try:
+        yield
+    finally:
+        configuration.set_hypothesis_home_dir(current)

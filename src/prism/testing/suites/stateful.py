@@ -78,7 +78,7 @@ from prism.interfaces.timeseries import (
     TimeSeriesAggregation,
     TimeSeriesRetention,
 )
-from prism.testing._stateful import SETTINGS, Driver
+from prism.testing._stateful import SETTINGS, Driver, storage_outside_cwd
 from prism.testing.suite import Suite
 from prism.testing.target import Target
 from prism.types import Lease, Point
@@ -1711,4 +1711,5 @@ class StatefulSuite(Suite):
     def test_stateful_model(self) -> None:
         machine = MACHINES[self.interface]
         bound = type(machine.__name__, (machine,), {"bound_target": self.target})
-        run_state_machine_as_test(bound, settings=SETTINGS)
+        with storage_outside_cwd():
+            run_state_machine_as_test(bound, settings=SETTINGS)

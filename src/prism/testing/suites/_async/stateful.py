@@ -77,7 +77,7 @@ from prism.interfaces._async.timeseries import (
 )
 from prism.interfaces._base import Interface
 from prism.testing._async.suite import AsyncSuite
-from prism.testing._stateful import SETTINGS, AsyncDriver
+from prism.testing._stateful import SETTINGS, AsyncDriver, storage_outside_cwd
 from prism.testing.target import Target
 from prism.types import Lease, Point
 
@@ -1709,4 +1709,5 @@ class AsyncStatefulSuite(AsyncSuite):
     def test_stateful_model(self) -> None:
         machine = MACHINES[self.interface]
         bound = type(machine.__name__, (machine,), {"bound_target": self.target})
-        run_state_machine_as_test(bound, settings=SETTINGS)
+        with storage_outside_cwd():
+            run_state_machine_as_test(bound, settings=SETTINGS)
