@@ -29,7 +29,7 @@ T = TypeVar("T")
 __all__ = ["PROFILE", "SETTINGS", "AsyncDriver", "Driver", "storage_outside_cwd"]
 
 PROFILE = "prism-stateful"
-MAX_EXAMPLES = int(os.environ.get("PRISM_STATEFUL_EXAMPLES", "20"))
+MAX_EXAMPLES = int(os.environ.get("PRISM_STATEFUL_EXAMPLES", "12"))
 """Examples (fresh namespaces) per state machine; ``$PRISM_STATEFUL_EXAMPLES`` raises it to
 search harder locally, at proportional cost."""
 STEP_COUNT = int(os.environ.get("PRISM_STATEFUL_STEPS", "12"))
