@@ -98,3 +98,41 @@ def test_a_failure_prints_the_steps_that_reproduce_it(run: tuple[dict[str, Any],
     _, stdout = run
     assert "state = " in stdout
     assert "state.teardown()" in stdout
+
+
+def test_without_hypothesis_the_stateful_tests_skip_saying_how_to_install_it(
+    tmp_path: Path,
+) -> None:
+    shadow = tmp_path / "shadow" / "hypothesis"  # first on the path: as if not installed
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'hypothesis'\", name='hypothesis')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(shadow.parent)}
+    for name in ("PRISM_REQUIRE", "PRISM_MATRIX"):
+        env.pop(name, None)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:hypothesispytest",
+            "-p",
+            "no:cacheprovider",
+            "--prism-backend=memstore",
+            "-k",
+            "memstore_set_basic_sync and test_stateful_model",
+            "-rs",
+            "-q",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "1 skipped" in proc.stdout
+    assert "need hypothesis: pip install 'prism[testing]'" in proc.stdout

@@ -53,7 +53,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             f"--prism-backend={backends}",
             f"--prism-matrix={matrix}",
             "-k",
-            selection,
+            f"({selection}) and not test_stateful_model",  # the example suites alone
             "-q",
             "-p",
             "no:cacheprovider",
