@@ -377,7 +377,7 @@ def _transact(kv: Any, writes: list[tuple[str, bytes | None]]) -> list[tuple[boo
 
 # list -------------------------------------------------------------------------------------------
 
-LIST_KEYS = st.sampled_from(["l", "l*?", "l[%_]\\", "列表"])
+LIST_KEYS = st.sampled_from(["l", "l*?[%_]\\列表"])
 INDEXES = st.integers(-6, 6)
 
 
@@ -513,7 +513,7 @@ class ListMachine(_Machine):
 
 # set --------------------------------------------------------------------------------------------
 
-SET_NAMES = ("s", "s*?", "s[%_]\\", "集合")
+SET_NAMES = ("s", "s*?[%_]\\集合")
 SET_KEYS = st.sampled_from(SET_NAMES)
 MEMBERS = st.sampled_from([b"", b"\x00", b"a", b"b", b"*", b"%_", "é".encode(), b"\xff"])
 
@@ -610,7 +610,7 @@ class SetMachine(_Machine):
 
 # sortedset --------------------------------------------------------------------------------------
 
-ZSET_KEYS = st.sampled_from(["z", "z*?", "z[%_]\\", "有序"])
+ZSET_KEYS = st.sampled_from(["z", "z*?[%_]\\有序"])
 SCORES = st.integers(-3, 3).map(float)
 
 
@@ -783,7 +783,7 @@ class SortedSetMachine(_Machine):
 
 # queue ------------------------------------------------------------------------------------------
 
-QUEUE_NAMES = ("q", "q*%_", "队列")
+QUEUE_NAMES = ("q", "q*%_队列")
 QUEUES = st.sampled_from(QUEUE_NAMES)
 DEAD_FROM, DEAD_TO, MAX_ATTEMPTS = "q", "q-dead[%]", 2
 """Dead-lettering is configured for queue ``q`` when the backend declares queue_dead_letter."""
@@ -952,12 +952,14 @@ class QueueMachine(_Machine):
             with pytest.raises(prism.LeaseLostError):
                 self._settle(action, lease, self._duration(data))
             return
-        if action == "ack":
-            self.do(self.facet.ack(lease))
-            del self.messages[message.id]
-        elif action == "release":
-            self.do(self.facet.release(lease))
-            self._give_back(message)
+        if action in ("ack", "release"):
+            self._settle(action, lease, 0.0)
+            if action == "ack":
+                del self.messages[message.id]
+            else:
+                self._give_back(message)
+            with pytest.raises(prism.LeaseLostError):  # settled: never a second time
+                self._settle("ack", lease, 0.0)
         else:
             timeout = self._duration(data)
             renewed = self.do(self.facet.extend_visibility(lease, timeout))
@@ -1008,7 +1010,7 @@ class QueueMachine(_Machine):
 
 # stream -----------------------------------------------------------------------------------------
 
-STREAMS = st.sampled_from(["s", "s*?%_", "流"])
+STREAMS = st.sampled_from(["s", "s*?%_流"])
 GROUPS = st.sampled_from(["g", "g[%]"])
 CONSUMERS = st.sampled_from(["c1", "c*\\"])
 
@@ -1137,7 +1139,7 @@ class StreamMachine(_Machine):
 
 # timeseries -------------------------------------------------------------------------------------
 
-SERIES = st.sampled_from(["cpu", "cpu*%_", "温度"])
+SERIES = st.sampled_from(["cpu", "cpu*%_温度"])
 BASE = 1_600_000_000.0
 OFFSETS = (7.0, 0.0, 3.25, 1.5, 10.0, 2.0, 0.5)
 """Timestamps are ``BASE`` plus one of these, drawn in any order (out of order on purpose)."""
@@ -1456,7 +1458,7 @@ class GraphMachine(_Machine):
 
 # document ---------------------------------------------------------------------------------------
 
-COLLECTIONS = st.sampled_from(["c", "c*%_", "文档"])
+COLLECTIONS = st.sampled_from(["c", "c*%_文档"])
 DOC_IDS = st.sampled_from(["d1", "d*?", "d%_", "文", "d\\"])
 SCALARS = st.sampled_from([0, 1, 1.0, 2.5, -3, True, False, None, "", "a", "b*", "%_", "é"])
 FIELDS = ("n", "s", "o.x")
@@ -1469,7 +1471,7 @@ def _documents() -> st.SearchStrategy[dict[str, Any]]:
         optional={
             "n": SCALARS,
             "s": SCALARS,
-            "o": st.fixed_dictionaries({}, optional={"x": SCALARS}),
+            "o": st.fixed_dictionaries({}, optional={"x": SCALARS, "y": SCALARS}),
         },
     )
 
