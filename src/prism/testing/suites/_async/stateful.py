@@ -400,6 +400,12 @@ class AsyncListMachine(_Machine):
         else:
             self.lists.pop(key, None)
 
+    @initialize(data=st.data())
+    def seed(self, data: st.DataObject) -> None:
+        """Start each example from a few elements, so the rules that need some meet them early."""
+        for _ in range(data.draw(st.integers(2, 4), label="seeded")):
+            self.push_right(data.draw(LIST_KEYS), [data.draw(PAYLOADS)])
+
     @rule(key=LIST_KEYS, values=st.lists(PAYLOADS, min_size=1, max_size=4))
     def push_left(self, key: str, values: list[bytes]) -> None:
         items = self.lists.get(key, [])
@@ -529,6 +535,12 @@ class AsyncSetMachine(_Machine):
         else:
             self.sets.pop(key, None)
 
+    @initialize(data=st.data())
+    def seed(self, data: st.DataObject) -> None:
+        """Start each example from a few members, so the rules that need some meet them early."""
+        for _ in range(data.draw(st.integers(2, 4), label="seeded")):
+            self.add(data.draw(SET_KEYS), [data.draw(MEMBERS)])
+
     @rule(key=SET_KEYS, members=st.lists(MEMBERS, min_size=1, max_size=5))
     def add(self, key: str, members: list[bytes]) -> None:
         current = self.sets.get(key, set())
@@ -633,6 +645,12 @@ class AsyncSortedSetMachine(_Machine):
             self.zsets[key] = scores
         else:
             self.zsets.pop(key, None)
+
+    @initialize(data=st.data())
+    def seed(self, data: st.DataObject) -> None:
+        """Start each example from a few members, so the rules that need some meet them early."""
+        for _ in range(data.draw(st.integers(2, 4), label="seeded")):
+            self.add(data.draw(ZSET_KEYS), [(data.draw(MEMBERS), data.draw(SCORES))])
 
     @rule(key=ZSET_KEYS, members=st.lists(st.tuples(MEMBERS, SCORES), min_size=1, max_size=5))
     def add(self, key: str, members: list[tuple[bytes, float]]) -> None:
@@ -864,6 +882,12 @@ class AsyncQueueMachine(_Machine):
         self.messages[id] = message
         return message
 
+    @initialize(data=st.data())
+    def seed(self, data: st.DataObject) -> None:
+        """Start each example from a few messages, so the rules that need some meet them early."""
+        for _ in range(data.draw(st.integers(2, 4), label="seeded")):
+            self.enqueue(data.draw(QUEUES), data.draw(PAYLOADS), data.draw(HEADERS), data)
+
     @rule(queue=QUEUES, payload=PAYLOADS, headers=HEADERS, data=st.data())
     def enqueue(self, queue: str, payload: bytes, headers: Any, data: st.DataObject) -> None:
         priority = 0
@@ -1027,6 +1051,12 @@ class AsyncStreamMachine(_Machine):
         self.records: dict[str, list[tuple[int, bytes, dict[str, str]]]] = {}
         self.groups: dict[tuple[str, str], _Group] = {}
 
+    @initialize(data=st.data())
+    def seed(self, data: st.DataObject) -> None:
+        """Start each example from a few records, so the rules that need some meet them early."""
+        for _ in range(data.draw(st.integers(2, 4), label="seeded")):
+            self.append(data.draw(STREAMS), data.draw(PAYLOADS), data.draw(HEADERS))
+
     @rule(stream=STREAMS, payload=PAYLOADS, headers=HEADERS)
     def append(self, stream: str, payload: bytes, headers: Any) -> None:
         offset = self.do(self.facet.append(stream, payload, headers=headers))
@@ -1156,6 +1186,12 @@ class AsyncTimeSeriesMachine(_Machine):
     def __init__(self) -> None:
         super().__init__()
         self.points: dict[str, dict[float, tuple[float, dict[str, str]]]] = {}
+
+    @initialize(data=st.data())
+    def seed(self, data: st.DataObject) -> None:
+        """Start each example from a few points, so the rules that need some meet them early."""
+        for _ in range(data.draw(st.integers(2, 4), label="seeded")):
+            self.insert(data.draw(SERIES), data.draw(TIMES), data.draw(VALUES), data.draw(LABELS))
 
     @rule(series=SERIES, timestamp=TIMES, value=VALUES, labels=LABELS)
     def insert(self, series: str, timestamp: float, value: float, labels: Any) -> None:
@@ -1560,6 +1596,12 @@ class AsyncDocumentMachine(_Machine):
 
     def _same(self, got: Any, expected: dict[str, Any]) -> None:
         assert _json_eq(dict(got), expected), f"{got!r} != {expected!r}"
+
+    @initialize(data=st.data())
+    def seed(self, data: st.DataObject) -> None:
+        """Start each example from a few documents, so the rules that need some meet them early."""
+        for _ in range(data.draw(st.integers(2, 4), label="seeded")):
+            self.insert(data.draw(COLLECTIONS), data.draw(DOC_IDS), data.draw(_documents()))
 
     @rule(collection=COLLECTIONS, id=DOC_IDS, document=_documents())
     def insert(self, collection: str, id: str, document: dict[str, Any]) -> None:
