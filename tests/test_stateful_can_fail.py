@@ -26,6 +26,9 @@ CAUGHT = {
     "broken-list-push-left-unreversed": "list_basic",
     "broken-queue-lifo": "queue_basic",
     "broken-timeseries-first-write-wins": "timeseries_basic",
+    "broken-set-pop-keeps": "set_basic",  # pop_random returns members but keeps them
+    "broken-queue-lenient-ack": "queue_basic",  # a settled lease can be acked again
+    "broken-graph-dangling-edges": "graph_basic",  # deleting a node keeps its edges
 }
 """Broken variant → the basic interface whose state machine must fail on it."""
 
