@@ -1058,6 +1058,8 @@ class StreamMachine(_Machine):
         """Start each example from a few records, so the rules that need some meet them early."""
         for _ in range(data.draw(st.integers(2, 4), label="seeded")):
             self.append(data.draw(STREAMS), data.draw(PAYLOADS), data.draw(HEADERS))
+        if self.has(StreamConsumerGroups):  # and a group reading one stream from the start
+            self.create_group_at(data.draw(STREAMS), "g", "earliest")
 
     @rule(stream=STREAMS, payload=PAYLOADS, headers=HEADERS)
     def append(self, stream: str, payload: bytes, headers: Any) -> None:
@@ -1084,7 +1086,12 @@ class StreamMachine(_Machine):
     @rule(stream=STREAMS, group=GROUPS, data=st.data())
     def create_group(self, stream: str, group: str, data: st.DataObject) -> None:
         known = [o for o, _, _ in self.records.get(stream, [])]
-        start = data.draw(st.sampled_from(["earliest", "latest", *known]))
+        self.create_group_at(
+            stream, group, data.draw(st.sampled_from(["earliest", "latest", *known]))
+        )
+
+    def create_group_at(self, stream: str, group: str, start: Any) -> None:
+        known = [o for o, _, _ in self.records.get(stream, [])]
         created = self.do(self.facet.create_group(stream, group, start=start))
         assert created is ((stream, group) not in self.groups)
         if created:
@@ -1093,7 +1100,7 @@ class StreamMachine(_Machine):
             elif start == "latest":
                 position = known[-1] + 1 if known else 0
             else:
-                position = int(start)  # type: ignore[call-overload]
+                position = int(start)
             self.groups[stream, group] = _Group(position)
 
     def _claim_timeout(self, data: st.DataObject) -> float:
