@@ -14,7 +14,7 @@ import prism.plugins
 from prism.backends import _errors as shared
 from prism.backends.memstore._async.backend import AsyncMemstoreBackend
 from prism.backends.memstore.backend import MemstoreBackend
-from prism.backends.sqlite._db import Database
+from prism.backends.sqlite._core import Database
 from prism.backends.sqlite._errors import translator
 
 
@@ -203,10 +203,10 @@ def test_the_shared_helper_chains_what_it_knows_and_reraises_the_rest() -> None:
 
 def test_redis_and_sqlite_use_the_one_shared_helper() -> None:
     pytest.importorskip("redis")
-    import prism.backends.redis._async._common as redis_async_common
-    import prism.backends.redis._common as redis_common
+    import prism.backends.redis._async._facet as redis_async_common
     import prism.backends.redis._errors as redis_errors
-    import prism.backends.sqlite._db as sqlite_db
+    import prism.backends.redis._facet as redis_common
+    import prism.backends.sqlite._core as sqlite_db
 
     assert not hasattr(redis_errors, "fail")
     assert redis_common.translated is shared.translated
@@ -226,7 +226,7 @@ def test_redis_and_sqlite_use_the_one_shared_helper() -> None:
 
 def test_the_redis_hot_path_lets_a_bug_through_and_translates_redis_errors() -> None:
     rx = pytest.importorskip("redis.exceptions")
-    from prism.backends.redis._common import RedisFacet
+    from prism.backends.redis._facet import RedisFacet
 
     facet = object.__new__(RedisFacet)  # _fail needs only the backend's name
     facet._name = "redis"

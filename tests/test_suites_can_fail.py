@@ -56,7 +56,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
             f"--prism-backend={backends}",
             f"--prism-matrix={matrix}",
             "-k",
-            selection,
+            f"({selection}) and not test_stateful_model",  # the example suites alone
             "-q",
             "-p",
             "no:cacheprovider",

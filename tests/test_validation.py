@@ -503,3 +503,31 @@ def test_messages_name_the_parameter_on_memstore_only_models(
     with pytest.raises(prism.InvalidArgumentError) as info:
         call(ns)
     assert str(info.value).startswith(param), str(info.value)
+
+
+def test_batches_are_bounded_before_any_io(any_ns: Any) -> None:
+    """Every batch call takes at most MAX_BATCH items; one more is refused and nothing is
+    written, at exactly the bound it runs."""
+    from prism._validate import MAX_BATCH
+
+    kv, ts = any_ns.keyvalue, any_ns.timeseries
+    over = [f"k{i}" for i in range(MAX_BATCH + 1)]
+    with pytest.raises(prism.InvalidArgumentError, match=r"keys has 100001 items; .*100,000"):
+        kv.get_many(over)
+    with pytest.raises(prism.InvalidArgumentError, match=r"items has 100001 items"):
+        kv.set_many(dict.fromkeys(over, b"v"))
+    assert kv.get_many(over[:3]) == {}
+    with pytest.raises(prism.InvalidArgumentError, match=r"points has 100001 items"):
+        ts.insert_many("s", [(float(i), 1.0) for i in range(MAX_BATCH + 1)])
+    assert list(ts.query("s", 0, MAX_BATCH + 1)) == []
+    kv.set_many(dict.fromkeys(over[:MAX_BATCH], b"v"))
+    assert kv.get_many(over[MAX_BATCH - 1 :]) == {over[MAX_BATCH - 1]: b"v"}
+
+
+def test_list_pushes_are_bounded_before_any_io() -> None:
+    from prism._validate import MAX_BATCH
+
+    with prism.open("validation-list") as ns:
+        with pytest.raises(prism.InvalidArgumentError, match=r"values has 100001 items"):
+            ns.list.push_right("l", *([b"x"] * (MAX_BATCH + 1)))
+        assert ns.list.length("l") == 0

@@ -51,6 +51,7 @@ def normalize_points(
     except TypeError as exc:
         msg = f"points must be an iterable of Point or (timestamp, value), not {type(points).__name__}"
         raise InvalidArgumentError(msg) from exc
+    v.batch(len(items), "points")
     out: list[Point] = []
     for i, item in enumerate(items):
         if isinstance(item, Point):

@@ -54,6 +54,11 @@ MAX_TIMESTAMP = 253_402_300_800
 """Latest timestamp: 10000-01-01T00:00:00Z, so every instant of year 9999 is fine (in float
 seconds ``datetime.max`` rounds to exactly this)."""
 
+MAX_BATCH = 100_000
+"""Most items in one call: keys of a ``get_many``, entries of a ``set_many``, values of a push,
+members of an ``add``.  Larger batches are split by the caller; a backend then never has to
+hold more than this in one request (a PostgreSQL array, a Redis command, a SQLite statement)."""
+
 MAX_JSON_DEPTH = 100
 """Deepest nesting of a JSON value (documents, properties, attributes)."""
 
@@ -131,6 +136,13 @@ def _name_slow(value: str, what: str) -> None:
         raise InvalidArgumentError(msg)
 
 
+def batch(size: int, what: str) -> None:
+    """Refuse a batch of more than :data:`MAX_BATCH` items."""
+    if size > MAX_BATCH:
+        msg = f"{what} has {size} items; one call takes at most {MAX_BATCH:,} (split the batch)"
+        raise InvalidArgumentError(msg)
+
+
 def names(values: object, what: str = "keys") -> list[str]:
     """Check an iterable of names (not a bare str); returns them as a list of exact str."""
     if isinstance(values, str | bytes | Mapping):
@@ -141,6 +153,7 @@ def names(values: object, what: str = "keys") -> list[str]:
     except TypeError as exc:
         msg = f"{what} must be an iterable of str, got {type(values).__name__}"
         raise InvalidArgumentError(msg) from exc
+    batch(len(items), what)
     single = f"each of {what}"
     for i, item in enumerate(items):
         if (
@@ -206,7 +219,9 @@ def mapping_items(value: object, what: str, kind: str) -> list[tuple[Any, Any]]:
 def payload_map(value: object, limit: int | None, what: str = "items") -> dict[str, bytes]:
     """A mapping of names to payloads; returns a plain dict of exact str keys."""
     out: dict[str, bytes] = {}
-    for raw_key, v in mapping_items(value, what, "str to bytes"):
+    items = mapping_items(value, what, "str to bytes")
+    batch(len(items), what)
+    for raw_key, v in items:
         k = raw_key
         if not (type(k) is str and k and len(k) <= 256 and k.isascii() and "\x00" not in k):
             k = name(k, f"key in {what}")

@@ -10,7 +10,7 @@ from typing import Any
 
 from prism._topics import parse_pattern
 from prism._validate import json_object
-from prism.backends.memstore._pubsub_state import Durable, freeze_attributes
+from prism.backends.memstore._ops.pubsub import Durable, freeze_attributes
 from prism.backends.memstore.pubsub import MemDurableSubscription, MemPubSub
 from prism.interfaces.pubsub import DurableSubscription, Subscription
 from prism.types import Message

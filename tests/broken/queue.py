@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from prism.backends.memstore._queue_state import Message, QueueState
+from prism.backends.memstore._ops.queue import Message, QueueState
 from prism.backends.memstore.queue import MemQueue
 from prism.errors import LeaseLostError
 from prism.types import Lease, QueueMessage

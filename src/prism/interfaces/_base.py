@@ -310,6 +310,7 @@ def _var_keys(what: str) -> Check:
         if not value:
             msg = f"{what}: at least one key is required"
             raise InvalidArgumentError(msg)
+        v.batch(len(value), what)
         return tuple(v.name(item, f"each of {what}") for item in value)
 
     return _normalizing(check)
@@ -422,6 +423,7 @@ def _payloads(what: str) -> Check:
         if not values:
             msg = f"{what}: at least one value is required"
             raise InvalidArgumentError(msg)
+        v.batch(len(values), what)
         for item in values:
             v.payload(item, facet.max_value_bytes, f"each of {what}")
 

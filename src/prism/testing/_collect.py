@@ -85,6 +85,28 @@ def _loads_class(backend: str, problem: str, *, driver_missing: bool = False) ->
     return _check_class(f"Test_{safe}_loads", backend, "", test_backend_loads)
 
 
+def _stateful_bases() -> tuple[dict[str, type], type, type]:
+    """The state machines (basic interface → machine) and the sync and async mixins that run
+    them; without hypothesis, mixins whose one test is skipped saying how to install it."""
+    try:
+        from prism.testing.suites import stateful
+        from prism.testing.suites._async import stateful as async_stateful
+    except ModuleNotFoundError as exc:
+        if exc.name != "hypothesis":
+            raise
+        reason = "the stateful compliance tests need hypothesis: pip install 'prism[testing]'"
+
+        class _NoHypothesis:
+            def test_stateful_model(self) -> None:
+                pytest.skip(reason)
+
+        from prism.interfaces import CATALOG
+
+        basic: dict[str, type] = {n: _NoHypothesis for n in CATALOG if n.endswith("_basic")}
+        return basic, _NoHypothesis, _NoHypothesis
+    return dict(async_stateful.MACHINES), stateful.StatefulSuite, async_stateful.AsyncStatefulSuite
+
+
 def _undeclared_class(backend: str, undeclared: list[str]) -> type:
     from prism.interfaces import CATALOG
     from prism.registry.registry import get_registry
@@ -181,6 +203,7 @@ def build() -> dict[str, type]:
     state = active_state()
     registry = get_registry()
     classes: dict[str, type] = {}
+    machines, stateful_sync, stateful_async = _stateful_bases()
     for backend in state.backends:
         entry = registry.backend(backend)
         declared = entry.interfaces
@@ -211,6 +234,8 @@ def build() -> dict[str, type]:
                 flavour = "async" if is_async else "sync"
                 name = f"Test_{safe}_{interface}_{flavour}"
                 bases: tuple[type, ...] = (suite,) if suite is not None else (_MissingSuite,)
+                if interface in machines:  # the model's state machine counts for its basic
+                    bases += (stateful_async if is_async else stateful_sync,)
                 classes[name] = type(
                     name,
                     bases,

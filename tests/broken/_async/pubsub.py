@@ -9,7 +9,7 @@ from typing import Any
 from prism._topics import parse_pattern
 from prism._validate import json_object
 from prism.backends.memstore._async.pubsub import AsyncMemDurableSubscription, AsyncMemPubSub
-from prism.backends.memstore._pubsub_state import Durable, freeze_attributes
+from prism.backends.memstore._ops.pubsub import Durable, freeze_attributes
 from prism.interfaces._async.pubsub import AsyncDurableSubscription, AsyncSubscription
 from prism.types import Message
 from tests.broken import Variant

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from prism.backends.memstore._async.queue import AsyncMemQueue
-from prism.backends.memstore._queue_state import Message, QueueState
+from prism.backends.memstore._ops.queue import Message, QueueState
 from prism.errors import LeaseLostError
 from prism.types import Lease, QueueMessage
 from tests.broken import Variant

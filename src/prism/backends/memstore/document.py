@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from prism import _documents, filters
 from prism import _validate as v
 from prism.backends.base import Facet
-from prism.backends.memstore import _document_state as docs
-from prism.backends.memstore._document_state import Collection, DocumentState, Index
+from prism.backends.memstore._ops import document as docs
+from prism.backends.memstore._ops.document import Collection, DocumentState, Index
 from prism.errors import ConflictError, InvalidArgumentError, NotFoundError
 from prism.interfaces.document import (
     DocumentBasic,

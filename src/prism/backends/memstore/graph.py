@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from prism import _validate as v
 from prism.backends.base import Facet
-from prism.backends.memstore import _graph_state as algo
-from prism.backends.memstore._document_state import copy_json
-from prism.backends.memstore._graph_state import GraphState
+from prism.backends.memstore._ops import graph as algo
+from prism.backends.memstore._ops.document import copy_json
+from prism.backends.memstore._ops.graph import GraphState
 from prism.errors import ConflictError, InvalidArgumentError, NotFoundError
 from prism.interfaces.graph import GraphAnalytics, GraphBasic, GraphTraversal
 from prism.types import Direction, Edge, Node

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 from prism._validate import Duration
 from prism.backends.base import Facet
-from prism.backends.memstore._state import KeyValueState
+from prism.backends.memstore._ops.keyvalue import KeyValueState
 from prism.errors import ConflictError, InvalidArgumentError, KeyNotFoundError
 from prism.interfaces.keyvalue import (
     KeyValueBasic,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, cast
 
 from prism._validate import Duration
 from prism.backends.base import Facet
-from prism.backends.memstore._list_state import Lists, inclusive_slice
+from prism.backends.memstore._ops.list import Lists, inclusive_slice
 from prism.errors import IndexOutOfRangeError
 from prism.interfaces.list import (
     ListBasic,

@@ -4,7 +4,7 @@
 
 Each ordinary subscription buffers without bound (nothing is ever dropped); persistent messages
 are kept for the life of the store, with ids that are 20-digit zero-padded decimals (they sort
-in publish order as strings and as numbers).  See ``_pubsub_state`` for the data layout.
+in publish order as strings and as numbers).  See ``_ops/pubsub.py`` for the data layout.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from prism._topics import parse_pattern
 from prism._validate import Duration
 from prism.backends.base import Facet
 from prism.backends.memstore._core import Signal, Store
-from prism.backends.memstore._pubsub_state import Durable, Inbox, PubSubState, freeze_attributes
+from prism.backends.memstore._ops.pubsub import Durable, Inbox, PubSubState, freeze_attributes
 from prism.errors import InvalidArgumentError
 from prism.interfaces.pubsub import (
     DurableSubscription,

@@ -1,6 +1,6 @@
 # Generated from src/prism/backends/memstore/_async/queue.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
-"""memstore queue: all five interfaces (the state and its rules are in ``_queue_state``)."""
+"""memstore queue: all five interfaces (the state and its rules are in ``_ops/queue.py``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from prism._validate import Duration, Timestamp
 from prism.backends.base import Facet
-from prism.backends.memstore._queue_state import DeadLetterRule, QueueState
+from prism.backends.memstore._ops.queue import DeadLetterRule, QueueState
 from prism.errors import InvalidArgumentError
 from prism.interfaces.queue import (
     QueueBasic,

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from prism.backends.base import Facet
-from prism.backends.memstore._list_state import inclusive_slice
-from prism.backends.memstore._sortedset_state import ZSet, ZSets
+from prism.backends.memstore._ops.list import inclusive_slice
+from prism.backends.memstore._ops.sortedset import ZSet, ZSets
 from prism.interfaces.sortedset import (
     ScoredMember,
     SortedSetBasic,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 from prism._partition import partition_for
 from prism._validate import Duration, Timestamp
 from prism.backends.base import Facet
-from prism.backends.memstore._stream_state import Group, Partition, StreamLog, StreamState
+from prism.backends.memstore._ops.stream import Group, Partition, StreamLog, StreamState
 from prism.errors import InvalidArgumentError, NotFoundError
 from prism.interfaces.stream import (
     StreamBasic,

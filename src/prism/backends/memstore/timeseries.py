@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 from prism import _series
 from prism._validate import Duration, Timestamp
 from prism.backends.base import Facet
-from prism.backends.memstore._timeseries_state import Series, TimeSeriesState
+from prism.backends.memstore._ops.timeseries import Series, TimeSeriesState
 from prism.interfaces.timeseries import (
     TimeSeriesAggregation,
     TimeSeriesBasic,

@@ -11,7 +11,7 @@ from typing import Any
 from prism.backends._errors import translating
 from prism.backends.base import Backend
 from prism.backends.redis._config import parse_config
-from prism.backends.redis._driver import (
+from prism.backends.redis._core import (
     close_client,
     connect,
     make_client,

@@ -23,8 +23,8 @@ from typing import Any, cast
 
 from prism._validate import Duration
 from prism.backends._errors import translating
-from prism.backends.redis._common import RedisFacet, Script, run_script
 from prism.backends.redis._errors import translate
+from prism.backends.redis._facet import RedisFacet, Script, run_script
 from prism.backends.redis._keys import glob_escape
 from prism.errors import InvalidArgumentError, KeyNotFoundError
 from prism.interfaces.keyvalue import (

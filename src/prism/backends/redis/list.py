@@ -18,8 +18,8 @@ from typing import Any, cast
 from prism._compat import sleep
 from prism._validate import Duration
 from prism.backends._errors import translating
-from prism.backends.redis._common import RedisFacet, Script, run_script
 from prism.backends.redis._errors import response_text, translate
+from prism.backends.redis._facet import RedisFacet, Script, run_script
 from prism.errors import IndexOutOfRangeError
 from prism.interfaces.list import (
     ListBasic,

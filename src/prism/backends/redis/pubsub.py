@@ -31,14 +31,14 @@ from typing import Any, cast
 from prism._topics import TopicPattern, parse_pattern
 from prism._validate import Duration
 from prism.backends._errors import translating
-from prism.backends.redis._common import RedisFacet
-from prism.backends.redis._driver import (
+from prism.backends.redis._core import (
     acquire,
     close_pubsub,
     make_lock,
     open_pubsub,
 )
 from prism.backends.redis._errors import translate
+from prism.backends.redis._facet import RedisFacet
 from prism.backends.redis._keys import glob_escape
 from prism.errors import BackendUnavailableError
 from prism.interfaces.pubsub import PubSubBasic, PubSubWildcards, Subscription

@@ -48,7 +48,7 @@ from typing import Any, cast
 
 from prism._compat import sleep
 from prism._validate import Duration, Timestamp
-from prism.backends.redis._common import RedisFacet, Script, run_script
+from prism.backends.redis._facet import RedisFacet, Script, run_script
 from prism.errors import InvalidArgumentError, LeaseLostError
 from prism.interfaces.queue import (
     QueueBasic,

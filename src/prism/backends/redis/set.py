@@ -9,8 +9,8 @@ which share one hash slot, so it is exact and atomic on a cluster too.
 from __future__ import annotations
 
 from prism.backends._errors import translating
-from prism.backends.redis._common import RedisFacet
 from prism.backends.redis._errors import translate
+from prism.backends.redis._facet import RedisFacet
 from prism.interfaces.set import (
     SetBasic,
     SetCardinality,

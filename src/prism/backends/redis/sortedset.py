@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prism.backends._errors import translating
-from prism.backends.redis._common import RedisFacet
 from prism.backends.redis._errors import translate
+from prism.backends.redis._facet import RedisFacet
 from prism.interfaces.sortedset import (
     SortedSetBasic,
     SortedSetLex,

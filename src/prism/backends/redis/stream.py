@@ -43,8 +43,8 @@ from prism import types
 from prism._compat import sleep
 from prism._partition import partition_for
 from prism._validate import Duration, Timestamp
-from prism.backends.redis._common import RedisFacet, Script, run_script
 from prism.backends.redis._errors import response_text
+from prism.backends.redis._facet import RedisFacet, Script, run_script
 from prism.errors import InvalidArgumentError, NotFoundError, PrismError
 from prism.interfaces.stream import (
     StreamBasic,

@@ -8,7 +8,7 @@ import itertools
 
 from prism.backends.base import Backend
 from prism.backends.settings import BackendSettings
-from prism.backends.sqlite._db import Database
+from prism.backends.sqlite._core import Database
 from prism.backends.sqlite.document import SQLiteDocument
 from prism.backends.sqlite.graph import SQLiteGraph
 from prism.backends.sqlite.keyvalue import SQLiteKeyValue
@@ -26,7 +26,7 @@ class SQLiteBackend(Backend):
     and the options (``synchronous``, ``busy_timeout``, ``poll_interval``, ``clock``).
 
     The async flavour runs every statement on one worker thread that owns the connection; the
-    sync flavour calls it on the caller's thread under a lock (see ``_db.py``).
+    sync flavour calls it on the caller's thread under a lock (see ``_core.py``).
     """
 
     facet_classes = {

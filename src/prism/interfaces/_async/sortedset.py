@@ -41,6 +41,7 @@ def _SCORES(facet: object, value: object) -> dict[bytes, float]:
     if not isinstance(value, Mapping) or not value:
         msg = "members must be a non-empty mapping of bytes member to float score"
         raise InvalidArgumentError(msg)
+    v.batch(len(value), "members")
     limit = getattr(facet, "max_value_bytes", None)
     return {
         v.payload(member, limit, "a member in members"): v.number(score, f"members[{member!r}]")

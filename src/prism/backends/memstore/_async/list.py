@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, cast
 
 from prism._validate import Duration
 from prism.backends._async.base import AsyncFacet
-from prism.backends.memstore._list_state import Lists, inclusive_slice
+from prism.backends.memstore._ops.list import Lists, inclusive_slice
 from prism.errors import IndexOutOfRangeError
 from prism.interfaces._async.list import (
     AsyncListBasic,

@@ -1,4 +1,4 @@
-"""memstore queue: all five interfaces (the state and its rules are in ``_queue_state``)."""
+"""memstore queue: all five interfaces (the state and its rules are in ``_ops/queue.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from prism._validate import Duration, Timestamp
 from prism.backends._async.base import AsyncFacet
-from prism.backends.memstore._queue_state import DeadLetterRule, QueueState
+from prism.backends.memstore._ops.queue import DeadLetterRule, QueueState
 from prism.errors import InvalidArgumentError
 from prism.interfaces._async.queue import (
     AsyncQueueBasic,

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from prism.backends._async.base import AsyncFacet
-from prism.backends.memstore._list_state import inclusive_slice
-from prism.backends.memstore._sortedset_state import ZSet, ZSets
+from prism.backends.memstore._ops.list import inclusive_slice
+from prism.backends.memstore._ops.sortedset import ZSet, ZSets
 from prism.interfaces._async.sortedset import (
     AsyncSortedSetBasic,
     AsyncSortedSetLex,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, cast
 from prism import _series
 from prism._validate import Duration, Timestamp
 from prism.backends._async.base import AsyncFacet
-from prism.backends.memstore._timeseries_state import Series, TimeSeriesState
+from prism.backends.memstore._ops.timeseries import Series, TimeSeriesState
 from prism.interfaces._async.timeseries import (
     AsyncTimeSeriesAggregation,
     AsyncTimeSeriesBasic,

@@ -16,7 +16,7 @@ from prism.backends.redis._async.set import AsyncRedisSet
 from prism.backends.redis._async.sortedset import AsyncRedisSortedSet
 from prism.backends.redis._async.stream import AsyncRedisStream
 from prism.backends.redis._config import parse_config
-from prism.backends.redis._driver import (
+from prism.backends.redis._core import (
     close_client_async,
     connect_async,
     make_client_async,

@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from prism._validate import Duration
 from prism.backends._errors import translating
-from prism.backends.redis._async._common import AsyncRedisFacet, Script, run_script
+from prism.backends.redis._async._facet import AsyncRedisFacet, Script, run_script
 from prism.backends.redis._errors import translate
 from prism.backends.redis._keys import glob_escape
 from prism.errors import InvalidArgumentError, KeyNotFoundError

@@ -16,7 +16,7 @@ from typing import Any, cast
 from prism._compat import sleep_async
 from prism._validate import Duration
 from prism.backends._errors import translating
-from prism.backends.redis._async._common import AsyncRedisFacet, Script, run_script
+from prism.backends.redis._async._facet import AsyncRedisFacet, Script, run_script
 from prism.backends.redis._errors import response_text, translate
 from prism.errors import IndexOutOfRangeError
 from prism.interfaces._async.list import (

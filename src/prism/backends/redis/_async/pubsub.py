@@ -29,8 +29,8 @@ from typing import Any, cast
 from prism._topics import TopicPattern, parse_pattern
 from prism._validate import Duration
 from prism.backends._errors import translating
-from prism.backends.redis._async._common import AsyncRedisFacet
-from prism.backends.redis._driver import (
+from prism.backends.redis._async._facet import AsyncRedisFacet
+from prism.backends.redis._core import (
     acquire_async,
     close_pubsub_async,
     make_lock_async,

@@ -46,7 +46,7 @@ from typing import Any, cast
 
 from prism._compat import sleep_async
 from prism._validate import Duration, Timestamp
-from prism.backends.redis._async._common import AsyncRedisFacet, Script, run_script
+from prism.backends.redis._async._facet import AsyncRedisFacet, Script, run_script
 from prism.errors import InvalidArgumentError, LeaseLostError
 from prism.interfaces._async.queue import (
     AsyncQueueBasic,

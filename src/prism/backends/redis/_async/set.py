@@ -7,7 +7,7 @@ which share one hash slot, so it is exact and atomic on a cluster too.
 from __future__ import annotations
 
 from prism.backends._errors import translating
-from prism.backends.redis._async._common import AsyncRedisFacet
+from prism.backends.redis._async._facet import AsyncRedisFacet
 from prism.backends.redis._errors import translate
 from prism.interfaces._async.set import (
     AsyncSetBasic,

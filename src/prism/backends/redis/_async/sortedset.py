@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prism.backends._errors import translating
-from prism.backends.redis._async._common import AsyncRedisFacet
+from prism.backends.redis._async._facet import AsyncRedisFacet
 from prism.backends.redis._errors import translate
 from prism.interfaces._async.sortedset import (
     AsyncSortedSetBasic,

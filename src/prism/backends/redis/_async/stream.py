@@ -41,7 +41,7 @@ from prism import types
 from prism._compat import sleep_async
 from prism._partition import partition_for
 from prism._validate import Duration, Timestamp
-from prism.backends.redis._async._common import AsyncRedisFacet, Script, run_script
+from prism.backends.redis._async._facet import AsyncRedisFacet, Script, run_script
 from prism.backends.redis._errors import response_text
 from prism.errors import InvalidArgumentError, NotFoundError, PrismError
 from prism.interfaces._async.stream import (

@@ -13,7 +13,7 @@ from prism.backends.sqlite._async.queue import AsyncSQLiteQueue
 from prism.backends.sqlite._async.set import AsyncSQLiteSet
 from prism.backends.sqlite._async.stream import AsyncSQLiteStream
 from prism.backends.sqlite._async.timeseries import AsyncSQLiteTimeSeries
-from prism.backends.sqlite._db import Database
+from prism.backends.sqlite._core import Database
 
 __all__ = ["AsyncSQLiteBackend"]
 
@@ -24,7 +24,7 @@ class AsyncSQLiteBackend(AsyncBackend):
     and the options (``synchronous``, ``busy_timeout``, ``poll_interval``, ``clock``).
 
     The async flavour runs every statement on one worker thread that owns the connection; the
-    sync flavour calls it on the caller's thread under a lock (see ``_db.py``).
+    sync flavour calls it on the caller's thread under a lock (see ``_core.py``).
     """
 
     facet_classes = {

@@ -6,7 +6,7 @@ A document is stored whole, ``_id`` included, as JSON text in ``body``.
   filter into a ``WHERE`` fragment over ``body``, whose results equal the in-process evaluator's.
 * **Sort** is pushed down (``ORDER BY`` a type rank, then the value) when every sort path is a
   plain key path and no matching document holds an object or array there; otherwise matching
-  documents are sorted in Python with the reference order of ``memstore._document_state``.
+  documents are sorted in Python with the reference order of ``memstore._ops.document``.
   Projection and ``aggregate`` grouping run in Python on the filtered rows, with the same
   reference helpers, so results equal the in-process reference.
 * **Indexes** are partial expression indexes, one per (namespace, collection, index):
@@ -37,7 +37,7 @@ from typing import Any
 
 from prism import _documents as ref
 from prism import _sql, filters
-from prism.backends.sqlite._db import reads, write
+from prism.backends.sqlite._core import reads, write
 from prism.errors import ConflictError, NotFoundError
 from prism.types import IndexInfo
 

@@ -2,7 +2,7 @@
 
 A traversal first asks SQLite, with a recursive CTE, which nodes can be reached (within
 ``max_depth`` edges along the allowed direction and labels), then loads the edges among them in
-one query and walks them with the shared algorithm of ``memstore._graph_state``, so the visit
+one query and walks them with the shared algorithm of ``memstore._ops.graph``, so the visit
 order is exactly every backend's (neighbours in ascending id order, BFS by distance, DFS
 preorder).  Analytics load the namespace's graph once and run the same shared algorithms.
 """
@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prism import _graphs as algo
-from prism.backends.sqlite._db import reads, write
+from prism.backends.sqlite._core import reads, write
 from prism.errors import ConflictError, NotFoundError
 from prism.types import Direction, Edge, Node
 

@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections.abc import Mapping
 
-from prism.backends.sqlite._db import Clock, reads, write
+from prism.backends.sqlite._core import Clock, reads, write
 from prism.errors import ConflictError, KeyNotFoundError
 
 _UPSERT = (

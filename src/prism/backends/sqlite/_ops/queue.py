@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from prism.backends.sqlite._db import Clock, reads, write
+from prism.backends.sqlite._core import Clock, reads, write
 from prism.errors import LeaseLostError
 from prism.types import Lease, QueueMessage
 

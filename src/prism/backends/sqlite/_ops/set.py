@@ -13,7 +13,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
-from prism.backends.sqlite._db import reads, write
+from prism.backends.sqlite._core import reads, write
 
 
 def _digest(member: bytes) -> bytes:

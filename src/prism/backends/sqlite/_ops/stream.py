@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from prism._partition import partition_for
-from prism.backends.sqlite._db import Clock, reads, write
+from prism.backends.sqlite._core import Clock, reads, write
 from prism.errors import InvalidArgumentError, NotFoundError
 from prism.types import GroupInfo, RetentionLimits, StreamRecord
 

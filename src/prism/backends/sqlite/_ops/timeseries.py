@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 
 from prism import _series
-from prism.backends.sqlite._db import Clock, reads, write
+from prism.backends.sqlite._core import Clock, reads, write
 from prism.types import InterpolationMethod, Point, SeriesFunction
 
 _UPSERT = (

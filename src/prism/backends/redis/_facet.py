@@ -1,4 +1,4 @@
-# Generated from src/prism/backends/redis/_async/_common.py by tools/async_to_sync.py: do not edit.
+# Generated from src/prism/backends/redis/_async/_facet.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
 """What every redis facet shares: the key prefixes, the clients, error translation, scripts."""
 
