@@ -47,7 +47,8 @@ class PostgresBackend(Backend):
         super().__init__(settings)
         self.config = parse_config(settings.backend, settings.connection, settings.options)
         self._pool: ConnectionPool[Any] | None = None
-        self._ready: set[tuple[str, str]] = set()
+        self.ready: set[tuple[str, str]] = set()
+        """(schema, model or table) pairs known to be in place."""
         self._writes = itertools.count(1)
 
     @property
@@ -95,7 +96,7 @@ class PostgresBackend(Backend):
     def ensure(self, schema: str, namespace: str, model: str) -> None:
         """Create ``schema`` and bring ``model``'s tables in it to the latest version, once per
         backend (the check is a set lookup afterwards)."""
-        if (schema, model) in self._ready:
+        if (schema, model) in self.ready:
             return
         steps = MIGRATIONS[model]
         with self.pool.connection() as conn, conn.transaction():
@@ -110,11 +111,11 @@ class PostgresBackend(Backend):
                     conn.execute(statement)
             if version < len(steps):
                 conn.execute(render(SET_VERSION, schema, m="prism_migrations"), [model, len(steps)])
-        self._ready.add((schema, model))
+        self.ready.add((schema, model))
 
     def forget(self, schema: str) -> None:
         """Drop what is known of ``schema`` (it vanished): the next use creates it again."""
-        self._ready = {entry for entry in self._ready if entry[0] != schema}
+        self.ready = {entry for entry in self.ready if entry[0] != schema}
 
     def ensure_ddl(
         self, conn: Connection[Any], schema: str, key: str, statements: list[str]
@@ -122,13 +123,13 @@ class PostgresBackend(Backend):
         """Run idempotent DDL ``statements`` (a document collection's table) once per backend,
         on ``conn`` (the caller's pooled connection, in autocommit mode) under the schema's
         advisory lock."""
-        if (schema, key) in self._ready:
+        if (schema, key) in self.ready:
             return
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [schema])
             for statement in statements:
                 conn.execute(statement)
-        self._ready.add((schema, key))
+        self.ready.add((schema, key))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.settings!r})"

@@ -45,7 +45,8 @@ class AsyncPostgresBackend(AsyncBackend):
         super().__init__(settings)
         self.config = parse_config(settings.backend, settings.connection, settings.options)
         self._pool: AsyncConnectionPool[Any] | None = None
-        self._ready: set[tuple[str, str]] = set()
+        self.ready: set[tuple[str, str]] = set()
+        """(schema, model or table) pairs known to be in place."""
         self._writes = itertools.count(1)
 
     @property
@@ -93,7 +94,7 @@ class AsyncPostgresBackend(AsyncBackend):
     async def ensure(self, schema: str, namespace: str, model: str) -> None:
         """Create ``schema`` and bring ``model``'s tables in it to the latest version, once per
         backend (the check is a set lookup afterwards)."""
-        if (schema, model) in self._ready:
+        if (schema, model) in self.ready:
             return
         steps = MIGRATIONS[model]
         async with self.pool.connection() as conn, conn.transaction():
@@ -110,11 +111,11 @@ class AsyncPostgresBackend(AsyncBackend):
                 await conn.execute(
                     render(SET_VERSION, schema, m="prism_migrations"), [model, len(steps)]
                 )
-        self._ready.add((schema, model))
+        self.ready.add((schema, model))
 
     def forget(self, schema: str) -> None:
         """Drop what is known of ``schema`` (it vanished): the next use creates it again."""
-        self._ready = {entry for entry in self._ready if entry[0] != schema}
+        self.ready = {entry for entry in self.ready if entry[0] != schema}
 
     async def ensure_ddl(
         self, conn: AsyncConnection[Any], schema: str, key: str, statements: list[str]
@@ -122,13 +123,13 @@ class AsyncPostgresBackend(AsyncBackend):
         """Run idempotent DDL ``statements`` (a document collection's table) once per backend,
         on ``conn`` (the caller's pooled connection, in autocommit mode) under the schema's
         advisory lock."""
-        if (schema, key) in self._ready:
+        if (schema, key) in self.ready:
             return
         async with conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [schema])
             for statement in statements:
                 await conn.execute(statement)
-        self._ready.add((schema, key))
+        self.ready.add((schema, key))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.settings!r})"
