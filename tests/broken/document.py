@@ -18,6 +18,8 @@ def _shallow(current: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any
 
 
 class ShallowUpdateMemDocument(MemDocument):
+    """update replaces nested objects instead of merging them."""
+
     def update(self, collection: str, id: str, patch: Mapping[str, Any]) -> dict[str, Any]:
         doc = _shallow(self.get(collection, id), patch)
         self.replace(collection, id, doc)
@@ -29,11 +31,15 @@ def _ascending(sort: Any) -> Any:
 
 
 class AscendingOnlyMemDocument(MemDocument):
+    """Every sort key is applied ascending, -1 included."""
+
     def find(self, collection: str, filter: Any = None, *, sort: Any = None, **kw: Any) -> Any:
         return super().find(collection, filter, sort=_ascending(sort), **kw)
 
 
 class InsertOnlyUniqueMemDocument(MemDocument):
+    """Unique indexes are checked on insert only: replace and update may create duplicates."""
+
     def _write(self, collection: str, doc: dict[str, Any], operation: str) -> None:
         if operation == "insert":
             super()._write(collection, doc, operation)
@@ -64,6 +70,8 @@ def _bools_as_numbers(facet: MemDocument, collection: str, filter: Any) -> list[
 
 
 class BoolsAsNumbersMemDocument(MemDocument):
+    """Filters see booleans as 0 / 1 (as JSON stored without its types would): True == 1."""
+
     def _matching(self, collection: str, filter: Any) -> list[dict[str, Any]]:
         return _bools_as_numbers(self, collection, filter)
 
@@ -86,6 +94,8 @@ def _present(doc: Any, path: list[str]) -> bool:
 
 
 class NullNegationMemDocument(MemDocument):
+    """``$ne`` / ``$nin`` never match a missing field (SQL's NULL logic: NULL <> x is unknown)."""
+
     def _matching(self, collection: str, filter: Any) -> list[dict[str, Any]]:
         paths = _negated_paths(filter)
         found = super()._matching(collection, filter)

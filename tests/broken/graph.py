@@ -11,6 +11,8 @@ from tests.broken import Variant
 
 
 class DanglingEdgesMemGraph(MemGraph):
+    """Deleting a node leaves its edges behind."""
+
     def delete_node(self, id: str) -> bool:
         with self._lock:
             if id not in self._state.nodes:
@@ -20,11 +22,15 @@ class DanglingEdgesMemGraph(MemGraph):
 
 
 class OutOnlyMemGraph(MemGraph):
+    """Traversal always follows outgoing edges, whatever the direction asked for."""
+
     def traverse(self, start: str, **kw: Any) -> Any:
         return super().traverse(start, **{**kw, "direction": "out"})
 
 
 class HopCountingMemGraph(MemGraph):
+    """Weights are ignored: every path is measured in edges."""
+
     def shortest_path(self, source: str, target: str, **kw: Any) -> Any:
         return super().shortest_path(source, target, **{**kw, "weight": None})
 
@@ -76,6 +82,8 @@ def _nodes(facet: Any, start: str, **options: Any) -> list[Any]:
 
 
 class CreationOrderMemGraph(MemGraph):
+    """BFS expands neighbours in the order their edges were created, not in id order."""
+
     def traverse(self, start: str, **options: Any) -> Any:
         checked = super().traverse(start, **options)
         return _nodes(self, start, **options) or checked

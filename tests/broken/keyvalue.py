@@ -18,6 +18,8 @@ from tests.broken import Variant
 
 
 class StaleMemKeyValue(MemKeyValue):
+    """Overwrites are ignored: get keeps returning the first value written (a stale read)."""
+
     def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
         if not self.exists(key):
             super().set(key, value, ttl=ttl)
@@ -27,6 +29,8 @@ class StaleMemKeyValue(MemKeyValue):
 
 
 class LeakyScanMemKeyValue(MemKeyValue):
+    """Prefix filtering is sloppy: the last character of the prefix is ignored."""
+
     def scan_keys(self, prefix: str = "", *, limit: int | None = None) -> Iterator[str]:
         return super().scan_keys(prefix[:-1], limit=limit)
 
@@ -38,6 +42,9 @@ class LeakyScanMemKeyValue(MemKeyValue):
 
 
 class LostTTLMemKeyValue(MemKeyValue):
+    """Expiry is lost: ``set(..., ttl=)`` keeps the key forever and ``expire`` only says
+    whether the key exists."""
+
     def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
         super().set(key, value)
 
@@ -49,6 +56,9 @@ class LostTTLMemKeyValue(MemKeyValue):
 
 
 class RacyCASMemKeyValue(MemKeyValue):
+    """compare_and_swap reads, lets others run, then writes: the check and the swap are not
+    under one lock, so two racers can both see the expected value and both "win"."""
+
     def compare_and_swap(self, key: str, expected: bytes | None, new: bytes) -> bool:
         try:
             current: bytes | None = self.get(key)
@@ -65,6 +75,8 @@ class RacyCASMemKeyValue(MemKeyValue):
 
 
 class FirstWriteOnlyMemTransaction(MemTransaction):
+    """commit applies only the first buffered write and silently drops the rest."""
+
     def commit(self) -> None:
         first = next(iter(self._writes.items()), None)
         self._writes.clear()
@@ -79,6 +91,9 @@ class FirstWriteOnlyMemKeyValue(MemKeyValue):
 
 
 class BlindCommitMemTransaction(MemTransaction):
+    """commit ignores conflicts: it forgets the versions it read, so the last writer wins and
+    concurrent read-modify-write transactions lose updates."""
+
     def commit(self) -> None:
         with self._facet._lock:
             versions = self._facet._state.versions
@@ -95,6 +110,8 @@ class BlindCommitMemKeyValue(MemKeyValue):
 
 
 class MiscountMemKeyValue(MemKeyValue):
+    """delete_many returns how many keys it was given, not how many existed."""
+
     def delete_many(self, keys: Iterable[str]) -> int:
         keys = list(keys)
         super().delete_many(keys)
@@ -114,6 +131,8 @@ def _like_match(key: str, prefix: str) -> bool:
 
 
 class GlobPrefixMemKeyValue(MemKeyValue):
+    """scan/count match the prefix as a glob pattern (as an unescaped Redis SCAN MATCH would)."""
+
     _match = staticmethod(_glob_match)
 
     def _matching(self, prefix: str) -> list[str]:
@@ -127,10 +146,14 @@ class GlobPrefixMemKeyValue(MemKeyValue):
 
 
 class LikePrefixMemKeyValue(GlobPrefixMemKeyValue):
+    """scan/count match the prefix as an unescaped SQL LIKE pattern (``%`` and ``_`` wild)."""
+
     _match = staticmethod(_like_match)
 
 
 class LingeringMemKeyValue(MemKeyValue):
+    """A key is still readable at the exact instant its TTL ends (``<`` instead of ``<=``)."""
+
     def _on_deadline(self, key: str) -> bool:
         with self._lock:
             return key in self._state.values and self._state.expires.get(key) == (
@@ -147,6 +170,8 @@ class LingeringMemKeyValue(MemKeyValue):
 
 
 class KeepsTTLMemKeyValue(MemKeyValue):
+    """set_many keeps the expiry a key had (SET ... KEEPTTL instead of SET)."""
+
     def set_many(self, items: Mapping[str, bytes]) -> None:
         with self._lock:
             for key, value in items.items():
@@ -154,6 +179,9 @@ class KeepsTTLMemKeyValue(MemKeyValue):
 
 
 class MisalignedMemKeyValue(MemKeyValue):
+    """get_many fetches the distinct keys in sorted order but pairs the values with the keys
+    as given: right only when the caller's keys are already sorted and distinct."""
+
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         wanted = list(keys)
         found = super().get_many(sorted(set(wanted)))
@@ -162,6 +190,8 @@ class MisalignedMemKeyValue(MemKeyValue):
 
 
 class RepeatCountMemKeyValue(MemKeyValue):
+    """delete_many counts a key once per time it is named, not once."""
+
     def delete_many(self, keys: Iterable[str]) -> int:
         wanted = list(keys)
         existed = 0
@@ -181,6 +211,8 @@ def _forget(tx: MemTransaction, *, keep_read_only: bool) -> None:
 
 
 class WritesOnlyMemTransaction(MemTransaction):
+    """commit checks for conflicts only on the keys it writes: a stale read goes unnoticed."""
+
     def commit(self) -> None:
         with self._facet._lock:
             _forget(self, keep_read_only=False)
@@ -188,6 +220,8 @@ class WritesOnlyMemTransaction(MemTransaction):
 
 
 class ReadsOnlyMemTransaction(MemTransaction):
+    """commit checks for conflicts only on the keys it read: a blind write overwrites."""
+
     def commit(self) -> None:
         with self._facet._lock:
             _forget(self, keep_read_only=True)
@@ -205,6 +239,8 @@ class ReadsOnlyMemKeyValue(MemKeyValue):
 
 
 class ExpiredInBatchMemKeyValue(MemKeyValue):
+    """get_many still returns a key whose TTL has passed (only point reads hide it)."""
+
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         with self._lock:
             return {k: self._state.values[k] for k in keys if k in self._state.values}

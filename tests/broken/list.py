@@ -15,6 +15,8 @@ from tests.broken import Variant
 
 
 class UnreversedPushMemList(MemList):
+    """A multi-value push_left keeps the values' order (a b c stays a b c; Redis gives c b a)."""
+
     def push_left(self, key: str, *values: bytes) -> int:
         return super().push_left(key, *reversed(values))
 
@@ -23,6 +25,8 @@ class UnreversedPushMemList(MemList):
 
 
 class ExclusiveStopMemList(MemList):
+    """get_range treats ``stop`` as exclusive, like a Python slice."""
+
     def get_range(self, key: str, start: int = 0, stop: int = -1) -> list[bytes]:
         return (super().get_range(key, start, stop))[:-1]
 
@@ -47,6 +51,8 @@ def _keys(facet: MemList, keys: str | Sequence[str]) -> tuple[tuple[str, ...], .
 
 
 class SharingMemList(MemList):
+    """blocking_pop_left hands out the head without removing it: every waiter gets it."""
+
     def blocking_pop_left(
         self, keys: str | Sequence[str], timeout: Duration | None = None
     ) -> tuple[str, bytes] | None:
@@ -56,6 +62,9 @@ class SharingMemList(MemList):
 
 
 class ForeverMemList(MemList):
+    """The blocking pops ignore their timeout: on an empty list they wait forever.  The suite
+    cannot observe the flaw through a result, only through the plugin's per-case deadline."""
+
     def blocking_pop_left(
         self, keys: str | Sequence[str], timeout: Duration | None = None
     ) -> tuple[str, bytes] | None:
@@ -80,6 +89,8 @@ def _sorted_keys(keys: Any) -> Any:
 
 
 class SortedKeysMemList(MemList):
+    """Blocking pops try the keys in sorted order, not in the order given."""
+
     def blocking_pop_left(self, keys: Any, timeout: Any = None) -> Any:
         return super().blocking_pop_left(_sorted_keys(keys), timeout)
 

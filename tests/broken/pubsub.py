@@ -36,6 +36,8 @@ def _first_only(
 
 
 class LostFanOutMemPubSub(MemPubSub):
+    """publish reaches only the first matching subscriber."""
+
     def publish(
         self,
         topic: str,
@@ -55,6 +57,8 @@ def _glob(pattern: str) -> Any:
 
 
 class GreedyStarMemPubSub(MemPubSub):
+    """``*`` matches several tokens (``a.*`` receives ``a.b.c``)."""
+
     def subscribe_pattern(self, pattern: str) -> Subscription:
         return self._subscribe(_glob(pattern))
 
@@ -67,6 +71,8 @@ def _take_new_only(durable: Durable) -> tuple[Message | None] | None:
 
 
 class ForgetfulDurableSubscription(MemDurableSubscription):
+    """Delivers each message once only: no redelivery after ack_wait or close."""
+
     def _take(self) -> tuple[Message | None] | None:
         return (None,) if self._closed else _take_new_only(self._durable)
 
@@ -81,6 +87,8 @@ class NoRedeliveryMemPubSub(MemPubSub):
 
 
 class FilterIgnoringMemPubSub(MemPubSub):
+    """subscribe_filtered validates the filter, then delivers everything on the topic."""
+
     def subscribe_filtered(self, topic: str, filter: Mapping[str, Any]) -> Subscription:
         (super().subscribe_filtered(topic, filter)).close()
         return self.subscribe(topic)
@@ -102,6 +110,8 @@ def _lifo(
 
 
 class UnorderedMemPubSub(MemPubSub):
+    """Ordered messages jump the queue: a backlog comes out newest first."""
+
     def publish_ordered(
         self,
         topic: str,
@@ -131,6 +141,8 @@ def _glob_tokens(pattern: str) -> Any:
 
 
 class GlobTokensMemPubSub(MemPubSub):
+    """Literal pattern tokens are matched as globs: ``q?.*`` receives ``qq.x``."""
+
     def subscribe_pattern(self, pattern: str) -> Subscription:
         return self._subscribe(_glob_tokens(pattern))
 

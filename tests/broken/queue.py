@@ -27,6 +27,8 @@ def _fake_lease(msg: QueueMessage | None, now: float, visibility_timeout: Any) -
 
 
 class VisibleLeaseMemQueue(MemQueue):
+    """A lease does not hide its message: receive hands out the head without taking it."""
+
     def receive(
         self, queue: str, *, visibility_timeout: Any = 30.0, timeout: Any = None
     ) -> Lease | None:
@@ -34,6 +36,8 @@ class VisibleLeaseMemQueue(MemQueue):
 
 
 class LenientAckMemQueue(MemQueue):
+    """Acking a lease that was lost silently succeeds."""
+
     def ack(self, lease: Lease) -> None:
         with contextlib.suppress(LeaseLostError):
             super().ack(lease)
@@ -45,6 +49,8 @@ def _exhausted(facet: Any, lease: Lease) -> bool:
 
 
 class LosingDeadLetterMemQueue(MemQueue):
+    """Releasing a message on its last attempt deletes it instead of dead-lettering it."""
+
     def release(self, lease: Lease) -> None:
         if _exhausted(self, lease):
             self.ack(lease)
@@ -53,6 +59,8 @@ class LosingDeadLetterMemQueue(MemQueue):
 
 
 class DuplicatingRedriveMemQueue(MemQueue):
+    """Redrive leaves a copy of every message it moves behind in the dead-letter queue."""
+
     def redrive(self, queue: str, *, limit: int | None = None) -> int:
         copies = self.dead_letters(queue, limit=limit)
         moved = super().redrive(queue, limit=limit)
@@ -62,6 +70,8 @@ class DuplicatingRedriveMemQueue(MemQueue):
 
 
 class FlatPriorityMemQueue(MemQueue):
+    """Priorities are ignored: every message is queued as priority 0."""
+
     def enqueue(
         self,
         queue: str,
@@ -76,6 +86,8 @@ class FlatPriorityMemQueue(MemQueue):
 
 
 class EarlyDelayMemQueue(MemQueue):
+    """Delays are ignored: a delayed message is ready at once."""
+
     def enqueue(
         self,
         queue: str,
@@ -90,6 +102,8 @@ class EarlyDelayMemQueue(MemQueue):
 
 
 class LifoMemQueue(MemQueue):
+    """Every enqueue jumps the line: dequeue returns the newest message first."""
+
     def enqueue(
         self,
         queue: str,

@@ -11,6 +11,8 @@ from tests.broken import Variant
 
 
 class ShortDifferenceMemSet(MemSet):
+    """difference looks only at the first two keys: a - b - c comes out as a - b."""
+
     def difference(self, *keys: str) -> set[bytes]:
         return super().difference(*keys[:2])
 
@@ -19,6 +21,8 @@ class ShortDifferenceMemSet(MemSet):
 
 
 class KeepingPopMemSet(MemSet):
+    """pop_random returns random members but leaves them in the set."""
+
     def pop_random(self, key: str, count: int = 1) -> list[bytes]:
         return self.random_members(key, count)
 

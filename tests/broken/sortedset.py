@@ -22,6 +22,8 @@ def _ties_descending(pairs: list[ScoredMember]) -> list[ScoredMember]:
 
 
 class TiesDescendingMemSortedSet(MemSortedSet):
+    """range orders members of equal score by descending bytes instead of ascending."""
+
     def range(
         self, key: str, start: int = 0, stop: int = -1, *, reverse: bool = False
     ) -> list[ScoredMember]:
@@ -33,6 +35,8 @@ class TiesDescendingMemSortedSet(MemSortedSet):
 
 
 class InclusiveOnlyMemSortedSet(MemSortedSet):
+    """range_by_score ignores min_exclusive / max_exclusive: every bound is inclusive."""
+
     def range_by_score(
         self,
         key: str,
@@ -52,6 +56,8 @@ class InclusiveOnlyMemSortedSet(MemSortedSet):
 
 
 class UnweightedMemSortedSet(MemSortedSet):
+    """union ignores the weights."""
+
     def union(
         self,
         keys: Sequence[str],
@@ -71,6 +77,8 @@ def _nocase(pairs: list[ScoredMember], reverse: bool) -> list[ScoredMember]:
 
 
 class NoCaseTiesMemSortedSet(MemSortedSet):
+    """range_by_score orders tied members case-insensitively instead of by bytes."""
+
     def range_by_score(self, key: str, *args: Any, **options: Any) -> list[ScoredMember]:
         super().range_by_score(key, *args, **options)  # validates the arguments
         found = super().range_by_score(key, *args, **{**options, "offset": 0, "limit": None})

@@ -17,12 +17,16 @@ from tests.broken import Variant
 
 
 class LatestIsNextMemStream(MemStream):
+    """latest_offset is off by one: it reports the offset the next append will get."""
+
     def latest_offset(self, stream: str) -> int | None:
         latest = super().latest_offset(stream)
         return None if latest is None else latest + 1
 
 
 class NoRedeliveryMemStream(MemStream):
+    """Pending records are never reclaimed: a record held by a dead consumer is stuck."""
+
     def consume(
         self,
         stream: str,
@@ -39,6 +43,8 @@ class NoRedeliveryMemStream(MemStream):
 
 
 class DoubleDeliveryMemStream(MemStream):
+    """Every pending record is up for grabs at once: one record reaches two consumers."""
+
     def consume(
         self,
         stream: str,
@@ -81,6 +87,8 @@ def _group_missing(facet: MemStream, stream: str, group: str) -> bool:
 
 
 class ZeroAckMemStream(MemStream):
+    """ack on a missing group counts 0, as XACK answers, instead of raising NotFoundError."""
+
     def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
         if _group_missing(self, stream, group):
             return 0
@@ -88,6 +96,8 @@ class ZeroAckMemStream(MemStream):
 
 
 class SeekAfterMemStream(MemStream):
+    """seek_to_timestamp skips a record appended exactly at the timestamp."""
+
     def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
         return super().seek_to_timestamp(stream, to_epoch(timestamp) + 1e-6)
 
@@ -102,11 +112,15 @@ def _drop_oldest(facet: MemStream, stream: str) -> int:
 
 
 class OverTrimMemStream(MemStream):
+    """trim removes one record too many: the oldest record within the limits is lost."""
+
     def trim(self, stream: str) -> int:
         return super().trim(stream) + _drop_oldest(self, stream)
 
 
 class RoundRobinKeysMemStream(MemStream):
+    """Keys are ignored: keyed appends rotate over the partitions."""
+
     _turn = itertools.count()
 
     def append_with_key(
@@ -134,6 +148,8 @@ def _refresh_own(facet: MemStream, stream: str, group: str, consumer: str) -> No
 
 
 class NoSelfReclaimMemStream(MemStream):
+    """A consumer never reclaims its own lapsed records: only another consumer can."""
+
     def consume(
         self,
         stream: str,
@@ -151,6 +167,8 @@ class NoSelfReclaimMemStream(MemStream):
 
 
 class LateClaimMemStream(MemStream):
+    """A record becomes reclaimable only strictly after ``claim_timeout``, not at it."""
+
     def consume(
         self,
         stream: str,
@@ -174,6 +192,8 @@ def _trim_inclusive(facet: MemStream, stream: str) -> int:
 
 
 class AgeInclusiveTrimMemStream(MemStream):
+    """trim also drops a record exactly ``max_age`` old."""
+
     def trim(self, stream: str) -> int:
         return _trim_inclusive(self, stream)
 
@@ -182,6 +202,8 @@ _STICKY: dict[tuple[str, str, str], int] = {}
 
 
 class StickyKeysMemStream(MemStream):
+    """A key keeps the partition it first mapped to, even after ``set_partitions``."""
+
     def append_with_key(
         self, stream: str, key: str, payload: bytes, *, headers: Mapping[str, str] | None = None
     ) -> PartitionOffset:
@@ -220,6 +242,8 @@ def _restore(facet: MemStream, stream: str, group: str, hidden: dict[int, float]
 
 
 class ByConsumerReclaimMemStream(MemStream):
+    """A reclaim takes the lapsed records of one consumer at a time, not all in offset order."""
+
     def consume(self, stream: str, group: str, consumer: str, **options: Any) -> Any:
         hidden = _hide_others(self, stream, group)
         try:

@@ -17,6 +17,8 @@ from tests.broken import Variant
 
 
 class FirstWriteWinsMemTimeSeries(MemTimeSeries):
+    """A second insert at an existing timestamp is silently dropped."""
+
     def insert(
         self, series: str, timestamp: Any, value: float, *, labels: Mapping[str, str] | None = None
     ) -> None:
@@ -32,16 +34,22 @@ def _anchored(points: list[Point], start: Any, bucket: Any, fn: Any) -> list[Poi
 
 
 class StartAnchoredBucketsMemTimeSeries(MemTimeSeries):
+    """Buckets start at the query's start instead of at multiples of the bucket."""
+
     def aggregate(self, series: str, start: Any, end: Any, bucket: Any, fn: Any) -> list[Point]:
         return _anchored(self.query(series, start, end), start, bucket, fn)
 
 
 class AlwaysStepMemTimeSeries(MemTimeSeries):
+    """``step`` is used whatever the method asked for."""
+
     def interpolate(self, series: str, timestamps: Any, *, method: Any = "linear") -> Any:
         return super().interpolate(series, timestamps, method="step")
 
 
 class EagerCompactMemTimeSeries(MemTimeSeries):
+    """compact acts as if the retention were two seconds shorter than set."""
+
     def compact(self, series: str) -> int:
         age = self.get_retention(series)
         if age is None:
@@ -62,6 +70,8 @@ def _ms_bounds(start: Any, end: Any) -> tuple[float, float]:
 
 
 class MillisecondBoundsMemTimeSeries(MemTimeSeries):
+    """query rounds its bounds outward to whole milliseconds."""
+
     def query(
         self, series: str, start: Any, end: Any, *, labels: Mapping[str, str] | None = None
     ) -> list[Point]:
@@ -78,6 +88,8 @@ def _right_closed(points: list[Point], bucket: Any, fn: Any) -> list[Point]:
 
 
 class RightClosedBucketsMemTimeSeries(MemTimeSeries):
+    """A point exactly on a bucket boundary is counted in the bucket that ends there."""
+
     def aggregate(self, series: str, start: Any, end: Any, bucket: Any, fn: Any) -> list[Point]:
         return _right_closed(self.query(series, start, end), bucket, fn)
 
@@ -110,6 +122,9 @@ def _by_arrival(
 
 
 class ArrivalOrderMemTimeSeries(MemTimeSeries):
+    """``first`` / ``last`` are the first / last points inserted in a bucket, not the earliest /
+    latest in time."""
+
     def insert(
         self, series: str, timestamp: Any, value: float, *, labels: Mapping[str, str] | None = None
     ) -> None:
@@ -129,6 +144,8 @@ class ArrivalOrderMemTimeSeries(MemTimeSeries):
 
 
 class AgeInclusiveCompactMemTimeSeries(MemTimeSeries):
+    """compact also removes a point exactly ``max_age`` old."""
+
     def compact(self, series: str) -> int:
         with self._lock:
             age = self._state.retention.get(series)

@@ -16,6 +16,8 @@ def _shallow(current: dict[str, Any], patch: Mapping[str, Any]) -> dict[str, Any
 
 
 class AsyncShallowUpdateMemDocument(AsyncMemDocument):
+    """update replaces nested objects instead of merging them."""
+
     async def update(self, collection: str, id: str, patch: Mapping[str, Any]) -> dict[str, Any]:
         doc = _shallow(await self.get(collection, id), patch)
         await self.replace(collection, id, doc)
@@ -27,6 +29,8 @@ def _ascending(sort: Any) -> Any:
 
 
 class AsyncAscendingOnlyMemDocument(AsyncMemDocument):
+    """Every sort key is applied ascending, -1 included."""
+
     async def find(
         self, collection: str, filter: Any = None, *, sort: Any = None, **kw: Any
     ) -> Any:
@@ -34,6 +38,8 @@ class AsyncAscendingOnlyMemDocument(AsyncMemDocument):
 
 
 class AsyncInsertOnlyUniqueMemDocument(AsyncMemDocument):
+    """Unique indexes are checked on insert only: replace and update may create duplicates."""
+
     def _write(self, collection: str, doc: dict[str, Any], operation: str) -> None:
         if operation == "insert":
             super()._write(collection, doc, operation)
@@ -66,6 +72,8 @@ def _bools_as_numbers(
 
 
 class AsyncBoolsAsNumbersMemDocument(AsyncMemDocument):
+    """Filters see booleans as 0 / 1 (as JSON stored without its types would): True == 1."""
+
     def _matching(self, collection: str, filter: Any) -> list[dict[str, Any]]:
         return _bools_as_numbers(self, collection, filter)
 
@@ -88,6 +96,8 @@ def _present(doc: Any, path: list[str]) -> bool:
 
 
 class AsyncNullNegationMemDocument(AsyncMemDocument):
+    """``$ne`` / ``$nin`` never match a missing field (SQL's NULL logic: NULL <> x is unknown)."""
+
     def _matching(self, collection: str, filter: Any) -> list[dict[str, Any]]:
         paths = _negated_paths(filter)
         found = super()._matching(collection, filter)

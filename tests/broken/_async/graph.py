@@ -9,6 +9,8 @@ from tests.broken import Variant
 
 
 class AsyncDanglingEdgesMemGraph(AsyncMemGraph):
+    """Deleting a node leaves its edges behind."""
+
     async def delete_node(self, id: str) -> bool:
         with self._lock:
             if id not in self._state.nodes:
@@ -18,11 +20,15 @@ class AsyncDanglingEdgesMemGraph(AsyncMemGraph):
 
 
 class AsyncOutOnlyMemGraph(AsyncMemGraph):
+    """Traversal always follows outgoing edges, whatever the direction asked for."""
+
     async def traverse(self, start: str, **kw: Any) -> Any:
         return await super().traverse(start, **{**kw, "direction": "out"})
 
 
 class AsyncHopCountingMemGraph(AsyncMemGraph):
+    """Weights are ignored: every path is measured in edges."""
+
     async def shortest_path(self, source: str, target: str, **kw: Any) -> Any:
         return await super().shortest_path(source, target, **{**kw, "weight": None})
 
@@ -74,6 +80,8 @@ def _nodes(facet: Any, start: str, **options: Any) -> list[Any]:
 
 
 class AsyncCreationOrderMemGraph(AsyncMemGraph):
+    """BFS expands neighbours in the order their edges were created, not in id order."""
+
     async def traverse(self, start: str, **options: Any) -> Any:
         checked = await super().traverse(start, **options)
         return _nodes(self, start, **options) or checked

@@ -16,6 +16,8 @@ from tests.broken import Variant
 
 
 class AsyncStaleMemKeyValue(AsyncMemKeyValue):
+    """Overwrites are ignored: get keeps returning the first value written (a stale read)."""
+
     async def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
         if not await self.exists(key):
             await super().set(key, value, ttl=ttl)
@@ -25,6 +27,8 @@ class AsyncStaleMemKeyValue(AsyncMemKeyValue):
 
 
 class AsyncLeakyScanMemKeyValue(AsyncMemKeyValue):
+    """Prefix filtering is sloppy: the last character of the prefix is ignored."""
+
     def scan_keys(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[str]:
         return super().scan_keys(prefix[:-1], limit=limit)
 
@@ -36,6 +40,9 @@ class AsyncLeakyScanMemKeyValue(AsyncMemKeyValue):
 
 
 class AsyncLostTTLMemKeyValue(AsyncMemKeyValue):
+    """Expiry is lost: ``set(..., ttl=)`` keeps the key forever and ``expire`` only says
+    whether the key exists."""
+
     async def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
         await super().set(key, value)
 
@@ -47,6 +54,9 @@ class AsyncLostTTLMemKeyValue(AsyncMemKeyValue):
 
 
 class AsyncRacyCASMemKeyValue(AsyncMemKeyValue):
+    """compare_and_swap reads, lets others run, then writes: the check and the swap are not
+    under one lock, so two racers can both see the expected value and both "win"."""
+
     async def compare_and_swap(self, key: str, expected: bytes | None, new: bytes) -> bool:
         try:
             current: bytes | None = await self.get(key)
@@ -63,6 +73,8 @@ class AsyncRacyCASMemKeyValue(AsyncMemKeyValue):
 
 
 class AsyncFirstWriteOnlyMemTransaction(AsyncMemTransaction):
+    """commit applies only the first buffered write and silently drops the rest."""
+
     async def commit(self) -> None:
         first = next(iter(self._writes.items()), None)
         self._writes.clear()
@@ -77,6 +89,9 @@ class AsyncFirstWriteOnlyMemKeyValue(AsyncMemKeyValue):
 
 
 class AsyncBlindCommitMemTransaction(AsyncMemTransaction):
+    """commit ignores conflicts: it forgets the versions it read, so the last writer wins and
+    concurrent read-modify-write transactions lose updates."""
+
     async def commit(self) -> None:
         with self._facet._lock:
             versions = self._facet._state.versions
@@ -93,6 +108,8 @@ class AsyncBlindCommitMemKeyValue(AsyncMemKeyValue):
 
 
 class AsyncMiscountMemKeyValue(AsyncMemKeyValue):
+    """delete_many returns how many keys it was given, not how many existed."""
+
     async def delete_many(self, keys: Iterable[str]) -> int:
         keys = list(keys)
         await super().delete_many(keys)
@@ -112,6 +129,8 @@ def _like_match(key: str, prefix: str) -> bool:
 
 
 class AsyncGlobPrefixMemKeyValue(AsyncMemKeyValue):
+    """scan/count match the prefix as a glob pattern (as an unescaped Redis SCAN MATCH would)."""
+
     _match = staticmethod(_glob_match)
 
     def _matching(self, prefix: str) -> list[str]:
@@ -125,10 +144,14 @@ class AsyncGlobPrefixMemKeyValue(AsyncMemKeyValue):
 
 
 class AsyncLikePrefixMemKeyValue(AsyncGlobPrefixMemKeyValue):
+    """scan/count match the prefix as an unescaped SQL LIKE pattern (``%`` and ``_`` wild)."""
+
     _match = staticmethod(_like_match)
 
 
 class AsyncLingeringMemKeyValue(AsyncMemKeyValue):
+    """A key is still readable at the exact instant its TTL ends (``<`` instead of ``<=``)."""
+
     def _on_deadline(self, key: str) -> bool:
         with self._lock:
             return key in self._state.values and self._state.expires.get(key) == (
@@ -145,6 +168,8 @@ class AsyncLingeringMemKeyValue(AsyncMemKeyValue):
 
 
 class AsyncKeepsTTLMemKeyValue(AsyncMemKeyValue):
+    """set_many keeps the expiry a key had (SET ... KEEPTTL instead of SET)."""
+
     async def set_many(self, items: Mapping[str, bytes]) -> None:
         with self._lock:
             for key, value in items.items():
@@ -152,6 +177,9 @@ class AsyncKeepsTTLMemKeyValue(AsyncMemKeyValue):
 
 
 class AsyncMisalignedMemKeyValue(AsyncMemKeyValue):
+    """get_many fetches the distinct keys in sorted order but pairs the values with the keys
+    as given: right only when the caller's keys are already sorted and distinct."""
+
     async def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         wanted = list(keys)
         found = await super().get_many(sorted(set(wanted)))
@@ -160,6 +188,8 @@ class AsyncMisalignedMemKeyValue(AsyncMemKeyValue):
 
 
 class AsyncRepeatCountMemKeyValue(AsyncMemKeyValue):
+    """delete_many counts a key once per time it is named, not once."""
+
     async def delete_many(self, keys: Iterable[str]) -> int:
         wanted = list(keys)
         existed = 0
@@ -179,6 +209,8 @@ def _forget(tx: AsyncMemTransaction, *, keep_read_only: bool) -> None:
 
 
 class AsyncWritesOnlyMemTransaction(AsyncMemTransaction):
+    """commit checks for conflicts only on the keys it writes: a stale read goes unnoticed."""
+
     async def commit(self) -> None:
         with self._facet._lock:
             _forget(self, keep_read_only=False)
@@ -186,6 +218,8 @@ class AsyncWritesOnlyMemTransaction(AsyncMemTransaction):
 
 
 class AsyncReadsOnlyMemTransaction(AsyncMemTransaction):
+    """commit checks for conflicts only on the keys it read: a blind write overwrites."""
+
     async def commit(self) -> None:
         with self._facet._lock:
             _forget(self, keep_read_only=True)
@@ -203,6 +237,8 @@ class AsyncReadsOnlyMemKeyValue(AsyncMemKeyValue):
 
 
 class AsyncExpiredInBatchMemKeyValue(AsyncMemKeyValue):
+    """get_many still returns a key whose TTL has passed (only point reads hide it)."""
+
     async def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         with self._lock:
             return {k: self._state.values[k] for k in keys if k in self._state.values}

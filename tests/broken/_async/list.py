@@ -13,6 +13,8 @@ from tests.broken import Variant
 
 
 class AsyncUnreversedPushMemList(AsyncMemList):
+    """A multi-value push_left keeps the values' order (a b c stays a b c; Redis gives c b a)."""
+
     async def push_left(self, key: str, *values: bytes) -> int:
         return await super().push_left(key, *reversed(values))
 
@@ -21,6 +23,8 @@ class AsyncUnreversedPushMemList(AsyncMemList):
 
 
 class AsyncExclusiveStopMemList(AsyncMemList):
+    """get_range treats ``stop`` as exclusive, like a Python slice."""
+
     async def get_range(self, key: str, start: int = 0, stop: int = -1) -> list[bytes]:
         return (await super().get_range(key, start, stop))[:-1]
 
@@ -45,6 +49,8 @@ def _keys(facet: AsyncMemList, keys: str | Sequence[str]) -> tuple[tuple[str, ..
 
 
 class AsyncSharingMemList(AsyncMemList):
+    """blocking_pop_left hands out the head without removing it: every waiter gets it."""
+
     async def blocking_pop_left(
         self, keys: str | Sequence[str], timeout: Duration | None = None
     ) -> tuple[str, bytes] | None:
@@ -54,6 +60,9 @@ class AsyncSharingMemList(AsyncMemList):
 
 
 class AsyncForeverMemList(AsyncMemList):
+    """The blocking pops ignore their timeout: on an empty list they wait forever.  The suite
+    cannot observe the flaw through a result, only through the plugin's per-case deadline."""
+
     async def blocking_pop_left(
         self, keys: str | Sequence[str], timeout: Duration | None = None
     ) -> tuple[str, bytes] | None:
@@ -78,6 +87,8 @@ def _sorted_keys(keys: Any) -> Any:
 
 
 class AsyncSortedKeysMemList(AsyncMemList):
+    """Blocking pops try the keys in sorted order, not in the order given."""
+
     async def blocking_pop_left(self, keys: Any, timeout: Any = None) -> Any:
         return await super().blocking_pop_left(_sorted_keys(keys), timeout)
 

@@ -34,6 +34,8 @@ def _first_only(
 
 
 class AsyncLostFanOutMemPubSub(AsyncMemPubSub):
+    """publish reaches only the first matching subscriber."""
+
     async def publish(
         self,
         topic: str,
@@ -53,6 +55,8 @@ def _glob(pattern: str) -> Any:
 
 
 class AsyncGreedyStarMemPubSub(AsyncMemPubSub):
+    """``*`` matches several tokens (``a.*`` receives ``a.b.c``)."""
+
     async def subscribe_pattern(self, pattern: str) -> AsyncSubscription:
         return self._subscribe(_glob(pattern))
 
@@ -65,6 +69,8 @@ def _take_new_only(durable: Durable) -> tuple[Message | None] | None:
 
 
 class AsyncForgetfulDurableSubscription(AsyncMemDurableSubscription):
+    """Delivers each message once only: no redelivery after ack_wait or close."""
+
     def _take(self) -> tuple[Message | None] | None:
         return (None,) if self._closed else _take_new_only(self._durable)
 
@@ -81,6 +87,8 @@ class AsyncNoRedeliveryMemPubSub(AsyncMemPubSub):
 
 
 class AsyncFilterIgnoringMemPubSub(AsyncMemPubSub):
+    """subscribe_filtered validates the filter, then delivers everything on the topic."""
+
     async def subscribe_filtered(self, topic: str, filter: Mapping[str, Any]) -> AsyncSubscription:
         await (await super().subscribe_filtered(topic, filter)).close()
         return await self.subscribe(topic)
@@ -102,6 +110,8 @@ def _lifo(
 
 
 class AsyncUnorderedMemPubSub(AsyncMemPubSub):
+    """Ordered messages jump the queue: a backlog comes out newest first."""
+
     async def publish_ordered(
         self,
         topic: str,
@@ -131,6 +141,8 @@ def _glob_tokens(pattern: str) -> Any:
 
 
 class AsyncGlobTokensMemPubSub(AsyncMemPubSub):
+    """Literal pattern tokens are matched as globs: ``q?.*`` receives ``qq.x``."""
+
     async def subscribe_pattern(self, pattern: str) -> AsyncSubscription:
         return self._subscribe(_glob_tokens(pattern))
 

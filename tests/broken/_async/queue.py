@@ -25,6 +25,8 @@ def _fake_lease(msg: QueueMessage | None, now: float, visibility_timeout: Any) -
 
 
 class AsyncVisibleLeaseMemQueue(AsyncMemQueue):
+    """A lease does not hide its message: receive hands out the head without taking it."""
+
     async def receive(
         self, queue: str, *, visibility_timeout: Any = 30.0, timeout: Any = None
     ) -> Lease | None:
@@ -32,6 +34,8 @@ class AsyncVisibleLeaseMemQueue(AsyncMemQueue):
 
 
 class AsyncLenientAckMemQueue(AsyncMemQueue):
+    """Acking a lease that was lost silently succeeds."""
+
     async def ack(self, lease: Lease) -> None:
         with contextlib.suppress(LeaseLostError):
             await super().ack(lease)
@@ -43,6 +47,8 @@ def _exhausted(facet: Any, lease: Lease) -> bool:
 
 
 class AsyncLosingDeadLetterMemQueue(AsyncMemQueue):
+    """Releasing a message on its last attempt deletes it instead of dead-lettering it."""
+
     async def release(self, lease: Lease) -> None:
         if _exhausted(self, lease):
             await self.ack(lease)
@@ -51,6 +57,8 @@ class AsyncLosingDeadLetterMemQueue(AsyncMemQueue):
 
 
 class AsyncDuplicatingRedriveMemQueue(AsyncMemQueue):
+    """Redrive leaves a copy of every message it moves behind in the dead-letter queue."""
+
     async def redrive(self, queue: str, *, limit: int | None = None) -> int:
         copies = await self.dead_letters(queue, limit=limit)
         moved = await super().redrive(queue, limit=limit)
@@ -60,6 +68,8 @@ class AsyncDuplicatingRedriveMemQueue(AsyncMemQueue):
 
 
 class AsyncFlatPriorityMemQueue(AsyncMemQueue):
+    """Priorities are ignored: every message is queued as priority 0."""
+
     async def enqueue(
         self,
         queue: str,
@@ -76,6 +86,8 @@ class AsyncFlatPriorityMemQueue(AsyncMemQueue):
 
 
 class AsyncEarlyDelayMemQueue(AsyncMemQueue):
+    """Delays are ignored: a delayed message is ready at once."""
+
     async def enqueue(
         self,
         queue: str,
@@ -90,6 +102,8 @@ class AsyncEarlyDelayMemQueue(AsyncMemQueue):
 
 
 class AsyncLifoMemQueue(AsyncMemQueue):
+    """Every enqueue jumps the line: dequeue returns the newest message first."""
+
     async def enqueue(
         self,
         queue: str,

@@ -9,6 +9,8 @@ from tests.broken import Variant
 
 
 class AsyncShortDifferenceMemSet(AsyncMemSet):
+    """difference looks only at the first two keys: a - b - c comes out as a - b."""
+
     async def difference(self, *keys: str) -> set[bytes]:
         return await super().difference(*keys[:2])
 
@@ -17,6 +19,8 @@ class AsyncShortDifferenceMemSet(AsyncMemSet):
 
 
 class AsyncKeepingPopMemSet(AsyncMemSet):
+    """pop_random returns random members but leaves them in the set."""
+
     async def pop_random(self, key: str, count: int = 1) -> list[bytes]:
         return await self.random_members(key, count)
 

@@ -20,6 +20,8 @@ def _ties_descending(pairs: list[ScoredMember]) -> list[ScoredMember]:
 
 
 class AsyncTiesDescendingMemSortedSet(AsyncMemSortedSet):
+    """range orders members of equal score by descending bytes instead of ascending."""
+
     async def range(
         self, key: str, start: int = 0, stop: int = -1, *, reverse: bool = False
     ) -> list[ScoredMember]:
@@ -31,6 +33,8 @@ class AsyncTiesDescendingMemSortedSet(AsyncMemSortedSet):
 
 
 class AsyncInclusiveOnlyMemSortedSet(AsyncMemSortedSet):
+    """range_by_score ignores min_exclusive / max_exclusive: every bound is inclusive."""
+
     async def range_by_score(
         self,
         key: str,
@@ -52,6 +56,8 @@ class AsyncInclusiveOnlyMemSortedSet(AsyncMemSortedSet):
 
 
 class AsyncUnweightedMemSortedSet(AsyncMemSortedSet):
+    """union ignores the weights."""
+
     async def union(
         self,
         keys: Sequence[str],
@@ -71,6 +77,8 @@ def _nocase(pairs: list[ScoredMember], reverse: bool) -> list[ScoredMember]:
 
 
 class AsyncNoCaseTiesMemSortedSet(AsyncMemSortedSet):
+    """range_by_score orders tied members case-insensitively instead of by bytes."""
+
     async def range_by_score(self, key: str, *args: Any, **options: Any) -> list[ScoredMember]:
         await super().range_by_score(key, *args, **options)  # validates the arguments
         found = await super().range_by_score(key, *args, **{**options, "offset": 0, "limit": None})

@@ -15,12 +15,16 @@ from tests.broken import Variant
 
 
 class AsyncLatestIsNextMemStream(AsyncMemStream):
+    """latest_offset is off by one: it reports the offset the next append will get."""
+
     async def latest_offset(self, stream: str) -> int | None:
         latest = await super().latest_offset(stream)
         return None if latest is None else latest + 1
 
 
 class AsyncNoRedeliveryMemStream(AsyncMemStream):
+    """Pending records are never reclaimed: a record held by a dead consumer is stuck."""
+
     async def consume(
         self,
         stream: str,
@@ -37,6 +41,8 @@ class AsyncNoRedeliveryMemStream(AsyncMemStream):
 
 
 class AsyncDoubleDeliveryMemStream(AsyncMemStream):
+    """Every pending record is up for grabs at once: one record reaches two consumers."""
+
     async def consume(
         self,
         stream: str,
@@ -79,6 +85,8 @@ def _group_missing(facet: AsyncMemStream, stream: str, group: str) -> bool:
 
 
 class AsyncZeroAckMemStream(AsyncMemStream):
+    """ack on a missing group counts 0, as XACK answers, instead of raising NotFoundError."""
+
     async def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
         if _group_missing(self, stream, group):
             return 0
@@ -86,6 +94,8 @@ class AsyncZeroAckMemStream(AsyncMemStream):
 
 
 class AsyncSeekAfterMemStream(AsyncMemStream):
+    """seek_to_timestamp skips a record appended exactly at the timestamp."""
+
     async def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
         return await super().seek_to_timestamp(stream, to_epoch(timestamp) + 1e-6)
 
@@ -100,11 +110,15 @@ def _drop_oldest(facet: AsyncMemStream, stream: str) -> int:
 
 
 class AsyncOverTrimMemStream(AsyncMemStream):
+    """trim removes one record too many: the oldest record within the limits is lost."""
+
     async def trim(self, stream: str) -> int:
         return await super().trim(stream) + _drop_oldest(self, stream)
 
 
 class AsyncRoundRobinKeysMemStream(AsyncMemStream):
+    """Keys are ignored: keyed appends rotate over the partitions."""
+
     _turn = itertools.count()
 
     async def append_with_key(
@@ -132,6 +146,8 @@ def _refresh_own(facet: AsyncMemStream, stream: str, group: str, consumer: str) 
 
 
 class AsyncNoSelfReclaimMemStream(AsyncMemStream):
+    """A consumer never reclaims its own lapsed records: only another consumer can."""
+
     async def consume(
         self,
         stream: str,
@@ -149,6 +165,8 @@ class AsyncNoSelfReclaimMemStream(AsyncMemStream):
 
 
 class AsyncLateClaimMemStream(AsyncMemStream):
+    """A record becomes reclaimable only strictly after ``claim_timeout``, not at it."""
+
     async def consume(
         self,
         stream: str,
@@ -172,6 +190,8 @@ def _trim_inclusive(facet: AsyncMemStream, stream: str) -> int:
 
 
 class AsyncAgeInclusiveTrimMemStream(AsyncMemStream):
+    """trim also drops a record exactly ``max_age`` old."""
+
     async def trim(self, stream: str) -> int:
         return _trim_inclusive(self, stream)
 
@@ -180,6 +200,8 @@ _STICKY: dict[tuple[str, str, str], int] = {}
 
 
 class AsyncStickyKeysMemStream(AsyncMemStream):
+    """A key keeps the partition it first mapped to, even after ``set_partitions``."""
+
     async def append_with_key(
         self, stream: str, key: str, payload: bytes, *, headers: Mapping[str, str] | None = None
     ) -> PartitionOffset:
@@ -218,6 +240,8 @@ def _restore(facet: AsyncMemStream, stream: str, group: str, hidden: dict[int, f
 
 
 class AsyncByConsumerReclaimMemStream(AsyncMemStream):
+    """A reclaim takes the lapsed records of one consumer at a time, not all in offset order."""
+
     async def consume(self, stream: str, group: str, consumer: str, **options: Any) -> Any:
         hidden = _hide_others(self, stream, group)
         try:

@@ -15,6 +15,8 @@ from tests.broken import Variant
 
 
 class AsyncFirstWriteWinsMemTimeSeries(AsyncMemTimeSeries):
+    """A second insert at an existing timestamp is silently dropped."""
+
     async def insert(
         self, series: str, timestamp: Any, value: float, *, labels: Mapping[str, str] | None = None
     ) -> None:
@@ -30,6 +32,8 @@ def _anchored(points: list[Point], start: Any, bucket: Any, fn: Any) -> list[Poi
 
 
 class AsyncStartAnchoredBucketsMemTimeSeries(AsyncMemTimeSeries):
+    """Buckets start at the query's start instead of at multiples of the bucket."""
+
     async def aggregate(
         self, series: str, start: Any, end: Any, bucket: Any, fn: Any
     ) -> list[Point]:
@@ -37,11 +41,15 @@ class AsyncStartAnchoredBucketsMemTimeSeries(AsyncMemTimeSeries):
 
 
 class AsyncAlwaysStepMemTimeSeries(AsyncMemTimeSeries):
+    """``step`` is used whatever the method asked for."""
+
     async def interpolate(self, series: str, timestamps: Any, *, method: Any = "linear") -> Any:
         return await super().interpolate(series, timestamps, method="step")
 
 
 class AsyncEagerCompactMemTimeSeries(AsyncMemTimeSeries):
+    """compact acts as if the retention were two seconds shorter than set."""
+
     async def compact(self, series: str) -> int:
         age = await self.get_retention(series)
         if age is None:
@@ -62,6 +70,8 @@ def _ms_bounds(start: Any, end: Any) -> tuple[float, float]:
 
 
 class AsyncMillisecondBoundsMemTimeSeries(AsyncMemTimeSeries):
+    """query rounds its bounds outward to whole milliseconds."""
+
     async def query(
         self, series: str, start: Any, end: Any, *, labels: Mapping[str, str] | None = None
     ) -> list[Point]:
@@ -78,6 +88,8 @@ def _right_closed(points: list[Point], bucket: Any, fn: Any) -> list[Point]:
 
 
 class AsyncRightClosedBucketsMemTimeSeries(AsyncMemTimeSeries):
+    """A point exactly on a bucket boundary is counted in the bucket that ends there."""
+
     async def aggregate(
         self, series: str, start: Any, end: Any, bucket: Any, fn: Any
     ) -> list[Point]:
@@ -112,6 +124,9 @@ def _by_arrival(
 
 
 class AsyncArrivalOrderMemTimeSeries(AsyncMemTimeSeries):
+    """``first`` / ``last`` are the first / last points inserted in a bucket, not the earliest /
+    latest in time."""
+
     async def insert(
         self, series: str, timestamp: Any, value: float, *, labels: Mapping[str, str] | None = None
     ) -> None:
@@ -133,6 +148,8 @@ class AsyncArrivalOrderMemTimeSeries(AsyncMemTimeSeries):
 
 
 class AsyncAgeInclusiveCompactMemTimeSeries(AsyncMemTimeSeries):
+    """compact also removes a point exactly ``max_age`` old."""
+
     async def compact(self, series: str) -> int:
         with self._lock:
             age = self._state.retention.get(series)

@@ -1309,9 +1309,11 @@ class GraphMachine(_Machine):
 
     @initialize(ids=st.lists(NODE_IDS, min_size=2, max_size=4, unique=True))
     def seed_nodes(self, ids: list[str]) -> None:
-        """Start from a few nodes, so edges (which need both ends) come early in a run."""
+        """Start from a few nodes and one edge between the first two, so edges (which need both
+        ends) and deleting a node that has edges come early in every run."""
         for id in ids:
             self.add_node(id, "person", None)
+        self.add_edge(EDGE_NAMES[0], ids[0], ids[1], "knows", 1)
 
     @rule(id=NODE_IDS, label=st.sampled_from(["person", "thing"]), age=st.none() | VALUES)
     def add_node(self, id: str, label: str, age: float | None) -> None:
