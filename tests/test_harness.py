@@ -356,3 +356,18 @@ def test_the_default_case_deadline_is_documented() -> None:
     assert "--prism-case-deadline" in doc
     assert "$PRISM_CASE_DEADLINE" in doc
     assert "60 s" in doc
+
+
+def test_a_restarted_server_keeps_its_environment_and_user(tmp_path: Path) -> None:
+    """restart() starts exactly the same command: same environment, same user."""
+    from prism.testing import ServerProcess, wait_until
+
+    out = tmp_path / "out"
+    script = f"import os; open({str(out)!r}, 'a').write(os.environ['PRISM_PROBE'] + '\\n')"
+    server = ServerProcess([sys.executable, "-c", script], tmp_path, env={"PRISM_PROBE": "x1"})
+    wait_until(lambda: not server.alive(), 10, "first run")
+    server.restart()
+    wait_until(lambda: not server.alive(), 10, "second run")
+    server.stop()
+    assert out.read_text().splitlines() == ["x1", "x1"]
+    assert (server.env, server.user) == ({"PRISM_PROBE": "x1"}, None)

@@ -124,6 +124,8 @@ class ServerProcess:
     ) -> None:
         self.argv = list(argv)
         self.workdir = workdir
+        self.env = dict(env or {})
+        self.user = user
         self.log_path = workdir / log_name
         self._log = self.log_path.open("ab")
         command = self.argv
@@ -134,7 +136,7 @@ class ServerProcess:
             cwd=workdir,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, **self.env},
             start_new_session=True,
             preexec_fn=_die_with_parent,  # noqa: PLW1509 (only a prctl call inside)
         )
@@ -161,7 +163,10 @@ class ServerProcess:
         if self.alive():
             msg = "the server is still running"
             raise RuntimeError(msg)
-        self.__init__(self.argv, self.workdir, log_name=self.log_path.name)  # type: ignore[misc]
+        self._log.close()  # the old run's log handle (the process may have exited by itself)
+        self.__init__(  # type: ignore[misc]
+            self.argv, self.workdir, log_name=self.log_path.name, env=self.env, user=self.user
+        )
 
     def stop(self) -> None:
         if self.alive():
