@@ -4,7 +4,7 @@ merge patch, dotted paths, the cross-type sort order, projection and aggregate m
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from prism import _validate as v
@@ -191,6 +191,32 @@ def compute_metric(fn: str, docs: Sequence[Mapping[str, Any]], path: tuple[str, 
     if fn == "avg":
         return sum(values) / len(values)
     return min(values) if fn == "min" else max(values)
+
+
+def group(
+    documents: Iterable[Mapping[str, Any]],
+    fields: Sequence[str],
+    paths: Sequence[tuple[str, ...]],
+    metrics: Sequence[tuple[str, str, tuple[str, ...] | None]],
+) -> list[dict[str, Any]]:
+    """``aggregate``'s reference semantics: group ``documents`` by the values at ``paths`` (a
+    missing field counts as None), compute ``metrics`` (from :func:`parse_metrics`) per group,
+    and return one row per group in the sort order of its values.  The group values are copies,
+    so a row never shares structure with a stored document."""
+    groups: dict[Any, tuple[list[Any], list[Mapping[str, Any]]]] = {}
+    for doc in documents:
+        values = [get_path(doc, p) for p in paths]
+        values = [None if x is MISSING else x for x in values]
+        key = tuple(hash_key(x) for x in values)
+        groups.setdefault(key, (values, []))[1].append(doc)
+    ordered = sorted(groups.values(), key=lambda g: [sort_key(x) for x in g[0]])
+    return [
+        {
+            **dict(zip(fields, copy_json(values), strict=True)),
+            **{name: compute_metric(fn, members, path) for name, fn, path in metrics},
+        }
+        for values, members in ordered
+    ]
 
 
 def id_of(document: Mapping[str, Any], id: str | None) -> str | None:

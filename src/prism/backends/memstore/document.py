@@ -168,20 +168,7 @@ class MemDocument(Facet, DocumentBasic, DocumentQuery, DocumentIndexing):
         fields = v.names(group_by, "group_by")
         paths = [docs.split_path(f, "group_by field") for f in fields]
         wanted = docs.parse_metrics(metrics, fields)
-        groups: dict[Any, tuple[list[Any], list[Document]]] = {}
-        for doc in self._matching(collection, filter):
-            values = [docs.get_path(doc, p) for p in paths]
-            values = [None if x is docs.MISSING else x for x in values]
-            key = tuple(docs.hash_key(x) for x in values)
-            groups.setdefault(key, (values, []))[1].append(doc)
-        ordered = sorted(groups.values(), key=lambda g: [docs.sort_key(x) for x in g[0]])
-        return [
-            {
-                **dict(zip(fields, docs.copy_json(values), strict=True)),
-                **{name: docs.compute_metric(fn, members, path) for name, fn, path in wanted},
-            }
-            for values, members in ordered
-        ]
+        return _documents.group(self._matching(collection, filter), fields, paths, wanted)
 
     # document_indexing -------------------------------------------------------------------------
     def create_index(

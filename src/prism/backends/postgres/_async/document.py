@@ -237,20 +237,8 @@ class AsyncPostgresDocument(
         paths = [ref.split_path(f, "group_by field") for f in fields]
         wanted = ref.parse_metrics(metrics, fields)
         parsed = filters.parse(filter)
-        groups: dict[Any, tuple[list[Any], list[Document]]] = {}
-        for doc in await self._matching("aggregate", collection, parsed, None, None, 0):
-            values = [ref.get_path(doc, p) for p in paths]
-            values = [None if x is ref.MISSING else x for x in values]
-            key = tuple(ref.hash_key(x) for x in values)
-            groups.setdefault(key, (values, []))[1].append(doc)
-        ordered = sorted(groups.values(), key=lambda g: [ref.sort_key(x) for x in g[0]])
-        return [
-            {
-                **dict(zip(fields, values, strict=True)),
-                **{name: ref.compute_metric(fn, members, path) for name, fn, path in wanted},
-            }
-            for values, members in ordered
-        ]
+        matching = await self._matching("aggregate", collection, parsed, None, None, 0)
+        return ref.group(matching, fields, paths, wanted)
 
     # document_indexing -------------------------------------------------------------------------
     async def create_index(

@@ -372,20 +372,7 @@ def aggregate(
 ) -> list[Document]:
     """Group the matching documents by the values at ``paths`` (missing counts as None) and
     compute ``metrics`` per group, ordered by the group values (the reference semantics)."""
-    groups: dict[Any, tuple[list[Any], list[Document]]] = {}
-    for doc in find(conn, ns, coll, filter, None, None, 0, None):
-        values = [ref.get_path(doc, p) for p in paths]
-        values = [None if x is ref.MISSING else x for x in values]
-        key = tuple(ref.hash_key(x) for x in values)
-        groups.setdefault(key, (values, []))[1].append(doc)
-    ordered = sorted(groups.values(), key=lambda g: [ref.sort_key(x) for x in g[0]])
-    return [
-        {
-            **dict(zip(fields, values, strict=True)),
-            **{name: ref.compute_metric(fn, members, path) for name, fn, path in metrics},
-        }
-        for values, members in ordered
-    ]
+    return ref.group(find(conn, ns, coll, filter, None, None, 0, None), fields, paths, metrics)
 
 
 # -- document_indexing -----------------------------------------------------------------------
