@@ -231,7 +231,7 @@ class PostgresDocument(PostgresFacet, DocumentBasic, DocumentQuery, DocumentInde
         metrics: Mapping[str, tuple[str, str | None]],
         filter: Mapping[str, Any] | None = None,
     ) -> list[Document]:
-        fields = v.names(group_by, "group_by")
+        fields = list(group_by)  # the interface check made it a list of exact str
         paths = [ref.split_path(f, "group_by field") for f in fields]
         wanted = ref.parse_metrics(metrics, fields)
         parsed = filters.parse(filter)

@@ -165,7 +165,7 @@ class AsyncMemDocument(AsyncFacet, AsyncDocumentBasic, AsyncDocumentQuery, Async
         metrics: Mapping[str, tuple[str, str | None]],
         filter: Mapping[str, Any] | None = None,
     ) -> list[Document]:
-        fields = v.names(group_by, "group_by")
+        fields = list(group_by)  # the interface check made it a list of exact str
         paths = [docs.split_path(f, "group_by field") for f in fields]
         wanted = docs.parse_metrics(metrics, fields)
         return _documents.group(self._matching(collection, filter), fields, paths, wanted)
