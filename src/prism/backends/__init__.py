@@ -10,12 +10,15 @@ package that imports only from here (and from ``prism``, ``prism.errors`` and ``
 * :class:`BackendSettings`: what a backend is given (connection string, ``options:``,
   declaration);
 * :func:`translating` (and its :data:`Translate` signature): driver exceptions to prism errors;
-* :class:`BackendPlugin` and :data:`hookimpl`: the entry-point hook that registers a backend.
+* :class:`BackendPlugin` and :data:`hookimpl`: the entry-point hook that registers a backend;
+* :class:`WorkerPool` / :class:`LoopThread`: the one bridge for a driver that is sync-only (async
+  calls run on a bounded thread pool) or async-only (blocking calls run on one background loop).
 
 Nothing here imports a driver.
 """
 
 from prism.backends._async.base import AsyncBackend, AsyncFacet
+from prism.backends._bridge import LoopThread, WorkerPool
 from prism.backends._errors import Translate, translating
 from prism.backends.base import Backend, Facet
 from prism.backends.settings import BackendSettings
@@ -28,7 +31,9 @@ __all__ = [
     "BackendPlugin",
     "BackendSettings",
     "Facet",
+    "LoopThread",
     "Translate",
+    "WorkerPool",
     "hookimpl",
     "translating",
 ]
