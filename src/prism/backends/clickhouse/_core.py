@@ -22,6 +22,7 @@ flavour) runs the same on the shared :class:`~prism.backends.WorkerPool`.
 
 from __future__ import annotations
 
+import atexit
 import re
 import threading
 import time
@@ -83,27 +84,36 @@ class _ChdbEngine:
 
     @classmethod
     def acquire(cls, path: str) -> _ChdbEngine:
+        """The engine on ``path``, counted as used once more.  The engine stays open when its
+        last user closes (opening one costs seconds), until the process exits or another path
+        is asked for while nobody uses it."""
         with cls.lock:
             engine = cls.current
             if engine is not None and engine.path != path:
-                msg = (
-                    f"chdb runs one engine per process and it is open on {engine.path!r}; "
-                    f"every clickhouse backend of this process must use that path, not {path!r}"
-                )
-                raise ConfigurationError(msg, backend=BACKEND, operation="open")
+                if engine.users > 0:
+                    msg = (
+                        f"chdb runs one engine per process and it is open on {engine.path!r}; "
+                        "every clickhouse backend of this process must use that path while "
+                        f"one is open, not {path!r}"
+                    )
+                    raise ConfigurationError(msg, backend=BACKEND, operation="open")
+                engine.shutdown()
+                engine = cls.current = None
             if engine is None:
                 engine = cls.current = cls(path)
+                atexit.register(engine.shutdown)
             engine.users += 1
             return engine
 
     def release(self) -> None:
         with type(self).lock:
             self.users -= 1
-            if self.users > 0 or type(self).current is not self:
-                return
-            type(self).current = None
-            with self.call_lock:
+
+    def shutdown(self) -> None:
+        with self.call_lock:
+            if self.session is not None:
                 self.session.close()
+                self.session = None
 
 
 _ARROW_TYPES: dict[str, Callable[[], Any]] = {}

@@ -11,9 +11,10 @@ clock, not the server's).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
-from prism.testing.servers import env_url
+from prism.testing.servers import ServerProcess, env_url, free_port, wait_until
 from prism.testing.target import TestServer
 
 
@@ -36,3 +37,88 @@ def clickhouse_server(workdir: Path) -> TestServer:
         clock=clock,
         description=f"chdb {path.name} (the ClickHouse engine in-process) with a manual clock",
     )
+
+
+DEBIAN_SERVER = "/usr/sbin/clickhouse-server"
+"""Debian's clickhouse-server 18.16 (``apt-get install clickhouse-server``): the only native
+server installable here.  It predates Map columns, TTL, DateTime64, query parameters and
+lightweight DELETE, so it serves the native transport's own tests, not the suites."""
+
+_CONFIG = """<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><console>1</console></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <tcp_port>{port}</tcp_port>
+  <http_port>{http}</http_port>
+  <path>{dir}/data/</path>
+  <tmp_path>{dir}/tmp/</tmp_path>
+  <user_files_path>{dir}/user_files/</user_files_path>
+  <format_schema_path>{dir}/format_schemas/</format_schema_path>
+  <users_config>users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <mark_cache_size>5368709</mark_cache_size>
+  <max_concurrent_queries>20</max_concurrent_queries>
+</yandex>
+"""
+_USERS = """<?xml version="1.0"?>
+<yandex>
+  <profiles><default></default></profiles>
+  <users>
+    <{user}>
+      <password>{password}</password>
+      <networks><ip>127.0.0.1</ip></networks>
+      <profile>default</profile>
+      <quota>default</quota>
+    </{user}>
+  </users>
+  <quotas><default></default></quotas>
+</yandex>
+"""
+
+
+@dataclass
+class NativeServer:
+    """A clickhouse-server started by the harness; ``url`` carries its user and password."""
+
+    process: ServerProcess
+    port: int
+    user: str
+    password: str
+
+    @property
+    def url(self) -> str:
+        return f"clickhouse://{self.user}:{self.password}@127.0.0.1:{self.port}/default"
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+def start_debian_server(workdir: Path, timeout: float = 30.0) -> NativeServer:
+    """Start Debian's clickhouse-server on a free loopback port, as its own process, with one
+    password-protected user; wait until it answers a query."""
+    port, http = free_port(), free_port()
+    user, password = "prism", uuid.uuid4().hex
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "config.xml").write_text(_CONFIG.format(port=port, http=http, dir=workdir))
+    (workdir / "users.xml").write_text(_USERS.format(user=user, password=password))
+    process = ServerProcess(
+        [DEBIAN_SERVER, f"--config-file={workdir / 'config.xml'}"], workdir, log_name="ch.log"
+    )
+    server = NativeServer(process, port, user, password)
+
+    def answers() -> bool:
+        from clickhouse_driver import Client
+
+        client = Client("127.0.0.1", port=port, user=user, password=password)
+        try:
+            return bool(client.execute("SELECT 1"))
+        finally:
+            client.disconnect()
+
+    try:
+        wait_until(answers, timeout, "clickhouse-server", process.alive)
+    except BaseException:
+        process.stop()
+        raise
+    return server
