@@ -164,13 +164,13 @@ class ChdbTransport:
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> Columns:
         engine = self._session()
         with engine.call_lock:
-            table = engine.session.query(self._sql(sql), "ArrowTable", params=dict(params or {}))
+            table = engine.session.query(self._sql(sql), "ArrowTable", params=_escaped(params))
         return [column.to_pylist() for column in table.columns]
 
     def command(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         engine = self._session()
         with engine.call_lock:
-            engine.session.query(self._sql(sql), "CSV", params=dict(params or {}))
+            engine.session.query(self._sql(sql), "CSV", params=_escaped(params))
 
     def insert(
         self, table: str, names: Sequence[str], types: Sequence[str], columns: Columns
@@ -195,6 +195,20 @@ class ChdbTransport:
         engine, self.engine = self.engine, None
         if engine is not None:
             engine.release()
+
+
+_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0", "\b": "\\b",
+     "\f": "\\f"}
+)  # fmt: skip
+
+
+def _escaped(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Query parameters as ClickHouse parses them: a string value in its escaped text form
+    (a backslash, tab or newline would otherwise be read as an escape sequence)."""
+    return {
+        k: v.translate(_ESCAPES) if isinstance(v, str) else v for k, v in (params or {}).items()
+    }
 
 
 _SETTING = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -231,7 +245,7 @@ class NativeTransport:
         self._clients: list[Any] = []
         self._lock = threading.Lock()
         self._closed = False
-        client = self._client()  # connects now: a wrong password or database fails here
+        client = self._client()
         info = client.connection.server_info
         revision = info.revision if info is not None else 0
         self.server_params = revision >= 54459
@@ -248,7 +262,11 @@ class NativeTransport:
 
             client = Client.from_url(self.config.url)
             client.settings.update(self.config.settings)
-            client.connection.force_connect()
+            try:
+                client.execute("SELECT 1")  # connects: a wrong password or database fails here
+            except BaseException:
+                client.disconnect()
+                raise
             info = client.connection.server_info
             if info is not None and info.revision >= 54459:
                 client.client_settings["server_side_params"] = True
