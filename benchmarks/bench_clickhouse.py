@@ -46,7 +46,7 @@ def main() -> None:
            "default_backend": "ch"}  # fmt: skip
     labels = {"host": "web-1", "region": "eu"}
     with prism.open("bench_prism", config=cfg) as ns, prism.open("bench_raw", config=cfg) as rns:
-        ts = ns.timeseries
+        ts: Any = ns.timeseries
         rns.timeseries.insert("warm", T0, 0.0)  # creates the raw side's tables
         engine = _ChdbEngine.current
         assert engine is not None
