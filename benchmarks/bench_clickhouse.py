@@ -26,17 +26,19 @@ from prism.backends.clickhouse._ops import timeseries as ops
 
 T0 = 1_699_999_200.0
 BATCH = 100_000
-ROUNDS = 3
+ROUNDS = 5
 
 
-def best(fn: Callable[[], Any]) -> float:
-    """The best of ``ROUNDS`` timings of ``fn`` (seconds)."""
-    times = []
+def best(a: Callable[[], Any], b: Callable[[], Any]) -> tuple[float, float]:
+    """The best of ``ROUNDS`` timings (seconds) of ``a`` and of ``b``, taken alternately so
+    that a change in the machine's load hits both sides alike."""
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(ROUNDS):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for fn, out in ((a, times[0]), (b, times[1])):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return min(times[0]), min(times[1])
 
 
 def main() -> None:
@@ -101,17 +103,21 @@ def main() -> None:
             "AND labels[{k:String}] = {v:String} ORDER BY ts"
         )
         rows: list[tuple[str, float, float, str]] = []
-        p, r = best(prism_insert), best(raw_insert)
+        p, r = best(prism_insert, raw_insert)
         rows.append(("insert (points/s)", n / p, n / r, f"{p / r:.2f}"))
         buckets = len(ts.aggregate("cpu", T0, end, 60, "avg"))
         assert buckets == len(raw_query(agg_sql, s="cpu", a=T0, b=end)[0])
-        p = best(lambda: ts.aggregate("cpu", T0, end, 60, "avg"))
-        r = best(lambda: raw_query(agg_sql, s="cpu", a=T0, b=end))
+        p, r = best(
+            lambda: ts.aggregate("cpu", T0, end, 60, "avg"),
+            lambda: raw_query(agg_sql, s="cpu", a=T0, b=end),
+        )
         rows.append(("aggregate 1-min (points/s)", n / p, n / r, f"{p / r:.2f}"))
         got = ts.query("cpu", lo_q, hi_q, labels={"region": "eu"})
         assert len(got) == len(raw_query(range_sql, s="cpu", a=lo_q, b=hi_q, k="region", v="eu")[0])
-        p = best(lambda: ts.query("cpu", lo_q, hi_q, labels={"region": "eu"}))
-        r = best(lambda: raw_query(range_sql, s="cpu", a=lo_q, b=hi_q, k="region", v="eu"))
+        p, r = best(
+            lambda: ts.query("cpu", lo_q, hi_q, labels={"region": "eu"}),
+            lambda: raw_query(range_sql, s="cpu", a=lo_q, b=hi_q, k="region", v="eu"),
+        )
         rows.append((f"range query {len(got)} points (points/s)", len(got) / p, len(got) / r,
                      f"{p / r:.2f}"))  # fmt: skip
         engine_transport.close()

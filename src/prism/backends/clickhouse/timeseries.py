@@ -44,8 +44,8 @@ class ClickHouseTimeSeries(
         *,
         labels: Mapping[str, str] | None = None,
     ) -> None:
-        point = _series.make_point(timestamp, value, labels)
-        self._core.run(ops.insert_many, self.namespace, series, [point])
+        block: ops.Block = ([cast("float", timestamp)], [value], [dict(labels or {})])
+        self._core.run(ops.insert_many, self.namespace, series, block)
 
     def insert_many(
         self,
@@ -54,10 +54,10 @@ class ClickHouseTimeSeries(
         *,
         labels: Mapping[str, str] | None = None,
     ) -> int:
-        checked = _series.normalize_points(points, labels)
-        if checked:
-            self._core.run(ops.insert_many, self.namespace, series, checked)
-        return len(checked)
+        block = ops.columns(points, labels)
+        if block[0]:
+            self._core.run(ops.insert_many, self.namespace, series, block)
+        return len(block[0])
 
     def query(
         self,

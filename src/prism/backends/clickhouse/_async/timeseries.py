@@ -42,8 +42,8 @@ class AsyncClickHouseTimeSeries(
         *,
         labels: Mapping[str, str] | None = None,
     ) -> None:
-        point = _series.make_point(timestamp, value, labels)
-        await self._core.run_async(ops.insert_many, self.namespace, series, [point])
+        block: ops.Block = ([cast("float", timestamp)], [value], [dict(labels or {})])
+        await self._core.run_async(ops.insert_many, self.namespace, series, block)
 
     async def insert_many(
         self,
@@ -52,10 +52,10 @@ class AsyncClickHouseTimeSeries(
         *,
         labels: Mapping[str, str] | None = None,
     ) -> int:
-        checked = _series.normalize_points(points, labels)
-        if checked:
-            await self._core.run_async(ops.insert_many, self.namespace, series, checked)
-        return len(checked)
+        block = ops.columns(points, labels)
+        if block[0]:
+            await self._core.run_async(ops.insert_many, self.namespace, series, block)
+        return len(block[0])
 
     async def query(
         self,

@@ -30,15 +30,17 @@ first at or after the latest) and applies :func:`prism._series.interpolate`.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
 from prism import _series
+from prism import _validate as v
 from prism.backends.clickhouse._core import BACKEND, Core, quote
-from prism.errors import ConfigurationError
+from prism.errors import ConfigurationError, InvalidArgumentError
 from prism.types import InterpolationMethod, Point, SeriesFunction
 
 __all__ = ["SCHEMA_VERSION", "table_names"]
@@ -121,31 +123,68 @@ def _ensure(core: Core, namespace: str) -> tuple[str, str]:
 
 # ----------------------------------------------------------------------------- basic
 
+Block = tuple[list[float], list[float], list[dict[str, str]]]
+"""Points as columns: timestamps, values, labels (one dict object shared by equal rows)."""
 
-def _write(core: Core, table: str, series: str, points: Sequence[Point]) -> None:
-    latest: dict[float, Point] = {}
-    for point in points:  # within one batch the later duplicate wins
-        latest.pop(point.timestamp, None)
-        latest[point.timestamp] = point
-    rows = list(latest.values())
+
+def columns(points: Iterable[Point | tuple[Any, Any]], labels: Mapping[str, str] | None) -> Block:
+    """``insert_many``'s points validated whole, as :func:`prism._series.normalize_points`
+    does (the same checks and messages), but straight into columns: no ``Point`` and no
+    labels copy per row, which is most of the cost of a large batch."""
+    if isinstance(points, str | bytes | Mapping):
+        msg = f"points must be an iterable of Point or (timestamp, value), not {type(points).__name__}"
+        raise InvalidArgumentError(msg)
+    try:
+        items = list(points)
+    except TypeError as exc:
+        msg = f"points must be an iterable of Point or (timestamp, value), not {type(points).__name__}"
+        raise InvalidArgumentError(msg) from exc
+    v.batch(len(items), "points")
+    shared = dict(labels or {})
+    times: list[float] = []
+    values: list[float] = []
+    tags: list[dict[str, str]] = []
+    timestamp, number = v.timestamp, v.number
+    for i, item in enumerate(items):
+        if type(item) is tuple and len(item) == 2:
+            times.append(timestamp(item[0]))
+            values.append(number(item[1]))
+            tags.append(shared)
+        elif isinstance(item, Point):
+            own = v.headers(item.labels, f"labels of point {i}")
+            times.append(timestamp(item.timestamp))
+            values.append(number(item.value))
+            tags.append(own or shared)
+        elif isinstance(item, tuple) and len(item) == 2:
+            times.append(timestamp(item[0]))
+            values.append(number(item[1]))
+            tags.append(shared)
+        else:
+            msg = f"point {i} must be a Point or a (timestamp, value) tuple, got {item!r}"
+            raise InvalidArgumentError(msg)
+    return times, values, tags
+
+
+def _write(core: Core, table: str, series: str, block: Block) -> None:
+    times, values, tags = block
+    if len(set(times)) != len(times):  # within one batch the later duplicate wins
+        last = {t: i for i, t in enumerate(times)}
+        keep = sorted(last.values())
+        times = [times[i] for i in keep]
+        values = [values[i] for i in keep]
+        tags = [tags[i] for i in keep]
     version = core.next_version()
     core.t.insert(
         table,
         POINT_COLUMNS,
         POINT_TYPES,
-        [
-            [series] * len(rows),
-            [p.timestamp for p in rows],
-            [p.value for p in rows],
-            [dict(p.labels) for p in rows],
-            [version] * len(rows),
-        ],
+        [[series] * len(times), times, values, tags, [version] * len(times)],
     )
 
 
-def insert_many(core: Core, ns: str, series: str, points: Sequence[Point]) -> None:
+def insert_many(core: Core, ns: str, series: str, block: Block) -> None:
     points_table, _ = _ensure(core, ns)
-    _write(core, points_table, series, points)
+    _write(core, points_table, series, block)
 
 
 def _range(
@@ -162,7 +201,7 @@ def _range(
     for i, (key, value) in enumerate(sorted((labels or {}).items())):
         params[f"k{i}"], params[f"v{i}"] = key, value
         where += f" AND mapContains(labels, {{k{i}:String}}) AND labels[{{k{i}:String}}] = {{v{i}:String}}"
-    column = "labels" if with_labels else "map()"
+    column = "if(empty(labels), '', toJSONString(labels))" if with_labels else "''"
     cols = core.t.query(
         f"SELECT ts, value, {column} FROM {table} FINAL WHERE series = {{s:String}} "
         f"AND ts >= {{a:Float64}} AND ts <= {{b:Float64}}{where} ORDER BY ts",
@@ -170,10 +209,14 @@ def _range(
     )
     if not cols:
         return []
-    return [
-        Point(ts, value, MappingProxyType(dict(tags)) if tags else MappingProxyType({}))
-        for ts, value, tags in zip(cols[0], cols[1], cols[2], strict=True)
-    ]
+    seen: dict[str, Mapping[str, str]] = {"": MappingProxyType({})}
+    out: list[Point] = []
+    for ts, value, text in zip(cols[0], cols[1], cols[2], strict=True):
+        tags = seen.get(text)
+        if tags is None:  # each distinct label set is parsed once per query
+            tags = seen[text] = MappingProxyType(json.loads(text))
+        out.append(Point(ts, value, tags))
+    return out
 
 
 def query(
@@ -227,7 +270,12 @@ def rollup(
     points_table, _ = _ensure(core, ns)
     points = _aggregate(core, points_table, series, start, end, bucket, fn)
     if points:
-        _write(core, points_table, destination, points)
+        block: Block = (
+            [p.timestamp for p in points],
+            [p.value for p in points],
+            [{}] * len(points),
+        )
+        _write(core, points_table, destination, block)
     return len(points)
 
 
