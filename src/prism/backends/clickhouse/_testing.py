@@ -1,5 +1,6 @@
 """The compliance suites' server for clickhouse: the engine in this process (chdb), or a real
-server named by ``PRISM_TEST_CLICKHOUSE_URL``.
+server: one named by ``PRISM_TEST_CLICKHOUSE_URL``, or with ``PRISM_TEST_CLICKHOUSE_IMAGE``
+and a Docker engine, that image started through testcontainers.
 
 chdb runs one engine per process, so the whole test run shares one database directory (each
 test's namespace has tables of its own); a manual clock drives retention.  With
@@ -10,11 +11,19 @@ clock, not the server's).
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from prism.testing.servers import ServerProcess, env_url, free_port, wait_until
+from prism.testing.servers import (
+    ServerProcess,
+    docker_available,
+    env_url,
+    free_port,
+    wait_until,
+)
 from prism.testing.target import TestServer
 
 
@@ -30,12 +39,31 @@ def clickhouse_server(workdir: Path) -> TestServer:
             clock=clock,
             description="ClickHouse server from PRISM_TEST_CLICKHOUSE_URL, with a manual clock",
         )
+    image = os.environ.get("PRISM_TEST_CLICKHOUSE_IMAGE")
+    if image and docker_available():
+        return _container(image, clock)
     path = (workdir / f"chdb-{uuid.uuid4().hex[:8]}").absolute()
     return TestServer(
         connection=f"chdb://{path}",
         options={"clock": clock},
         clock=clock,
         description=f"chdb {path.name} (the ClickHouse engine in-process) with a manual clock",
+    )
+
+
+def _container(image: str, clock: Any) -> TestServer:
+    """A current ClickHouse server in Docker (testcontainers), e.g.
+    ``PRISM_TEST_CLICKHOUSE_IMAGE=clickhouse/clickhouse-server:25.8``."""
+    from testcontainers.community.clickhouse import ClickHouseContainer
+
+    container: Any = ClickHouseContainer(image, username="prism", password=uuid.uuid4().hex)
+    container.start()
+    return TestServer(
+        connection=container.get_connection_url(),
+        options={"clock": clock},
+        clock=clock,
+        stop=container.stop,
+        description=f"testcontainers {image}, with a manual clock",
     )
 
 

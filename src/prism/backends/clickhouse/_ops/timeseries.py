@@ -145,10 +145,18 @@ def columns(points: Iterable[Point | tuple[Any, Any]], labels: Mapping[str, str]
     values: list[float] = []
     tags: list[dict[str, str]] = []
     timestamp, number = v.timestamp, v.number
+    low, high = v.MIN_TIMESTAMP, v.MAX_TIMESTAMP
     for i, item in enumerate(items):
         if type(item) is tuple and len(item) == 2:
-            times.append(timestamp(item[0]))
-            values.append(number(item[1]))
+            t, x = item
+            # the common case checked inline (floats in range, finite value: x - x is NaN for
+            # inf and NaN); anything else goes through the shared checks and their messages
+            if type(t) is not float or not low <= t <= high:
+                t = timestamp(t)
+            if type(x) is not float or x - x != 0.0:
+                x = number(x)
+            times.append(t)
+            values.append(x)
             tags.append(shared)
         elif isinstance(item, Point):
             own = v.headers(item.labels, f"labels of point {i}")
