@@ -301,3 +301,35 @@ def test_native_async_flavour_runs_on_the_worker_bridge(server: _testing.NativeS
             await core.close_async()
 
     assert asyncio.run(main()) == [[3]]
+
+
+# ----- insert_many's columnar validation equals the shared one ----------------------------------
+
+
+class _Float(float):
+    pass
+
+
+def test_columnar_validation_matches_normalize_points() -> None:
+    from datetime import UTC, datetime
+
+    from prism import _series
+
+    good: list[Any] = [
+        (T0 + 0.5, 1.0), (int(T0), 2), (-0.0, -0.0), (_Float(T0 + 1), _Float(3.5)),
+        (datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), 4.0), (2.5e11, 1e308),
+        Point(T0, 5.0, {"own": "x"}), Point(T0 + 2, 6.0),
+    ]  # fmt: skip
+    expected = _series.normalize_points(good, {"k": "v"})
+    times, values, tags = ops.columns(good, {"k": "v"})
+    assert times == [p.timestamp for p in expected]
+    assert values == [p.value for p in expected]
+    assert tags == [dict(p.labels) for p in expected]
+    assert [type(t) for t in times] == [float] * len(good)
+    for bad in ([(T0, float("inf"))], [(T0, float("nan"))], [(-1.0, 1.0)], [(1e12, 1.0)],
+                [(T0, True)], [("1", 1.0)], [(T0, 1.0, 2.0)], "xy", [Point(T0, 1.0, {"": "v"})]):  # fmt: skip
+        with pytest.raises(prism.InvalidArgumentError) as shared:
+            _series.normalize_points(bad, None)
+        with pytest.raises(prism.InvalidArgumentError) as ours:
+            ops.columns(bad, None)
+        assert str(ours.value) == str(shared.value)
