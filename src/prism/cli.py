@@ -305,7 +305,7 @@ def _check_config(path: Path) -> tuple[list[str], int, int]:
             problems.append(str(exc))
             continue
         refs = [ns.backend] if ns.backend else []
-        refs += [slot.backend for slot in ns.slots.values()]
+        refs += [slot.backend for slot in ns.slots.values() if slot.backend]
         undefined = [r for r in refs if r not in raw["backends"]]
         if undefined:
             known = ", ".join(sorted(map(str, raw["backends"]))) or "none"

@@ -171,8 +171,13 @@ def _resolve_pattern(
                 continue
             msg = f"namespace {name!r}: pattern {pattern.pattern!r} needs slot {slot_name!r} filled"
             raise ConfigurationError(msg)
-        conn = config.backends[binding.backend]
-        have = registry.backend(conn.type).interfaces
+        if binding.namespace is not None:
+            have = offered_interfaces(binding.namespace, config, registry, (name,))
+            conn_name, conn = _slot_connection(binding.namespace, config, registry)
+        else:
+            assert binding.backend is not None
+            conn_name, conn = binding.backend, config.backends[binding.backend]
+            have = registry.backend(conn.type).interfaces
         missing = [i for i in slot.required_interfaces if i not in have]
         if slot.alternative_interfaces and not (set(slot.alternative_interfaces) & have):
             missing.append(" or ".join(slot.alternative_interfaces))
@@ -188,11 +193,12 @@ def _resolve_pattern(
             ]
             msg = (
                 f"namespace {name!r}: slot {slot_name!r} of pattern {pattern.pattern!r} needs "
-                f"{', '.join(missing)}, which backend {binding.backend!r} ({conn.type}) lacks; "
+                f"{', '.join(missing)}, which {binding.namespace or binding.backend!r} "
+                f"({conn.type}) lacks; "
                 f"configured backends that would fit: {', '.join(fits) or 'none'}"
             )
             raise ConfigurationError(msg)
-        first = first or (binding.backend, conn)
+        first = first or (conn_name, conn)
     assert first is not None
     return Plan(
         name,
@@ -203,6 +209,36 @@ def _resolve_pattern(
         config,
         pattern=pattern.pattern,
     )
+
+
+def offered_interfaces(
+    name: str, config: PrismConfig, registry: Registry, seen: tuple[str, ...] = ()
+) -> frozenset[str]:
+    """The interfaces namespace ``name`` offers: its backend's, or for a pattern namespace those
+    of its messaging slot (a pattern decorates the messaging facets, never narrows them)."""
+    if name in seen:
+        msg = f"pattern namespaces fill each other's slots in a cycle: {' -> '.join([*seen, name])}"
+        raise ConfigurationError(msg)
+    ns = config.namespaces[name]
+    if ns.pattern is None:
+        backend = ns.backend or config.default_backend
+        if backend is None:
+            return registry.backend(EMBEDDED_DEFAULT.type).interfaces
+        return registry.backend(config.backends[backend].type).interfaces
+    binding = ns.slots.get("messaging")
+    if binding is None:
+        return frozenset()
+    if binding.namespace is not None:
+        return offered_interfaces(binding.namespace, config, registry, (*seen, name))
+    assert binding.backend is not None
+    return registry.backend(config.backends[binding.backend].type).interfaces
+
+
+def _slot_connection(
+    name: str, config: PrismConfig, registry: Registry
+) -> tuple[str, BackendConnection]:
+    plan = resolve(name, config, registry)
+    return plan.connection_name, plan.connection
 
 
 def check_catalog_names(names: list[str]) -> None:
