@@ -157,5 +157,6 @@ def test_a_slot_naming_an_undefined_namespace_is_refused() -> None:
 def test_pattern_page_examples_run(page: Path) -> None:
     blocks = re.findall(r"```python\n(.*?)\n```", page.read_text(encoding="utf-8"), re.DOTALL)
     assert blocks, f"{page.name} has no python example"
-    for block in blocks:
-        exec(compile(block, str(page), "exec"), {"__name__": "__doc_example__"})  # noqa: S102
+    scope: dict[str, Any] = {"__name__": "__doc_example__"}
+    for block in blocks:  # one page's blocks run in order, as one program
+        exec(compile(block, str(page), "exec"), scope)  # noqa: S102

@@ -21,6 +21,8 @@ from prism.registry.resolver import Plan
 
 __all__ = ["PatternNamespace", "open_pattern"]
 
+MESSAGING_MODELS = ("pubsub", "queue", "stream")
+
 
 class PatternNamespace(Namespace):
     """A namespace served by a pattern: the messaging slot's facets, decorated by the pattern,
@@ -104,5 +106,11 @@ def _build(
 
         cc = ClaimCheck(slots["storage"].facet("keyvalue"), **options)
         return cc, wrap_messaging(messaging, cc)
+    if pattern == "outbox":
+        from prism.patterns.outbox import Outbox
+
+        facets = {m: f for m, f in messaging.items() if m in MESSAGING_MODELS}
+        outbox = Outbox(slots["database"].facet("keyvalue"), facets, **options)
+        return outbox, facets
     msg = f"namespace {name!r}: pattern {pattern!r} has no runtime in this version of prism"
     raise ConfigurationError(msg)

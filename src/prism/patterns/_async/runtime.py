@@ -19,6 +19,8 @@ from prism.registry.resolver import Plan
 
 __all__ = ["AsyncPatternNamespace", "open_pattern_async"]
 
+MESSAGING_MODELS = ("pubsub", "queue", "stream")
+
 
 class AsyncPatternNamespace(AsyncNamespace):
     """A namespace served by a pattern: the messaging slot's facets, decorated by the pattern,
@@ -102,5 +104,11 @@ async def _build(
 
         cc = AsyncClaimCheck(slots["storage"].facet("keyvalue"), **options)
         return cc, wrap_messaging(messaging, cc)
+    if pattern == "outbox":
+        from prism.patterns._async.outbox import AsyncOutbox
+
+        facets = {m: f for m, f in messaging.items() if m in MESSAGING_MODELS}
+        outbox = AsyncOutbox(slots["database"].facet("keyvalue"), facets, **options)
+        return outbox, facets
     msg = f"namespace {name!r}: pattern {pattern!r} has no runtime in this version of prism"
     raise ConfigurationError(msg)
