@@ -286,7 +286,7 @@ def build_patterns() -> dict[str, type]:
     for pattern in state.patterns:
         for combo in combinations(pattern, state.slot_backends):
             label = "+".join(f"{slot}={backend}" for slot, backend in combo.items())
-            safe = "_".join(b.replace("-", "_") for b in combo.values())
+            safe = "_".join(f"{s[:3]}_{b.replace('-', '_')}" for s, b in combo.items())
             for is_async, registry_cls in ((False, PatternSuite), (True, AsyncPatternSuite)):
                 suite = registry_cls.suites.get(pattern)
                 if suite is None:

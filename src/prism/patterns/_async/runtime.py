@@ -110,5 +110,18 @@ async def _build(
         facets = {m: f for m, f in messaging.items() if m in MESSAGING_MODELS}
         outbox = AsyncOutbox(slots["database"].facet("keyvalue"), facets, **options)
         return outbox, facets
+    if pattern == "multicast-registry":
+        from prism.patterns._async.multicast import AsyncMulticastRegistry
+
+        reg = slots["registry"]
+        model = options.pop("store", "auto")
+        if model not in ("auto", "keyvalue", "document"):
+            msg = f"namespace {name!r}: option store must be auto, keyvalue or document"
+            raise ConfigurationError(msg)
+        if model == "auto":
+            model = "document" if "document" in reg.models else "keyvalue"
+        queue = slots["durability"].facet("queue") if "durability" in slots else None
+        mcast = AsyncMulticastRegistry(reg.facet(model), messaging["pubsub"], queue, **options)
+        return mcast, {m: f for m, f in messaging.items() if m in MESSAGING_MODELS}
     msg = f"namespace {name!r}: pattern {pattern!r} has no runtime in this version of prism"
     raise ConfigurationError(msg)

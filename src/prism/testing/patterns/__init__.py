@@ -69,12 +69,16 @@ def combinations(pattern: str, backends: list[str]) -> list[dict[str, str]]:
     registry = get_registry()
     declaration = registry.pattern(pattern)
     choices: list[list[str]] = []
-    names = [s for s, d in declaration.slots.items() if not d.optional]
+    names = list(declaration.slots)  # optional slots are filled too when a backend fits
     for slot in names:
-        choices.append(
-            [b for b in backends if fits(declaration, slot, registry.backend(b).interfaces)]
-        )
-    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*choices)]
+        fitting = [b for b in backends if fits(declaration, slot, registry.backend(b).interfaces)]
+        if declaration.slots[slot].optional:
+            fitting.append("")  # and once without the optional slot
+        choices.append(fitting)
+    out = []
+    for combo in itertools.product(*choices):
+        out.append({slot: b for slot, b in zip(names, combo, strict=True) if b})
+    return out
 
 
 def load_all() -> None:
