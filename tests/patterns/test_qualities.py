@@ -48,7 +48,7 @@ def test_a_message_size_no_backend_can_store_is_refused_naming_claim_check() -> 
         "backends": {"local": MEM},
         "namespaces": {"videos": {"backend": "local", "qualities": {"max_message_size": "5GB"}}},
     }
-    with pytest.raises(prism.ConfigurationError, match="claim-check pattern.*'storage' slot"):
+    with pytest.raises(prism.ConfigurationError, match=r"claim-check pattern.*'storage' slot"):
         prism.open("videos", config=config)
 
 

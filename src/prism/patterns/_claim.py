@@ -18,7 +18,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import threading
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,6 +139,28 @@ def decompress(data: bytes, claim: Claim) -> bytes:
         msg = f"stored payload of claim {claim.key!r} does not decompress ({claim.compression})"
         raise ClaimIntegrityError(msg) from exc
     return data
+
+
+_hasher: Any = None
+_hasher_lock = threading.Lock()
+PARALLEL_HASH_BYTES = 1 << 20
+
+
+def sha256_later(data: bytes) -> Callable[[], str]:
+    """The SHA-256 (hex) of ``data``: for large payloads computed on a worker thread while the
+    caller writes the payload to storage (hashlib releases the GIL), so the hash costs almost
+    nothing extra; the returned function waits for it."""
+    if len(data) < PARALLEL_HASH_BYTES:
+        digest = hashlib.sha256(data).hexdigest()
+        return lambda: digest
+    global _hasher
+    with _hasher_lock:
+        if _hasher is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _hasher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="prism-claim-hash")
+    future = _hasher.submit(lambda: hashlib.sha256(data).hexdigest())
+    return future.result  # type: ignore[no-any-return]
 
 
 def verify(stored: bytes, claim: Claim) -> bytes:

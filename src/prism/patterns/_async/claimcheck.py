@@ -12,7 +12,6 @@ stored; :meth:`AsyncClaimCheck.collect_orphans` sweeps the rest.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -36,6 +35,7 @@ from prism.patterns._claim import (
     check_compression,
     compress,
     parse_claim,
+    sha256_later,
     verify,
 )
 from prism.patterns._errors import ClaimMissingError
@@ -81,19 +81,20 @@ class AsyncClaimCheck:
         data = bytes(payload)
         now = self.clock()
         key = f"{KEY_PREFIX}{int(now * 1000):013d}/{uuid.uuid4().hex}"
+        digest = sha256_later(data)
         stored = compress(data, self.compression)
-        claim = Claim(
-            key=key,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            compression=self.compression,
-            stored_size=len(stored),
-            expires=now + self.payload_ttl if expires else None,
-        )
         if expires and isinstance(self.storage, AsyncKeyValueTTL):
             await self.storage.set(key, stored, ttl=self.payload_ttl)
         else:
             await self.storage.set(key, stored)
+        claim = Claim(
+            key=key,
+            size=len(data),
+            sha256=digest(),
+            compression=self.compression,
+            stored_size=len(stored),
+            expires=now + self.payload_ttl if expires else None,
+        )
         out = dict(headers or {})
         out[CLAIM_HEADER] = CLAIM_VERSION
         return claim.encode(), out, key
