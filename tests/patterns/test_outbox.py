@@ -138,3 +138,31 @@ def test_a_database_without_transactions_is_refused_naming_the_slot(tmp_path: Pa
     config["namespaces"]["orders"]["slots"]["database"] = {"backend": "kv"}
     with pytest.raises(prism.ConfigurationError, match="database"):
         prism.open("orders", config=config)
+
+
+def test_a_failed_publish_keeps_that_row_and_later_ones_for_the_next_round(tmp_path: Path) -> None:
+    with prism.open("orders", config=_config(tmp_path / "app.db")) as ns:
+        with ns.transaction() as tx:
+            for i in range(4):
+                tx.enqueue("emails", f"m{i}".encode())
+        real = ns.runtime.messaging["queue"]
+
+        class FailThird:
+            calls = 0
+
+            def enqueue(self, *args: Any, **kwargs: Any) -> str:
+                FailThird.calls += 1
+                if FailThird.calls == 3:
+                    raise prism.BackendUnavailableError("messaging is down")
+                return str(real.enqueue(*args, **kwargs))
+
+        ns.runtime.messaging["queue"] = FailThird()
+        with pytest.raises(prism.BackendUnavailableError):
+            ns.run_once()
+        assert ns.pending() == 2  # the two published rows are marked, the rest wait
+        ns.runtime.messaging["queue"] = real
+        assert ns.run_once() == 2
+        got = []
+        while (message := ns.queue.dequeue("emails")) is not None:
+            got.append(message.payload)
+        assert got == [b"m0", b"m1", b"m2", b"m3"]

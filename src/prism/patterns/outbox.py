@@ -171,17 +171,21 @@ class Outbox:
             except KeyNotFoundError:
                 continue  # published meanwhile by a relay whose lease lapsed
         rows.sort(key=lambda r: (r[0][len(ROWS) :].split("-", 1)[0], r[1].get("seq", 0)))
-        done = 0
-        for key, row in rows:
-            self._publish(row)
-            now = self.clock()
-            with self.database.begin() as tx:
-                tx.delete(key)
-                if self.retention > 0:
-                    tx.set(f"{SENT}{int(now * 1000):013d}-{row['id']}", key.encode())
-            done += 1
+        published: list[tuple[str, dict[str, Any]]] = []
+        try:
+            for key, row in rows:
+                self._publish(row)
+                published.append((key, row))
+        finally:  # mark what went out, in one transaction, even when a later publish failed
+            if published:
+                stamp = int(self.clock() * 1000)
+                with self.database.begin() as tx:
+                    for key, row in published:
+                        tx.delete(key)
+                        if self.retention > 0:
+                            tx.set(f"{SENT}{stamp:013d}-{row['id']}", key.encode())
         self._prune()
-        return done
+        return len(published)
 
     def _prune(self) -> None:
         now = self.clock()

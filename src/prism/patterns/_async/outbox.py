@@ -171,17 +171,21 @@ class AsyncOutbox:
             except KeyNotFoundError:
                 continue  # published meanwhile by a relay whose lease lapsed
         rows.sort(key=lambda r: (r[0][len(ROWS) :].split("-", 1)[0], r[1].get("seq", 0)))
-        done = 0
-        for key, row in rows:
-            await self._publish(row)
-            now = self.clock()
-            async with self.database.begin() as tx:
-                await tx.delete(key)
-                if self.retention > 0:
-                    await tx.set(f"{SENT}{int(now * 1000):013d}-{row['id']}", key.encode())
-            done += 1
+        published: list[tuple[str, dict[str, Any]]] = []
+        try:
+            for key, row in rows:
+                await self._publish(row)
+                published.append((key, row))
+        finally:  # mark what went out, in one transaction, even when a later publish failed
+            if published:
+                stamp = int(self.clock() * 1000)
+                async with self.database.begin() as tx:
+                    for key, row in published:
+                        await tx.delete(key)
+                        if self.retention > 0:
+                            await tx.set(f"{SENT}{stamp:013d}-{row['id']}", key.encode())
         await self._prune()
-        return done
+        return len(published)
 
     async def _prune(self) -> None:
         now = self.clock()
