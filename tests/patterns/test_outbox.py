@@ -166,3 +166,33 @@ def test_a_failed_publish_keeps_that_row_and_later_ones_for_the_next_round(tmp_p
         while (message := ns.queue.dequeue("emails")) is not None:
             got.append(message.payload)
         assert got == [b"m0", b"m1", b"m2", b"m3"]
+
+
+def test_outbox_then_claim_check_then_messaging_compose(tmp_path: Path) -> None:
+    db = {"type": "sqlite", "connection": f"sqlite:///{tmp_path / 'app.db'}"}
+    config = {
+        "backends": {"db": db},
+        "namespaces": {
+            "media": {
+                "pattern": "claim-check",
+                "slots": {"messaging": {"backend": "db"}, "storage": {"backend": "db"}},
+                "options": {"threshold_bytes": 1024},
+            },
+            "uploads": {
+                "pattern": "outbox",
+                "slots": {"database": {"backend": "db"}, "messaging": {"namespace": "media"}},
+            },
+        },
+    }
+    big = bytes(range(256)) * 1000
+    with prism.open("uploads", config=config) as up, prism.open("media", config=config) as media:
+        with up.transaction() as tx:
+            tx.set("upload/1", b"stored")
+            tx.enqueue("transcode", big)
+        assert up.run_once() == 1
+        assert media.runtime.storage.count("claim/") == 1  # the relay's send was claimed
+        lease = media.queue.receive("transcode")
+        assert lease is not None
+        assert lease.payload == big
+        media.queue.ack(lease)
+        assert media.runtime.storage.count("claim/") == 0

@@ -349,8 +349,17 @@ class ClaimQueue(FacetDecorator):
         message, key = self._cc.queue_message(lease.message)
         if key is None or message is None:
             return lease  # type: ignore[no-any-return]
-        self._leases[(message.id, lease.receipt)] = (lease, key)
+        self._remember(message.id, lease, key)
         return Lease(message=message, receipt=lease.receipt, deadline=lease.deadline)
+
+    def _remember(self, ident: str, lease: Lease, key: str) -> None:
+        """Keep the wrapped lease until it is settled; leases that lapsed long ago (never
+        settled here) are forgotten once many accumulate."""
+        if len(self._leases) >= 10_000:
+            cutoff = self._cc.clock() - 3600
+            for k in [k for k, (raw, _) in self._leases.items() if raw.deadline < cutoff]:
+                del self._leases[k]
+        self._leases[(ident, lease.receipt)] = (lease, key)
 
     def _settle(self, lease: Lease, *, pop: bool) -> tuple[Lease, str | None]:
         ident = (lease.message.id, lease.receipt)
@@ -374,7 +383,7 @@ class ClaimQueue(FacetDecorator):
         renewed = self._inner.extend_visibility(raw, visibility_timeout)
         if key is None:
             return renewed  # type: ignore[no-any-return]
-        self._leases[(lease.message.id, renewed.receipt)] = (renewed, key)
+        self._remember(lease.message.id, renewed, key)
         return Lease(message=lease.message, receipt=renewed.receipt, deadline=renewed.deadline)
 
     def dead_letters(self, queue: str, *, limit: int | None = None) -> list[QueueMessage]:
