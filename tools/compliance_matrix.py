@@ -5,6 +5,10 @@
     python tools/compliance_matrix.py m.json            # writes docs/compliance-matrix.md
     python tools/compliance_matrix.py m.json --check    # fails if the page differs
 
+Pattern runs (``pytest --prism-pattern=claim-check,outbox,multicast-registry
+--prism-backend=... --prism-matrix=p.json``) add a section per pattern, one row per combination
+of backends in its slots: ``python tools/compliance_matrix.py m.json p.json``.
+
 The page is generated; never edit it by hand.
 """
 
@@ -14,6 +18,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "compliance-matrix.md"
@@ -26,7 +31,7 @@ SYMBOL = {
 }
 
 
-def render(matrix: dict[str, dict[str, dict[str, str]]]) -> str:
+def render(matrix: dict[str, Any]) -> str:
     sys.path.insert(0, str(ROOT / "src"))
     from prism.interfaces import CATALOG
 
@@ -54,16 +59,42 @@ def render(matrix: dict[str, dict[str, dict[str, str]]]) -> str:
         passed = sum(1 for v in row.values() if v == "passed")
         declared = sum(1 for v in row.values() if v != "not-declared")
         totals.append(f"- **{b}**: {passed} of {declared} declared interfaces pass")
+    patterns = matrix.get("patterns", {})
+    if patterns:
+        totals += [
+            "",
+            "## Patterns",
+            "",
+            (
+                "Each row is one combination of backends in the pattern's slots (from a "
+                "`pytest --prism-pattern` run); the cell is the outcome of the pattern's suite, sync "
+                "and async."
+            ),
+        ]
+        for pattern, combos in sorted(patterns.items()):
+            totals += ["", f"### {pattern}", "", "| slots | outcome |", "|---|---|"]
+            for combo, outcome in sorted(combos.items()):
+                totals.append(f"| {combo.replace('+', ', ')} | {SYMBOL.get(outcome, '?')} |")
     return "\n".join([*lines, *totals, ""])
+
+
+def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One matrix from several runs (backend runs and pattern runs)."""
+    out: dict[str, Any] = {"backends": {}, "patterns": {}}
+    for part in parts:
+        out["backends"].update(part.get("backends", {}))
+        for pattern, combos in part.get("patterns", {}).items():
+            out["patterns"].setdefault(pattern, {}).update(combos)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("matrix", type=Path)
+    parser.add_argument("matrix", type=Path, nargs="+")
     parser.add_argument("--output", type=Path, default=PAGE)
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
-    text = render(json.loads(args.matrix.read_text(encoding="utf-8")))
+    text = render(merge([json.loads(m.read_text(encoding="utf-8")) for m in args.matrix]))
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         if current != text:

@@ -11,11 +11,11 @@ from prism._compat import current_loop
 from prism._redact import redact
 from prism.backends.base import Backend
 from prism.backends.settings import BackendSettings
-from prism.errors import BackendUnavailableError, PrismError, UnsupportedError
+from prism.errors import BackendUnavailableError, PrismError
 from prism.interfaces import MODELS
 from prism.namespace import Namespace
-from prism.registry.registry import abstract_facet_error, get_registry
-from prism.registry.resolver import ConfigSource, load_config, resolve
+from prism.registry.registry import Registry, abstract_facet_error, get_registry
+from prism.registry.resolver import ConfigSource, Plan, load_config, resolve
 
 __all__ = ["open"]
 
@@ -79,11 +79,15 @@ def open(name: str, *, config: ConfigSource = None) -> Namespace:
     registry = get_registry()
     plan = resolve(name, load_config(config), registry)
     if plan.pattern is not None:
-        msg = (
-            f"namespace {name!r} uses pattern {plan.pattern!r}; the pattern runtime is not "
-            "part of this release yet"
-        )
-        raise UnsupportedError(msg)
+        from prism.patterns.runtime import open_pattern
+
+        return open_pattern(plan, registry)
+    return open_plan(plan, registry)
+
+
+def open_plan(plan: Plan, registry: Registry) -> Namespace:
+    """Bind the resolved (non-pattern) ``plan`` to a shared connection."""
+    name = plan.namespace
     settings = BackendSettings(
         name=plan.connection_name,
         backend=plan.backend.name,

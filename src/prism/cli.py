@@ -102,6 +102,39 @@ ns.queue.length("emails")
 """,
     ),
     (
+        "claim-check: large payloads go to storage, the message carries a claim",
+        """
+mem = {"type": "memstore", "connection": "memory://default"}
+slots = {"messaging": {"backend": "mem"}, "storage": {"backend": "mem"}}
+videos = {"pattern": "claim-check", "slots": slots, "options": {"threshold_bytes": 1024}}
+cc = prism.open("videos", config={"backends": {"mem": mem}, "namespaces": {"videos": videos}})
+message_id = cc.queue.enqueue("uploads", b"frame" * 10_000)
+raw = cc.slots["messaging"].queue.peek("uploads")  # what a consumer without prism sees
+raw.headers["prism-claim"], len(raw.payload)
+lease = cc.queue.receive("uploads")
+lease.payload == b"frame" * 10_000
+cc.queue.ack(lease)  # the stored payload is deleted with the ack
+cc.runtime.storage.count("claim/")
+cc.close()
+""",
+    ),
+    (
+        "outbox: a write and its message commit together; a relay publishes",
+        """
+slots = {"database": {"backend": "mem"}, "messaging": {"backend": "mem"}}
+orders = {"pattern": "outbox", "slots": slots}
+box = prism.open("orders", config={"backends": {"mem": mem}, "namespaces": {"orders": orders}})
+tx = box.transaction()  # or: with box.transaction() as tx: ...
+tx.set("order/42", b"paid")
+receipt_id = tx.enqueue("receipts", b"order 42 is paid")
+tx.commit()  # the key and the outbox row, atomically
+box.pending(), box.queue.length("receipts")
+box.run_once()
+box.queue.dequeue("receipts").headers["prism-message-id"] == receipt_id
+box.close()
+""",
+    ),
+    (
         "needs no backend can meet are refused when the namespace is opened",
         """
 sorted(ns.models)
@@ -305,7 +338,7 @@ def _check_config(path: Path) -> tuple[list[str], int, int]:
             problems.append(str(exc))
             continue
         refs = [ns.backend] if ns.backend else []
-        refs += [slot.backend for slot in ns.slots.values()]
+        refs += [slot.backend for slot in ns.slots.values() if slot.backend]
         undefined = [r for r in refs if r not in raw["backends"]]
         if undefined:
             known = ", ".join(sorted(map(str, raw["backends"]))) or "none"

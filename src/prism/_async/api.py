@@ -10,10 +10,10 @@ from prism._compat import current_loop_async
 from prism._redact import redact
 from prism.backends._async.base import AsyncBackend
 from prism.backends.settings import BackendSettings
-from prism.errors import BackendUnavailableError, PrismError, UnsupportedError
+from prism.errors import BackendUnavailableError, PrismError
 from prism.interfaces import MODELS
-from prism.registry.registry import abstract_facet_error, get_registry
-from prism.registry.resolver import ConfigSource, load_config, resolve
+from prism.registry.registry import Registry, abstract_facet_error, get_registry
+from prism.registry.resolver import ConfigSource, Plan, load_config, resolve
 
 __all__ = ["open_async"]
 
@@ -77,11 +77,15 @@ async def open_async(name: str, *, config: ConfigSource = None) -> AsyncNamespac
     registry = get_registry()
     plan = resolve(name, load_config(config), registry)
     if plan.pattern is not None:
-        msg = (
-            f"namespace {name!r} uses pattern {plan.pattern!r}; the pattern runtime is not "
-            "part of this release yet"
-        )
-        raise UnsupportedError(msg)
+        from prism.patterns._async.runtime import open_pattern_async
+
+        return await open_pattern_async(plan, registry)
+    return await open_plan_async(plan, registry)
+
+
+async def open_plan_async(plan: Plan, registry: Registry) -> AsyncNamespace:
+    """Bind the resolved (non-pattern) ``plan`` to a shared connection."""
+    name = plan.namespace
     settings = BackendSettings(
         name=plan.connection_name,
         backend=plan.backend.name,

@@ -159,7 +159,17 @@ class BackendConnection(_Strict):
 
 
 class SlotBinding(_Strict):
-    backend: str
+    """What fills a pattern slot: a backend, or another namespace (patterns compose)."""
+
+    backend: str | None = None
+    namespace: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> SlotBinding:
+        if (self.backend is None) == (self.namespace is None):
+            msg = "a slot names exactly one of backend or namespace"
+            raise ValueError(msg)
+        return self
 
 
 QUALITIES: dict[str, tuple[str, ...]] = {
@@ -284,7 +294,11 @@ class PrismConfig(_Strict):
             raise ValueError(msg)
         for name, ns in self.namespaces.items():
             refs = [ns.backend] if ns.backend else []
-            refs += [slot.backend for slot in ns.slots.values()]
+            refs += [slot.backend for slot in ns.slots.values() if slot.backend]
+            for slot in ns.slots.values():
+                if slot.namespace is not None and slot.namespace not in self.namespaces:
+                    msg = f"namespace {name!r} fills a slot with undefined namespace {slot.namespace!r}"
+                    raise ValueError(msg)
             for ref in refs:
                 if ref not in self.backends:
                     known = ", ".join(sorted(self.backends)) or "none"

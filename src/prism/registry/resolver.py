@@ -16,10 +16,10 @@ from prism import _validate
 from prism.errors import ConfigurationError
 from prism.interfaces import CATALOG
 from prism.registry.loader import find_config_path, load_model, parse_model
-from prism.registry.models import BackendConnection, NamespaceConfig, PrismConfig
+from prism.registry.models import BackendConnection, NamespaceConfig, PrismConfig, SlotBinding
 from prism.registry.registry import RegisteredBackend, Registry
 
-__all__ = ["EMBEDDED_DEFAULT", "Plan", "load_config", "resolve"]
+__all__ = ["EMBEDDED_DEFAULT", "PATTERN_QUALITIES", "Plan", "load_config", "resolve"]
 
 EMBEDDED_DEFAULT_NAME = "embedded"
 EMBEDDED_DEFAULT = BackendConnection(type="memstore", connection="memory://default")
@@ -140,15 +140,96 @@ def resolve(name: str, config: PrismConfig | None, registry: Registry) -> Plan:
             raise ConfigurationError(msg)
         conn_name, conn = candidates[0]
         entry = registry.backend(conn.type)
-    size = ns.qualities.max_message_size
-    limit = entry.declaration.limits.max_value_bytes
-    if size is not None and limit is not None and size > limit:
+    for quality in PATTERN_QUALITIES:
+        if quality.applies(ns, needs, entry):
+            return _select_pattern(name, ns, needs, quality, conn_name, config, registry)
+    return Plan(name, conn_name, conn, entry, tuple(needs), config)
+
+
+MESSAGING_MODELS = ("pubsub", "queue", "stream")
+
+
+@dataclass(frozen=True)
+class PatternQuality:
+    """One row of :data:`PATTERN_QUALITIES`: a quality that implies a pattern."""
+
+    quality: str
+    pattern: str
+    when: str
+    other_slot: str
+    other_needs: tuple[str, ...]
+
+    def applies(self, ns: NamespaceConfig, needs: list[str], entry: RegisteredBackend) -> bool:
+        if self.pattern == "claim-check":
+            size = ns.qualities.max_message_size
+            limit = entry.declaration.limits.max_value_bytes
+            return size is not None and limit is not None and size > limit
+        messaging = any(CATALOG[n].model in MESSAGING_MODELS for n in needs if n in CATALOG)
+        return ns.qualities.consistency == "strong" and messaging
+
+
+PATTERN_QUALITIES: tuple[PatternQuality, ...] = (
+    PatternQuality(
+        "max_message_size",
+        "claim-check",
+        "max_message_size is above the messaging backend's max_value_bytes",
+        "storage",
+        ("keyvalue_basic",),
+    ),
+    PatternQuality(
+        "consistency: strong",
+        "outbox",
+        "consistency is strong and the namespace needs a pubsub, queue or stream interface",
+        "database",
+        ("keyvalue_basic", "keyvalue_transactional", "keyvalue_scan"),
+    ),
+)
+"""The one table of needs that imply a pattern.  When a row applies to a plain namespace, the
+resolver selects the pattern: the chosen backend fills the messaging slot and the first
+configured backend with ``other_needs`` (and, for claim-check, room for ``max_message_size``)
+fills the other slot -- the messaging backend itself when it fits.  With no such backend the
+namespace is refused with a message naming the pattern and the slot to fill."""
+
+
+def _select_pattern(
+    name: str,
+    ns: NamespaceConfig,
+    needs: list[str],
+    quality: PatternQuality,
+    conn_name: str,
+    config: PrismConfig,
+    registry: Registry,
+) -> Plan:
+    size = ns.qualities.max_message_size or 0
+    order = [conn_name, *(n for n in config.backends if n != conn_name)]
+    chosen = None
+    for candidate in order if conn_name in config.backends else ():
+        entry = registry.backend(config.backends[candidate].type)
+        room = entry.declaration.limits.max_value_bytes
+        if set(quality.other_needs) <= entry.interfaces and (
+            quality.pattern != "claim-check" or room is None or room >= size
+        ):
+            chosen = candidate
+            break
+    if chosen is None:
         msg = (
-            f"namespace {name!r} needs messages of {size} bytes but {conn.type} stores at most "
-            f"{limit}; use the claim-check pattern to lift the limit"
+            f"namespace {name!r}: {quality.when}, which needs the {quality.pattern} pattern, and "
+            f"no configured backend can fill its {quality.other_slot!r} slot (needs "
+            f"{', '.join(quality.other_needs)}); add one, or declare the namespace with "
+            f"pattern: {quality.pattern}"
         )
         raise ConfigurationError(msg)
-    return Plan(name, conn_name, conn, entry, tuple(needs), config)
+    selected = NamespaceConfig(
+        needs=ns.needs,
+        qualities=ns.qualities,
+        pattern=quality.pattern,
+        slots={
+            "messaging": SlotBinding(backend=conn_name),
+            quality.other_slot: SlotBinding(backend=chosen),
+        },
+    )
+    updated = config.model_copy(update={"namespaces": {**config.namespaces, name: selected}})
+    return _resolve_pattern(name, selected, needs, updated, registry)
 
 
 def _resolve_pattern(
@@ -171,8 +252,13 @@ def _resolve_pattern(
                 continue
             msg = f"namespace {name!r}: pattern {pattern.pattern!r} needs slot {slot_name!r} filled"
             raise ConfigurationError(msg)
-        conn = config.backends[binding.backend]
-        have = registry.backend(conn.type).interfaces
+        if binding.namespace is not None:
+            have = offered_interfaces(binding.namespace, config, registry, (name,))
+            conn_name, conn = _slot_connection(binding.namespace, config, registry)
+        else:
+            assert binding.backend is not None
+            conn_name, conn = binding.backend, config.backends[binding.backend]
+            have = registry.backend(conn.type).interfaces
         missing = [i for i in slot.required_interfaces if i not in have]
         if slot.alternative_interfaces and not (set(slot.alternative_interfaces) & have):
             missing.append(" or ".join(slot.alternative_interfaces))
@@ -188,11 +274,12 @@ def _resolve_pattern(
             ]
             msg = (
                 f"namespace {name!r}: slot {slot_name!r} of pattern {pattern.pattern!r} needs "
-                f"{', '.join(missing)}, which backend {binding.backend!r} ({conn.type}) lacks; "
+                f"{', '.join(missing)}, which {binding.namespace or binding.backend!r} "
+                f"({conn.type}) lacks; "
                 f"configured backends that would fit: {', '.join(fits) or 'none'}"
             )
             raise ConfigurationError(msg)
-        first = first or (binding.backend, conn)
+        first = first or (conn_name, conn)
     assert first is not None
     return Plan(
         name,
@@ -203,6 +290,36 @@ def _resolve_pattern(
         config,
         pattern=pattern.pattern,
     )
+
+
+def offered_interfaces(
+    name: str, config: PrismConfig, registry: Registry, seen: tuple[str, ...] = ()
+) -> frozenset[str]:
+    """The interfaces namespace ``name`` offers: its backend's, or for a pattern namespace those
+    of its messaging slot (a pattern decorates the messaging facets, never narrows them)."""
+    if name in seen:
+        msg = f"pattern namespaces fill each other's slots in a cycle: {' -> '.join([*seen, name])}"
+        raise ConfigurationError(msg)
+    ns = config.namespaces[name]
+    if ns.pattern is None:
+        backend = ns.backend or config.default_backend
+        if backend is None:
+            return registry.backend(EMBEDDED_DEFAULT.type).interfaces
+        return registry.backend(config.backends[backend].type).interfaces
+    binding = ns.slots.get("messaging")
+    if binding is None:
+        return frozenset()
+    if binding.namespace is not None:
+        return offered_interfaces(binding.namespace, config, registry, (*seen, name))
+    assert binding.backend is not None
+    return registry.backend(config.backends[binding.backend].type).interfaces
+
+
+def _slot_connection(
+    name: str, config: PrismConfig, registry: Registry
+) -> tuple[str, BackendConnection]:
+    plan = resolve(name, config, registry)
+    return plan.connection_name, plan.connection
 
 
 def check_catalog_names(names: list[str]) -> None:

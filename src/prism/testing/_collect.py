@@ -252,4 +252,57 @@ def build() -> dict[str, type]:
     return classes
 
 
-globals().update(build())
+def _pattern_bind_fixture(is_async: bool, pattern: str, slots: dict[str, str]) -> Any:
+    from prism.testing.patterns import PatternTarget
+
+    @pytest.fixture(autouse=True)
+    def _prism_bind(self: Any) -> Any:
+        state = active_state()
+        targets: dict[str, Target] = {}
+        for slot, backend in slots.items():
+            target = state.target(backend)
+            if isinstance(target, str):
+                if backend in state.required:
+                    pytest.fail(f"{target} (required by --prism-require)", pytrace=False)
+                pytest.skip(target)
+            targets[slot] = target
+        self.bind(PatternTarget(pattern, targets))
+        yield
+        if not is_async:
+            self.close_namespaces()
+
+    return _prism_bind
+
+
+def build_patterns() -> dict[str, type]:
+    """One class per pattern, fitting combination of the run's backends, and flavour."""
+    from prism.testing.patterns import combinations, load_all
+    from prism.testing.patterns._async.base import AsyncPatternSuite
+    from prism.testing.patterns.base import PatternSuite
+
+    load_all()
+    state = active_state()
+    classes: dict[str, type] = {}
+    for pattern in state.patterns:
+        for combo in combinations(pattern, state.slot_backends):
+            label = "+".join(f"{slot}={backend}" for slot, backend in combo.items())
+            safe = "_".join(f"{s[:3]}_{b.replace('-', '_')}" for s, b in combo.items())
+            for is_async, registry_cls in ((False, PatternSuite), (True, AsyncPatternSuite)):
+                suite = registry_cls.suites.get(pattern)
+                if suite is None:
+                    continue
+                flavour = "async" if is_async else "sync"
+                name = f"Test_pattern_{pattern.replace('-', '_')}_{safe}_{flavour}"
+                classes[name] = type(
+                    name,
+                    (suite,),
+                    {
+                        "prism_backend": f"pattern:{pattern}",
+                        "interface": label,
+                        "_prism_bind": _pattern_bind_fixture(is_async, pattern, combo),
+                    },
+                )
+    return classes
+
+
+globals().update(build_patterns() if active_state().patterns else build())

@@ -47,6 +47,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="write the compliance outcome as JSON to PATH (default: $PRISM_MATRIX)",
     )
+    group.addoption(
+        "--prism-pattern",
+        default="",
+        metavar="PATTERN[,PATTERN...]",
+        help="run these patterns' suites over every combination of the --prism-backend "
+        "backends that fits their slots (instead of the backends' own suites)",
+    )
     _deadline.add_option(group)
 
 
@@ -77,6 +84,9 @@ class ComplianceState:
     items: dict[str, tuple[str, str]] = field(default_factory=dict)
     checks: set[str] = field(default_factory=set)
     workdir: Path | None = None
+    patterns: list[str] = field(default_factory=list)
+    slot_backends: list[str] = field(default_factory=list)
+    """With --prism-pattern: the backends that fill slots (``backends`` is then empty)."""
 
     def target(self, backend: str) -> Target | str:
         """The target for ``backend`` (its server started on first use), or the reason none."""
@@ -132,7 +142,13 @@ class ComplianceState:
                     row[name] = "failed" if failed else "not-declared"
                 else:
                     row[name] = cell.result() if cell else "failed"
-        return {"backends": out}
+        if not self.patterns:
+            return {"backends": out}
+        patterns: dict[str, dict[str, str]] = {}
+        for (subject, combo), cell in sorted(self.cells.items()):
+            if subject.startswith("pattern:"):
+                patterns.setdefault(subject.removeprefix("pattern:"), {})[combo] = cell.result()
+        return {"backends": out, "patterns": patterns}
 
 
 STATE = pytest.StashKey[ComplianceState]()
@@ -161,7 +177,20 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(msg)
     required &= set(backends)  # a required backend that is not selected is simply not run
     matrix = config.getoption("prism_matrix")
-    state = ComplianceState(backends, required, Path(matrix).resolve() if matrix else None)
+    patterns = _split(config.getoption("prism_pattern"))
+    unknown = [p for p in patterns if p not in registry.patterns]
+    if unknown:
+        msg = f"--prism-pattern: unknown pattern(s) {', '.join(unknown)}; known: " + ", ".join(
+            sorted(registry.patterns)
+        )
+        raise pytest.UsageError(msg)
+    state = ComplianceState(
+        [] if patterns else backends,
+        required,
+        Path(matrix).resolve() if matrix else None,
+        patterns=patterns,
+        slot_backends=backends if patterns else [],
+    )
     config.stash[STATE] = state
     global _ACTIVE
     _ACTIVE = state
@@ -252,6 +281,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             state.checks.add(item.nodeid)  # a declaration check: only its failure is recorded
             continue
         name = getattr(item, "originalname", item.name)
+        if backend.startswith("pattern:"):
+            continue
         for mark in _known_gap_marks(backend, interface, name):
             item.add_marker(mark)
 
@@ -317,7 +348,13 @@ def summary_lines(state: ComplianceState) -> Iterator[str]:
     from prism.registry.registry import get_registry
 
     registry = get_registry()
-    matrix = state.matrix()["backends"]
+    full = state.matrix()
+    matrix = full["backends"]
+    for pattern, combos in full.get("patterns", {}).items():
+        yield ""
+        yield f"prism pattern {pattern}: " + ", ".join(f"{c} {r}" for c, r in combos.items())
+    if not state.backends:
+        return
     yield ""
     yield "prism compliance (interfaces passed / declared, per data model)"
     width = max(len(b) for b in state.backends) + 2

@@ -1,0 +1,127 @@
+"""Opening a pattern namespace (async source; the sync twin is generated).
+
+Each slot of the pattern is opened as an ordinary namespace of the same name on the slot's
+backend (or, when the slot names another namespace, as that namespace, so patterns compose);
+the pattern then wraps the messaging slot's facets.  The pattern namespace offers exactly the
+facets of its messaging slot, plus the pattern's own operations as attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from prism._async.namespace import AsyncNamespace
+from prism.errors import ConfigurationError
+from prism.patterns._options import pattern_options
+from prism.registry.registry import Registry
+from prism.registry.resolver import Plan
+
+__all__ = ["AsyncPatternNamespace", "open_pattern_async"]
+
+MESSAGING_MODELS = ("pubsub", "queue", "stream")
+
+
+class AsyncPatternNamespace(AsyncNamespace):
+    """A namespace served by a pattern: the messaging slot's facets, decorated by the pattern,
+    and the pattern's own operations (``transaction()``, ``collect_orphans()``, ``register()``,
+    ...) as attributes.  ``slots`` holds the opened slot namespaces."""
+
+    def __init__(
+        self,
+        name: str,
+        pattern: str,
+        runtime: Any,
+        facets: dict[str, Any],
+        slots: Mapping[str, AsyncNamespace],
+        description: str,
+    ) -> None:
+        self.pattern = pattern
+        self.runtime = runtime
+        self.slots = dict(slots)
+
+        async def release() -> None:
+            try:
+                closer = getattr(runtime, "close", None)
+                if closer is not None:
+                    await closer()
+            finally:
+                for slot in self.slots.values():
+                    await slot.close()
+
+        super().__init__(name, description, facets, release, lambda _model: [])
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name in ("pattern", "runtime", "slots"):
+            raise AttributeError(name)
+        return getattr(self.runtime, name)
+
+
+async def _open_slot(plan: Plan, slot: str, registry: Registry) -> AsyncNamespace:
+    from prism._async.api import open_async, open_plan_async
+
+    assert plan.config is not None
+    binding = plan.config.namespaces[plan.namespace].slots[slot]
+    if binding.namespace is not None:
+        return await open_async(binding.namespace, config=plan.config)
+    assert binding.backend is not None
+    conn = plan.config.backends[binding.backend]
+    sub = Plan(plan.namespace, binding.backend, conn, registry.backend(conn.type), (), plan.config)
+    return await open_plan_async(sub, registry)
+
+
+async def open_pattern_async(plan: Plan, registry: Registry) -> AsyncNamespace:
+    """Open the pattern namespace ``plan`` resolved to."""
+    assert plan.pattern is not None
+    assert plan.config is not None
+    declaration = registry.pattern(plan.pattern)
+    ns_config = plan.config.namespaces[plan.namespace]
+    options = pattern_options(plan.namespace, declaration, ns_config.options)
+    slots: dict[str, AsyncNamespace] = {}
+    try:
+        for slot in declaration.slots:
+            if slot in ns_config.slots:
+                slots[slot] = await _open_slot(plan, slot, registry)
+        runtime, facets = await _build(plan.pattern, plan.namespace, slots, options)
+    except BaseException:
+        for opened in slots.values():
+            await opened.close()
+        raise
+    description = (
+        f"pattern {plan.pattern} ("
+        + ", ".join(f"{k}: {v.backend_name}" for k, v in slots.items())
+        + ")"
+    )
+    return AsyncPatternNamespace(plan.namespace, plan.pattern, runtime, facets, slots, description)
+
+
+async def _build(
+    pattern: str, name: str, slots: Mapping[str, AsyncNamespace], options: dict[str, Any]
+) -> tuple[Any, dict[str, Any]]:
+    messaging = {m: slots["messaging"].facet(m) for m in slots["messaging"].models}
+    if pattern == "claim-check":
+        from prism.patterns._async.claimcheck import AsyncClaimCheck, wrap_messaging
+
+        cc = AsyncClaimCheck(slots["storage"].facet("keyvalue"), **options)
+        return cc, wrap_messaging(messaging, cc)
+    if pattern == "outbox":
+        from prism.patterns._async.outbox import AsyncOutbox
+
+        facets = {m: f for m, f in messaging.items() if m in MESSAGING_MODELS}
+        outbox = AsyncOutbox(slots["database"].facet("keyvalue"), facets, **options)
+        return outbox, facets
+    if pattern == "multicast-registry":
+        from prism.patterns._async.multicast import AsyncMulticastRegistry
+
+        reg = slots["registry"]
+        model = options.pop("store", "auto")
+        if model not in ("auto", "keyvalue", "document"):
+            msg = f"namespace {name!r}: option store must be auto, keyvalue or document"
+            raise ConfigurationError(msg)
+        if model == "auto":
+            model = "document" if "document" in reg.models else "keyvalue"
+        queue = slots["durability"].facet("queue") if "durability" in slots else None
+        mcast = AsyncMulticastRegistry(reg.facet(model), messaging["pubsub"], queue, **options)
+        return mcast, {m: f for m, f in messaging.items() if m in MESSAGING_MODELS}
+    msg = f"namespace {name!r}: pattern {pattern!r} has no runtime in this version of prism"
+    raise ConfigurationError(msg)

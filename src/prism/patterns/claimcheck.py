@@ -1,0 +1,464 @@
+# Generated from src/prism/patterns/_async/claimcheck.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
+"""The claim-check pattern (the sync twin, generated from the async source).
+
+Payloads larger than ``threshold_bytes`` are written to the storage slot and the message carries
+a claim instead (see :mod:`prism.patterns._claim` for the format); every receive path resolves
+claims back to the original bytes, verifying size and SHA-256.  Cleanup: a queue message's
+object is deleted once the message is acknowledged (``ack``, or ``dequeue`` which removes it);
+pub/sub and stream objects carry an expiry (a storage TTL when the slot has keyvalue_ttl) since
+any number of subscribers, groups or replays may still read them; a failed send deletes what it
+stored; :meth:`ClaimCheck.collect_orphans` sweeps the rest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
+
+from prism._validate import Duration
+from prism.errors import InvalidArgumentError, KeyNotFoundError, UnsupportedError
+from prism.interfaces import (
+    DurableSubscription,
+    KeyValueBasic,
+    KeyValueScan,
+    KeyValueTTL,
+    Subscription,
+)
+from prism.patterns._claim import (
+    CLAIM_HEADER,
+    CLAIM_VERSION,
+    KEY_PREFIX,
+    Claim,
+    check_compression,
+    compress,
+    parse_claim,
+    sha256_later,
+    verify,
+)
+from prism.patterns._errors import ClaimMissingError
+from prism.patterns._wrap import FacetDecorator, decorate
+from prism.types import Lease, Message, QueueMessage, StreamRecord
+
+__all__ = ["ClaimCheck"]
+
+T = TypeVar("T")
+
+
+class ClaimCheck:
+    """The claim-check runtime of one namespace: stores, resolves and deletes payloads."""
+
+    def __init__(
+        self,
+        storage: KeyValueBasic,
+        *,
+        threshold_bytes: int = 262_144,
+        payload_ttl: float = 86_400.0,
+        compression: str = "none",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if type(threshold_bytes) is not int or threshold_bytes < 0:
+            msg = f"claim-check option threshold_bytes must be an int >= 0, not {threshold_bytes!r}"
+            raise InvalidArgumentError(msg)
+        self.storage = storage
+        self.threshold_bytes = threshold_bytes
+        self.payload_ttl = float(payload_ttl)
+        self.compression = check_compression(compression)
+        self.clock = clock
+
+    # ----- sending -------------------------------------------------------------------------
+
+    def store(
+        self, payload: bytes, headers: Mapping[str, str] | None, *, expires: bool
+    ) -> tuple[bytes, dict[str, str] | None, str | None]:
+        """``(payload, headers, stored key)`` to send: the claim when ``payload`` is large."""
+        if headers and CLAIM_HEADER in headers:
+            msg = f"headers: {CLAIM_HEADER!r} is reserved for claim-check claims"
+            raise InvalidArgumentError(msg)
+        if len(payload) <= self.threshold_bytes:
+            return payload, None if headers is None else dict(headers), None
+        data = bytes(payload)
+        now = self.clock()
+        key = f"{KEY_PREFIX}{int(now * 1000):013d}/{uuid.uuid4().hex}"
+        digest = sha256_later(data)
+        stored = compress(data, self.compression)
+        if expires and isinstance(self.storage, KeyValueTTL):
+            self.storage.set(key, stored, ttl=self.payload_ttl)
+        else:
+            self.storage.set(key, stored)
+        claim = Claim(
+            key=key,
+            size=len(data),
+            sha256=digest(),
+            compression=self.compression,
+            stored_size=len(stored),
+            expires=now + self.payload_ttl if expires else None,
+        )
+        out = dict(headers or {})
+        out[CLAIM_HEADER] = CLAIM_VERSION
+        return claim.encode(), out, key
+
+    def discard(self, key: str | None) -> None:
+        """Delete a stored object (after an acknowledgement or a failed send)."""
+        if key is not None:
+            self.storage.delete(key)
+
+    # ----- receiving -----------------------------------------------------------------------
+
+    def resolve(
+        self, payload: bytes, headers: Mapping[str, str]
+    ) -> tuple[bytes, Mapping[str, str], str | None]:
+        """``(original payload, headers without the marker, stored key or None)``."""
+        if headers.get(CLAIM_HEADER) is None:
+            return payload, headers, None
+        claim = parse_claim(payload)
+        try:
+            stored = self.storage.get(claim.key)
+        except KeyNotFoundError as exc:
+            msg = (
+                f"the stored payload of claim {claim.key!r} is missing (expired, collected or "
+                "deleted)"
+            )
+            raise ClaimMissingError(msg) from exc
+        data = verify(stored, claim)
+        rest = {k: v for k, v in headers.items() if k != CLAIM_HEADER}
+        return data, rest, claim.key
+
+    def message(self, message: Message | None) -> Message | None:
+        if message is None:
+            return None
+        payload, headers, _ = self.resolve(message.payload, message.headers)
+        if headers is message.headers:
+            return message
+        return _replace(message, payload=payload, headers=headers)
+
+    def record(self, record: StreamRecord) -> StreamRecord:
+        payload, headers, _ = self.resolve(record.payload, record.headers)
+        if headers is record.headers:
+            return record
+        return _replace(record, payload=payload, headers=headers)
+
+    def records(self, records: list[StreamRecord]) -> list[StreamRecord]:
+        return [self.record(r) for r in records]
+
+    def queue_message(self, message: QueueMessage | None) -> tuple[QueueMessage | None, str | None]:
+        if message is None:
+            return None, None
+        payload, headers, key = self.resolve(message.payload, message.headers)
+        if key is None:
+            return message, None
+        return _replace(message, payload=payload, headers=headers), key
+
+    # ----- housekeeping --------------------------------------------------------------------
+
+    def collect_orphans(self, older_than: float | None = None) -> int:
+        """Delete stored payloads written more than ``older_than`` seconds ago (default: the
+        ``payload_ttl``); return how many were deleted.  Needs keyvalue_scan on the storage
+        slot.  Messages still holding a claim to a collected object raise
+        ``ClaimMissingError`` when received."""
+        if not isinstance(self.storage, KeyValueScan):
+            msg = "collect_orphans needs keyvalue_scan on the claim-check storage slot"
+            raise UnsupportedError(msg)
+        age = self.payload_ttl if older_than is None else float(older_than)
+        cutoff = int((self.clock() - age) * 1000)
+        doomed = []
+        for key in self.storage.scan_keys(KEY_PREFIX):
+            stamp = key[len(KEY_PREFIX) :].split("/", 1)[0]
+            if stamp.isdigit() and int(stamp) <= cutoff:
+                doomed.append(key)
+        removed = 0
+        for key in doomed:
+            removed += bool(self.storage.delete(key))
+        return removed
+
+
+def _replace(obj: T, **changes: Any) -> T:
+    return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
+
+
+def _send(cc: ClaimCheck, expires: bool, payload: bytes, headers: Any, send: Any) -> Any:
+    body, out, key = cc.store(payload, headers, expires=expires)
+    try:
+        return send(body, out)
+    except BaseException:
+        cc.discard(key)
+        raise
+
+
+class ClaimPubSub(FacetDecorator):
+    """pub/sub through claim-check: publish paths store large payloads, subscriptions resolve."""
+
+    def __init__(self, inner: Any, cc: ClaimCheck) -> None:
+        super().__init__(inner)
+        self._cc = cc
+
+    def publish(
+        self,
+        topic: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> None:
+        extra = {} if attributes is None else {"attributes": attributes}
+
+        def send(body: bytes, out: Any) -> Any:
+            return self._inner.publish(topic, body, headers=out, **extra)
+
+        _send(self._cc, True, payload, headers, send)
+
+    def publish_persistent(
+        self, topic: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> str:
+        def send(body: bytes, out: Any) -> Any:
+            return self._inner.publish_persistent(topic, body, headers=out)
+
+        return _send(self._cc, True, payload, headers, send)  # type: ignore[no-any-return]
+
+    def publish_ordered(
+        self,
+        topic: str,
+        payload: bytes,
+        ordering_key: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        def send(body: bytes, out: Any) -> Any:
+            return self._inner.publish_ordered(topic, body, ordering_key, headers=out)
+
+        _send(self._cc, True, payload, headers, send)
+
+    def subscribe(self, topic: str) -> Subscription:
+        return ClaimSubscription(self._inner.subscribe(topic), self._cc)
+
+    def subscribe_pattern(self, pattern: str) -> Subscription:
+        return ClaimSubscription(self._inner.subscribe_pattern(pattern), self._cc)
+
+    def subscribe_filtered(self, topic: str, filter: Mapping[str, Any]) -> Subscription:
+        inner = self._inner.subscribe_filtered(topic, filter)
+        return ClaimSubscription(inner, self._cc)
+
+    def subscribe_durable(
+        self, topic: str, name: str, *, start: Any = "earliest", ack_wait: Any = 30.0
+    ) -> DurableSubscription:
+        inner = self._inner.subscribe_durable(topic, name, start=start, ack_wait=ack_wait)
+        return ClaimDurableSubscription(inner, self._cc)
+
+
+class ClaimSubscription(Subscription):
+    """A subscription whose messages carry their original payloads."""
+
+    __slots__ = ("_cc", "_inner")
+
+    def __init__(self, inner: Subscription, cc: ClaimCheck) -> None:
+        self._inner = inner
+        self._cc = cc
+
+    def get(self, timeout: Duration | None = None) -> Message | None:
+        return self._cc.message(self._inner.get(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._inner.closed
+
+
+class ClaimDurableSubscription(DurableSubscription):
+    """A durable subscription whose messages carry their original payloads."""
+
+    __slots__ = ("_cc", "_inner", "_pending")
+
+    def __init__(self, inner: DurableSubscription, cc: ClaimCheck) -> None:
+        self._inner = inner
+        self._cc = cc
+        self._pending: dict[str | None, Message] = {}
+
+    def get(self, timeout: Duration | None = None) -> Message | None:
+        raw = self._inner.get(timeout)
+        if raw is None:
+            return None
+        message = self._cc.message(raw)
+        if message is not raw:
+            self._pending[raw.id] = raw
+        return message
+
+    def ack(self, message: Message) -> None:
+        raw = self._pending.pop(message.id, None) if message.id is not None else None
+        self._inner.ack(raw if raw is not None and raw.topic == message.topic else message)
+
+    def close(self) -> None:
+        self._pending.clear()
+        self._inner.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._inner.closed
+
+
+class ClaimQueue(FacetDecorator):
+    """A queue through claim-check: objects are deleted once their message is acknowledged."""
+
+    def __init__(self, inner: Any, cc: ClaimCheck) -> None:
+        super().__init__(inner)
+        self._cc = cc
+        self._leases: dict[tuple[str, str], tuple[Lease, str]] = {}
+
+    def enqueue(
+        self,
+        queue: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        priority: int = 0,
+        delay: float | None = None,
+        not_before: float | None = None,
+    ) -> str:
+        options: dict[str, Any] = {}
+        if priority:
+            options["priority"] = priority
+        if delay is not None:
+            options["delay"] = delay
+        if not_before is not None:
+            options["not_before"] = not_before
+
+        def send(body: bytes, out: Any) -> Any:
+            return self._inner.enqueue(queue, body, headers=out, **options)
+
+        return _send(self._cc, False, payload, headers, send)  # type: ignore[no-any-return]
+
+    def dequeue(self, queue: str, *, timeout: float | None = None) -> QueueMessage | None:
+        message, key = self._cc.queue_message(self._inner.dequeue(queue, timeout=timeout))
+        self._cc.discard(key)
+        return message
+
+    def peek(self, queue: str) -> QueueMessage | None:
+        message, _ = self._cc.queue_message(self._inner.peek(queue))
+        return message
+
+    def receive(
+        self, queue: str, *, visibility_timeout: float = 30.0, timeout: float | None = None
+    ) -> Lease | None:
+        lease = self._inner.receive(queue, visibility_timeout=visibility_timeout, timeout=timeout)
+        if lease is None:
+            return None
+        message, key = self._cc.queue_message(lease.message)
+        if key is None or message is None:
+            return lease  # type: ignore[no-any-return]
+        self._remember(message.id, lease, key)
+        return Lease(message=message, receipt=lease.receipt, deadline=lease.deadline)
+
+    def _remember(self, ident: str, lease: Lease, key: str) -> None:
+        """Keep the wrapped lease until it is settled; leases that lapsed long ago (never
+        settled here) are forgotten once many accumulate."""
+        if len(self._leases) >= 10_000:
+            cutoff = self._cc.clock() - 3600
+            for k in [k for k, (raw, _) in self._leases.items() if raw.deadline < cutoff]:
+                del self._leases[k]
+        self._leases[(ident, lease.receipt)] = (lease, key)
+
+    def _settle(self, lease: Lease, *, pop: bool) -> tuple[Lease, str | None]:
+        ident = (lease.message.id, lease.receipt)
+        found = self._leases.pop(ident, None) if pop else self._leases.get(ident)
+        if found is None:
+            return lease, None
+        return found
+
+    def ack(self, lease: Lease) -> None:
+        raw, key = self._settle(lease, pop=False)
+        self._inner.ack(raw)
+        self._leases.pop((lease.message.id, lease.receipt), None)
+        self._cc.discard(key)
+
+    def release(self, lease: Lease) -> None:
+        raw, _ = self._settle(lease, pop=True)
+        self._inner.release(raw)
+
+    def extend_visibility(self, lease: Lease, visibility_timeout: float) -> Lease:
+        raw, key = self._settle(lease, pop=False)
+        renewed = self._inner.extend_visibility(raw, visibility_timeout)
+        if key is None:
+            return renewed  # type: ignore[no-any-return]
+        self._remember(lease.message.id, renewed, key)
+        return Lease(message=lease.message, receipt=renewed.receipt, deadline=renewed.deadline)
+
+    def dead_letters(self, queue: str, *, limit: int | None = None) -> list[QueueMessage]:
+        out = []
+        for raw in self._inner.dead_letters(queue, limit=limit):
+            message, _ = self._cc.queue_message(raw)
+            out.append(raw if message is None else message)
+        return out
+
+
+class ClaimStream(FacetDecorator):
+    """A stream through claim-check: appends store large payloads, every read resolves."""
+
+    def __init__(self, inner: Any, cc: ClaimCheck) -> None:
+        super().__init__(inner)
+        self._cc = cc
+
+    def append(
+        self, stream: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> int:
+        def send(body: bytes, out: Any) -> Any:
+            return self._inner.append(stream, body, headers=out)
+
+        return _send(self._cc, True, payload, headers, send)  # type: ignore[no-any-return]
+
+    def append_to_partition(
+        self,
+        stream: str,
+        partition: int,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> int:
+        def send(body: bytes, out: Any) -> Any:
+            return self._inner.append_to_partition(stream, partition, body, headers=out)
+
+        return _send(self._cc, True, payload, headers, send)  # type: ignore[no-any-return]
+
+    def append_with_key(
+        self, stream: str, key: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> Any:
+        def send(body: bytes, out: Any) -> Any:
+            return self._inner.append_with_key(stream, key, body, headers=out)
+
+        return _send(self._cc, True, payload, headers, send)
+
+    def read(
+        self, stream: str, from_offset: int = 0, *, max_count: int = 100
+    ) -> list[StreamRecord]:
+        return self._cc.records(self._inner.read(stream, from_offset, max_count=max_count))
+
+    def read_partition(
+        self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
+    ) -> list[StreamRecord]:
+        records = self._inner.read_partition(stream, partition, from_offset, max_count=max_count)
+        return self._cc.records(records)
+
+    def consume(self, stream: str, group: str, consumer: str, **options: Any) -> list[StreamRecord]:
+        return self._cc.records(self._inner.consume(stream, group, consumer, **options))
+
+    def replay_range(self, stream: str, start: int, end: int) -> Iterator[StreamRecord]:
+        return self._replay(stream, start, end)
+
+    def _replay(self, stream: str, start: int, end: int) -> Iterator[StreamRecord]:
+        for record in self._inner.replay_range(stream, start, end):
+            yield self._cc.record(record)
+
+
+FACETS: dict[str, type[FacetDecorator]] = {
+    "pubsub": ClaimPubSub,
+    "queue": ClaimQueue,
+    "stream": ClaimStream,
+}
+
+
+def wrap_messaging(facets: Mapping[str, Any], cc: ClaimCheck) -> dict[str, Any]:
+    """The claim-check facets over a messaging slot's pubsub, queue and stream facets."""
+    return {model: decorate(FACETS[model], f, cc) for model, f in facets.items() if model in FACETS}
