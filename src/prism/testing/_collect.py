@@ -305,4 +305,6 @@ def build_patterns() -> dict[str, type]:
     return classes
 
 
-globals().update(build_patterns() if active_state().patterns else build())
+globals().update(build())
+if active_state().patterns:
+    globals().update(build_patterns())

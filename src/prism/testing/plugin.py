@@ -51,8 +51,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--prism-pattern",
         default="",
         metavar="PATTERN[,PATTERN...]",
-        help="run these patterns' suites over every combination of the --prism-backend "
-        "backends that fits their slots (instead of the backends' own suites)",
+        help="also run these patterns' suites over every combination of the --prism-backend "
+        "backends that fits their slots",
     )
     _deadline.add_option(group)
 
@@ -86,7 +86,7 @@ class ComplianceState:
     workdir: Path | None = None
     patterns: list[str] = field(default_factory=list)
     slot_backends: list[str] = field(default_factory=list)
-    """With --prism-pattern: the backends that fill slots (``backends`` is then empty)."""
+    """With --prism-pattern: the backends that fill slots (the same as ``backends``)."""
 
     def target(self, backend: str) -> Target | str:
         """The target for ``backend`` (its server started on first use), or the reason none."""
@@ -185,7 +185,7 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         raise pytest.UsageError(msg)
     state = ComplianceState(
-        [] if patterns else backends,
+        backends,
         required,
         Path(matrix).resolve() if matrix else None,
         patterns=patterns,
