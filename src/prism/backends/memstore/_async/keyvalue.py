@@ -74,8 +74,13 @@ class AsyncMemKeyValue(
     # keyvalue_basic / keyvalue_ttl ------------------------------------------------------------
     async def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
         with self._lock:
-            if ttl is None:
-                self._state.put(key, value, None)
+            if ttl is None:  # KeyValueState.put inlined: the hot path of the in-process store
+                state = self._state
+                state.values[key] = value
+                if state.expires:
+                    state.expires.pop(key, None)
+                state.version = version = state.version + 1
+                state.versions[key] = version
                 return
             now = self._store.clock()
             self._state.put(key, value, now + cast("float", ttl))
@@ -86,7 +91,9 @@ class AsyncMemKeyValue(
         with self._lock:
             value = state.values.get(key)
             if value is not None and (
-                key not in state.expires or state.live(key, self._store.clock())
+                not state.expires
+                or key not in state.expires
+                or state.live(key, self._store.clock())
             ):
                 return value
         raise KeyNotFoundError(f"key {key!r} not found", backend="memstore", operation="get")
