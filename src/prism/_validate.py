@@ -245,7 +245,8 @@ def _plain_payloads(values: list[Any], limit: int | None) -> bool:
     kinds = set(map(type, values))
     if len(kinds) != 1 or bytes not in kinds:
         return False
-    return limit is None or len(max(values, key=len)) <= limit
+    # the total within the limit settles it without a per-value pass (the usual case)
+    return limit is None or len(b"".join(values)) <= limit or len(max(values, key=len)) <= limit
 
 
 def payload_map(value: object, limit: int | None, what: str = "items") -> dict[str, bytes]:

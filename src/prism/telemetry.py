@@ -253,9 +253,11 @@ def wrap_method(
         @functools.wraps(func)
         async def acall(*args: Any, **kwargs: Any) -> Any:
             span, attrs = op.start(args, kwargs)
-            if op.send:
+            # a no-op tracer's span has no context: nothing to make current or to inject
+            live = span.get_span_context().is_valid
+            if live and op.send:
                 op.inject(span, kwargs)
-            token = attach(set_in(span))
+            token = attach(set_in(span)) if live else None
             start_ns = time.time_ns() if op.receive else 0
             start = time.perf_counter()
             try:
@@ -264,7 +266,8 @@ def wrap_method(
                 op.finish(span, start, exc)
                 raise
             finally:
-                detach(token)
+                if token is not None:
+                    detach(token)
             op.finish(span, start, None)
             if op.receive:
                 op.received(result, start_ns, attrs)
@@ -275,9 +278,10 @@ def wrap_method(
     @functools.wraps(func)
     def call(*args: Any, **kwargs: Any) -> Any:
         span, attrs = op.start(args, kwargs)
-        if op.send:
+        live = span.get_span_context().is_valid
+        if live and op.send:
             op.inject(span, kwargs)
-        token = attach(set_in(span))
+        token = attach(set_in(span)) if live else None
         start_ns = time.time_ns() if op.receive else 0
         start = time.perf_counter()
         try:
@@ -286,7 +290,8 @@ def wrap_method(
             op.finish(span, start, exc)
             raise
         finally:
-            detach(token)
+            if token is not None:
+                detach(token)
         op.finish(span, start, None)
         if op.receive:
             op.received(result, start_ns, attrs)

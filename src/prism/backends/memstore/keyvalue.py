@@ -54,6 +54,10 @@ class MemKeyValue(
         self._lock = backend.store.lock
         self._state = backend.store.namespace_state("keyvalue", namespace, KeyValueState)
         self._sweep = backend.store.namespace_state("keyvalue.sweep", namespace, _Sweep)
+        # the state's dicts are never replaced: the hot paths below reach them in one step
+        self._values = self._state.values
+        self._expires = self._state.expires
+        self._versions = self._state.versions
 
     def _expiring_write(self, now: float) -> None:
         """Count a write that set an expiry (lock held), sweeping out expired keys now and then.
@@ -77,25 +81,24 @@ class MemKeyValue(
     def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
         with self._lock:
             if ttl is None:  # KeyValueState.put inlined: the hot path of the in-process store
+                self._values[key] = value
+                if self._expires:
+                    self._expires.pop(key, None)
                 state = self._state
-                state.values[key] = value
-                if state.expires:
-                    state.expires.pop(key, None)
                 state.version = version = state.version + 1
-                state.versions[key] = version
+                self._versions[key] = version
                 return
             now = self._store.clock()
             self._state.put(key, value, now + cast("float", ttl))
             self._expiring_write(now)
 
     def get(self, key: str) -> bytes:
-        state = self._state
         with self._lock:
-            value = state.values.get(key)
+            value = self._values.get(key)
             if value is not None and (
-                not state.expires
-                or key not in state.expires
-                or state.live(key, self._store.clock())
+                not self._expires
+                or key not in self._expires
+                or self._state.live(key, self._store.clock())
             ):
                 return value
         raise KeyNotFoundError(f"key {key!r} not found", backend="memstore", operation="get")
