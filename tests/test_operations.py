@@ -446,3 +446,49 @@ def test_logs_go_under_prism_and_redact_connection_strings(
     assert records, "opening a connection is logged"
     assert all("hunter2" not in r.getMessage() for r in caplog.records)
     assert any("127.0.0.1:1" in r.getMessage() for r in records)
+
+
+def test_one_trace_spans_a_stream_append_and_the_read(spans: InMemorySpanExporter) -> None:
+    cfg = mem_config()
+    with prism.open("log", config=cfg) as writer, prism.open("log", config=cfg) as reader:
+        writer.stream.append("audit", b"secret-payload")
+        records = reader.stream.read("audit", 0)
+    assert len(records) == 1
+    _one_trace(spans, "append audit")
+
+
+def test_metrics_record_durations_errors_by_type_and_breaker_state() -> None:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    reader = InMemoryMetricReader()
+    prism.telemetry.enable(
+        tracer_provider=TracerProvider(), meter_provider=MeterProvider(metric_readers=[reader])
+    )
+    try:
+        cfg = mem_config(breaker={"failures": 2})
+        with prism.open("metered", config=cfg) as ns:
+            ns.keyvalue.set("a", b"1")
+            with pytest.raises(prism.KeyNotFoundError):
+                ns.keyvalue.get("missing")
+            ns.queue.enqueue("q", b"x")
+    finally:
+        prism.telemetry.disable()
+    data = reader.get_metrics_data()
+    points: dict[str, list[Any]] = {}
+    for resource in data.resource_metrics:
+        for scope in resource.scope_metrics:
+            for metric in scope.metrics:
+                points.setdefault(metric.name, []).extend(metric.data.data_points)
+    db = points["db.client.operation.duration"]
+    assert {p.attributes["db.operation.name"] for p in db} >= {"keyvalue.set", "keyvalue.get"}
+    assert all(p.sum >= 0 for p in db)
+    assert any(p.attributes.get("error.type") == "KeyNotFoundError" for p in db)
+    errors = points["prism.client.errors"]
+    assert [p.attributes["error.type"] for p in errors] == ["KeyNotFoundError"]
+    assert (
+        points["messaging.client.operation.duration"][0].attributes["messaging.operation.name"]
+        == "enqueue"
+    )
+    states = points["prism.circuit_breaker.state"]
+    assert [(p.attributes["prism.backend"], p.value) for p in states] == [("m", 0)]
