@@ -492,3 +492,31 @@ def test_metrics_record_durations_errors_by_type_and_breaker_state() -> None:
     )
     states = points["prism.circuit_breaker.state"]
     assert [(p.attributes["prism.backend"], p.value) for p in states] == [("m", 0)]
+
+
+def test_a_no_op_tracer_skips_spans_but_keeps_the_metrics() -> None:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.trace import NoOpTracerProvider
+
+    reader = InMemoryMetricReader()
+    prism.telemetry.enable(
+        tracer_provider=NoOpTracerProvider(), meter_provider=MeterProvider(metric_readers=[reader])
+    )
+    try:
+        state = prism.telemetry.enabled()
+        assert state is not None and state.spans_off()
+        with prism.open("noop", config=mem_config()) as ns:
+            headers = {"a": "b"}
+            ns.queue.enqueue("q", b"x", headers=headers)
+            lease = ns.queue.receive("q")
+    finally:
+        prism.telemetry.disable()
+    assert lease is not None and dict(lease.message.headers) == {"a": "b"}  # nothing injected
+    names = {
+        metric.name
+        for resource in reader.get_metrics_data().resource_metrics
+        for scope in resource.scope_metrics
+        for metric in scope.metrics
+    }
+    assert "messaging.client.operation.duration" in names

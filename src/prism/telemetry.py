@@ -65,12 +65,21 @@ class _Telemetry:
         self.errors = meter.create_counter(
             "prism.client.errors", unit="{error}", description="failed operations by error.type"
         )
+        self._noop_tracer = trace.NoOpTracer
         self.breakers: weakref.WeakSet[Any] = weakref.WeakSet()
         meter.create_observable_gauge(
             "prism.circuit_breaker.state",
             callbacks=[self._breaker_states],
             description="0 closed, 1 half-open, 2 open",
         )
+
+    def spans_off(self) -> bool:
+        """Whether spans would be a no-op tracer's (no provider set, or a no-op one): then
+        only the metrics are recorded.  A proxy tracer is asked each time, since a provider
+        may be set after :func:`enable`."""
+        tracer = self.tracer
+        real = getattr(tracer, "_tracer", tracer)  # ProxyTracer: its delegate so far
+        return isinstance(real, self._noop_tracer)
 
     def _breaker_states(self, _options: Any) -> Any:
         from opentelemetry.metrics import Observation
@@ -221,11 +230,13 @@ class _Op:
             self.histogram.record(elapsed, self.metric_attrs)
         else:
             error = {**self.metric_attrs, "error.type": type(exc).__qualname__}
-            span.set_attribute("error.type", type(exc).__qualname__)
-            span.set_status(self.tel.trace.Status(self.tel.trace.StatusCode.ERROR))
+            if span is not None:
+                span.set_attribute("error.type", type(exc).__qualname__)
+                span.set_status(self.tel.trace.Status(self.tel.trace.StatusCode.ERROR))
             self.histogram.record(elapsed, error)
             self.errors_add(error)
-        span.end()
+        if span is not None:
+            span.end()
 
     def errors_add(self, attrs: dict[str, Any]) -> None:
         self.tel.errors.add(1, attrs)
@@ -247,11 +258,21 @@ def wrap_method(
     op = _Op(tel, backend, namespace, model, operation, func)
     attach, detach = tel.context.attach, tel.context.detach
     set_in = tel.trace.set_span_in_context
+    spans_off = tel.spans_off
 
     if is_async:
 
         @functools.wraps(func)
         async def acall(*args: Any, **kwargs: Any) -> Any:
+            if spans_off():
+                start = time.perf_counter()
+                try:
+                    result = await func(*args, **kwargs)
+                except BaseException as exc:
+                    op.finish(None, start, exc)
+                    raise
+                op.finish(None, start, None)
+                return result
             span, attrs = op.start(args, kwargs)
             # a no-op tracer's span has no context: nothing to make current or to inject
             live = span.get_span_context().is_valid
@@ -277,6 +298,15 @@ def wrap_method(
 
     @functools.wraps(func)
     def call(*args: Any, **kwargs: Any) -> Any:
+        if spans_off():
+            start = time.perf_counter()
+            try:
+                result = func(*args, **kwargs)
+            except BaseException as exc:
+                op.finish(None, start, exc)
+                raise
+            op.finish(None, start, None)
+            return result
         span, attrs = op.start(args, kwargs)
         live = span.get_span_context().is_valid
         if live and op.send:
