@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -85,8 +87,9 @@ class MemKeyValue(
                 if self._expires:
                     self._expires.pop(key, None)
                 state = self._state
-                state.version = version = state.version + 1
-                self._versions[key] = version
+                if state.watchers:  # versions matter only to open transactions
+                    state.version = version = state.version + 1
+                    self._versions[key] = version
                 return
             now = self._store.clock()
             self._state.put(key, value, now + cast("float", ttl))
@@ -222,6 +225,11 @@ class MemKeyValue(
 _DELETED = object()
 
 
+def _unwatch(lock: threading.RLock, state: KeyValueState) -> None:
+    with lock:
+        state.watchers -= 1
+
+
 class MemTransaction(Transaction):
     """Optimistic: remembers the version of every key it touches; commit checks them."""
 
@@ -231,6 +239,11 @@ class MemTransaction(Transaction):
         self._seen: dict[str, int] = {}
         self._writes: dict[str, object] = {}
         self._done = False
+        state = facet._state
+        with facet._lock:
+            state.watchers += 1
+        # committed, rolled back or dropped unfinished: the state stops counting it once
+        self._unwatch = weakref.finalize(self, _unwatch, facet._lock, state)
 
     def _touch(self, key: str) -> None:
         if self._done:
@@ -238,7 +251,10 @@ class MemTransaction(Transaction):
             raise InvalidArgumentError(msg)
         if key not in self._seen:
             state = self._facet._state
-            state.live(key, self._facet._store.clock())
+            if state.live(key, self._facet._store.clock()) and key not in state.versions:
+                # written while no transaction was open: give it a version now, so that its
+                # deletion (version 0, as absent) is seen as a change
+                state.bump(key)
             self._seen[key] = state.versions.get(key, 0)
 
     def _current(self, key: str) -> bytes | None:
@@ -276,6 +292,7 @@ class MemTransaction(Transaction):
                 msg = "this transaction is already committed or rolled back"
                 raise InvalidArgumentError(msg)
             self._done = True
+            self._unwatch()
             state = self._facet._state
             now = self._facet._store.clock()
             for key, version in self._seen.items():
@@ -293,4 +310,5 @@ class MemTransaction(Transaction):
     def rollback(self) -> None:
         with self._facet._lock:
             self._done = True
+            self._unwatch()
             self._writes.clear()
