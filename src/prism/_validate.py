@@ -143,8 +143,28 @@ def batch(size: int, what: str) -> None:
         raise InvalidArgumentError(msg)
 
 
+def _plain_names(items: list[Any]) -> bool:
+    """Whether every item is an exact, non-empty ASCII str of at most 256 characters without
+    NUL: the common batch, checked in C loops (no Python-level loop per key)."""
+    kinds = set(map(type, items))
+    if len(kinds) != 1 or str not in kinds:
+        return False
+    joined = "".join(items)
+    return (
+        joined.isascii()
+        and "\x00" not in joined
+        and "" not in items
+        and len(max(items, key=len)) <= 256
+    )
+
+
 def names(values: object, what: str = "keys") -> list[str]:
     """Check an iterable of names (not a bare str); returns them as a list of exact str."""
+    if type(values) is list:  # the common case: a list of short ASCII keys
+        items: list[Any] = values.copy()
+        if len(items) <= MAX_BATCH and (not items or _plain_names(items)):
+            return items
+        return _names(items, what)
     if isinstance(values, str | bytes | Mapping):
         msg = f"{what} must be an iterable of str, not a single {type(values).__name__}"
         raise InvalidArgumentError(msg)
@@ -153,6 +173,10 @@ def names(values: object, what: str = "keys") -> list[str]:
     except TypeError as exc:
         msg = f"{what} must be an iterable of str, got {type(values).__name__}"
         raise InvalidArgumentError(msg) from exc
+    return _names(items, what)
+
+
+def _names(items: list[Any], what: str) -> list[str]:
     batch(len(items), what)
     single = f"each of {what}"
     for i, item in enumerate(items):
@@ -216,8 +240,21 @@ def mapping_items(value: object, what: str, kind: str) -> list[tuple[Any, Any]]:
         raise InvalidArgumentError(msg) from exc
 
 
+def _plain_payloads(values: list[Any], limit: int | None) -> bool:
+    """Whether every value is exact ``bytes`` within ``limit`` (C loops, as ``_plain_names``)."""
+    kinds = set(map(type, values))
+    if len(kinds) != 1 or bytes not in kinds:
+        return False
+    # the total within the limit settles it without a per-value pass (the usual case)
+    return limit is None or len(b"".join(values)) <= limit or len(max(values, key=len)) <= limit
+
+
 def payload_map(value: object, limit: int | None, what: str = "items") -> dict[str, bytes]:
     """A mapping of names to payloads; returns a plain dict of exact str keys."""
+    if type(value) is dict and 0 < len(value) <= MAX_BATCH:  # the common case, in C loops
+        fresh = value.copy()
+        if _plain_names(list(fresh)) and _plain_payloads(list(fresh.values()), limit):
+            return fresh
     out: dict[str, bytes] = {}
     items = mapping_items(value, what, "str to bytes")
     batch(len(items), what)

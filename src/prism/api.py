@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from prism._compat import current_loop
+from prism._instrument import install
 from prism._redact import redact
 from prism.backends.base import Backend
 from prism.backends.settings import BackendSettings
@@ -19,13 +21,20 @@ from prism.registry.resolver import ConfigSource, Plan, load_config, resolve
 
 __all__ = ["open"]
 
+log = logging.getLogger("prism.connections")
 _lock = threading.Lock()
 _connections: dict[tuple[Any, ...], list[Any]] = {}  # key -> [backend, refcount]
 
 
 def _connection_key(settings: BackendSettings) -> tuple[Any, ...]:
     options = tuple(sorted((k, repr(v)) for k, v in settings.options.items()))
-    return (settings.backend, settings.connection, options, current_loop())
+    return (
+        settings.backend,
+        settings.connection,
+        options,
+        settings.call_timeout,
+        current_loop(),
+    )
 
 
 def _acquire(settings: BackendSettings, cls: type[Backend]) -> tuple[Any, Backend]:
@@ -36,9 +45,16 @@ def _acquire(settings: BackendSettings, cls: type[Backend]) -> tuple[Any, Backen
             slot[1] += 1
             return key, slot[0]
     backend = cls(settings)
+    log.info(
+        "opening %s connection %r: %s",
+        settings.backend,
+        settings.name,
+        settings.redacted_connection,
+    )
     try:
         backend.open()
-    except PrismError:
+    except PrismError as exc:
+        log.warning("%s connection %r failed to open: %s", settings.backend, settings.name, exc)
         raise
     except OSError as exc:  # refused, reset, unreachable, timed out: the server is not there
         # A backend translates its driver's errors itself; anything else that is not an OSError
@@ -88,12 +104,14 @@ def open(name: str, *, config: ConfigSource = None) -> Namespace:
 def open_plan(plan: Plan, registry: Registry) -> Namespace:
     """Bind the resolved (non-pattern) ``plan`` to a shared connection."""
     name = plan.namespace
+    policy = plan.connection.resilience
     settings = BackendSettings(
         name=plan.connection_name,
         backend=plan.backend.name,
         declaration=plan.backend.declaration,
         connection=plan.connection.connection,
         options=plan.connection.options,
+        call_timeout=None if policy is None else policy.timeout,
     )
     cls = plan.backend.load_class()
     for facet_class in getattr(cls, "facet_classes", {}).values():
@@ -106,6 +124,7 @@ def open_plan(plan: Plan, registry: Registry) -> Namespace:
         facet = backend.facet(model, name)
         if facet is not None:
             facets[model] = facet
+    install(facets, plan=plan, backend=backend, namespace=name)
 
     def release() -> None:
         _release(key)

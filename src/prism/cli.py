@@ -1,4 +1,4 @@
-"""The ``prism`` command: ``demo``, ``registry``, ``validate``."""
+"""The ``prism`` command: ``demo``, ``registry``, ``validate``, ``health``."""
 
 from __future__ import annotations
 
@@ -416,6 +416,68 @@ def validate(file: Path | None) -> None:
         click.echo(f"{path}: {len(problems)} problem(s)", err=True)
         sys.exit(1)
     click.echo(f"{path}: OK ({n_backends} backends, {n_namespaces} namespaces)")
+
+
+def _health_targets(
+    names: tuple[str, ...], config: Any
+) -> list[tuple[str, str, Any]]:  # (shown as, namespace to open, config)
+    """The namespaces to probe: those named, else one per configured backend entry."""
+    from prism.registry.models import NamespaceConfig
+
+    if names:
+        return [(name, name, config) for name in names]
+    if config is None or not config.backends:
+        return [("(embedded default)", PROBE_NAMESPACE, config)]
+    out = []
+    for backend in config.backends:
+        namespaces = {**config.namespaces, PROBE_NAMESPACE: NamespaceConfig(backend=backend)}
+        out.append(
+            (
+                f"backend {backend}",
+                PROBE_NAMESPACE,
+                config.model_copy(update={"namespaces": namespaces}),
+            )
+        )
+    return out
+
+
+PROBE_NAMESPACE = "prism-health"
+
+
+@main.command()
+@click.argument("namespaces", nargs=-1)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="the prism.yaml (default: $PRISM_CONFIG or ./prism.yaml)",
+)
+@click.option("--timeout", default=5.0, show_default=True, help="seconds per probe (async)")
+def health(namespaces: tuple[str, ...], config_file: Path | None, timeout: float) -> None:
+    """Probe each backend (of the NAMESPACES given, else of every configured backend entry)
+    with a real round trip; print its latency, and exit 1 when any is down."""
+    from prism.health import Health
+    from prism.registry.resolver import load_config
+
+    try:
+        config = load_config(config_file)
+    except ConfigurationError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    down = 0
+    for shown, name, cfg in _health_targets(namespaces, config):
+        try:
+            with prism.open(name, config=cfg) as ns:
+                result = ns.health(timeout)
+        except PrismError as exc:
+            result = Health(shown, "?", False, 0.0, f"{type(exc).__name__}: {exc}")
+        result = Health(shown, result.backend, result.ok, result.latency, result.error)
+        down += not result.ok
+        click.echo(result.line())
+    if down:
+        click.echo(f"{down} backend(s) down", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

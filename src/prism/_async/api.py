@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from prism._async.namespace import AsyncNamespace
 from prism._compat import current_loop_async
+from prism._instrument import install
 from prism._redact import redact
 from prism.backends._async.base import AsyncBackend
 from prism.backends.settings import BackendSettings
@@ -17,13 +19,20 @@ from prism.registry.resolver import ConfigSource, Plan, load_config, resolve
 
 __all__ = ["open_async"]
 
+log = logging.getLogger("prism.connections")
 _lock = threading.Lock()
 _connections: dict[tuple[Any, ...], list[Any]] = {}  # key -> [backend, refcount]
 
 
 def _connection_key(settings: BackendSettings) -> tuple[Any, ...]:
     options = tuple(sorted((k, repr(v)) for k, v in settings.options.items()))
-    return (settings.backend, settings.connection, options, current_loop_async())
+    return (
+        settings.backend,
+        settings.connection,
+        options,
+        settings.call_timeout,
+        current_loop_async(),
+    )
 
 
 async def _acquire(settings: BackendSettings, cls: type[AsyncBackend]) -> tuple[Any, AsyncBackend]:
@@ -34,9 +43,16 @@ async def _acquire(settings: BackendSettings, cls: type[AsyncBackend]) -> tuple[
             slot[1] += 1
             return key, slot[0]
     backend = cls(settings)
+    log.info(
+        "opening %s connection %r: %s",
+        settings.backend,
+        settings.name,
+        settings.redacted_connection,
+    )
     try:
         await backend.open()
-    except PrismError:
+    except PrismError as exc:
+        log.warning("%s connection %r failed to open: %s", settings.backend, settings.name, exc)
         raise
     except OSError as exc:  # refused, reset, unreachable, timed out: the server is not there
         # A backend translates its driver's errors itself; anything else that is not an OSError
@@ -86,12 +102,14 @@ async def open_async(name: str, *, config: ConfigSource = None) -> AsyncNamespac
 async def open_plan_async(plan: Plan, registry: Registry) -> AsyncNamespace:
     """Bind the resolved (non-pattern) ``plan`` to a shared connection."""
     name = plan.namespace
+    policy = plan.connection.resilience
     settings = BackendSettings(
         name=plan.connection_name,
         backend=plan.backend.name,
         declaration=plan.backend.declaration,
         connection=plan.connection.connection,
         options=plan.connection.options,
+        call_timeout=None if policy is None else policy.timeout,
     )
     cls = plan.backend.load_class_async()
     for facet_class in getattr(cls, "facet_classes", {}).values():
@@ -104,6 +122,7 @@ async def open_plan_async(plan: Plan, registry: Registry) -> AsyncNamespace:
         facet = backend.facet(model, name)
         if facet is not None:
             facets[model] = facet
+    install(facets, plan=plan, backend=backend, namespace=name)
 
     async def release() -> None:
         await _release(key)

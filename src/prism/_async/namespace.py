@@ -11,6 +11,7 @@ from prism.errors import UnsupportedError
 from prism.interfaces import MODELS
 
 if TYPE_CHECKING:
+    from prism.health import Health
     from prism.interfaces import (
         AsyncDocumentBasic,
         AsyncGraphBasic,
@@ -118,6 +119,14 @@ class AsyncNamespace:
     @property
     def document(self) -> AsyncDocumentBasic:
         return self.facet("document")  # type: ignore[no-any-return]
+
+    async def health(self, timeout: float | None = 5.0) -> Health:
+        """One real round trip to this namespace's backend and its latency (never raises:
+        ``Health.ok`` is False and ``Health.error`` says why).  See :mod:`prism.health`."""
+        from prism.health import probe_async
+
+        backend = next((getattr(f, "backend", None) for f in self._facets.values()), None)
+        return await probe_async(self.name, self.backend_name, backend, self._facets, timeout)
 
     @property
     def closed(self) -> bool:

@@ -22,6 +22,10 @@ class BackendSettings:
     declaration: BackendDeclaration
     connection: str | None = field(default=None, repr=False)
     options: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    call_timeout: float | None = None
+    """The deadline of one operation from the entry's ``resilience.timeout``, for backends
+    whose driver enforces it (sync calls cannot be interrupted otherwise); None: the
+    backend's own defaults."""
 
     @property
     def max_value_bytes(self) -> int | None:

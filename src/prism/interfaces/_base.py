@@ -126,9 +126,16 @@ def _wrap(func: Callable[..., Any], spec: dict[str, Check]) -> Callable[..., Any
             env[f"_c_{pname}"] = check
             if getattr(check, "normalizes", False):
                 # the check returns the value to use (e.g. a one-shot iterable made a list)
-                body.append(f"    {pname} = _c_{pname}({params[0].name}, {pname})")
+                line = f"{pname} = _c_{pname}({params[0].name}, {pname})"
             else:
-                body.append(f"    _c_{pname}({params[0].name}, {pname})")
+                line = f"_c_{pname}({params[0].name}, {pname})"
+            fast = getattr(check, "inline", None)
+            if fast is not None:
+                # the common, valid case is decided inline (no call); the check runs otherwise
+                cond = fast.format(v=pname, s=params[0].name)
+                body.append(f"    if not ({cond}):\n        {line}")
+            else:
+                body.append(f"    {line}")
     names = {p.name for p in params}
     for key, check in spec.items():
         if key.startswith(_TOGETHER):
@@ -220,6 +227,18 @@ def registered_interfaces() -> dict[tuple[str, bool], type[Interface]]:
 # timestamps), so backends never convert arguments themselves.
 
 
+def _inline(check: Check, condition: str) -> Check:
+    """Mark ``check`` with a fast-path condition the generated wrapper evaluates inline.
+
+    ``condition`` is a Python expression over ``{v}`` (the parameter) and ``{s}`` (the facet);
+    when it is true the value is already what the check would return (or accept), so the check
+    is not called.  It must be exactly as strict as the check for the values it admits: exact
+    types first, nothing allocated.
+    """
+    check.inline = condition  # type: ignore[attr-defined]
+    return check
+
+
 def _per_param(factory: Callable[[str], Check]) -> Check:
     """A check whose messages name the parameter it checks (``what`` is the parameter name)."""
     check = factory("value")
@@ -250,10 +269,13 @@ def _named(factory_what: str | None = None) -> Check:
                 return value
             return name(value, what)
 
-        return _normalizing(check)
+        return _inline(_normalizing(check), _NAME_FAST)
 
     return _per_param(factory)
 
+
+_NAME_FAST = 'type({v}) is str and {v} and len({v}) <= 256 and {v}.isascii() and "\\x00" not in {v}'
+"""The inline fast path of a name: short ASCII text without NUL (see ``_named``)."""
 
 KEY = _named()
 TOPIC = _named()
@@ -401,9 +423,10 @@ def _payload(what: str) -> Check:
         if type(value) is not bytes or (limit is not None and len(value) > limit):
             payload(value, limit, what)
 
-    return check
+    return _inline(check, _PAYLOAD_FAST)
 
 
+_PAYLOAD_FAST = "type({v}) is bytes and ((_m := {s}.max_value_bytes) is None or len({v}) <= _m)"
 PAYLOAD = _per_param(_payload)
 MEMBER = PAYLOAD
 
@@ -412,7 +435,7 @@ def _opt_payload(what: str) -> Check:
     def check(facet: Any, value: Any) -> None:
         v.optional_payload(value, facet.max_value_bytes, what)
 
-    return check
+    return _inline(check, "{v} is None or (" + _PAYLOAD_FAST + ")")
 
 
 OPT_PAYLOAD = _per_param(_opt_payload)
@@ -449,7 +472,7 @@ def _headers(what: str) -> Check:
     def check(_: Any, value: Any) -> dict[str, str] | None:
         return None if value is None else headers(value, what)
 
-    return _normalizing(check)
+    return _inline(_normalizing(check), "{v} is None")
 
 
 HEADERS = _per_param(_headers)
@@ -480,7 +503,10 @@ def _seconds(*, optional: bool, allow_zero: bool) -> Check:
                     return value
                 return seconds(value, what, allow_zero=allow_zero)
 
-        return _normalizing(check)
+        fast = f"type({{v}}) is float and 0 < {{v}} <= {top}"
+        if optional:
+            fast = f"{{v}} is None or ({fast})"
+        return _inline(_normalizing(check), fast)
 
     return _per_param(factory)
 
@@ -504,7 +530,10 @@ def _timestamp(*, optional: bool) -> Check:
                 return None
             return timestamp(value, what)
 
-        return _normalizing(check)
+        fast = f"type({{v}}) is float and {v.MIN_TIMESTAMP} <= {{v}} <= {v.MAX_TIMESTAMP}"
+        if optional:
+            fast = f"{{v}} is None or ({fast})"
+        return _inline(_normalizing(check), fast)
 
     return _per_param(factory)
 
@@ -525,7 +554,10 @@ def _integer(minimum: int, maximum: int, *, optional: bool = False) -> Check:
                 return None
             return integer(value, what, minimum, maximum)
 
-        return _normalizing(check)
+        fast = f"type({{v}}) is int and {minimum} <= {{v}} <= {maximum}"
+        if optional:
+            fast = f"{{v}} is None or ({fast})"
+        return _inline(_normalizing(check), fast)
 
     return _per_param(factory)
 
@@ -554,7 +586,9 @@ def _number(*, allow_inf: bool) -> Check:
         def check(_: Any, value: Any) -> float:
             return number(value, what, allow_inf=allow_inf)
 
-        return _normalizing(check)
+        # a float that is not NaN (x == x), and finite unless allowed (x - x is NaN for inf)
+        fast = "type({v}) is float and " + ("{v} == {v}" if allow_inf else "{v} - {v} == 0.0")
+        return _inline(_normalizing(check), fast)
 
     return _per_param(factory)
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from prism._redact import redact
+from prism.policy import ResiliencePolicy
 
 __all__ = [
     "BackendConnection",
@@ -148,6 +149,8 @@ class BackendConnection(_Strict):
     type: str = Field(pattern=_NAME)
     connection: str | None = Field(default=None, repr=False)
     options: dict[str, Any] = Field(default_factory=dict, repr=False)
+    resilience: ResiliencePolicy | None = None
+    """Call deadline, retries and circuit breaker of this connection (docs/operations.md)."""
 
     @property
     def redacted(self) -> str | None:
@@ -266,6 +269,8 @@ class NamespaceConfig(_Strict):
     pattern: str | None = None
     slots: dict[str, SlotBinding] = {}
     options: dict[str, Any] = {}
+    resilience: ResiliencePolicy | None = None
+    """Overrides of the backend entry's policy for this namespace (docs/operations.md)."""
 
     _v_needs = field_validator("needs")(_check_interfaces)
 

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -54,6 +56,10 @@ class MemKeyValue(
         self._lock = backend.store.lock
         self._state = backend.store.namespace_state("keyvalue", namespace, KeyValueState)
         self._sweep = backend.store.namespace_state("keyvalue.sweep", namespace, _Sweep)
+        # the state's dicts are never replaced: the hot paths below reach them in one step
+        self._values = self._state.values
+        self._expires = self._state.expires
+        self._versions = self._state.versions
 
     def _expiring_write(self, now: float) -> None:
         """Count a write that set an expiry (lock held), sweeping out expired keys now and then.
@@ -76,19 +82,26 @@ class MemKeyValue(
     # keyvalue_basic / keyvalue_ttl ------------------------------------------------------------
     def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
         with self._lock:
-            if ttl is None:
-                self._state.put(key, value, None)
+            if ttl is None:  # KeyValueState.put inlined: the hot path of the in-process store
+                self._values[key] = value
+                if self._expires:
+                    self._expires.pop(key, None)
+                state = self._state
+                if state.watchers:  # versions matter only to open transactions
+                    state.version = version = state.version + 1
+                    self._versions[key] = version
                 return
             now = self._store.clock()
             self._state.put(key, value, now + cast("float", ttl))
             self._expiring_write(now)
 
     def get(self, key: str) -> bytes:
-        state = self._state
         with self._lock:
-            value = state.values.get(key)
+            value = self._values.get(key)
             if value is not None and (
-                key not in state.expires or state.live(key, self._store.clock())
+                not self._expires
+                or key not in self._expires
+                or self._state.live(key, self._store.clock())
             ):
                 return value
         raise KeyNotFoundError(f"key {key!r} not found", backend="memstore", operation="get")
@@ -212,6 +225,11 @@ class MemKeyValue(
 _DELETED = object()
 
 
+def _unwatch(lock: threading.RLock, state: KeyValueState) -> None:
+    with lock:
+        state.watchers -= 1
+
+
 class MemTransaction(Transaction):
     """Optimistic: remembers the version of every key it touches; commit checks them."""
 
@@ -221,6 +239,11 @@ class MemTransaction(Transaction):
         self._seen: dict[str, int] = {}
         self._writes: dict[str, object] = {}
         self._done = False
+        state = facet._state
+        with facet._lock:
+            state.watchers += 1
+        # committed, rolled back or dropped unfinished: the state stops counting it once
+        self._unwatch = weakref.finalize(self, _unwatch, facet._lock, state)
 
     def _touch(self, key: str) -> None:
         if self._done:
@@ -228,7 +251,10 @@ class MemTransaction(Transaction):
             raise InvalidArgumentError(msg)
         if key not in self._seen:
             state = self._facet._state
-            state.live(key, self._facet._store.clock())
+            if state.live(key, self._facet._store.clock()) and key not in state.versions:
+                # written while no transaction was open: give it a version now, so that its
+                # deletion (version 0, as absent) is seen as a change
+                state.bump(key)
             self._seen[key] = state.versions.get(key, 0)
 
     def _current(self, key: str) -> bytes | None:
@@ -266,6 +292,7 @@ class MemTransaction(Transaction):
                 msg = "this transaction is already committed or rolled back"
                 raise InvalidArgumentError(msg)
             self._done = True
+            self._unwatch()
             state = self._facet._state
             now = self._facet._store.clock()
             for key, version in self._seen.items():
@@ -283,4 +310,5 @@ class MemTransaction(Transaction):
     def rollback(self) -> None:
         with self._facet._lock:
             self._done = True
+            self._unwatch()
             self._writes.clear()

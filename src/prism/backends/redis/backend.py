@@ -54,7 +54,12 @@ class RedisBackend(Backend):
     def __init__(self, settings: BackendSettings) -> None:
         super().__init__(settings)
         self.name = settings.backend
-        self.config = parse_config(settings.backend, settings.connection, settings.options)
+        options = dict(settings.options)
+        if settings.call_timeout is not None:  # a resilience policy's deadline (sync calls too);
+            # redis-py's own resend is off then: a timed-out write is never sent a second time
+            options.setdefault("socket_timeout", settings.call_timeout)
+            options.setdefault("retries", 0)
+        self.config = parse_config(settings.backend, settings.connection, options)
         self.client: Any = None
         self._nodes: dict[tuple[str, int], Any] = {}
         self._lock = threading.Lock()

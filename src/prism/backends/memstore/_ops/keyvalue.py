@@ -11,6 +11,11 @@ class KeyValueState:
     expires: dict[str, float] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
     version: int = 0
+    watchers: int = 0
+    """Open transactions.  ``set`` bumps a key's version only while there is one: a transaction
+    compares the versions it read with those at commit, so only writes made while it is open
+    need a new version (a write with no transaction open may leave an older number behind;
+    no open transaction has read it)."""
 
     def live(self, key: str, now: float) -> bool:
         """Whether ``key`` is present and unexpired; drops it if it expired."""

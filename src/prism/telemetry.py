@@ -1,0 +1,371 @@
+"""OpenTelemetry for prism: a span and a duration per operation, errors by type, breaker state,
+and trace context carried in message headers (extra ``prism[otel]``).
+
+Like the OpenTelemetry instrumentations, it is switched on in code::
+
+    import prism.telemetry
+    prism.telemetry.enable()            # the global tracer / meter providers
+    ns = prism.open("orders")           # namespaces opened from now on are instrumented
+
+Nothing is imported from ``opentelemetry`` before :func:`enable`, and namespaces opened while
+telemetry is off carry no wrapper at all.  Attributes follow the current semantic conventions
+for database clients (``db.system.name``, ``db.operation.name``, ``db.namespace``,
+``db.collection.name``) and messaging clients (``messaging.system``,
+``messaging.operation.name``, ``messaging.operation.type``, ``messaging.destination.name``);
+keys, values, payloads, headers and connection strings are never recorded.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["disable", "enable", "enabled"]
+
+_lock = threading.Lock()
+_state: _Telemetry | None = None
+
+SYSTEMS = {"postgres": "postgresql", "redis-cluster": "redis", "memstore": "prism.memstore"}
+"""prism backend name → the ``db.system.name`` / ``messaging.system`` value (others: same)."""
+
+MESSAGING = {"pubsub", "queue", "stream"}
+SEND = {
+    "publish",
+    "publish_persistent",
+    "publish_ordered",
+    "enqueue",
+    "append",
+    "append_to_partition",
+    "append_with_key",
+}
+RECEIVE = {"receive", "dequeue", "read", "read_partition", "consume", "replay_range"}
+COLLECTION_PARAMS = ("collection", "topic", "queue", "stream", "series")
+
+STATE_VALUES = {"closed": 0, "half_open": 1, "open": 2}
+
+
+class _Telemetry:
+    def __init__(self, tracer_provider: Any, meter_provider: Any) -> None:
+        from opentelemetry import context, metrics, propagate, trace
+
+        self.trace = trace
+        self.context = context
+        self.propagate = propagate
+        self.tracer = trace.get_tracer("prism", tracer_provider=tracer_provider)
+        meter = metrics.get_meter("prism", meter_provider=meter_provider)
+        self.db_duration = meter.create_histogram(
+            "db.client.operation.duration", unit="s", description="prism operation duration"
+        )
+        self.msg_duration = meter.create_histogram(
+            "messaging.client.operation.duration", unit="s", description="prism operation duration"
+        )
+        self.errors = meter.create_counter(
+            "prism.client.errors", unit="{error}", description="failed operations by error.type"
+        )
+        self._noop_tracer = trace.NoOpTracer
+        self.breakers: weakref.WeakSet[Any] = weakref.WeakSet()
+        meter.create_observable_gauge(
+            "prism.circuit_breaker.state",
+            callbacks=[self._breaker_states],
+            description="0 closed, 1 half-open, 2 open",
+        )
+
+    def spans_off(self) -> bool:
+        """Whether spans would be a no-op tracer's (no provider set, or a no-op one): then
+        only the metrics are recorded.  A proxy tracer is asked each time, since a provider
+        may be set after :func:`enable`."""
+        tracer = self.tracer
+        real = getattr(tracer, "_tracer", tracer)  # ProxyTracer: its delegate so far
+        return isinstance(real, self._noop_tracer)
+
+    def _breaker_states(self, _options: Any) -> Any:
+        from opentelemetry.metrics import Observation
+
+        return [
+            Observation(STATE_VALUES[b.state], {"prism.backend": b.name})
+            for b in list(self.breakers)
+        ]
+
+
+def enable(*, tracer_provider: Any = None, meter_provider: Any = None) -> None:
+    """Instrument namespaces opened from now on (``None``: the global providers)."""
+    global _state
+    try:
+        state = _Telemetry(tracer_provider, meter_provider)
+    except ImportError as exc:
+        from prism.errors import ConfigurationError
+
+        msg = "prism.telemetry needs opentelemetry-api: install prism[otel]"
+        raise ConfigurationError(msg) from exc
+    with _lock:
+        _state = state
+
+
+def disable() -> None:
+    """Namespaces opened from now on are not instrumented (open ones keep their wrappers)."""
+    global _state
+    with _lock:
+        _state = None
+
+
+def enabled() -> _Telemetry | None:
+    return _state
+
+
+def _destination(params: list[str], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+    for name in COLLECTION_PARAMS:
+        if name in kwargs:
+            value = kwargs[name]
+            return value if isinstance(value, str) else None
+        if name in params:
+            i = params.index(name)
+            if i < len(args):
+                value = args[i]
+                return value if isinstance(value, str) else None
+    return None
+
+
+def _headers_of(result: Any) -> list[tuple[dict[str, str], str | None]]:
+    """The trace-carrying headers of what a receive returned (a lease, a message, records or a
+    list of them), each with its destination (topic, queue or stream) when it names one."""
+    if result is None:
+        return []
+    items = result if isinstance(result, list | tuple) else [result]
+    out = []
+    for item in items:
+        holder = getattr(item, "message", item)
+        headers = getattr(holder, "headers", None)
+        if isinstance(headers, Mapping) and "traceparent" in headers:
+            dest = None
+            for attr in ("topic", "queue", "stream"):
+                value = getattr(holder, attr, None)
+                if isinstance(value, str):
+                    dest = value
+                    break
+            out.append((dict(headers), dest))
+    return out
+
+
+class _Op:
+    """Per wrapped method: names and attributes built once."""
+
+    def __init__(
+        self, tel: _Telemetry, backend: str, namespace: str, model: str, operation: str, func: Any
+    ) -> None:
+        import inspect
+
+        self.tel = tel
+        self.operation = operation
+        self.messaging = model in MESSAGING
+        self.send = self.messaging and operation in SEND
+        self.receive = self.messaging and operation in RECEIVE
+        system = SYSTEMS.get(backend, backend)
+        self.params = list(inspect.signature(func).parameters)
+        kind = tel.trace.SpanKind
+        if self.messaging:
+            op_type = "send" if self.send else "receive" if self.receive else "settle"
+            self.attrs: dict[str, Any] = {
+                "messaging.system": system,
+                "messaging.operation.name": operation,
+                "messaging.operation.type": op_type,
+                "prism.namespace": namespace,
+                "prism.model": model,
+            }
+            self.kind = (
+                kind.PRODUCER if self.send else kind.CONSUMER if self.receive else kind.CLIENT
+            )
+            self.histogram = tel.msg_duration
+        else:
+            self.attrs = {
+                "db.system.name": system,
+                "db.operation.name": f"{model}.{operation}",
+                "db.namespace": namespace,
+                "prism.model": model,
+            }
+            self.kind = kind.CLIENT
+            self.histogram = tel.db_duration
+        self.metric_attrs = dict(self.attrs)
+        self.name = f"{operation} {namespace}"
+        self.start_span = tel.tracer.start_span
+
+    def start(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        attrs = self.attrs
+        name = self.name
+        if self.messaging:
+            dest = _destination(self.params, args, kwargs)
+            if dest is not None:
+                attrs = {**attrs, "messaging.destination.name": dest}
+                name = f"{self.operation} {dest}"
+        return self.start_span(name, kind=self.kind, attributes=attrs), attrs
+
+    def inject(self, span: Any, kwargs: dict[str, Any]) -> None:
+        headers = dict(kwargs.get("headers") or {})
+        ctx = self.tel.trace.set_span_in_context(span)
+        self.tel.propagate.inject(headers, context=ctx)
+        kwargs["headers"] = headers
+
+    def received(self, result: Any, start_ns: int, attrs: dict[str, Any]) -> None:
+        """A receive span per delivered message, child of the trace its headers carry."""
+        for headers, dest in _headers_of(result):
+            parent = self.tel.propagate.extract(headers)
+            where = dest or attrs.get("messaging.destination.name")
+            extra = {"messaging.operation.type": "process"}
+            if where is not None:
+                extra["messaging.destination.name"] = where
+            span = self.tel.tracer.start_span(
+                f"process {where or self.operation}",
+                context=parent,
+                kind=self.tel.trace.SpanKind.CONSUMER,
+                attributes={**attrs, **extra},
+                start_time=start_ns,
+            )
+            span.end()
+
+    def finish(self, span: Any, start: float, exc: BaseException | None) -> None:
+        elapsed = time.perf_counter() - start
+        if exc is None:
+            self.histogram.record(elapsed, self.metric_attrs)
+        else:
+            error = {**self.metric_attrs, "error.type": type(exc).__qualname__}
+            if span is not None:
+                span.set_attribute("error.type", type(exc).__qualname__)
+                span.set_status(self.tel.trace.Status(self.tel.trace.StatusCode.ERROR))
+            self.histogram.record(elapsed, error)
+            self.errors_add(error)
+        if span is not None:
+            span.end()
+
+    def errors_add(self, attrs: dict[str, Any]) -> None:
+        self.tel.errors.add(1, attrs)
+
+
+def wrap_method(
+    tel: _Telemetry,
+    func: Callable[..., Any],
+    *,
+    backend: str,
+    namespace: str,
+    model: str,
+    operation: str,
+    is_async: bool,
+) -> Callable[..., Any]:
+    """``func`` (a bound facet method, perhaps already under a policy) with a span."""
+    import functools
+
+    op = _Op(tel, backend, namespace, model, operation, func)
+    attach, detach = tel.context.attach, tel.context.detach
+    set_in = tel.trace.set_span_in_context
+    spans_off = tel.spans_off
+
+    if is_async:
+
+        @functools.wraps(func)
+        async def acall(*args: Any, **kwargs: Any) -> Any:
+            if spans_off():
+                start = time.perf_counter()
+                try:
+                    result = await func(*args, **kwargs)
+                except BaseException as exc:
+                    op.finish(None, start, exc)
+                    raise
+                op.finish(None, start, None)
+                return result
+            span, attrs = op.start(args, kwargs)
+            # a no-op tracer's span has no context: nothing to make current or to inject
+            live = span.get_span_context().is_valid
+            if live and op.send:
+                op.inject(span, kwargs)
+            token = attach(set_in(span)) if live else None
+            start_ns = time.time_ns() if op.receive else 0
+            start = time.perf_counter()
+            try:
+                result = await func(*args, **kwargs)
+            except BaseException as exc:
+                op.finish(span, start, exc)
+                raise
+            finally:
+                if token is not None:
+                    detach(token)
+            op.finish(span, start, None)
+            if op.receive:
+                op.received(result, start_ns, attrs)
+            return result
+
+        return acall
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if spans_off():
+            start = time.perf_counter()
+            try:
+                result = func(*args, **kwargs)
+            except BaseException as exc:
+                op.finish(None, start, exc)
+                raise
+            op.finish(None, start, None)
+            return result
+        span, attrs = op.start(args, kwargs)
+        live = span.get_span_context().is_valid
+        if live and op.send:
+            op.inject(span, kwargs)
+        token = attach(set_in(span)) if live else None
+        start_ns = time.time_ns() if op.receive else 0
+        start = time.perf_counter()
+        try:
+            result = func(*args, **kwargs)
+        except BaseException as exc:
+            op.finish(span, start, exc)
+            raise
+        finally:
+            if token is not None:
+                detach(token)
+        op.finish(span, start, None)
+        if op.receive:
+            op.received(result, start_ns, attrs)
+        return result
+
+    return call
+
+
+def wrap_subscription(tel: _Telemetry, sub: Any, *, backend: str, namespace: str) -> Any:
+    """Give a subscription's ``get`` (which ``async for`` / ``for`` use) a process span per
+    message, parented by the trace in the message's headers."""
+    import functools
+    import inspect
+
+    get = getattr(sub, "get", None)
+    if get is None:
+        return sub
+    op = _Op(tel, backend, namespace, "pubsub", "receive", get)
+    topic = getattr(sub, "topic", None)
+    attrs = dict(op.attrs)
+    if isinstance(topic, str):
+        attrs["messaging.destination.name"] = topic
+    if inspect.iscoroutinefunction(get):
+
+        @functools.wraps(get)
+        async def aget(*args: Any, **kwargs: Any) -> Any:
+            start_ns = time.time_ns()
+            message = await get(*args, **kwargs)
+            op.received(message, start_ns, attrs)
+            return message
+
+        wrapped: Any = aget
+    else:
+
+        @functools.wraps(get)
+        def sget(*args: Any, **kwargs: Any) -> Any:
+            start_ns = time.time_ns()
+            message = get(*args, **kwargs)
+            op.received(message, start_ns, attrs)
+            return message
+
+        wrapped = sget
+    try:
+        sub.get = wrapped
+    except AttributeError:  # a slotted subscription class: left as it is
+        return sub
+    return sub

@@ -1,0 +1,522 @@
+"""Operations: resilience policies, health, OpenTelemetry and logging (docs/operations.md).
+
+The redis tests run against a redis-server of their own (it is SIGSTOPped and resumed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import prism
+import prism.telemetry
+from prism import _resilience
+from prism._resilience import Breaker, CircuitOpenError, RetryBudget
+from prism.cli import main
+from prism.policy import BreakerPolicy, ResiliencePolicy, effective
+
+opentelemetry = pytest.importorskip("opentelemetry.sdk.trace")
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
+    InMemorySpanExporter,
+)
+
+
+def mem_config(**resilience: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {"type": "memstore", "connection": f"memory://ops-{uuid.uuid4().hex}"}
+    if resilience:
+        entry["resilience"] = resilience
+    return {"backends": {"m": entry}, "default_backend": "m"}
+
+
+# ----- policies: configuration -----------------------------------------------------------------
+
+
+def test_without_a_policy_nothing_is_installed_on_the_call_path() -> None:
+    with prism.open("plain", config=mem_config()) as ns:
+        kv = ns.keyvalue
+        assert "get" not in vars(kv)
+        assert "set" not in vars(kv)
+
+
+def test_a_policy_wraps_instances_only_and_keeps_the_interfaces() -> None:
+    cfg = mem_config(timeout=1.0, breaker={"failures": 2})
+    with (
+        prism.open("wrapped", config=cfg) as ns,
+        prism.open("plain2", config=mem_config()) as other,
+    ):
+        kv = ns.keyvalue
+        assert "get" in vars(kv)
+        assert isinstance(kv, prism.KeyValueTTL)
+        kv.set("k", b"v")
+        assert kv.get("k") == b"v"
+        assert "get" not in vars(other.keyvalue)
+        with pytest.raises(prism.InvalidArgumentError, match="key must not be empty"):
+            kv.get("")  # the shared checks still run, with their own message
+
+
+def test_namespace_and_model_overrides_go_field_by_field() -> None:
+    backend = ResiliencePolicy(timeout=1.0, retries={"attempts": 4}, breaker={"failures": 3})
+    ns = ResiliencePolicy(timeout=0.5, models={"queue": {"timeout": 30.0, "retries": None}})
+    kv = effective(backend, ns, "keyvalue")
+    queue = effective(backend, ns, "queue")
+    assert kv is not None and queue is not None
+    assert kv.timeout == 0.5 and kv.retries is not None and kv.retries.attempts == 4
+    assert queue.timeout == 30.0 and queue.retries is None
+    assert queue.breaker == BreakerPolicy(failures=3)
+    assert effective(None, None, "keyvalue") is None
+
+
+@pytest.mark.parametrize(
+    ("resilience", "fragment"),
+    [
+        ({"timeout": 0}, "timeout"),
+        ({"retries": {"attempts": 0}}, "attempts"),
+        ({"breaker": {"reset_after": -1}}, "reset_after"),
+        ({"retries": {"backof": 1}}, "backof"),
+        ({"models": {"kv": {"timeout": 1}}}, "not a data model"),
+    ],
+)
+def test_prism_validate_checks_the_policy_fields(
+    tmp_path: Path, resilience: dict[str, Any], fragment: str
+) -> None:
+    import yaml
+
+    path = tmp_path / "prism.yaml"
+    cfg = {"backends": {"m": {"type": "memstore", "resilience": resilience}}}
+    path.write_text(yaml.safe_dump(cfg))
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert "resilience" in result.output and fragment in result.output
+    with pytest.raises(prism.ConfigurationError, match=fragment):
+        prism.open("x", config=cfg)
+
+
+# ----- the breaker and the budget -----------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_breaker_opens_fails_fast_probes_half_open_and_closes() -> None:
+    clock = Clock()
+    breaker = Breaker(BreakerPolicy(failures=3, reset_after=10, probes=1), "r", clock)
+    for _ in range(2):
+        breaker.before("get")
+        breaker.failure()
+    breaker.before("get")
+    breaker.success()  # a success resets the count of consecutive failures
+    for _ in range(3):
+        breaker.before("get")
+        breaker.failure()
+    assert breaker.state == "open"
+    with pytest.raises(CircuitOpenError, match="circuit breaker open") as info:
+        breaker.before("get")
+    assert isinstance(info.value, prism.BackendUnavailableError)
+    clock.now += 9.999
+    with pytest.raises(CircuitOpenError):
+        breaker.before("get")
+    clock.now += 0.001
+    breaker.before("get")  # the half-open probe goes through ...
+    assert breaker.state == "half_open"
+    with pytest.raises(CircuitOpenError):
+        breaker.before("get")  # ... alone
+    breaker.failure()  # it failed: open again, for another reset_after
+    assert breaker.state == "open"
+    clock.now += 10
+    breaker.before("get")
+    breaker.success()
+    assert breaker.state == "closed"
+    breaker.before("get")
+
+
+def test_retry_budget_bounds_retries_to_a_fraction_of_calls() -> None:
+    budget = RetryBudget(0.1, burst=2)
+    assert budget.take() and budget.take()
+    assert not budget.take()
+    budget.calls += 9
+    assert not budget.take()  # 0.9 of a token
+    budget.calls += 1
+    assert budget.take()
+
+
+def test_only_safe_operations_are_retried() -> None:
+    assert "get" in _resilience.IDEMPOTENT["keyvalue"]
+    for model, names in _resilience.IDEMPOTENT.items():
+        for never in ("publish", "enqueue", "append", "push_left", "receive", "increment"):
+            assert never not in names, (model, never)
+
+
+# ----- redis paused mid-run ---------------------------------------------------------------------------
+
+redis_testing = pytest.importorskip("prism.backends.redis._testing")
+needs_redis = pytest.mark.skipif(
+    redis_testing.redis_binary() is None, reason="needs a redis-server binary"
+)
+
+
+@pytest.fixture
+def paused_redis(tmp_path: Path) -> Iterator[Any]:
+    server = redis_testing.start_redis(tmp_path)
+    try:
+        yield server
+    finally:
+        if server.process is not None and server.process.alive():
+            os.killpg(server.process.pid, signal.SIGCONT)
+        server.stop()
+
+
+def redis_config(url: str) -> dict[str, Any]:
+    policy = {
+        "timeout": 0.3,
+        "retries": {"attempts": 2, "initial": 0.01, "max_backoff": 0.02, "jitter": 0},
+        "breaker": {"failures": 3, "reset_after": 0.5},
+    }
+    return {
+        "backends": {"r": {"type": "redis", "connection": url, "resilience": policy}},
+        "default_backend": "r",
+    }
+
+
+def until_ok(call: Any, deadline: float = 20.0) -> Any:
+    end = time.monotonic() + deadline
+    while True:
+        try:
+            return call()
+        except prism.BackendUnavailableError:
+            if time.monotonic() > end:
+                raise
+
+
+@needs_redis
+def test_sigstop_times_out_opens_the_breaker_and_sigcont_recovers_without_loss(
+    paused_redis: Any,
+) -> None:
+    name = f"ops-{uuid.uuid4().hex[:8]}"
+    with prism.open(name, config=redis_config(paused_redis.url)) as ns:
+        kv, queue = ns.keyvalue, ns.queue
+        for i in range(20):
+            kv.set(f"k{i}", str(i).encode())
+        for i in range(5):
+            queue.enqueue("jobs", str(i).encode())
+        os.killpg(paused_redis.process.pid, signal.SIGSTOP)
+
+        start = time.monotonic()
+        with pytest.raises(prism.BackendUnavailableError) as info:
+            queue.enqueue("jobs", b"maybe")  # not idempotent: one attempt, never resent
+        took = time.monotonic() - start
+        assert not isinstance(info.value, CircuitOpenError)
+        assert 0.25 <= took < 1.0, took  # the 0.3 s deadline, once
+
+        start = time.monotonic()
+        with pytest.raises(prism.BackendUnavailableError):
+            kv.get("k1")  # idempotent: two attempts of 0.3 s, then the breaker opens
+        took = time.monotonic() - start
+        assert 0.5 <= took < 1.6, took
+
+        start = time.monotonic()
+        with pytest.raises(CircuitOpenError, match="circuit breaker open"):
+            kv.get("k2")
+        assert time.monotonic() - start < 0.05  # fails fast, no I/O
+
+        os.killpg(paused_redis.process.pid, signal.SIGCONT)
+        assert until_ok(lambda: kv.get("k3")) == b"3"  # half-open probe, then closed
+        assert kv.get_many([f"k{i}" for i in range(20)]) == {
+            f"k{i}": str(i).encode() for i in range(20)
+        }
+        # every acknowledged enqueue is there; the timed-out one at most once
+        assert queue.length("jobs") in (5, 6)
+
+
+@needs_redis
+def test_async_calls_time_out_at_their_deadline(paused_redis: Any) -> None:
+    async def run() -> None:
+        name = f"ops-{uuid.uuid4().hex[:8]}"
+        cfg = redis_config(paused_redis.url)
+        async with await prism.open_async(name, config=cfg) as ns:
+            await ns.keyvalue.set("a", b"1")
+            os.killpg(paused_redis.process.pid, signal.SIGSTOP)
+            start = time.monotonic()
+            with pytest.raises(prism.BackendUnavailableError):
+                await ns.pubsub.publish("t", b"x")
+            assert 0.25 <= time.monotonic() - start < 1.0
+            os.killpg(paused_redis.process.pid, signal.SIGCONT)
+
+    asyncio.run(run())
+
+
+# ----- health -----------------------------------------------------------------------------------
+
+
+def test_namespace_health_is_a_real_round_trip_with_latency() -> None:
+    with prism.open("h", config=mem_config()) as ns:
+        result = ns.health()
+    assert result.ok and result.error is None and result.latency >= 0
+
+    async def run() -> None:
+        async with await prism.open_async("h", config=mem_config()) as ns:
+            result = await ns.health()
+            assert result.ok
+
+    asyncio.run(run())
+
+
+@needs_redis
+def test_prism_health_names_the_backend_that_is_down_and_exits_non_zero(
+    tmp_path: Path, paused_redis: Any
+) -> None:
+    import yaml
+
+    cfg = {
+        "backends": {
+            "mem": {"type": "memstore", "connection": "memory://health"},
+            "cache": {"type": "redis", "connection": paused_redis.url},
+            "gone": {
+                "type": "redis",
+                "connection": "redis://:hunter2@127.0.0.1:1/0",
+                "options": {"socket_connect_timeout": 0.5},
+            },
+        }
+    }
+    path = tmp_path / "prism.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    result = CliRunner().invoke(main, ["health", "--config", str(path)])
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("ok") and "backend mem" in line for line in lines)
+    assert any(line.startswith("ok") and "backend cache" in line for line in lines)
+    assert any(line.startswith("DOWN") and "backend gone" in line for line in lines)
+    assert "hunter2" not in result.output
+    assert "1 backend(s) down" in result.output
+
+
+# ----- OpenTelemetry ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    prism.telemetry.enable(tracer_provider=provider)
+    try:
+        yield exporter
+    finally:
+        prism.telemetry.disable()
+
+
+def _one_trace(exporter: InMemorySpanExporter, send: str) -> None:
+    finished = exporter.get_finished_spans()
+    producer = next(s for s in finished if s.name == send)
+    process = [s for s in finished if s.name.startswith("process ")]
+    assert len(process) == 1
+    assert process[0].context.trace_id == producer.context.trace_id
+    assert process[0].parent is not None
+    assert process[0].parent.span_id == producer.context.span_id
+    for span in finished:  # never a value, a payload or a header
+        for value in (span.attributes or {}).values():
+            assert value not in ("secret-payload", "traceparent")
+
+
+def _configs(kind: str, tmp_path: Path) -> dict[str, Any]:
+    if kind == "memstore":
+        return mem_config()
+    server = redis_testing.start_redis(tmp_path)
+    _servers.append(server)
+    return {"backends": {"r": {"type": "redis", "connection": server.url}}, "default_backend": "r"}
+
+
+_servers: list[Any] = []
+
+
+@pytest.fixture
+def backend_config(request: Any, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    if request.param == "redis" and redis_testing.redis_binary() is None:
+        pytest.skip("needs a redis-server binary")
+    yield _configs(request.param, tmp_path)
+    while _servers:
+        _servers.pop().stop()
+
+
+@pytest.mark.parametrize("backend_config", ["memstore", "redis"], indirect=True)
+def test_one_trace_spans_an_enqueue_and_the_receive_in_another_process_view(
+    spans: InMemorySpanExporter, backend_config: dict[str, Any]
+) -> None:
+    name = f"orders-{uuid.uuid4().hex[:8]}"
+    with prism.open(name, config=backend_config) as producer:
+        producer.queue.enqueue("jobs", b"secret-payload", headers={"tenant": "a"})
+
+    async def consume() -> Any:
+        async with await prism.open_async(name, config=backend_config) as consumer:
+            lease = await consumer.queue.receive("jobs")
+            await consumer.queue.ack(lease)
+            return lease
+
+    lease = asyncio.run(consume())
+    assert lease.message.headers["tenant"] == "a"  # the caller's headers are kept
+    _one_trace(spans, "enqueue jobs")
+    enqueue = next(s for s in spans.get_finished_spans() if s.name == "enqueue jobs")
+    assert enqueue.attributes["messaging.operation.type"] == "send"
+    assert enqueue.attributes["messaging.destination.name"] == "jobs"
+
+
+@pytest.mark.parametrize("backend_config", ["memstore", "redis"], indirect=True)
+def test_one_trace_spans_a_publish_and_the_subscriber_receive(
+    spans: InMemorySpanExporter, backend_config: dict[str, Any]
+) -> None:
+    name = f"events-{uuid.uuid4().hex[:8]}"
+
+    async def run() -> None:
+        async with (
+            await prism.open_async(name, config=backend_config) as consumer,
+            await prism.open_async(name, config=backend_config) as producer,
+        ):
+            sub = await consumer.pubsub.subscribe("news")
+            headers = {"kind": "x"}
+            await producer.pubsub.publish("news", b"secret-payload", headers=headers)
+            assert headers == {"kind": "x"}  # never mutated
+            message = await sub.get(5)
+            assert message is not None and message.payload == b"secret-payload"
+            await sub.close()
+
+    asyncio.run(run())
+    _one_trace(spans, "publish news")
+
+
+def test_database_spans_carry_the_semantic_attributes_and_errors(
+    spans: InMemorySpanExporter,
+) -> None:
+    with prism.open("db", config=mem_config()) as ns:
+        ns.keyvalue.set("user:1", b"secret-payload")
+        with pytest.raises(prism.KeyNotFoundError):
+            ns.keyvalue.get("missing")
+    by_name = {s.name: s for s in spans.get_finished_spans()}
+    attrs = by_name["set db"].attributes
+    assert attrs["db.system.name"] == "prism.memstore"
+    assert attrs["db.operation.name"] == "keyvalue.set"
+    assert attrs["db.namespace"] == "db"
+    assert "user:1" not in attrs.values()
+    assert by_name["get db"].attributes["error.type"] == "KeyNotFoundError"
+
+
+def test_telemetry_off_means_no_wrapper() -> None:
+    prism.telemetry.disable()
+    with prism.open("off", config=mem_config()) as ns:
+        assert "publish" not in vars(ns.pubsub)
+
+
+# ----- logging ----------------------------------------------------------------------------------
+
+
+def test_logs_go_under_prism_and_redact_connection_strings(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cfg = {
+        "backends": {
+            "gone": {
+                "type": "redis",
+                "connection": "redis://:hunter2@127.0.0.1:1/0",
+                "options": {"socket_connect_timeout": 0.5},
+            }
+        },
+        "default_backend": "gone",
+    }
+    with (
+        caplog.at_level(logging.DEBUG, logger="prism"),
+        pytest.raises(prism.BackendUnavailableError),
+    ):
+        prism.open("x", config=cfg)
+    records = [r for r in caplog.records if r.name.startswith("prism")]
+    assert records, "opening a connection is logged"
+    assert all("hunter2" not in r.getMessage() for r in caplog.records)
+    assert any("127.0.0.1:1" in r.getMessage() for r in records)
+
+
+def test_one_trace_spans_a_stream_append_and_the_read(spans: InMemorySpanExporter) -> None:
+    cfg = mem_config()
+    with prism.open("log", config=cfg) as writer, prism.open("log", config=cfg) as reader:
+        writer.stream.append("audit", b"secret-payload")
+        records = reader.stream.read("audit", 0)
+    assert len(records) == 1
+    _one_trace(spans, "append audit")
+
+
+def test_metrics_record_durations_errors_by_type_and_breaker_state() -> None:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    reader = InMemoryMetricReader()
+    prism.telemetry.enable(
+        tracer_provider=TracerProvider(), meter_provider=MeterProvider(metric_readers=[reader])
+    )
+    try:
+        cfg = mem_config(breaker={"failures": 2})
+        with prism.open("metered", config=cfg) as ns:
+            ns.keyvalue.set("a", b"1")
+            with pytest.raises(prism.KeyNotFoundError):
+                ns.keyvalue.get("missing")
+            ns.queue.enqueue("q", b"x")
+    finally:
+        prism.telemetry.disable()
+    data = reader.get_metrics_data()
+    points: dict[str, list[Any]] = {}
+    for resource in data.resource_metrics:
+        for scope in resource.scope_metrics:
+            for metric in scope.metrics:
+                points.setdefault(metric.name, []).extend(metric.data.data_points)
+    db = points["db.client.operation.duration"]
+    assert {p.attributes["db.operation.name"] for p in db} >= {"keyvalue.set", "keyvalue.get"}
+    assert all(p.sum >= 0 for p in db)
+    assert any(p.attributes.get("error.type") == "KeyNotFoundError" for p in db)
+    errors = points["prism.client.errors"]
+    assert [p.attributes["error.type"] for p in errors] == ["KeyNotFoundError"]
+    assert (
+        points["messaging.client.operation.duration"][0].attributes["messaging.operation.name"]
+        == "enqueue"
+    )
+    states = points["prism.circuit_breaker.state"]
+    assert [(p.attributes["prism.backend"], p.value) for p in states] == [("m", 0)]
+
+
+def test_a_no_op_tracer_skips_spans_but_keeps_the_metrics() -> None:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.trace import NoOpTracerProvider
+
+    reader = InMemoryMetricReader()
+    prism.telemetry.enable(
+        tracer_provider=NoOpTracerProvider(), meter_provider=MeterProvider(metric_readers=[reader])
+    )
+    try:
+        state = prism.telemetry.enabled()
+        assert state is not None and state.spans_off()
+        with prism.open("noop", config=mem_config()) as ns:
+            headers = {"a": "b"}
+            ns.queue.enqueue("q", b"x", headers=headers)
+            lease = ns.queue.receive("q")
+    finally:
+        prism.telemetry.disable()
+    assert lease is not None and dict(lease.message.headers) == {"a": "b"}  # nothing injected
+    names = {
+        metric.name
+        for resource in reader.get_metrics_data().resource_metrics
+        for scope in resource.scope_metrics
+        for metric in scope.metrics
+    }
+    assert "messaging.client.operation.duration" in names
