@@ -11,6 +11,7 @@ from prism._compat import current_loop
 from prism._redact import redact
 from prism.backends.base import Backend
 from prism.backends.settings import BackendSettings
+from prism.credentials import provider_for
 from prism.errors import BackendUnavailableError, PrismError, UnsupportedError
 from prism.interfaces import MODELS
 from prism.namespace import Namespace
@@ -25,7 +26,9 @@ _connections: dict[tuple[Any, ...], list[Any]] = {}  # key -> [backend, refcount
 
 def _connection_key(settings: BackendSettings) -> tuple[Any, ...]:
     options = tuple(sorted((k, repr(v)) for k, v in settings.options.items()))
-    return (settings.backend, settings.connection, options, current_loop())
+    # a namespace with credentials of its own gets a connection of its own
+    credentials = None if settings.credentials is None else id(settings.credentials)
+    return (settings.backend, settings.connection, options, credentials, current_loop())
 
 
 def _acquire(settings: BackendSettings, cls: type[Backend]) -> tuple[Any, Backend]:
@@ -90,6 +93,7 @@ def open(name: str, *, config: ConfigSource = None) -> Namespace:
         declaration=plan.backend.declaration,
         connection=plan.connection.connection,
         options=plan.connection.options,
+        credentials=None if plan.credentials is None else provider_for(plan.credentials),
     )
     cls = plan.backend.load_class()
     for facet_class in getattr(cls, "facet_classes", {}).values():

@@ -10,6 +10,7 @@ from prism._compat import current_loop_async
 from prism._redact import redact
 from prism.backends._async.base import AsyncBackend
 from prism.backends.settings import BackendSettings
+from prism.credentials import provider_for
 from prism.errors import BackendUnavailableError, PrismError, UnsupportedError
 from prism.interfaces import MODELS
 from prism.registry.registry import abstract_facet_error, get_registry
@@ -23,7 +24,9 @@ _connections: dict[tuple[Any, ...], list[Any]] = {}  # key -> [backend, refcount
 
 def _connection_key(settings: BackendSettings) -> tuple[Any, ...]:
     options = tuple(sorted((k, repr(v)) for k, v in settings.options.items()))
-    return (settings.backend, settings.connection, options, current_loop_async())
+    # a namespace with credentials of its own gets a connection of its own
+    credentials = None if settings.credentials is None else id(settings.credentials)
+    return (settings.backend, settings.connection, options, credentials, current_loop_async())
 
 
 async def _acquire(settings: BackendSettings, cls: type[AsyncBackend]) -> tuple[Any, AsyncBackend]:
@@ -88,6 +91,7 @@ async def open_async(name: str, *, config: ConfigSource = None) -> AsyncNamespac
         declaration=plan.backend.declaration,
         connection=plan.connection.connection,
         options=plan.connection.options,
+        credentials=None if plan.credentials is None else provider_for(plan.credentials),
     )
     cls = plan.backend.load_class_async()
     for facet_class in getattr(cls, "facet_classes", {}).values():

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prism._redact import redact
+from prism.credentials import CredentialProvider
 from prism.registry.models import BackendDeclaration
 
 __all__ = ["BackendSettings"]
@@ -22,6 +23,10 @@ class BackendSettings:
     declaration: BackendDeclaration
     connection: str | None = field(default=None, repr=False)
     options: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    credentials: CredentialProvider | None = field(default=None, repr=False)
+    """Where the user name and secret come from when ``prism.yaml`` names a provider; a
+    backend asks it on each new connection and reports a rejected credential back
+    (:meth:`~prism.credentials.CredentialProvider.invalidate`)."""
 
     @property
     def max_value_bytes(self) -> int | None:

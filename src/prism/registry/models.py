@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from prism._redact import redact
+from prism.credentials import CredentialsConfig
 
 __all__ = [
     "BackendConnection",
@@ -148,6 +149,9 @@ class BackendConnection(_Strict):
     type: str = Field(pattern=_NAME)
     connection: str | None = Field(default=None, repr=False)
     options: dict[str, Any] = Field(default_factory=dict, repr=False)
+    credentials: CredentialsConfig | None = Field(default=None, repr=False)
+    """Where the connection's user name and secret come from (``prism.credentials``); when
+    given, they replace any in the connection string."""
 
     @property
     def redacted(self) -> str | None:
@@ -256,6 +260,9 @@ class NamespaceConfig(_Strict):
     pattern: str | None = None
     slots: dict[str, SlotBinding] = {}
     options: dict[str, Any] = {}
+    credentials: CredentialsConfig | None = Field(default=None, repr=False)
+    """This namespace's own credentials for its backend (a connection of its own), overriding
+    the backend entry's: one server user per tenant."""
 
     _v_needs = field_validator("needs")(_check_interfaces)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 from typing import Any
 
@@ -53,6 +54,8 @@ class AsyncRedisBackend(AsyncBackend):
         super().__init__(settings)
         self.name = settings.backend
         self.config = parse_config(settings.backend, settings.connection, settings.options)
+        if settings.credentials is not None:
+            self.config = dataclasses.replace(self.config, credentials=settings.credentials)
         self.client: Any = None
         self._nodes: dict[tuple[str, int], Any] = {}
         self._lock = threading.Lock()
