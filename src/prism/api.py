@@ -13,6 +13,7 @@ from prism._instrument import install
 from prism._redact import redact
 from prism.backends.base import Backend
 from prism.backends.settings import BackendSettings
+from prism.credentials import provider_for
 from prism.errors import BackendUnavailableError, PrismError
 from prism.interfaces import MODELS
 from prism.namespace import Namespace
@@ -28,11 +29,14 @@ _connections: dict[tuple[Any, ...], list[Any]] = {}  # key -> [backend, refcount
 
 def _connection_key(settings: BackendSettings) -> tuple[Any, ...]:
     options = tuple(sorted((k, repr(v)) for k, v in settings.options.items()))
+    # a namespace with credentials of its own gets a connection of its own
+    credentials = None if settings.credentials is None else id(settings.credentials)
     return (
         settings.backend,
         settings.connection,
         options,
         settings.call_timeout,
+        credentials,
         current_loop(),
     )
 
@@ -112,6 +116,7 @@ def open_plan(plan: Plan, registry: Registry) -> Namespace:
         connection=plan.connection.connection,
         options=plan.connection.options,
         call_timeout=None if policy is None else policy.timeout,
+        credentials=None if plan.credentials is None else provider_for(plan.credentials),
     )
     cls = plan.backend.load_class()
     for facet_class in getattr(cls, "facet_classes", {}).values():

@@ -1,4 +1,4 @@
-"""The ``prism`` command: ``demo``, ``registry``, ``validate``, ``health``."""
+"""The ``prism`` command: ``demo``, ``registry``, ``validate``, ``health``, ``acl``."""
 
 from __future__ import annotations
 
@@ -320,6 +320,8 @@ def _check_config(path: Path) -> tuple[list[str], int, int]:
             problems.append(str(exc) if str(exc).startswith(str(path)) else f"{where}.type: {exc}")
             continue
         problem = _check_settings(backend.plugin.parse_settings, conn)
+        if problem is None:
+            problem = _check_credentials(conn.credentials)
         if problem is not None:
             problems.append(f"{where}: {problem}")
             continue
@@ -336,6 +338,10 @@ def _check_config(path: Path) -> tuple[list[str], int, int]:
             )
         except ConfigurationError as exc:
             problems.append(str(exc))
+            continue
+        problem = _check_credentials(ns.credentials)
+        if problem is not None:
+            problems.append(f"{path}: namespaces.{name}: {problem}")
             continue
         refs = [ns.backend] if ns.backend else []
         refs += [slot.backend for slot in ns.slots.values() if slot.backend]
@@ -373,6 +379,21 @@ def _check_config(path: Path) -> tuple[list[str], int, int]:
         except PrismError as exc:
             problems.append(f"{path}: namespaces.{name}: {exc}")
     return problems, len(raw["backends"]), len(raw["namespaces"])
+
+
+def _check_credentials(credentials: Any) -> str | None:
+    """What a credentials entry lacks on this machine (its structure pydantic has checked):
+    a file that cannot be read, a program that is not on PATH.  Nothing is fetched."""
+    import os
+    import shutil
+
+    from prism.credentials import CommandCredentials, FileCredentials
+
+    if isinstance(credentials, FileCredentials) and not os.access(credentials.path, os.R_OK):
+        return f"credentials.path: the file {credentials.path!r} does not exist or is not readable"
+    if isinstance(credentials, CommandCredentials) and shutil.which(credentials.command[0]) is None:
+        return f"credentials.command: the program {credentials.command[0]!r} is not on PATH"
+    return None
 
 
 def _check_settings(parser: str | None, conn: Any) -> str | None:
@@ -478,6 +499,29 @@ def health(namespaces: tuple[str, ...], config_file: Path | None, timeout: float
     if down:
         click.echo(f"{down} backend(s) down", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.argument("namespace")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="the prism.yaml (default: $PRISM_CONFIG or ./prism.yaml)",
+)
+def acl(namespace: str, config_file: Path | None) -> None:
+    """Print the server-side rules NAMESPACE needs on each of its backends: a Redis ACL user,
+    PostgreSQL grants on its schema, and so on.  Apply them as an administrator; the rules hold
+    the placeholder <password> where the namespace's secret belongs, never a secret."""
+    from prism.acl import access_rules
+
+    try:
+        found = access_rules(namespace, config=None if config_file is None else str(config_file))
+    except PrismError as exc:
+        click.echo(f"prism acl: {exc}", err=True)
+        sys.exit(1)
+    click.echo("\n\n".join(rules.render() for rules in found))
 
 
 if __name__ == "__main__":

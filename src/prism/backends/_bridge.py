@@ -155,7 +155,7 @@ class LoopThread:
             coro.close()
             msg = (
                 "a blocking prism call was made from inside prism's own bridge event loop, where "
-                "it would wait for itself; use the async API (prism.aio) in that code"
+                "it would wait for itself; use the async API (prism.open_async) in that code"
             )
             raise UnsupportedError(msg)
         return asyncio.run_coroutine_threadsafe(coro, self.loop)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prism._redact import redact
+from prism.credentials import CredentialProvider
 from prism.registry.models import BackendDeclaration
 
 __all__ = ["BackendSettings"]
@@ -26,6 +27,10 @@ class BackendSettings:
     """The deadline of one operation from the entry's ``resilience.timeout``, for backends
     whose driver enforces it (sync calls cannot be interrupted otherwise); None: the
     backend's own defaults."""
+    credentials: CredentialProvider | None = field(default=None, repr=False)
+    """Where the user name and secret come from when ``prism.yaml`` names a provider; a
+    backend asks it on each new connection and reports a rejected credential back
+    (:meth:`~prism.credentials.CredentialProvider.invalidate`)."""
 
     @property
     def max_value_bytes(self) -> int | None:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from prism._redact import redact
+from prism.credentials import CredentialsConfig
 from prism.policy import ResiliencePolicy
 
 __all__ = [
@@ -151,6 +152,9 @@ class BackendConnection(_Strict):
     options: dict[str, Any] = Field(default_factory=dict, repr=False)
     resilience: ResiliencePolicy | None = None
     """Call deadline, retries and circuit breaker of this connection (docs/operations.md)."""
+    credentials: CredentialsConfig | None = Field(default=None, repr=False)
+    """Where the connection's user name and secret come from (``prism.credentials``); when
+    given, they replace any in the connection string."""
 
     @property
     def redacted(self) -> str | None:
@@ -271,6 +275,9 @@ class NamespaceConfig(_Strict):
     options: dict[str, Any] = {}
     resilience: ResiliencePolicy | None = None
     """Overrides of the backend entry's policy for this namespace (docs/operations.md)."""
+    credentials: CredentialsConfig | None = Field(default=None, repr=False)
+    """This namespace's own credentials for its backend (a connection of its own), overriding
+    the backend entry's: one server user per tenant."""
 
     _v_needs = field_validator("needs")(_check_interfaces)
 

@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prism import _validate
 from prism.errors import ConfigurationError
@@ -18,6 +18,9 @@ from prism.interfaces import CATALOG
 from prism.registry.loader import find_config_path, load_model, parse_model
 from prism.registry.models import BackendConnection, NamespaceConfig, PrismConfig, SlotBinding
 from prism.registry.registry import RegisteredBackend, Registry
+
+if TYPE_CHECKING:
+    from prism.credentials import CredentialsConfig
 
 __all__ = ["EMBEDDED_DEFAULT", "PATTERN_QUALITIES", "Plan", "load_config", "resolve"]
 
@@ -39,6 +42,15 @@ class Plan:
     needs: tuple[str, ...]
     config: PrismConfig | None
     pattern: str | None = None
+
+    @property
+    def credentials(self) -> CredentialsConfig | None:
+        """The namespace's own credentials, else its backend entry's."""
+        if self.config is not None:
+            ns = self.config.namespaces.get(self.namespace)
+            if ns is not None and ns.credentials is not None:
+                return ns.credentials
+        return self.connection.credentials
 
     def backends_with_model(self, model: str, registry: Registry) -> list[str]:
         """Configured connections (``name (type)``) whose backend implements ``model``."""

@@ -61,7 +61,15 @@ def sequence_literal(schema: str, name: str) -> sql.Composable:
 def bootstrap(schema: str, namespace: str) -> list[str]:
     """Create the schema and its migration table (idempotent)."""
     return [
-        render("CREATE SCHEMA IF NOT EXISTS {schema}", schema),
+        # not CREATE SCHEMA IF NOT EXISTS: PostgreSQL checks the database's CREATE privilege
+        # before it looks for the schema, and a namespace's own role (``prism acl``) owns its
+        # schema without being allowed to create schemas
+        sql.SQL(
+            "DO $prism$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = {}) "
+            "THEN CREATE SCHEMA {}; END IF; END $prism$"
+        )
+        .format(sql.Literal(schema), sql.Identifier(schema))
+        .as_string(None),
         sql.SQL("COMMENT ON SCHEMA {} IS {}")
         .format(sql.Identifier(schema), sql.Literal(f"prism namespace {namespace}"))
         .as_string(None),

@@ -57,7 +57,8 @@ def translate(exc: BaseException) -> PrismError | None:
         return ConflictError(f"duplicate: {text}")
     if state in RETRYABLE:
         return ConflictError(f"concurrent update conflict: {text}")
-    if state.startswith("28") or state in ("3D000", "42501"):
+    refused = isinstance(exc, psycopg.OperationalError) and "authentication failed" in text
+    if state.startswith("28") or state in ("3D000", "42501") or refused:
         return ConfigurationError(
             f"PostgreSQL refused the connection or the statement ({text}); check the user, "
             "password, database name and privileges of the connection"

@@ -13,6 +13,11 @@ from psycopg_pool import ConnectionPool
 
 from prism.backends._errors import translating
 from prism.backends.base import Backend
+from prism.backends.postgres._auth import (
+    connect_kwargs,
+    probe,
+    refreshing_connection,
+)
 from prism.backends.postgres._config import parse_config
 from prism.backends.postgres._core import (
     BACKEND,
@@ -65,9 +70,11 @@ class PostgresBackend(Backend):
             "prepare_threshold": config.prepare_threshold,
             **config.libpq,
         }
+        provider = self.settings.credentials
         pool: ConnectionPool[Any] = ConnectionPool(
             config.conninfo,
-            kwargs=kwargs,
+            connection_class=refreshing_connection(provider),
+            kwargs=connect_kwargs(kwargs, provider),
             min_size=config.min_size,
             max_size=config.max_size,
             timeout=config.timeout,
@@ -78,6 +85,11 @@ class PostgresBackend(Backend):
         )
         try:
             with translating(BACKEND, "open", translate):
+                if provider is not None:
+                    # one direct connection first: a refused credential is refreshed once and
+                    # then reported (ConfigurationError), where the pool would retry it in the
+                    # background until its timeout
+                    probe(config.conninfo, kwargs, provider)
                 pool.open(wait=True, timeout=config.timeout)
         except BaseException:
             pool.close()

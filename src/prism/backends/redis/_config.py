@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from prism._redact import describe, redact, scheme_of
+from prism.credentials import CredentialProvider
 from prism.errors import ConfigurationError
 
 __all__ = ["DEFAULTS", "OPTIONS", "RedisConfig", "parse_config"]
@@ -167,6 +168,9 @@ class RedisConfig:
     startup_nodes: tuple[tuple[str, int], ...]
     redacted_url: str
     client_kwargs: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    credentials: CredentialProvider | None = field(repr=False, default=None)
+    """When ``prism.yaml`` names a provider: asked on every new connection (AUTH), replacing
+    the URL's user name and password."""
 
     def __repr__(self) -> str:
         mode = "cluster" if self.cluster else "standalone"

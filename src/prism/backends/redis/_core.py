@@ -9,6 +9,7 @@ locks — lives here.  Backend-internal: imported only by the backend modules.
 from __future__ import annotations
 
 import asyncio
+import copy
 import threading
 from typing import Any
 
@@ -17,10 +18,13 @@ import redis.asyncio  # noqa: TID253
 import redis.asyncio.cluster  # noqa: TID253
 import redis.asyncio.retry  # noqa: TID253
 import redis.cluster  # noqa: TID253
+import redis.credentials  # noqa: TID253
+import redis.exceptions  # noqa: TID253
 import redis.retry  # noqa: TID253
 from redis.backoff import ExponentialWithJitterBackoff, NoBackoff  # noqa: TID253
 
 from prism.backends.redis._config import RedisConfig
+from prism.credentials import CredentialProvider
 
 __all__ = [
     "acquire",
@@ -47,8 +51,128 @@ def _backoff(retries: int) -> Any:
     return ExponentialWithJitterBackoff(base=0.01, cap=0.5) if retries else NoBackoff()
 
 
+# ----- credentials from a provider ----------------------------------------------------------------
+# redis-py asks a CredentialProvider for (user, password) on every new connection (the AUTH of
+# its handshake), so a rotated secret is used from the next connection on and steady-state
+# commands pay nothing.  A rejected credential (AuthenticationError, or a WRONGPASS reply) is
+# reported back to the provider and the command tried once more with a fresh one; a second
+# rejection surfaces as ConfigurationError (no retry loop).
+
+
+class ProviderCredentials(redis.credentials.CredentialProvider):
+    """prism's provider as redis-py's ``credential_provider``."""
+
+    def __init__(self, provider: CredentialProvider) -> None:
+        self.provider = provider
+
+    def get_credentials(self) -> tuple[str] | tuple[str, str]:
+        cred = self.provider.get()
+        return (cred.secret,) if cred.username is None else (cred.username, cred.secret)
+
+    async def get_credentials_async(self) -> tuple[str] | tuple[str, str]:
+        cred = await self.provider.get_async()
+        return (cred.secret,) if cred.username is None else (cred.username, cred.secret)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        return self  # one provider per connection pool, shared by its connections
+
+    def __repr__(self) -> str:
+        return f"ProviderCredentials({self.provider!r})"
+
+
+def _rejected(error: BaseException) -> bool:
+    if isinstance(error, redis.exceptions.AuthenticationError):
+        return True
+    return isinstance(error, redis.exceptions.ResponseError) and str(error).startswith(
+        ("WRONGPASS", "NOAUTH")
+    )
+
+
+def _not_rejected(is_retryable: Any) -> Any:
+    def check(error: Exception) -> bool:
+        if _rejected(error):
+            return False
+        return True if is_retryable is None else bool(is_retryable(error))
+
+    return check
+
+
+class RefreshingRetry(redis.retry.Retry):
+    """redis-py's retry, plus one refresh of a credential the server rejected."""
+
+    def __init__(self, backoff: Any, retries: int, provider: CredentialProvider) -> None:
+        super().__init__(backoff, retries)
+        self.provider = provider
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        # redis-py copies its Retry into every connection; the provider (and its cache and
+        # lock) is shared, the backoff state is not
+        clone = copy.copy(self)
+        clone._backoff = copy.deepcopy(self._backoff, memo)
+        return clone
+
+    def call_with_retry(
+        self, do: Any, fail: Any, is_retryable: Any = None, with_failure_count: bool = False
+    ) -> Any:
+        check = _not_rejected(is_retryable)
+        try:
+            return super().call_with_retry(do, fail, check, with_failure_count)
+        except (redis.exceptions.AuthenticationError, redis.exceptions.ResponseError) as error:
+            if not _rejected(error):
+                raise
+            self.provider.invalidate()
+            fail(error, 1) if with_failure_count else fail(error)
+            return super().call_with_retry(do, fail, check, with_failure_count)
+
+
+class RefreshingRetryAsync(redis.asyncio.retry.Retry):
+    """:class:`RefreshingRetry` for ``redis.asyncio``."""
+
+    def __init__(self, backoff: Any, retries: int, provider: CredentialProvider) -> None:
+        super().__init__(backoff, retries)
+        self.provider = provider
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        # redis-py copies its Retry into every connection; the provider (and its cache and
+        # lock) is shared, the backoff state is not
+        clone = copy.copy(self)
+        clone._backoff = copy.deepcopy(self._backoff, memo)
+        return clone
+
+    async def call_with_retry(
+        self, do: Any, fail: Any, is_retryable: Any = None, with_failure_count: bool = False
+    ) -> Any:
+        check = _not_rejected(is_retryable)
+        try:
+            return await super().call_with_retry(do, fail, check, with_failure_count)
+        except (redis.exceptions.AuthenticationError, redis.exceptions.ResponseError) as error:
+            if not _rejected(error):
+                raise
+            self.provider.invalidate()
+            await (fail(error, 1) if with_failure_count else fail(error))
+            return await super().call_with_retry(do, fail, check, with_failure_count)
+
+
+def _retry(config: RedisConfig, retries: int | None = None) -> Any:
+    retries = config.retries if retries is None else retries
+    if config.credentials is not None:
+        return RefreshingRetry(_backoff(retries), retries, config.credentials)
+    return redis.retry.Retry(_backoff(retries), retries)
+
+
+def _retry_async(config: RedisConfig, retries: int | None = None) -> Any:
+    retries = config.retries if retries is None else retries
+    if config.credentials is not None:
+        return RefreshingRetryAsync(_backoff(retries), retries, config.credentials)
+    return redis.asyncio.retry.Retry(_backoff(retries), retries)
+
+
 def _kwargs(config: RedisConfig, retry: Any) -> dict[str, Any]:
     kwargs = dict(config.client_kwargs)
+    if config.credentials is not None:
+        kwargs.pop("username", None)
+        kwargs.pop("password", None)
+        kwargs["credential_provider"] = ProviderCredentials(config.credentials)
     kwargs["retry"] = retry
     kwargs["decode_responses"] = False
     # redis.asyncio's pools (standalone, and per node on a cluster) hold 100 connections and then
@@ -75,7 +199,7 @@ def _standalone_kwargs(config: RedisConfig, retry: Any, host: str, port: int) ->
 
 def make_client_async(config: RedisConfig) -> Any:
     """A ``redis.asyncio.Redis`` or ``redis.asyncio.RedisCluster`` (not yet connected)."""
-    retry = redis.asyncio.retry.Retry(_backoff(config.retries), config.retries)
+    retry = _retry_async(config)
     if config.cluster:
         nodes = [redis.asyncio.cluster.ClusterNode(h, p) for h, p in config.startup_nodes]
         return redis.asyncio.RedisCluster(
@@ -89,7 +213,7 @@ def make_client_async(config: RedisConfig) -> Any:
 
 def make_client(config: RedisConfig) -> Any:
     """A ``redis.Redis`` or ``redis.RedisCluster`` (a cluster client connects at once)."""
-    retry = redis.retry.Retry(_backoff(config.retries), config.retries)
+    retry = _retry(config)
     if config.cluster:
         nodes = [redis.cluster.ClusterNode(h, p) for h, p in config.startup_nodes]  # type: ignore[no-untyped-call]
         return redis.RedisCluster(
@@ -130,12 +254,12 @@ def node_address(client: Any, key: bytes) -> tuple[str, int]:
 def make_node_client_async(config: RedisConfig, host: str, port: int) -> Any:
     """A plain client to one node: for commands that must run on the node owning a namespace's
     slot (SCAN, WATCH/MULTI/EXEC, pub/sub) on a cluster."""
-    retry = redis.asyncio.retry.Retry(_backoff(config.retries), config.retries)
+    retry = _retry_async(config)
     return redis.asyncio.Redis(**_standalone_kwargs(config, retry, host, port))
 
 
 def make_node_client(config: RedisConfig, host: str, port: int) -> Any:
-    retry = redis.retry.Retry(_backoff(config.retries), config.retries)
+    retry = _retry(config)
     return redis.Redis(**_standalone_kwargs(config, retry, host, port))
 
 
@@ -146,13 +270,13 @@ def make_node_client(config: RedisConfig, host: str, port: int) -> Any:
 
 
 def open_pubsub_async(config: RedisConfig, host: str, port: int) -> tuple[Any, Any]:
-    retry = redis.asyncio.retry.Retry(NoBackoff(), 0)
+    retry = _retry_async(config, 0)
     client = redis.asyncio.Redis(**_standalone_kwargs(config, retry, host, port))
     return client, client.pubsub()
 
 
 def open_pubsub(config: RedisConfig, host: str, port: int) -> tuple[Any, Any]:
-    retry = redis.retry.Retry(NoBackoff(), 0)
+    retry = _retry(config, 0)
     client = redis.Redis(**_standalone_kwargs(config, retry, host, port))
     return client, client.pubsub()  # type: ignore[no-untyped-call]
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 from typing import Any
 
@@ -60,6 +61,8 @@ class RedisBackend(Backend):
             options.setdefault("socket_timeout", settings.call_timeout)
             options.setdefault("retries", 0)
         self.config = parse_config(settings.backend, settings.connection, options)
+        if settings.credentials is not None:
+            self.config = dataclasses.replace(self.config, credentials=settings.credentials)
         self.client: Any = None
         self._nodes: dict[tuple[str, int], Any] = {}
         self._lock = threading.Lock()

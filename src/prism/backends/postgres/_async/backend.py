@@ -14,6 +14,11 @@ from prism.backends._errors import translating
 from prism.backends.postgres._async.document import AsyncPostgresDocument
 from prism.backends.postgres._async.keyvalue import AsyncPostgresKeyValue
 from prism.backends.postgres._async.queue import AsyncPostgresQueue
+from prism.backends.postgres._auth import (
+    connect_kwargs_async,
+    probe_async,
+    refreshing_connection_async,
+)
 from prism.backends.postgres._config import parse_config
 from prism.backends.postgres._core import (
     BACKEND,
@@ -63,9 +68,11 @@ class AsyncPostgresBackend(AsyncBackend):
             "prepare_threshold": config.prepare_threshold,
             **config.libpq,
         }
+        provider = self.settings.credentials
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             config.conninfo,
-            kwargs=kwargs,
+            connection_class=refreshing_connection_async(provider),
+            kwargs=connect_kwargs_async(kwargs, provider),
             min_size=config.min_size,
             max_size=config.max_size,
             timeout=config.timeout,
@@ -76,6 +83,11 @@ class AsyncPostgresBackend(AsyncBackend):
         )
         try:
             with translating(BACKEND, "open", translate):
+                if provider is not None:
+                    # one direct connection first: a refused credential is refreshed once and
+                    # then reported (ConfigurationError), where the pool would retry it in the
+                    # background until its timeout
+                    await probe_async(config.conninfo, kwargs, provider)
                 await pool.open(wait=True, timeout=config.timeout)
         except BaseException:
             await pool.close()

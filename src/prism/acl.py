@@ -1,0 +1,166 @@
+"""The server-side rules a namespace needs: ``prism acl NAMESPACE``.
+
+prism isolates namespaces by its key layout (a prefix, a schema, a subject or topic prefix).  A
+server's own access control makes that isolation hold against bugs and against raw clients as
+well: give each namespace its own server user, allowed exactly its part of the layout.  Because
+the layout is exact, so are the rules; this module writes them for each backend a namespace
+uses, and ``prism acl`` prints them for an administrator to apply.
+
+Rules never contain a secret: where a password belongs they show the placeholder
+``<password>``.  A backend type this module does not know may provide the rules itself with a
+class method ``access_rules(settings, namespace, principal) -> AccessRules`` on its backend
+class.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from prism.errors import ConfigurationError
+
+__all__ = ["AccessRules", "access_rules", "principal_for"]
+
+PASSWORD = "<password>"
+
+
+@dataclass(frozen=True)
+class AccessRules:
+    """What one backend's server must allow ``principal`` for one namespace."""
+
+    namespace: str
+    connection: str
+    backend: str
+    system: str
+    principal: str
+    rules: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    def render(self) -> str:
+        lines = [f"# {self.connection} ({self.backend}): {self.system}, user {self.principal}"]
+        lines += [f"#   {note}" for note in self.notes]
+        lines += self.rules
+        return "\n".join(lines)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def principal_for(namespace: str, configured: str | None = None) -> str:
+    """The server user of a namespace: the configured user name, else ``prism-<namespace>``
+    with every character outside ``[A-Za-z0-9_.-]`` replaced by ``_``."""
+    return configured or "prism-" + _UNSAFE.sub("_", namespace)
+
+
+def _redis(
+    namespace: str, options: dict[str, Any], principal: str
+) -> tuple[str, list[str], list[str]]:
+    from prism.backends.redis._keys import glob_escape, namespace_tag
+
+    root = str(options.get("key_prefix", "prism"))
+    pattern = (glob_escape(namespace_tag(root, namespace)) + b":*").decode()
+    rule = (
+        f"ACL SETUSER {principal} reset on >{PASSWORD} "
+        f"resetkeys ~{pattern} resetchannels &{pattern} +@all -@dangerous -@admin"
+    )
+    notes = [
+        (
+            "keys and pub/sub channels of the namespace only; KEYS, FLUSHALL, CONFIG and "
+            "other dangerous or admin commands denied"
+        ),
+        "SCAN is a keyless command: a raw client may list (never read) other key names",
+        "on a cluster, run it on every node (or put it in the ACL file every node loads)",
+    ]
+    return "Redis ACL", [rule], notes
+
+
+def _postgres(namespace: str, principal: str, database: str) -> tuple[str, list[str], list[str]]:
+    from prism.backends.postgres._core import schema_name
+
+    schema = schema_name(namespace)
+
+    def ident(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    role, db, sch = ident(principal), ident(database), ident(schema)
+    rules = [
+        f"CREATE ROLE {role} LOGIN PASSWORD '{PASSWORD}';",
+        f"GRANT CONNECT ON DATABASE {db} TO {role};",
+        f"CREATE SCHEMA IF NOT EXISTS {sch} AUTHORIZATION {role};",
+        f"ALTER SCHEMA {sch} OWNER TO {role};",
+        f"REVOKE ALL ON SCHEMA {sch} FROM PUBLIC;",
+    ]
+    notes = [
+        (
+            f"the namespace's schema {schema} is created by the administrator and owned by "
+            "the role, which can reach no other prism schema"
+        ),
+        (
+            "revoke CREATE on the database from PUBLIC so no role can create another "
+            "namespace's schema before it exists"
+        ),
+    ]
+    return "PostgreSQL", rules, notes
+
+
+def _database_of(connection: str | None) -> str:
+    from urllib.parse import urlsplit
+
+    if not connection:
+        return "postgres"
+    try:
+        path = urlsplit(connection).path.lstrip("/")
+    except ValueError:
+        return "postgres"
+    return path or "postgres"
+
+
+def access_rules(namespace: str, *, config: Any = None) -> list[AccessRules]:
+    """The rules for every backend namespace ``namespace`` uses (its slots' too, for a pattern)."""
+    from prism.registry.registry import get_registry
+    from prism.registry.resolver import load_config, resolve
+
+    registry = get_registry()
+    loaded = load_config(config)
+    plan = resolve(namespace, loaded, registry)
+    entries: list[tuple[str, Any]] = []
+    nested: list[AccessRules] = []
+    if plan.pattern is not None and loaded is not None:
+        ns = loaded.namespaces[namespace]
+        for slot in ns.slots.values():
+            if slot.backend is not None:
+                entries.append((slot.backend, loaded.backends[slot.backend]))
+            elif slot.namespace is not None:  # a slot served by another (pattern) namespace
+                nested += access_rules(slot.namespace, config=loaded)
+    else:
+        entries = [(plan.connection_name, plan.connection)]
+    credentials = plan.credentials
+    configured = getattr(credentials, "username", None)
+    principal = principal_for(namespace, configured)
+    out: list[AccessRules] = []
+    for name, conn in entries:
+        options = dict(conn.options)
+        if conn.type in ("redis", "redis-cluster"):
+            system, rules, notes = _redis(namespace, options, principal)
+        elif conn.type == "postgres":
+            system, rules, notes = _postgres(namespace, principal, _database_of(conn.connection))
+        elif conn.type in ("memstore", "sqlite"):
+            system = "embedded"
+            rules = []
+            notes = ["an embedded store has no server users: the process's own files and memory"]
+        else:
+            entry = registry.backend(conn.type)
+            cls = entry.load_class()
+            hook = getattr(cls, "access_rules", None)
+            if hook is None:
+                msg = (
+                    f"backend {conn.type!r} does not say which server rules a namespace needs "
+                    "(its backend class has no access_rules)"
+                )
+                raise ConfigurationError(msg)
+            rules_obj: AccessRules = hook(conn, namespace, principal)
+            out.append(rules_obj)
+            continue
+        out.append(AccessRules(namespace, name, conn.type, system, principal, rules, notes))
+    return out + nested
