@@ -42,7 +42,7 @@ def make_client(config: ObjectConfig) -> Any:
         s3={"addressing_style": config.addressing_style},
         connect_timeout=config.connect_timeout,
         read_timeout=config.read_timeout,
-        retries={"mode": config.retry_mode, "max_attempts": config.max_attempts},
+        retries={"mode": config.retry_mode, "total_max_attempts": config.max_attempts},
         max_pool_connections=max(10, config.max_workers * 2),
     )
     verify: bool | str = config.ca_bundle if config.ca_bundle else config.verify
