@@ -466,3 +466,25 @@ def test_unknown_access_key_is_a_configuration_error(real_minio: str, backend: s
     with pytest.raises(prism.ConfigurationError) as info:
         prism.open(fresh(), config=cfg).keyvalue.set("k", b"v")
     assert "nobody-secret" not in str(info.value)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_large_batches_learn_existence_from_a_listing_and_respect_expiry(
+    moto: MotoServer, backend: str
+) -> None:
+    with prism.open(fresh("dense"), config=config(moto, backend, sweep_every=0)) as ns:
+        kv: Any = ns.keyvalue
+        items = {f"d:{i:04d}": f"{i}".encode() for i in range(0, 300, 2)}  # every other key
+        kv.set_many(items)
+        for i in range(0, 20, 2):
+            kv.set(f"d:{i:04d}", b"short", ttl=0.3)
+        kv.set("d:0100", b"long", ttl=600)
+        deadline = time.monotonic() + 5
+        while kv.exists("d:0018"):  # the last one set
+            assert time.monotonic() < deadline, "the key never expired"
+        wanted = [f"d:{i:04d}" for i in range(300)]  # half of them never existed
+        live = {k: v for k, v in items.items() if int(k[2:]) >= 20}
+        live["d:0100"] = b"long"
+        assert kv.get_many(wanted) == live
+        assert kv.delete_many(wanted) == len(live)
+        assert kv.get_many(wanted) == {} and kv.count("d:") == 0

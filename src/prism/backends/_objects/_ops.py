@@ -17,6 +17,7 @@ reads again, so a racing writer that wrote the same value does not make it fail.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from prism.backends._objects._layout import EXPIRES, Layout, expiry_of
@@ -48,6 +49,8 @@ DELETE_CHUNK = 1000
 """Names per DeleteObjects request (the S3 maximum)."""
 SWEEP_MARKS = 1000
 """Markers one sweep looks at."""
+DENSE_MIN = 100
+"""From this many keys on, batches learn which exist from a listing of the range they span."""
 
 Cursor = tuple[str | None, str | None]
 """(continuation token of the value listing, last value name listed)."""
@@ -257,8 +260,65 @@ def set_many(store: ObjectStore, layout: Layout, items: dict[str, bytes]) -> Non
     fan_out(put, items.items(), store.config.max_workers)
 
 
+def _listed(store: ObjectStore, names: list[str]) -> dict[str, str] | None:
+    """``{name: etag}`` of those of ``names`` (sorted) that exist, from a listing
+    of the range they span; None when that range holds too many other objects (then HEAD)."""
+    if len(names) < DENSE_MIN:
+        return None
+    wanted = set(names)
+    common = os.path.commonprefix(names)  # noqa: RUF071 (characters, not path parts)
+    budget = 2 * len(names) + PAGE
+    found: dict[str, str] = {}
+    seen = 0
+    token: str | None = None
+    while True:
+        page, token = store.driver.list_etags(
+            common,
+            start_after=names[0][:-1] if token is None else None,
+            token=token,
+            max_keys=PAGE,
+        )
+        seen += len(page)
+        found.update((name, etag) for name, etag in page if name in wanted)
+        if token is None or not page or page[-1][0] >= names[-1]:
+            return found
+        if seen > budget:
+            return None
+
+
+def _present(store: ObjectStore, layout: Layout, keys: list[str]) -> dict[str, Head]:
+    """``{name: head}`` of the keys whose objects exist (expired ones included): one listing of
+    the range the keys span when they are many and dense — HEADs only for keys with a TTL marker
+    (their expiry is in the metadata) — else a HEAD per key (bounded parallel)."""
+    names = sorted({layout.name(k) for k in keys})
+    workers = store.config.max_workers
+    listed = _listed(store, names)
+    if listed is None:
+        looked = fan_out(store.driver.head, names, workers)
+        return {n: h for n, h in zip(names, looked, strict=True) if h is not None}
+    marks = _listed(store, [layout.marks + n[len(layout.data) :] for n in listed])
+    marked = (
+        sorted(listed)
+        if marks is None
+        else sorted(layout.data + m[len(layout.marks) :] for m in marks)
+    )
+    heads = dict(zip(marked, fan_out(store.driver.head, marked, workers), strict=True))
+    present: dict[str, Head] = {}
+    for name, etag in listed.items():
+        if name in heads:
+            head = heads[name]
+            if head is not None:
+                present[name] = head
+        else:
+            present[name] = Head(etag, {}, 0)
+    return present
+
+
 def get_many(store: ObjectStore, layout: Layout, keys: list[str]) -> dict[str, bytes]:
     now = store.clock()
+    if len(keys) >= DENSE_MIN:
+        present = _present(store, layout, keys)
+        keys = [k for k in keys if layout.name(k) in present]
 
     def fetch(key: str) -> Blob | None:
         blob = store.driver.get(layout.name(key))
@@ -274,12 +334,11 @@ def delete_many(store: ObjectStore, layout: Layout, keys: list[str]) -> int:
     changed meanwhile is looked at again, so every key ends deleted and a key is counted by only
     one of several racing deleters."""
     driver, workers = store.driver, store.config.max_workers
-    names = [layout.name(k) for k in keys]
     counted = 0
-    while names:
-        heads = fan_out(driver.head, names, workers)
+    while keys:
+        found = _present(store, layout, keys)
         now = store.clock()
-        present = [(n, h) for n, h in zip(names, heads, strict=True) if h is not None]
+        present = sorted(found.items())
         chunks = [present[i : i + DELETE_CHUNK] for i in range(0, len(present), DELETE_CHUNK)]
         refused: set[str] = set().union(
             *fan_out(
@@ -289,7 +348,7 @@ def delete_many(store: ObjectStore, layout: Layout, keys: list[str]) -> int:
             )
         )
         counted += sum(1 for n, h in present if n not in refused and _live(h.meta, now))
-        names = sorted(refused)
+        keys = [k for k in keys if layout.name(k) in refused]
     return counted
 
 

@@ -87,11 +87,20 @@ class Driver(abc.ABC):
         still the one given (conditional drivers); the names refused because it was not."""
 
     @abc.abstractmethod
+    def list_etags(
+        self, prefix: str, *, start_after: str | None, token: str | None, max_keys: int
+    ) -> tuple[list[tuple[str, str]], str | None]:
+        """One page of ``(name, etag)`` under ``prefix`` (at most ``max_keys``, in name order)
+        and the continuation token of the next page (None: this was the last)."""
+
     def list_page(
         self, prefix: str, *, start_after: str | None, token: str | None, max_keys: int
     ) -> tuple[list[str], str | None]:
-        """One page of names under ``prefix`` (at most ``max_keys``) and the continuation token
-        of the next page (None: this was the last)."""
+        """:meth:`list_etags` without the ETags."""
+        items, following = self.list_etags(
+            prefix, start_after=start_after, token=token, max_keys=max_keys
+        )
+        return [name for name, _ in items], following
 
     @abc.abstractmethod
     def close(self) -> None:

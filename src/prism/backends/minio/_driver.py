@@ -186,25 +186,25 @@ class MinioDriver(Driver):
             raise DeleteFailed(str(error.code), str(error.message))
         return set()
 
-    def list_page(
+    def list_etags(
         self, prefix: str, *, start_after: str | None, token: str | None, max_keys: int
-    ) -> tuple[list[str], str | None]:
+    ) -> tuple[list[tuple[str, str]], str | None]:
         # The SDK pages with ListObjectsV2 inside a generator that exposes no continuation
         # token; the last name of a page resumes the listing (StartAfter) instead.
         listing = self.client.list_objects(
             self.bucket, prefix=prefix, recursive=True, start_after=token or start_after
         )
-        names: list[str] = []
+        names: list[tuple[str, str]] = []
         try:
             for item in listing:
-                names.append(str(item.object_name))
+                names.append((str(item.object_name), str(item.etag or "").strip('"')))
                 if len(names) >= max_keys:
                     break
         finally:
             close = getattr(listing, "close", None)
             if close is not None:
                 close()
-        return names, (names[-1] if len(names) >= max_keys else None)
+        return names, (names[-1][0] if len(names) >= max_keys else None)
 
     def close(self) -> None:
         self.http.clear()

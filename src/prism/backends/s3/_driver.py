@@ -204,16 +204,16 @@ class Boto3Driver(Driver):
                 raise ClientError(response, "DeleteObjects")
         return refused
 
-    def list_page(
+    def list_etags(
         self, prefix: str, *, start_after: str | None, token: str | None, max_keys: int
-    ) -> tuple[list[str], str | None]:
+    ) -> tuple[list[tuple[str, str]], str | None]:
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix, "MaxKeys": max_keys}
         if token is not None:
             kwargs["ContinuationToken"] = token
         elif start_after is not None:
             kwargs["StartAfter"] = start_after
         r = self.client.list_objects_v2(**kwargs)
-        names = [item["Key"] for item in r.get("Contents", ())]
+        names = [(item["Key"], item.get("ETag", "")) for item in r.get("Contents", ())]
         following = r.get("NextContinuationToken") if r.get("IsTruncated") else None
         return names, following
 
