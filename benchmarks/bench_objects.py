@@ -123,6 +123,7 @@ def bench(backend: str, url: str) -> list[Result]:
         prism_scan = _once(lambda: sum(1 for _ in kv.scan_keys("scan:")), 3)
         raw_scan = _once(lambda: raw.list_all(layout.data + "scan:"), 3)
         results.append(Result(f"{backend} scan 10,000 keys", 1 / prism_scan, 1 / raw_scan))
+        print(f"{backend} scan 10,000 keys: prism {prism_scan:.2f} s, raw {raw_scan:.2f} s")
 
         # delete_many: 5,000 of those keys by prism, then (written back) by raw DeleteObjects;
         # one round each: rewriting 5,000 objects per round costs more than the deletes
@@ -136,6 +137,7 @@ def bench(backend: str, url: str) -> list[Result]:
         raw.delete_all(names)
         raw_delete = time.perf_counter() - start
         results.append(Result(f"{backend} delete_many 5,000", 1 / prism_delete, 1 / raw_delete))
+        print(f"{backend} delete_many 5,000: prism {prism_delete:.2f} s, raw {raw_delete:.2f} s")
         kv.delete_many([f"scan:{i:05d}" for i in range(SCAN_KEYS)])
     return results
 
