@@ -1,0 +1,158 @@
+"""The object primitives a driver adapter provides, and the runner every facet calls through.
+
+A driver adapter (``prism.backends.s3._driver``, ``prism.backends.minio._driver``) implements
+:class:`Driver` with blocking calls; the keyvalue semantics in :mod:`._ops` are written once over
+it.  :class:`ObjectStore` runs an operation: :meth:`ObjectStore.run` calls it on the caller's
+thread (the sync flavour), :meth:`ObjectStore.run_async` awaits the same call on the shared
+:class:`prism.backends.WorkerPool` (the async flavour), so the event loop never blocks.  Either
+way driver exceptions leave as prism errors, chained.
+"""
+
+from __future__ import annotations
+
+import abc
+import concurrent.futures
+import itertools
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple, ParamSpec, TypeVar
+
+from prism.backends._bridge import WorkerPool
+from prism.backends._errors import Translate, translated
+from prism.backends._objects._config import ObjectConfig
+
+__all__ = ["Blob", "Driver", "Head", "ObjectStore", "fan_out"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
+
+
+class Head(NamedTuple):
+    etag: str
+    meta: dict[str, str]
+    size: int
+
+
+class Blob(NamedTuple):
+    data: bytes
+    etag: str
+    meta: dict[str, str]
+
+
+class Driver(abc.ABC):
+    """Blocking object primitives over one bucket.  Names are full object names; metadata keys
+    are lower-case without the ``x-amz-meta-`` prefix."""
+
+    conditional: bool = False
+    """Whether :meth:`put` and :meth:`delete` honour ``if_match`` / ``if_none_match``."""
+
+    def __init__(self, config: ObjectConfig) -> None:
+        self.config = config
+
+    @abc.abstractmethod
+    def check_bucket(self) -> None:
+        """Raise the driver's error when the bucket cannot be reached or used."""
+
+    @abc.abstractmethod
+    def head(self, name: str) -> Head | None: ...
+
+    @abc.abstractmethod
+    def get(self, name: str) -> Blob | None: ...
+
+    @abc.abstractmethod
+    def put(
+        self,
+        name: str,
+        data: bytes,
+        meta: dict[str, str],
+        *,
+        if_match: str | None = None,
+        if_none_match: bool = False,
+    ) -> bool:
+        """Write the object (multipart above the threshold); False when a condition failed."""
+
+    @abc.abstractmethod
+    def replace_meta(self, name: str, meta: dict[str, str], if_match: str) -> bool:
+        """Rewrite the object's metadata in place (server-side copy onto itself) if its ETag is
+        still ``if_match``; False when it is not (or the object is gone)."""
+
+    @abc.abstractmethod
+    def delete(self, name: str, *, if_match: str | None = None) -> bool:
+        """Delete the object (absent is fine); False when a condition failed."""
+
+    @abc.abstractmethod
+    def delete_batch(self, names: Sequence[str], etags: Sequence[str]) -> set[str]:
+        """Delete at most 1000 objects in one request (DeleteObjects), each only if its ETag is
+        still the one given (conditional drivers); the names refused because it was not."""
+
+    @abc.abstractmethod
+    def list_etags(
+        self, prefix: str, *, start_after: str | None, token: str | None, max_keys: int
+    ) -> tuple[list[tuple[str, str]], str | None]:
+        """One page of ``(name, etag)`` under ``prefix`` (at most ``max_keys``, in name order)
+        and the continuation token of the next page (None: this was the last)."""
+
+    def list_page(
+        self, prefix: str, *, start_after: str | None, token: str | None, max_keys: int
+    ) -> tuple[list[str], str | None]:
+        """:meth:`list_etags` without the ETags."""
+        items, following = self.list_etags(
+            prefix, start_after=start_after, token=token, max_keys=max_keys
+        )
+        return [name for name, _ in items], following
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the driver's connections."""
+
+
+def fan_out(fn: Callable[[T], R], items: Iterable[T], workers: int) -> list[R]:
+    """``[fn(item) for item in items]`` with at most ``workers`` calls in flight (threads of a
+    short-lived pool; a driver client is thread-safe).  The first exception is raised."""
+    todo = list(items)
+    if len(todo) <= 1 or workers <= 1:
+        return [fn(item) for item in todo]
+    with concurrent.futures.ThreadPoolExecutor(min(workers, len(todo))) as pool:
+        return list(pool.map(fn, todo))
+
+
+class ObjectStore:
+    """One driver adapter shared by the namespaces of a backend, with its error translation,
+    its clock and its worker pool."""
+
+    def __init__(
+        self,
+        backend: str,
+        driver: Driver,
+        translate: Translate,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.backend = backend
+        self.driver = driver
+        self.config = driver.config
+        self.translate = translate
+        self.clock = clock
+        self.pool = WorkerPool(backend, max_workers=driver.config.max_workers)
+        self._writes = itertools.count(1)
+
+    def count_write(self) -> bool:
+        """Count one write; True once every ``sweep_every`` writes (time to sweep)."""
+        every = self.config.sweep_every
+        return every > 0 and next(self._writes) % every == 0
+
+    def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(self, *args)`` on this thread, driver errors translated."""
+        try:
+            return fn(self, *args)
+        except Exception as exc:
+            raise translated(exc, self.backend, fn.__name__, self.translate) from exc
+
+    async def run_async(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(self, *args)`` on the worker pool; the event loop is free meanwhile."""
+        return await self.pool.run(self.run, fn, *args)
+
+    def close(self) -> None:
+        self.pool.close()
+        self.driver.close()

@@ -1,0 +1,25 @@
+# Generated from src/prism/backends/s3/_async/backend.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
+"""The s3 backend class over boto3 (async flavour: boto3 is blocking, so every call runs on
+the backend's :class:`prism.backends.WorkerPool`; the sync twin calls boto3 directly)."""
+
+from __future__ import annotations
+
+from prism.backends._objects._config import ObjectConfig
+from prism.backends._objects._store import ObjectStore
+from prism.backends._objects.backend import ObjectBackend
+from prism.backends._objects.keyvalue import ObjectKeyValueCAS
+from prism.backends.s3._driver import Boto3Driver
+from prism.backends.s3._errors import make_translate
+
+__all__ = ["S3Backend"]
+
+
+class S3Backend(ObjectBackend):
+    """One boto3 client over one bucket; every namespace is a key prefix in it (see
+    ``docs/backends/s3.md``)."""
+
+    facet_classes = {"keyvalue": ObjectKeyValueCAS}
+
+    def make_store(self, config: ObjectConfig) -> ObjectStore:
+        return ObjectStore(self.settings.backend, Boto3Driver(config), make_translate(config))
