@@ -23,6 +23,7 @@ from prism.backends.nats._config import parse_config
 from prism.backends.nats._errors import translate
 from prism.backends.nats._native.keyvalue import AsyncNatsKeyValue
 from prism.backends.nats._native.pubsub import AsyncNatsPubSub
+from prism.backends.nats._native.queue import AsyncNatsQueue
 from prism.backends.nats._native.stream import AsyncNatsStream
 from prism.backends.settings import BackendSettings
 from prism.errors import BackendUnavailableError
@@ -48,6 +49,7 @@ class AsyncNatsBackend(AsyncBackend):
         "keyvalue": AsyncNatsKeyValue,
         "pubsub": AsyncNatsPubSub,
         "stream": AsyncNatsStream,
+        "queue": AsyncNatsQueue,
     }
 
     def __init__(self, settings: BackendSettings) -> None:
