@@ -39,7 +39,7 @@ from nats.js import api  # noqa: TID253
 from prism import filters
 from prism._topics import parse_pattern
 from prism._validate import Duration
-from prism.backends._errors import translating
+from prism.backends._errors import translated, translating
 from prism.backends.nats._errors import translate
 from prism.backends.nats._names import escape, escape_topic, short, unescape_topic
 from prism.backends.nats._native._facet import AsyncNatsFacet
@@ -62,6 +62,7 @@ H_HEADERS = "Prism-Headers"
 H_ATTRIBUTES = "Prism-Attributes"
 H_ORDERING = "Prism-Ordering-Key"
 _SEQUENCE = "Nats-Sequence"
+_SUBJECT_CACHE = 4096
 _POLL = 0.25
 """How long one pull of a durable subscription waits at most (a close is seen this soon)."""
 
@@ -112,6 +113,15 @@ class AsyncNatsPubSub(
         self.core = f"{self._subject_root}.ps."
         self.stored = f"{self._subject_root}.pp."
         self.stream = f"{self._name_root}-ps"
+        self._subjects: dict[str, str] = {}
+
+    def _subject(self, topic: str) -> str:
+        """The core subject of ``topic``, remembered (a bounded cache: the hot path of publish)."""
+        subject = self.core + escape_topic(topic)
+        if len(self._subjects) >= _SUBJECT_CACHE:
+            self._subjects.clear()
+        self._subjects[topic] = subject
+        return subject
 
     # publishing -----------------------------------------------------------------------------------
 
@@ -123,12 +133,17 @@ class AsyncNatsPubSub(
         headers: Mapping[str, str] | None = None,
         attributes: Mapping[str, Any] | None = None,
     ) -> None:
-        with translating(BACKEND, "publish", translate):
-            await self.nc.publish(
-                self.core + escape_topic(topic),
+        subject = self._subjects.get(topic)
+        if subject is None:
+            subject = self._subject(topic)
+        try:
+            await self._b.nc.publish(
+                subject,
                 payload,
-                headers=encode_headers(headers, attributes),
+                headers=encode_headers(headers, attributes) if headers or attributes else None,
             )
+        except Exception as exc:
+            raise translated(exc, BACKEND, "publish", translate) from exc
 
     async def publish_ordered(
         self,
