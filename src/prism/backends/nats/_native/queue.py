@@ -1,7 +1,11 @@
-"""nats queue: queue_basic on one JetStream stream per queue.
+"""nats queue: queue_basic and queue_priority on one JetStream stream per queue.
 
-* Queue ``q`` of namespace ``ns`` is the stream ``<prefix>-<ns>-q-<q>`` over the one subject
-  ``<prefix>.<ns>.q.<q>``; a message id is ``<escaped queue>.<stream sequence>``.
+* Queue ``q`` of namespace ``ns`` is the stream ``<prefix>-<ns>-q-<q>`` over the subjects
+  ``<prefix>.<ns>.q.<q>.<priority + 2**31>``; a message id is
+  ``<escaped queue>.<stream sequence>``.
+* The message next in line is the oldest of the highest priority present: the stream's
+  per-subject counts (``STREAM.INFO`` with ``subjects_filter``) name the priorities present,
+  a direct get (``next_by_subj``) fetches the oldest of the highest.
 * ``dequeue`` takes the first stored message (a direct get) and deletes it by sequence
   (``STREAM.MSG.DELETE``, ``no_erase``); the server deletes a sequence once, so of competing
   dequeuers exactly one wins each message and the others move on to the next: at-most-once, in
@@ -30,7 +34,7 @@ from prism.backends.nats._names import escape, short
 from prism.backends.nats._native._facet import AsyncNatsFacet
 from prism.backends.nats._native.stream import _parse_time
 from prism.errors import PrismError
-from prism.interfaces._async.queue import AsyncQueueBasic
+from prism.interfaces._async.queue import MIN_PRIORITY, AsyncQueueBasic, AsyncQueuePriority
 from prism.types import QueueMessage
 
 __all__ = ["AsyncNatsQueue"]
@@ -41,7 +45,7 @@ _NO_MESSAGE = 10057
 """JetStream's "no message found" (the sequence was deleted by a competitor)."""
 
 
-class AsyncNatsQueue(AsyncNatsFacet, AsyncQueueBasic):
+class AsyncNatsQueue(AsyncNatsFacet, AsyncQueueBasic, AsyncQueuePriority):
     def __init__(self, backend: Any, namespace: str) -> None:
         super().__init__(backend, namespace)
         self._q = f"{self._subject_root}.q."
@@ -49,8 +53,11 @@ class AsyncNatsQueue(AsyncNatsFacet, AsyncQueueBasic):
     def _name(self, queue: str) -> str:
         return short(f"{self._name_root}-q-{escape(queue)}")
 
-    def _subject(self, queue: str) -> str:
-        return self._q + escape(queue)
+    def _subject(self, queue: str, priority: int | None = None) -> str:
+        """The queue's subject for ``priority`` (``*``: all of them); the last token is the
+        priority offset by 2**31, so it is a non-negative integer."""
+        tail = "*" if priority is None else str(priority - MIN_PRIORITY)
+        return f"{self._q}{escape(queue)}.{tail}"
 
     async def _exists(self, queue: str) -> bool:
         name = self._name(queue)
@@ -81,9 +88,23 @@ class AsyncNatsQueue(AsyncNatsFacet, AsyncQueueBasic):
             self._b.ready.add(name)
 
     async def _first(self, queue: str) -> Msg | None:
+        """The message next in line: the oldest of the highest priority present."""
+        while True:
+            info = await self.js.stream_info(self._name(queue), subjects_filter=">")
+            subjects = info.state.subjects or {}
+            present = [s for s, count in subjects.items() if count > 0]
+            if not present:
+                return None
+            top = max(present, key=lambda s: int(s.rsplit(".", 1)[1]))
+            reply = await self._direct_first(queue, top)
+            if reply is not None:
+                return reply
+            # taken meanwhile: look again
+
+    async def _direct_first(self, queue: str, subject: str) -> Msg | None:
         reply = await self.nc.request(
             f"$JS.API.DIRECT.GET.{self._name(queue)}",
-            json.dumps({"seq": 1, "next_by_subj": self._subject(queue)}).encode(),
+            json.dumps({"seq": 1, "next_by_subj": subject}).encode(),
             timeout=self._b.config.request_timeout,
         )
         headers = reply.headers or {}
@@ -98,6 +119,7 @@ class AsyncNatsQueue(AsyncNatsFacet, AsyncQueueBasic):
     def _message(self, queue: str, reply: Msg, attempts: int) -> QueueMessage:
         headers = reply.headers or {}
         user = json.loads(headers[H_HEADERS]) if H_HEADERS in headers else {}
+        priority = int(headers["Nats-Subject"].rsplit(".", 1)[1]) + MIN_PRIORITY
         return QueueMessage(
             id=f"{escape(queue)}.{headers['Nats-Sequence']}",
             queue=queue,
@@ -105,6 +127,7 @@ class AsyncNatsQueue(AsyncNatsFacet, AsyncQueueBasic):
             headers=user,
             attempts=attempts,
             enqueued_at=_parse_time(headers["Nats-Time-Stamp"]),
+            priority=priority,
         )
 
     async def _delete(self, queue: str, seq: int) -> bool:
@@ -124,13 +147,18 @@ class AsyncNatsQueue(AsyncNatsFacet, AsyncQueueBasic):
         raise PrismError(msg, backend=BACKEND)
 
     async def enqueue(
-        self, queue: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+        self,
+        queue: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+        priority: int = 0,
     ) -> str:
         meta = {H_HEADERS: json.dumps(dict(headers), separators=(",", ":"))} if headers else None
         with translating(BACKEND, "enqueue", translate):
             await self._ensure(queue)
             async with self._b.inflight:
-                ack = await self.js.publish(self._subject(queue), payload, headers=meta)
+                ack = await self.js.publish(self._subject(queue, priority), payload, headers=meta)
         return f"{escape(queue)}.{ack.seq}"
 
     async def _take(self, queue: str) -> QueueMessage | None:
