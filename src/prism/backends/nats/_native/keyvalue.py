@@ -1,4 +1,4 @@
-"""nats keyvalue: keyvalue_basic, keyvalue_scan, keyvalue_ttl and keyvalue_cas on one JetStream
+"""nats keyvalue: keyvalue_basic, _scan, _ttl, _cas and _batch on one JetStream
 key-value bucket per namespace (``<prefix>-<namespace>-kv``, history 1, direct get).
 
 * A key is stored under its escaped form (``_names.escape``): one subject token
@@ -17,10 +17,11 @@ key-value bucket per namespace (``<prefix>-<namespace>-kv``, history 1, direct g
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import math
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ from prism.backends.nats._native._facet import AsyncNatsFacet
 from prism.errors import KeyNotFoundError
 from prism.interfaces._async.keyvalue import (
     AsyncKeyValueBasic,
+    AsyncKeyValueBatch,
     AsyncKeyValueCAS,
     AsyncKeyValueScan,
     AsyncKeyValueTTL,
@@ -65,7 +67,12 @@ def _wrong_last(exc: BaseException) -> bool:
 
 
 class AsyncNatsKeyValue(
-    AsyncNatsFacet, AsyncKeyValueBasic, AsyncKeyValueScan, AsyncKeyValueTTL, AsyncKeyValueCAS
+    AsyncNatsFacet,
+    AsyncKeyValueBasic,
+    AsyncKeyValueScan,
+    AsyncKeyValueTTL,
+    AsyncKeyValueCAS,
+    AsyncKeyValueBatch,
 ):
     def __init__(self, backend: Any, namespace: str) -> None:
         super().__init__(backend, namespace)
@@ -160,15 +167,18 @@ class AsyncNatsKeyValue(
             raise KeyNotFoundError(key)
         return entry.value
 
+    async def _delete(self, key: str) -> bool:
+        while True:
+            entry = await self._read(key)
+            if entry.value is None:
+                return False
+            if await self._remove(key, entry.revision):
+                return True
+
     async def delete(self, key: str) -> bool:
         with translating(BACKEND, "delete", translate):
             await self._ensure()
-            while True:
-                entry = await self._read(key)
-                if entry.value is None:
-                    return False
-                if await self._remove(key, entry.revision):
-                    return True
+            return await self._delete(key)
 
     async def exists(self, key: str) -> bool:
         with translating(BACKEND, "exists", translate):
@@ -205,6 +215,36 @@ class AsyncNatsKeyValue(
                     return False
                 if await self._write(key, entry.value, last=entry.revision):
                     return True
+
+    # keyvalue_batch -------------------------------------------------------------------------------
+    # Each key is its own subject: a batch is that many requests sent concurrently (pipelined on
+    # the one connection, at most ``inflight`` JetStream publishes awaiting their ack).  Not
+    # atomic: JetStream has no multi-subject commit that nats-py 2.16 can send.
+
+    async def set_many(self, items: Mapping[str, bytes]) -> None:
+        if not items:
+            return
+        with translating(BACKEND, "set_many", translate):
+            await self._ensure()
+            await asyncio.gather(*(self._write(key, value) for key, value in items.items()))
+
+    async def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        unique = list(dict.fromkeys(keys))
+        if not unique:
+            return {}
+        with translating(BACKEND, "get_many", translate):
+            await self._ensure()
+            entries = await asyncio.gather(*(self._read(key) for key in unique))
+        return {k: e.value for k, e in zip(unique, entries, strict=True) if e.value is not None}
+
+    async def delete_many(self, keys: Iterable[str]) -> int:
+        unique = list(dict.fromkeys(keys))
+        if not unique:
+            return 0
+        with translating(BACKEND, "delete_many", translate):
+            await self._ensure()
+            done = await asyncio.gather(*(self._delete(key) for key in unique))
+        return sum(done)
 
     # keyvalue_cas ---------------------------------------------------------------------------------
 
