@@ -1,0 +1,1 @@
+"""The nats backend: NATS core pub/sub and JetStream (streams, consumers, key-value buckets)."""

@@ -1,0 +1,115 @@
+"""The nats backend class (native async over nats-py; the sync flavour in ``../backend.py``
+forwards every call to this one through the shared bridge loop, ``prism.backends.LoopThread``).
+
+One client connection (``nats.connect``) per backend, shared by every namespace on the same
+connection entry; a JetStream context on it.  nats-py reconnects by itself (``allow_reconnect``,
+``max_reconnect_attempts``, ``reconnect_time_wait``) and resends its subscriptions; what it
+could not send meanwhile waits in its pending buffer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from nats.aio.client import Client  # noqa: TID253 (backend-internal module)
+from nats.js import JetStreamContext  # noqa: TID253
+
+from prism.backends._async.base import AsyncBackend
+from prism.backends._errors import translating
+from prism.backends.nats._config import parse_config
+from prism.backends.nats._errors import translate
+from prism.backends.nats._native.keyvalue import AsyncNatsKeyValue
+from prism.backends.nats._native.pubsub import AsyncNatsPubSub
+from prism.backends.nats._native.queue import AsyncNatsQueue
+from prism.backends.nats._native.stream import AsyncNatsStream
+from prism.backends.settings import BackendSettings
+from prism.errors import BackendUnavailableError
+
+__all__ = ["BACKEND", "AsyncNatsBackend"]
+
+BACKEND = "nats"
+_MAX_INFLIGHT = 256
+_log = logging.getLogger("prism.backends.nats")
+
+
+async def _error_cb(exc: Exception) -> None:
+    # nats-py reports connection trouble here (it reconnects by itself); its default handler
+    # prints a traceback for each.  The text may name a server URL: redacted by the handler's
+    # formatter is not guaranteed, so only the class goes to the log.
+    _log.debug("nats client error: %s", type(exc).__name__)
+
+
+class AsyncNatsBackend(AsyncBackend):
+    """One nats-py client for one connection entry (see ``docs/backends/nats.md``)."""
+
+    facet_classes = {
+        "keyvalue": AsyncNatsKeyValue,
+        "pubsub": AsyncNatsPubSub,
+        "stream": AsyncNatsStream,
+        "queue": AsyncNatsQueue,
+    }
+
+    def __init__(self, settings: BackendSettings) -> None:
+        super().__init__(settings)
+        self.config = parse_config(settings.backend, settings.connection, settings.options)
+        self.prefix = self.config.prefix
+        self._nc: Client | None = None
+        self._js: JetStreamContext | None = None
+        self.inflight = asyncio.Semaphore(_MAX_INFLIGHT)
+        """Bounds the JetStream publishes awaiting their ack (back-pressure: thousands at once
+        would time out waiting for acks the server has not had time to send)."""
+        self.setup_lock = asyncio.Lock()
+        """Held while a stream or bucket is looked up or made: one JetStream API call for it,
+        not one per concurrent first caller."""
+        self.ready: set[str] = set()
+        """Streams and buckets known to exist (made once per backend)."""
+
+    @property
+    def nc(self) -> Client:
+        if self._nc is None:
+            msg = "the nats backend is not open"
+            raise RuntimeError(msg)
+        return self._nc
+
+    @property
+    def js(self) -> JetStreamContext:
+        if self._js is None:
+            msg = "the nats backend is not open"
+            raise RuntimeError(msg)
+        return self._js
+
+    async def open(self) -> None:
+        kwargs: dict[str, Any] = self.config.connect_kwargs()
+        # nats-py retries the first connection like a reconnect (forever by default): bound it
+        limit = max(2 * self.config.connect_timeout, 10.0)
+        with translating(BACKEND, "open", translate):
+            nc = Client()
+            try:
+                await asyncio.wait_for(nc.connect(**kwargs, error_cb=_error_cb), limit)
+            except BaseException as exc:
+                # a failed connect leaves nats-py's transport open: close it here
+                with contextlib.suppress(Exception):
+                    await nc.close()
+                if not isinstance(exc, TimeoutError):
+                    raise
+                msg = (
+                    f"no NATS server of the connection answered within {limit:g} s (or it refused "
+                    "the credentials); check the servers and credentials"
+                )
+                raise BackendUnavailableError(msg, backend=BACKEND, operation="open") from None
+        self._nc = nc
+        self._js = nc.jetstream(timeout=self.config.request_timeout)
+        self.inflight = asyncio.Semaphore(_MAX_INFLIGHT)
+
+    async def close(self) -> None:
+        nc, self._nc, self._js = self._nc, None, None
+        if nc is not None and not nc.is_closed:
+            with contextlib.suppress(Exception):  # a dead connection cannot flush
+                await nc.flush(timeout=2)
+            await nc.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.settings!r})"
