@@ -104,6 +104,38 @@ def _postgres(namespace: str, principal: str, database: str) -> tuple[str, list[
     return "PostgreSQL", rules, notes
 
 
+def _nats(
+    namespace: str, options: dict[str, Any], principal: str
+) -> tuple[str, list[str], list[str]]:
+    from prism.backends.nats._names import escape
+
+    prefix = str(options.get("prefix", "prism"))
+    ns = escape(namespace)
+    account = principal.replace('"', "")
+    rules = [
+        "accounts {",
+        f'  "{account}": {{',
+        "    jetstream: enabled",
+        f'    users: [{{user: "{account}", password: "{PASSWORD}", permissions: {{',
+        (
+            f'      publish: {{allow: ["{prefix}.{ns}.>", "$JS.API.>", "$JS.ACK.>", '
+            f'"$KV.{prefix}-{ns}-kv.>", "_INBOX.>"]}},'
+        ),
+        f'      subscribe: {{allow: ["{prefix}.{ns}.>", "$KV.{prefix}-{ns}-kv.>", "_INBOX.>"]}}',
+        "    }}]",
+        "  }",
+        "}",
+    ]
+    notes = [
+        (
+            "an account per namespace: its subjects, JetStream streams, consumers and key-value "
+            "buckets exist only in that account, so no other account's client can reach them"
+        ),
+        "merge the block into the server's configuration (one accounts section) and reload",
+    ]
+    return "NATS account", rules, notes
+
+
 def _database_of(connection: str | None) -> str:
     from urllib.parse import urlsplit
 
@@ -145,6 +177,8 @@ def access_rules(namespace: str, *, config: Any = None) -> list[AccessRules]:
             system, rules, notes = _redis(namespace, options, principal)
         elif conn.type == "postgres":
             system, rules, notes = _postgres(namespace, principal, _database_of(conn.connection))
+        elif conn.type == "nats":
+            system, rules, notes = _nats(namespace, options, principal)
         elif conn.type in ("memstore", "sqlite"):
             system = "embedded"
             rules = []

@@ -43,7 +43,9 @@ class BackendPlugin:
     The module must import without the driver.  ``test_server`` is an optional
     ``"module:function"`` that the compliance plugin calls as
     ``function(workdir: Path) -> prism.testing.TestServer | None`` to start a real server for
-    the suites.
+    the suites.  ``test_case_deadline`` (seconds) raises the per-case deadline of this backend's
+    suites above the run's, for a local server too slow for the suites' largest cases within the
+    run's deadline (moto, as an S3 stand-in, serves a few hundred requests a second).
     """
 
     name: str
@@ -53,6 +55,7 @@ class BackendPlugin:
     install_hint: str | None = None
     test_server: str | None = None
     parse_settings: str | None = None
+    test_case_deadline: float | None = None
 
 
 class PrismHookSpecs:

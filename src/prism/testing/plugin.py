@@ -260,6 +260,21 @@ def _known_gap_marks(backend: str, interface: str, test_name: str) -> list[pytes
     return marks
 
 
+def _slow_server_deadline(config: pytest.Config, item: pytest.Item, backend: str) -> None:
+    """A backend whose plugin asks for a longer per-case deadline (a slow local server) gets it
+    on every suite case that has no deadline of its own, and pytest-timeout's limit with it."""
+    from prism.registry.registry import get_registry
+
+    wanted = get_registry().backend(backend).plugin.test_case_deadline
+    configured = _deadline.case_deadline(item)
+    if not wanted or configured == 0 or configured >= wanted:
+        return
+    if item.get_closest_marker(_deadline.MARKER) is None:
+        item.add_marker(pytest.mark.prism_deadline(wanted))
+    if config.pluginmanager.hasplugin("timeout") and item.get_closest_marker("timeout") is None:
+        item.add_marker(pytest.mark.timeout(wanted * 2))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     state = config.stash.get(STATE, None)
     if state is None:
@@ -283,6 +298,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         name = getattr(item, "originalname", item.name)
         if backend.startswith("pattern:"):
             continue
+        _slow_server_deadline(config, item, backend)
         for mark in _known_gap_marks(backend, interface, name):
             item.add_marker(mark)
 

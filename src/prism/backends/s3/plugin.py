@@ -14,6 +14,9 @@ def prism_backends() -> list[BackendPlugin]:
             declaration=builtin_registry_dir() / "backends" / "s3.yaml",
             sync_class="prism.backends.s3.backend:S3Backend",
             async_class="prism.backends.s3._async.backend:AsyncS3Backend",
+            # moto serves a few hundred requests a second here; the 10,000-key cases need more
+            # than the default 60 s per case
+            test_case_deadline=300.0,
             test_server="prism.backends.s3._testing:s3_server",
             parse_settings="prism.backends._objects._config:parse_config",
         )

@@ -83,6 +83,15 @@ class AsyncNatsBackend(AsyncBackend):
 
     async def open(self) -> None:
         kwargs: dict[str, Any] = self.config.connect_kwargs()
+        provider = self.settings.credentials
+        if provider is not None:  # prism.yaml names a credential provider: it replaces the URL's
+            cred = await provider.get_async()
+            for key in ("user", "password", "token"):
+                kwargs.pop(key, None)
+            if cred.username is None:
+                kwargs["token"] = cred.secret
+            else:
+                kwargs["user"], kwargs["password"] = cred.username, cred.secret
         # nats-py retries the first connection like a reconnect (forever by default): bound it
         limit = max(2 * self.config.connect_timeout, 10.0)
         with translating(BACKEND, "open", translate):
