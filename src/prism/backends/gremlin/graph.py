@@ -7,7 +7,6 @@ per breadth-first level; the visiting order and the algorithms are prism's share
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,7 @@ from prism.backends.base import Facet
 from prism.backends.gremlin._core import NS_KEY, PARTITION_PREFIX
 from prism.backends.gremlin._errors import translate
 from prism.backends.gremlin._ops import graph as ops
-from prism.errors import InvalidArgumentError, NotFoundError, PrismError, UnsupportedError
+from prism.errors import InvalidArgumentError, NotFoundError, PrismError
 from prism.interfaces.graph import (
     GraphAnalytics,
     GraphBasic,
@@ -30,9 +29,6 @@ if TYPE_CHECKING:
     from prism.backends.gremlin.backend import GremlinBackend
 
 __all__ = ["GremlinGraph"]
-
-_PARAM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SCALARS = (str, int, float, bool, type(None))
 
 
 def _neighbours(edges: list[Edge], direction: Direction) -> algo.Neighbours:
@@ -188,21 +184,9 @@ class GremlinGraph(Facet, GraphBasic, GraphTraversal, GraphAnalytics, GraphQuery
         """A Gremlin script (Groovy flavour) with ``params`` as bindings, confined to the
         namespace by a ``PartitionStrategy`` on ``g`` (prefixed to the script, its values bound
         too).  Vertices and edges in the result come back as their prism ids."""
-        if language != "gremlin":
-            msg = f"{self._conn.backend} speaks the query language 'gremlin', not {language!r}"
-            raise UnsupportedError(msg, backend=self._conn.backend, operation="query")
-        if not isinstance(text, str) or not text.strip():
-            msg = "text must be a non-empty Gremlin script"
-            raise InvalidArgumentError(msg)
-        bindings: dict[str, Any] = {}
-        for key, value in (params or {}).items():
-            if not isinstance(key, str) or not _PARAM.match(key) or key.startswith("prism_"):
-                msg = f"params keys must be identifiers not starting with 'prism_'; got {key!r}"
-                raise InvalidArgumentError(msg)
-            if not isinstance(value, _SCALARS):
-                msg = f"params[{key!r}] must be a str, number, bool or None"
-                raise InvalidArgumentError(msg)
-            bindings[key] = value
+        bindings = algo.query_params(
+            language, text, params, self.query_languages, self._conn.backend
+        )
         bindings.update(prism_ns=self.namespace, prism_pkey=NS_KEY)
         try:
             rows = self._conn.submit(PARTITION_PREFIX + text, bindings)
