@@ -138,10 +138,12 @@ class GremlinGraph(Facet, GraphBasic, GraphTraversal, GraphAnalytics, GraphQuery
         order: str = "bfs",
     ) -> list[Node]:
         labels = None if edge_labels is None else sorted(set(v.names(edge_labels, "edge_labels")))
-        self._require([start], "traverse")
         pairs = self._levels(start, direction, labels, max_depth)
         ids = algo.traverse(start, _adjacent(pairs), max_depth, order)
         nodes = self._conn.run(ops.nodes_by_id, self.namespace, ids)
+        if start not in nodes:  # a missing start has no edges either: one check at the end
+            msg = f"start node {start!r} not found"
+            raise NotFoundError(msg, backend=self._conn.backend, operation="traverse")
         return [nodes[i] for i in ids if i in nodes]
 
     # graph_analytics ---------------------------------------------------------------------------
