@@ -149,7 +149,7 @@ def main() -> None:
 
         # -- traversals ----------------------------------------------------------------------
         with prism.open(name, config=config) as ns:
-            graph = ns.graph
+            graph = ns.facet("graph")  # every graph interface (ns.graph is typed graph_basic)
             target, hops = far_target("v0")
             expected = [n.id for n in graph.traverse("v0", max_depth=3)]
             raw_ids = g.V(f"{raw}v0").emit().repeat(__.out()).times(3).dedup().id_().to_list()

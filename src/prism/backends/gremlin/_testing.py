@@ -99,10 +99,13 @@ def _docker() -> TestServer:
 
 
 def _server(workdir: Path, backend: str) -> TestServer | str:
-    url = env_url(backend) or env_url("gremlin")
+    url = env_url(backend)
+    if url:  # a real Neptune keeps the declaration's default (IAM on for neptune)
+        return TestServer(connection=url, description=f"PRISM_TEST_{backend.upper()}_URL")
+    url = env_url("gremlin")
     if url:
         return TestServer(
-            connection=url, options={"iam": False}, description=f"PRISM_TEST_{backend.upper()}_URL"
+            connection=url, options={"iam": False}, description="PRISM_TEST_GREMLIN_URL"
         )
     if os.environ.get("PRISM_TEST_GREMLIN_DOCKER"):
         return _docker()
