@@ -148,6 +148,19 @@ def test_concurrent_modification_is_retried_then_a_conflict(url: str) -> None:
         client.close()
 
 
+def test_a_slow_server_is_a_timeout(url: str) -> None:
+    if env_url("gremlin"):
+        pytest.skip("fault injection needs the stand-in")
+    client = Client(url, "g", pool_size=1)
+    try:
+        with prism.open(fresh("slow"), config=config(url, timeout=0.3, pool_size=1)) as ns:
+            client.submit(FAULT_SCRIPT, {"delay": 1.5}).all().result()
+            with pytest.raises(prism.BackendUnavailableError, match="in time"):
+                ns.graph.get_node("a")
+    finally:
+        client.close()
+
+
 def test_connection_refused_is_backend_unavailable(tmp_path: Path) -> None:
     from prism.testing.servers import free_port
 

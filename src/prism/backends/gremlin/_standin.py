@@ -48,7 +48,8 @@ from gremlin_python.structure.io import graphbinaryV1 as gb  # noqa: TID253
 
 from prism.backends.gremlin._core import PARTITION_PREFIX
 
-# An eval script that makes the next ``count`` requests fail as Neptune does under contention.
+# An eval script that makes the next ``count`` requests fail with ``message`` (as Neptune does
+# under contention) and/or delays the next request by ``delay`` seconds (a slow server).
 FAULT_SCRIPT = "prism.standin.conflict"
 
 
@@ -196,11 +197,13 @@ class StandIn:
     def __init__(self) -> None:
         self.graph = graphersal.Graph()
         self.faults: list[str] = []
+        self.delay = 0.0
 
     def run(self, op: str, args: dict[str, Any]) -> list[Any]:
         if op == "eval" and args.get("gremlin") == FAULT_SCRIPT:
             bindings = args.get("bindings") or {}
-            self.faults.extend([str(bindings.get("message", ""))] * int(bindings.get("count", 1)))
+            self.delay = float(bindings.get("delay", 0))
+            self.faults.extend([str(bindings.get("message", ""))] * int(bindings.get("count", 0)))
             return []
         if self.faults:
             raise _ServerError(500, self.faults.pop(0))
@@ -263,6 +266,9 @@ async def _gremlin(request: web.Request) -> web.StreamResponse:
         if msg.type != WSMsgType.BINARY:
             continue
         request_id, op, args = _request(msg.data)
+        if standin.delay and args.get("gremlin") != FAULT_SCRIPT:
+            delay, standin.delay = standin.delay, 0.0
+            await asyncio.sleep(delay)  # a slow server, on request (the timeout test)
         try:
             result = standin.run(op, args)
         except _ServerError as exc:
