@@ -157,10 +157,13 @@ class GremlinGraph(Facet, GraphBasic, GraphTraversal, GraphAnalytics, GraphQuery
     ) -> list[str] | None:
         if weight is not None:
             v.name(weight, "weight")
-        self._require([source, target], "shortest_path")
         if weight is None:
             pairs = self._levels(source, direction, None, None, stop_at=target)
-            return algo.shortest_path(source, target, _adjacent(pairs), None)
+            path = algo.shortest_path(source, target, _adjacent(pairs), None)
+            if path is None or source == target:  # a path found proves both ends exist
+                self._require([source, target], "shortest_path")
+            return path
+        self._require([source, target], "shortest_path")
         _, edges = self._conn.run(ops.whole_graph, self.namespace, True)
         for edge in edges:
             algo.edge_weight(edge, weight)

@@ -161,10 +161,13 @@ class AsyncGremlinGraph(
     ) -> list[str] | None:
         if weight is not None:
             v.name(weight, "weight")
-        await self._require([source, target], "shortest_path")
         if weight is None:
             pairs = await self._levels(source, direction, None, None, stop_at=target)
-            return algo.shortest_path(source, target, _adjacent(pairs), None)
+            path = algo.shortest_path(source, target, _adjacent(pairs), None)
+            if path is None or source == target:  # a path found proves both ends exist
+                await self._require([source, target], "shortest_path")
+            return path
+        await self._require([source, target], "shortest_path")
         _, edges = await self._conn.run_async(ops.whole_graph, self.namespace, True)
         for edge in edges:
             algo.edge_weight(edge, weight)
