@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from prism.errors import InvalidArgumentError
+from prism.errors import InvalidArgumentError, UnsupportedError
 from prism.types import Edge
 
 Neighbours = Callable[[str], Iterable[tuple[str, Edge]]]
@@ -164,3 +165,40 @@ def connected_components(nodes: Iterable[str], links: Iterable[tuple[str, str]])
     for i in parent:
         groups.setdefault(root(i), set()).add(i)
     return list(groups.values())
+
+
+_PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def query_params(
+    language: object,
+    text: object,
+    params: Mapping[str, Any] | None,
+    languages: frozenset[str],
+    backend: str,
+) -> dict[str, Any]:
+    """Check a graph_query call before any I/O: an undeclared ``language`` raises
+    ``UnsupportedError``; an empty ``text``, a parameter name that is not an identifier (or
+    starts with ``prism_``, reserved for the backend's own bindings) or a value that is not a
+    str, number, bool or None raises ``InvalidArgumentError``.  Returns the parameters."""
+    if not isinstance(language, str) or language not in languages:
+        msg = f"{backend} has no query language {language!r}; it speaks {sorted(languages)}"
+        raise UnsupportedError(msg, backend=backend, operation="query")
+    if not isinstance(text, str) or not text.strip():
+        msg = f"text must be a non-empty {language} query"
+        raise InvalidArgumentError(msg)
+    if params is not None and not isinstance(params, Mapping):
+        msg = f"params must be a mapping of name to value, not {type(params).__name__}"
+        raise InvalidArgumentError(msg)
+    checked: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        if not isinstance(key, str) or not _PARAM_NAME.match(key) or key.startswith("prism_"):
+            msg = f"params keys must be identifiers not starting with 'prism_'; got {key!r}"
+            raise InvalidArgumentError(msg)
+        if not isinstance(value, str | int | float | bool | type(None)) or (
+            isinstance(value, float) and not math.isfinite(value)
+        ):
+            msg = f"params[{key!r}] must be a str, a finite number, a bool or None"
+            raise InvalidArgumentError(msg)
+        checked[key] = value
+    return checked

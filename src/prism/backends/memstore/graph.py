@@ -1,19 +1,27 @@
 # Generated from src/prism/backends/memstore/_async/graph.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
-"""memstore graph: graph_basic, graph_traversal and graph_analytics (no query language)."""
+"""memstore graph: graph_basic, graph_traversal, graph_analytics and graph_query (a documented
+Gremlin subset, ``prism._gremlin``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from prism import _graphs as shared
+from prism import _gremlin
 from prism import _validate as v
 from prism.backends.base import Facet
 from prism.backends.memstore._ops import graph as algo
 from prism.backends.memstore._ops.document import copy_json
 from prism.backends.memstore._ops.graph import GraphState
 from prism.errors import ConflictError, InvalidArgumentError, NotFoundError
-from prism.interfaces.graph import GraphAnalytics, GraphBasic, GraphTraversal
+from prism.interfaces.graph import (
+    GraphAnalytics,
+    GraphBasic,
+    GraphQuery,
+    GraphTraversal,
+)
 from prism.types import Direction, Edge, Node
 
 if TYPE_CHECKING:
@@ -28,7 +36,7 @@ def _edge(edge: Edge) -> Edge:
     return Edge(edge.id, edge.source, edge.target, edge.label, copy_json(edge.properties))
 
 
-class MemGraph(Facet, GraphBasic, GraphTraversal, GraphAnalytics):
+class MemGraph(Facet, GraphBasic, GraphTraversal, GraphAnalytics, GraphQuery):
     def __init__(self, backend: MemstoreBackend, namespace: str) -> None:
         super().__init__(backend, namespace)
         self._lock = backend.store.lock
@@ -143,3 +151,14 @@ class MemGraph(Facet, GraphBasic, GraphTraversal, GraphAnalytics):
             nodes = list(self._state.nodes)
             links = [(e.source, e.target) for e in self._state.edges.values()]
         return algo.connected_components(nodes, links)
+
+    # graph_query -------------------------------------------------------------------------------
+    @property
+    def query_languages(self) -> frozenset[str]:
+        return frozenset({"gremlin"})
+
+    def query(self, language: str, text: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """A traversal in the Gremlin subset of :mod:`prism._gremlin`, parameters bound."""
+        checked = shared.query_params(language, text, params, self.query_languages, "memstore")
+        with self._lock:
+            return _gremlin.run(self._state, text, checked)

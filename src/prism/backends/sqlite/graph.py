@@ -1,7 +1,7 @@
 # Generated from src/prism/backends/sqlite/_async/graph.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
-"""sqlite graph: graph_basic, graph_traversal and graph_analytics (the SQL is in
-``_ops/graph.py``; the algorithms are memstore's shared ones)."""
+"""sqlite graph: graph_basic, graph_traversal, graph_analytics and graph_query in SQL (the SQL is
+in ``_ops/graph.py``; the algorithms are memstore's shared ones)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from prism import _validate as v
 from prism.backends.base import Facet
 from prism.backends.sqlite._ops import graph as ops
 from prism.errors import InvalidArgumentError
-from prism.interfaces.graph import GraphAnalytics, GraphBasic, GraphTraversal
+from prism.interfaces.graph import (
+    GraphAnalytics,
+    GraphBasic,
+    GraphQuery,
+    GraphTraversal,
+)
 from prism.types import Direction, Edge, Node
 
 if TYPE_CHECKING:
@@ -36,7 +41,7 @@ def _neighbours(edges: list[Edge], direction: Direction) -> algo.Neighbours:
     return step
 
 
-class SQLiteGraph(Facet, GraphBasic, GraphTraversal, GraphAnalytics):
+class SQLiteGraph(Facet, GraphBasic, GraphTraversal, GraphAnalytics, GraphQuery):
     def __init__(self, backend: SQLiteBackend, namespace: str) -> None:
         super().__init__(backend, namespace)
         self._db = backend.db
@@ -114,3 +119,15 @@ class SQLiteGraph(Facet, GraphBasic, GraphTraversal, GraphAnalytics):
     def connected_components(self) -> list[set[str]]:
         nodes, edges = self._db.run(ops.whole_graph, self.namespace)
         return algo.connected_components(nodes, [(e.source, e.target) for e in edges])
+
+    # graph_query -------------------------------------------------------------------------------
+    @property
+    def query_languages(self) -> frozenset[str]:
+        return frozenset({"sql"})
+
+    def query(self, language: str, text: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """Read-only SQL over the namespace's ``nodes(id, label, properties)`` and ``edges(id,
+        source, target, label, properties)`` (common table expressions put in front of the
+        query; prism's own tables and every write are refused), ``:name`` parameters bound."""
+        checked = algo.query_params(language, text, params, self.query_languages, "sqlite")
+        return self._db.run(ops.query, self.namespace, text, checked)

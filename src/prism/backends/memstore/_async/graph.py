@@ -1,17 +1,25 @@
-"""memstore graph: graph_basic, graph_traversal and graph_analytics (no query language)."""
+"""memstore graph: graph_basic, graph_traversal, graph_analytics and graph_query (a documented
+Gremlin subset, ``prism._gremlin``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from prism import _graphs as shared
+from prism import _gremlin
 from prism import _validate as v
 from prism.backends._async.base import AsyncFacet
 from prism.backends.memstore._ops import graph as algo
 from prism.backends.memstore._ops.document import copy_json
 from prism.backends.memstore._ops.graph import GraphState
 from prism.errors import ConflictError, InvalidArgumentError, NotFoundError
-from prism.interfaces._async.graph import AsyncGraphAnalytics, AsyncGraphBasic, AsyncGraphTraversal
+from prism.interfaces._async.graph import (
+    AsyncGraphAnalytics,
+    AsyncGraphBasic,
+    AsyncGraphQuery,
+    AsyncGraphTraversal,
+)
 from prism.types import Direction, Edge, Node
 
 if TYPE_CHECKING:
@@ -26,7 +34,9 @@ def _edge(edge: Edge) -> Edge:
     return Edge(edge.id, edge.source, edge.target, edge.label, copy_json(edge.properties))
 
 
-class AsyncMemGraph(AsyncFacet, AsyncGraphBasic, AsyncGraphTraversal, AsyncGraphAnalytics):
+class AsyncMemGraph(
+    AsyncFacet, AsyncGraphBasic, AsyncGraphTraversal, AsyncGraphAnalytics, AsyncGraphQuery
+):
     def __init__(self, backend: AsyncMemstoreBackend, namespace: str) -> None:
         super().__init__(backend, namespace)
         self._lock = backend.store.lock
@@ -143,3 +153,16 @@ class AsyncMemGraph(AsyncFacet, AsyncGraphBasic, AsyncGraphTraversal, AsyncGraph
             nodes = list(self._state.nodes)
             links = [(e.source, e.target) for e in self._state.edges.values()]
         return algo.connected_components(nodes, links)
+
+    # graph_query -------------------------------------------------------------------------------
+    @property
+    def query_languages(self) -> frozenset[str]:
+        return frozenset({"gremlin"})
+
+    async def query(
+        self, language: str, text: str, params: Mapping[str, Any] | None = None
+    ) -> list[Any]:
+        """A traversal in the Gremlin subset of :mod:`prism._gremlin`, parameters bound."""
+        checked = shared.query_params(language, text, params, self.query_languages, "memstore")
+        with self._lock:
+            return _gremlin.run(self._state, text, checked)

@@ -1,5 +1,5 @@
-"""sqlite graph: graph_basic, graph_traversal and graph_analytics (the SQL is in
-``_ops/graph.py``; the algorithms are memstore's shared ones)."""
+"""sqlite graph: graph_basic, graph_traversal, graph_analytics and graph_query in SQL (the SQL is
+in ``_ops/graph.py``; the algorithms are memstore's shared ones)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ from prism import _validate as v
 from prism.backends._async.base import AsyncFacet
 from prism.backends.sqlite._ops import graph as ops
 from prism.errors import InvalidArgumentError
-from prism.interfaces._async.graph import AsyncGraphAnalytics, AsyncGraphBasic, AsyncGraphTraversal
+from prism.interfaces._async.graph import (
+    AsyncGraphAnalytics,
+    AsyncGraphBasic,
+    AsyncGraphQuery,
+    AsyncGraphTraversal,
+)
 from prism.types import Direction, Edge, Node
 
 if TYPE_CHECKING:
@@ -34,7 +39,9 @@ def _neighbours(edges: list[Edge], direction: Direction) -> algo.Neighbours:
     return step
 
 
-class AsyncSQLiteGraph(AsyncFacet, AsyncGraphBasic, AsyncGraphTraversal, AsyncGraphAnalytics):
+class AsyncSQLiteGraph(
+    AsyncFacet, AsyncGraphBasic, AsyncGraphTraversal, AsyncGraphAnalytics, AsyncGraphQuery
+):
     def __init__(self, backend: AsyncSQLiteBackend, namespace: str) -> None:
         super().__init__(backend, namespace)
         self._db = backend.db
@@ -116,3 +123,17 @@ class AsyncSQLiteGraph(AsyncFacet, AsyncGraphBasic, AsyncGraphTraversal, AsyncGr
     async def connected_components(self) -> list[set[str]]:
         nodes, edges = await self._db.run_async(ops.whole_graph, self.namespace)
         return algo.connected_components(nodes, [(e.source, e.target) for e in edges])
+
+    # graph_query -------------------------------------------------------------------------------
+    @property
+    def query_languages(self) -> frozenset[str]:
+        return frozenset({"sql"})
+
+    async def query(
+        self, language: str, text: str, params: Mapping[str, Any] | None = None
+    ) -> list[Any]:
+        """Read-only SQL over the namespace's ``nodes(id, label, properties)`` and ``edges(id,
+        source, target, label, properties)`` (common table expressions put in front of the
+        query; prism's own tables and every write are refused), ``:name`` parameters bound."""
+        checked = algo.query_params(language, text, params, self.query_languages, "sqlite")
+        return await self._db.run_async(ops.query, self.namespace, text, checked)

@@ -10,13 +10,14 @@ preorder).  Analytics load the namespace's graph once and run the same shared al
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prism import _graphs as algo
 from prism.backends.sqlite._core import reads, write
-from prism.errors import ConflictError, NotFoundError
+from prism.errors import ConflictError, InvalidArgumentError, NotFoundError
 from prism.types import Direction, Edge, Node
 
 
@@ -226,3 +227,55 @@ def nodes_exist(conn: sqlite3.Connection, ns: str, ids: Sequence[str], operation
             "SELECT 1 FROM prism_graph_node WHERE ns = ? AND id = ?", (ns, id)
         ).fetchone():
             raise _missing("node", id, operation)
+
+
+# -- graph_query (SQL) -------------------------------------------------------------------------
+
+_VIEWS = (
+    "WITH RECURSIVE nodes(id, label, properties) AS "
+    "(SELECT id, label, properties FROM prism_graph_node WHERE ns = :prism_ns), "
+    "edges(id, source, target, label, properties) AS "
+    "(SELECT id, source, target, label, properties FROM prism_graph_edge WHERE ns = :prism_ns)"
+)
+_HIDDEN = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?(?:\*/|$)", re.DOTALL)
+_LEADING_WITH = re.compile(r"^\s*WITH(\s+RECURSIVE)?\s", re.IGNORECASE)
+_ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+_TABLES = {"prism_graph_node", "prism_graph_edge"}
+
+
+def _authorize(action: int, arg1: str | None, *_: Any) -> int:
+    if action in _ALLOWED or (action == sqlite3.SQLITE_READ and arg1 in _TABLES):
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+def sql_text(text: str) -> str:
+    """The query with the namespace's ``nodes`` and ``edges`` in front (as common table
+    expressions); ``InvalidArgumentError`` when it names prism's own tables."""
+    visible = _HIDDEN.sub(" ", text)
+    if re.search(r"prism_|sqlite_", visible, re.IGNORECASE):
+        msg = "a graph_query SQL query reads the relations nodes and edges only"
+        raise InvalidArgumentError(msg)
+    leading = _LEADING_WITH.match(text)
+    if leading:
+        return f"{_VIEWS}, {text[leading.end() :]}"
+    return f"{_VIEWS} {text}"
+
+
+@reads
+def query(conn: sqlite3.Connection, ns: str, text: str, params: Mapping[str, Any]) -> list[Any]:
+    """A read-only SQL query over the namespace's ``nodes`` and ``edges`` (see graph_query)."""
+    statement = sql_text(text)
+    conn.set_authorizer(_authorize)
+    try:
+        cursor = conn.execute(statement, {**params, "prism_ns": ns})
+        names = [d[0] for d in cursor.description or ()]
+        rows = cursor.fetchall()
+    except (sqlite3.OperationalError, sqlite3.ProgrammingError, sqlite3.DatabaseError) as exc:
+        msg = f"the SQL query failed: {exc} (it may read nodes and edges only, with :name params)"
+        raise InvalidArgumentError(msg) from exc
+    finally:
+        conn.set_authorizer(None)
+    if len(names) == 1:
+        return [row[0] for row in rows]
+    return [dict(zip(names, row, strict=True)) for row in rows]

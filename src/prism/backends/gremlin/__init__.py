@@ -1,0 +1,1 @@
+"""Apache TinkerPop Gremlin / Amazon Neptune backend over gremlinpython (extra ``gremlin``)."""
