@@ -52,7 +52,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="",
         metavar="PATTERN[,PATTERN...]",
         help="also run these patterns' suites over every combination of the --prism-backend "
-        "backends that fits their slots",
+        "backends (or of --prism-pattern-backends) that fits their slots",
+    )
+    group.addoption(
+        "--prism-pattern-backends",
+        default="",
+        metavar="NAME[,NAME...]",
+        help="the backends whose combinations fill the patterns' slots (default: those of "
+        "--prism-backend); each must also be in --prism-backend",
     )
     _deadline.add_option(group)
 
@@ -154,6 +161,20 @@ class ComplianceState:
 STATE = pytest.StashKey[ComplianceState]()
 
 
+def _slot_backends(config: pytest.Config, backends: list[str]) -> list[str]:
+    chosen = _split(config.getoption("prism_pattern_backends"))
+    if not chosen:
+        return backends
+    stray = [b for b in chosen if b not in backends]
+    if stray:
+        msg = (
+            f"--prism-pattern-backends: {', '.join(stray)} not in --prism-backend "
+            f"({', '.join(backends)})"
+        )
+        raise pytest.UsageError(msg)
+    return chosen
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "prism_suite: a prism compliance suite test")
     _deadline.configure(config)
@@ -189,7 +210,7 @@ def pytest_configure(config: pytest.Config) -> None:
         required,
         Path(matrix).resolve() if matrix else None,
         patterns=patterns,
-        slot_backends=backends if patterns else [],
+        slot_backends=_slot_backends(config, backends) if patterns else [],
     )
     config.stash[STATE] = state
     global _ACTIVE
