@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from prism._redact import scheme_of
+from prism.credentials import CredentialProvider
 from prism.errors import ConfigurationError
 
 __all__ = ["MIB", "OPTIONS", "ObjectConfig", "parse_config"]
@@ -74,6 +75,10 @@ class ObjectConfig:
     part_size: int = 8 * MIB
     max_workers: int = 16
     sweep_every: int = 512
+    credentials: CredentialProvider | None = field(default=None, repr=False)
+    """A ``prism.yaml`` credential provider: the access key id is its user name, the secret
+    key its secret, ``extra['session_token']`` the session token (the ``aws`` provider gives
+    all three); the driver asks it again when the credential expires."""
 
     @property
     def secure(self) -> bool:

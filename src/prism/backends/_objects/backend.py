@@ -9,6 +9,8 @@ refused credentials become ``ConfigurationError`` naming the bucket and the endp
 
 from __future__ import annotations
 
+import dataclasses
+
 from prism.backends._objects._config import ObjectConfig, parse_config
 from prism.backends._objects._store import ObjectStore
 from prism.backends.base import Backend
@@ -27,6 +29,8 @@ class ObjectBackend(Backend):
     def __init__(self, settings: BackendSettings) -> None:
         super().__init__(settings)
         self.config = parse_config(settings.backend, settings.connection, settings.options)
+        if settings.credentials is not None:
+            self.config = dataclasses.replace(self.config, credentials=settings.credentials)
         self._store: ObjectStore | None = None
 
     def make_store(self, config: ObjectConfig) -> ObjectStore:

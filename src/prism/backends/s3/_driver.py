@@ -10,33 +10,75 @@ stays bounded by those parts); a failed upload is aborted.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import boto3  # noqa: TID253 (backend-internal module)
+import botocore.credentials
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from prism.backends._objects._config import ObjectConfig
 from prism.backends._objects._store import Blob, Driver, Head, fan_out
+from prism.credentials import CredentialProvider
 from prism.errors import ConfigurationError
 
-__all__ = ["Boto3Driver", "make_client"]
+__all__ = ["Boto3Driver", "make_client", "make_session"]
 
 _MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
 _CONDITION = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict"})
 _PARTS_IN_FLIGHT = 4
 
 
-def make_client(config: ObjectConfig) -> Any:
-    """A boto3 S3 client with every connection option of ``config`` passed through."""
-    session = boto3.session.Session(
+class _ProviderChain(botocore.credentials.CredentialProvider):  # type: ignore[misc]
+    """prism's credential provider as the first link of botocore's chain: botocore asks it
+    again (``refresh_using``) when the credential it handed out comes near its expiry."""
+
+    METHOD = "prism-credentials"
+
+    def __init__(self, provider: CredentialProvider) -> None:
+        super().__init__()
+        self.provider = provider
+
+    def _metadata(self) -> dict[str, Any]:
+        cred = self.provider.get()
+        expires = cred.expires_at if cred.expires_at is not None else time.time() + 3600
+        return {
+            "access_key": cred.username or "",
+            "secret_key": cred.secret,
+            "token": cred.extra.get("session_token"),
+            "expiry_time": dt.datetime.fromtimestamp(expires, dt.UTC).isoformat(),
+        }
+
+    def load(self) -> Any:
+        return botocore.credentials.RefreshableCredentials.create_from_metadata(
+            metadata=self._metadata(), refresh_using=self._metadata, method=self.METHOD
+        )
+
+
+def make_session(config: ObjectConfig) -> Any:
+    """The boto3 session: credentials from the URL/options, from a prism.yaml provider, or
+    botocore's default chain."""
+    if config.credentials is not None:
+        core = botocore.session.Session(profile=config.profile)
+        chain = core.get_component("credential_provider")
+        chain.insert_before("env", _ProviderChain(config.credentials))
+        return boto3.session.Session(botocore_session=core, region_name=config.region)
+    return boto3.session.Session(
         aws_access_key_id=config.access_key,
         aws_secret_access_key=config.secret_key,
         aws_session_token=config.session_token,
         region_name=config.region,
         profile_name=config.profile,
     )
+
+
+def make_client(config: ObjectConfig) -> Any:
+    """A boto3 S3 client with every connection option of ``config`` passed through."""
+    session = make_session(config)
     botocore_config = Config(
         region_name=config.region,
         s3={"addressing_style": config.addressing_style},
