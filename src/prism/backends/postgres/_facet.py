@@ -5,7 +5,7 @@ driver errors translated (the sync twin, generated from the async source)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -65,7 +65,7 @@ class PostgresFacet(Facet):
     # The three helpers below inline what _connection does: they are the hot path of every
     # single-statement operation, and a context manager less is measurable there.
 
-    def _one(self, operation: str, query: str, params: Sequence[Any]) -> Any:
+    def _one(self, operation: str, query: str, params: Sequence[Any] | Mapping[str, Any]) -> Any:
         """The first row of ``query`` (None when there is none)."""
         with translating(BACKEND, operation, translate):
             self._ensure()
@@ -76,7 +76,9 @@ class PostgresFacet(Facet):
             except _VANISHED as exc:
                 raise self._vanished(operation) from exc
 
-    def _all(self, operation: str, query: str, params: Sequence[Any]) -> list[Any]:
+    def _all(
+        self, operation: str, query: str, params: Sequence[Any] | Mapping[str, Any]
+    ) -> list[Any]:
         with translating(BACKEND, operation, translate):
             self._ensure()
             try:
@@ -87,7 +89,7 @@ class PostgresFacet(Facet):
             except _VANISHED as exc:
                 raise self._vanished(operation) from exc
 
-    def _run(self, operation: str, query: str, params: Sequence[Any]) -> int:
+    def _run(self, operation: str, query: str, params: Sequence[Any] | Mapping[str, Any]) -> int:
         """Run ``query``; the number of rows it touched."""
         with translating(BACKEND, operation, translate):
             self._ensure()

@@ -26,6 +26,7 @@ from prism.backends.postgres._errors import translate
 from prism.backends.postgres.document import PostgresDocument
 from prism.backends.postgres.keyvalue import PostgresKeyValue
 from prism.backends.postgres.queue import PostgresQueue
+from prism.backends.postgres.stream import PostgresStream
 from prism.backends.settings import BackendSettings
 
 __all__ = ["PostgresBackend"]
@@ -41,6 +42,7 @@ class PostgresBackend(Backend):
         "keyvalue": PostgresKeyValue,
         "queue": PostgresQueue,
         "document": PostgresDocument,
+        "stream": PostgresStream,
     }
 
     def __init__(self, settings: BackendSettings) -> None:

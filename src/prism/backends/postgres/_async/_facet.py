@@ -3,7 +3,7 @@ driver errors translated (async source; the sync twin is generated)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -63,7 +63,9 @@ class AsyncPostgresFacet(AsyncFacet):
     # The three helpers below inline what _connection does: they are the hot path of every
     # single-statement operation, and a context manager less is measurable there.
 
-    async def _one(self, operation: str, query: str, params: Sequence[Any]) -> Any:
+    async def _one(
+        self, operation: str, query: str, params: Sequence[Any] | Mapping[str, Any]
+    ) -> Any:
         """The first row of ``query`` (None when there is none)."""
         with translating(BACKEND, operation, translate):
             await self._ensure()
@@ -74,7 +76,9 @@ class AsyncPostgresFacet(AsyncFacet):
             except _VANISHED as exc:
                 raise self._vanished(operation) from exc
 
-    async def _all(self, operation: str, query: str, params: Sequence[Any]) -> list[Any]:
+    async def _all(
+        self, operation: str, query: str, params: Sequence[Any] | Mapping[str, Any]
+    ) -> list[Any]:
         with translating(BACKEND, operation, translate):
             await self._ensure()
             try:
@@ -85,7 +89,9 @@ class AsyncPostgresFacet(AsyncFacet):
             except _VANISHED as exc:
                 raise self._vanished(operation) from exc
 
-    async def _run(self, operation: str, query: str, params: Sequence[Any]) -> int:
+    async def _run(
+        self, operation: str, query: str, params: Sequence[Any] | Mapping[str, Any]
+    ) -> int:
         """Run ``query``; the number of rows it touched."""
         with translating(BACKEND, operation, translate):
             await self._ensure()

@@ -14,6 +14,7 @@ from prism.backends._errors import translating
 from prism.backends.postgres._async.document import AsyncPostgresDocument
 from prism.backends.postgres._async.keyvalue import AsyncPostgresKeyValue
 from prism.backends.postgres._async.queue import AsyncPostgresQueue
+from prism.backends.postgres._async.stream import AsyncPostgresStream
 from prism.backends.postgres._config import parse_config
 from prism.backends.postgres._core import (
     BACKEND,
@@ -39,6 +40,7 @@ class AsyncPostgresBackend(AsyncBackend):
         "keyvalue": AsyncPostgresKeyValue,
         "queue": AsyncPostgresQueue,
         "document": AsyncPostgresDocument,
+        "stream": AsyncPostgresStream,
     }
 
     def __init__(self, settings: BackendSettings) -> None:
