@@ -180,6 +180,22 @@ def _stream_1(schema: str) -> list[str]:
     ]
 
 
+def _ts_1(schema: str) -> list[str]:
+    return [
+        render(
+            "CREATE TABLE {p} (series text NOT NULL, ts float8 NOT NULL, value float8 NOT NULL, "
+            "labels jsonb NOT NULL DEFAULT '{{}}', PRIMARY KEY (series, ts))",
+            schema,
+            p="ts_point",
+        ),
+        render(
+            "CREATE TABLE {r} (series text PRIMARY KEY, max_age float8 NOT NULL)",
+            schema,
+            r="ts_retention",
+        ),
+    ]
+
+
 def collection_ddl(schema: str, table: str) -> list[str]:
     """The table of one document collection (idempotent; see ``_ops/document.py``)."""
     return [
@@ -204,5 +220,6 @@ MIGRATIONS: dict[str, list[Step]] = {
     "queue": [_queue_1],
     "document": [_doc_1],
     "stream": [_stream_1],
+    "timeseries": [_ts_1],
 }
 """Data model → its migration steps, in order (step ``i`` brings the model to version ``i+1``)."""

@@ -27,6 +27,7 @@ from prism.backends.postgres.document import PostgresDocument
 from prism.backends.postgres.keyvalue import PostgresKeyValue
 from prism.backends.postgres.queue import PostgresQueue
 from prism.backends.postgres.stream import PostgresStream
+from prism.backends.postgres.timeseries import PostgresTimeSeries
 from prism.backends.settings import BackendSettings
 
 __all__ = ["PostgresBackend"]
@@ -43,6 +44,7 @@ class PostgresBackend(Backend):
         "queue": PostgresQueue,
         "document": PostgresDocument,
         "stream": PostgresStream,
+        "timeseries": PostgresTimeSeries,
     }
 
     def __init__(self, settings: BackendSettings) -> None:

@@ -15,6 +15,7 @@ from prism.backends.postgres._async.document import AsyncPostgresDocument
 from prism.backends.postgres._async.keyvalue import AsyncPostgresKeyValue
 from prism.backends.postgres._async.queue import AsyncPostgresQueue
 from prism.backends.postgres._async.stream import AsyncPostgresStream
+from prism.backends.postgres._async.timeseries import AsyncPostgresTimeSeries
 from prism.backends.postgres._config import parse_config
 from prism.backends.postgres._core import (
     BACKEND,
@@ -41,6 +42,7 @@ class AsyncPostgresBackend(AsyncBackend):
         "queue": AsyncPostgresQueue,
         "document": AsyncPostgresDocument,
         "stream": AsyncPostgresStream,
+        "timeseries": AsyncPostgresTimeSeries,
     }
 
     def __init__(self, settings: BackendSettings) -> None:
