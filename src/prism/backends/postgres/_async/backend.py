@@ -13,6 +13,7 @@ from prism.backends._async.base import AsyncBackend
 from prism.backends._errors import translating
 from prism.backends.postgres._async.document import AsyncPostgresDocument
 from prism.backends.postgres._async.keyvalue import AsyncPostgresKeyValue
+from prism.backends.postgres._async.pubsub import AsyncPostgresPubSub, AsyncPostgresSubscription
 from prism.backends.postgres._async.queue import AsyncPostgresQueue
 from prism.backends.postgres._async.stream import AsyncPostgresStream
 from prism.backends.postgres._async.timeseries import AsyncPostgresTimeSeries
@@ -43,6 +44,7 @@ class AsyncPostgresBackend(AsyncBackend):
         "document": AsyncPostgresDocument,
         "stream": AsyncPostgresStream,
         "timeseries": AsyncPostgresTimeSeries,
+        "pubsub": AsyncPostgresPubSub,
     }
 
     def __init__(self, settings: BackendSettings) -> None:
@@ -52,6 +54,8 @@ class AsyncPostgresBackend(AsyncBackend):
         self.ready: set[tuple[str, str]] = set()
         """(schema, model or table) pairs known to be in place."""
         self._writes = itertools.count(1)
+        self.subscriptions: set[AsyncPostgresSubscription] = set()
+        """Open pubsub subscriptions (each on a connection of its own), closed with the backend."""
 
     @property
     def pool(self) -> AsyncConnectionPool[Any]:
@@ -87,6 +91,8 @@ class AsyncPostgresBackend(AsyncBackend):
         self._pool = pool
 
     async def close(self) -> None:
+        for subscription in list(self.subscriptions):
+            await subscription.close()
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()
