@@ -196,6 +196,25 @@ def _ts_1(schema: str) -> list[str]:
     ]
 
 
+def _graph_1(schema: str) -> list[str]:
+    return [
+        render(
+            'CREATE TABLE {n} (id text COLLATE "C" PRIMARY KEY, label text NOT NULL, '
+            "properties text NOT NULL)",
+            schema,
+            n="graph_node",
+        ),
+        render(
+            'CREATE TABLE {e} (id text COLLATE "C" PRIMARY KEY, source text COLLATE "C" NOT NULL, '
+            'target text COLLATE "C" NOT NULL, label text NOT NULL, properties text NOT NULL)',
+            schema,
+            e="graph_edge",
+        ),
+        render("CREATE INDEX ON {e} (source, label)", schema, e="graph_edge"),
+        render("CREATE INDEX ON {e} (target, label)", schema, e="graph_edge"),
+    ]
+
+
 def collection_ddl(schema: str, table: str) -> list[str]:
     """The table of one document collection (idempotent; see ``_ops/document.py``)."""
     return [
@@ -221,5 +240,6 @@ MIGRATIONS: dict[str, list[Step]] = {
     "document": [_doc_1],
     "stream": [_stream_1],
     "timeseries": [_ts_1],
+    "graph": [_graph_1],
 }
 """Data model → its migration steps, in order (step ``i`` brings the model to version ``i+1``)."""

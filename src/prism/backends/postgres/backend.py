@@ -24,6 +24,7 @@ from prism.backends.postgres._core import (
 )
 from prism.backends.postgres._errors import translate
 from prism.backends.postgres.document import PostgresDocument
+from prism.backends.postgres.graph import PostgresGraph
 from prism.backends.postgres.keyvalue import PostgresKeyValue
 from prism.backends.postgres.pubsub import PostgresPubSub, PostgresSubscription
 from prism.backends.postgres.queue import PostgresQueue
@@ -47,6 +48,7 @@ class PostgresBackend(Backend):
         "stream": PostgresStream,
         "timeseries": PostgresTimeSeries,
         "pubsub": PostgresPubSub,
+        "graph": PostgresGraph,
     }
 
     def __init__(self, settings: BackendSettings) -> None:

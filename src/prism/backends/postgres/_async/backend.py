@@ -12,6 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 from prism.backends._async.base import AsyncBackend
 from prism.backends._errors import translating
 from prism.backends.postgres._async.document import AsyncPostgresDocument
+from prism.backends.postgres._async.graph import AsyncPostgresGraph
 from prism.backends.postgres._async.keyvalue import AsyncPostgresKeyValue
 from prism.backends.postgres._async.pubsub import AsyncPostgresPubSub, AsyncPostgresSubscription
 from prism.backends.postgres._async.queue import AsyncPostgresQueue
@@ -45,6 +46,7 @@ class AsyncPostgresBackend(AsyncBackend):
         "stream": AsyncPostgresStream,
         "timeseries": AsyncPostgresTimeSeries,
         "pubsub": AsyncPostgresPubSub,
+        "graph": AsyncPostgresGraph,
     }
 
     def __init__(self, settings: BackendSettings) -> None:
