@@ -215,6 +215,17 @@ def _graph_1(schema: str) -> list[str]:
     ]
 
 
+def _set_1(schema: str) -> list[str]:
+    return [
+        render(
+            "CREATE TABLE {s} (key text NOT NULL, digest bytea NOT NULL, member bytea NOT NULL, "
+            "PRIMARY KEY (key, digest))",
+            schema,
+            s="set_member",
+        )
+    ]
+
+
 def collection_ddl(schema: str, table: str) -> list[str]:
     """The table of one document collection (idempotent; see ``_ops/document.py``)."""
     return [
@@ -241,5 +252,6 @@ MIGRATIONS: dict[str, list[Step]] = {
     "stream": [_stream_1],
     "timeseries": [_ts_1],
     "graph": [_graph_1],
+    "set": [_set_1],
 }
 """Data model → its migration steps, in order (step ``i`` brings the model to version ``i+1``)."""

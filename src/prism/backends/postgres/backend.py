@@ -28,6 +28,7 @@ from prism.backends.postgres.graph import PostgresGraph
 from prism.backends.postgres.keyvalue import PostgresKeyValue
 from prism.backends.postgres.pubsub import PostgresPubSub, PostgresSubscription
 from prism.backends.postgres.queue import PostgresQueue
+from prism.backends.postgres.set import PostgresSet
 from prism.backends.postgres.stream import PostgresStream
 from prism.backends.postgres.timeseries import PostgresTimeSeries
 from prism.backends.settings import BackendSettings
@@ -49,6 +50,7 @@ class PostgresBackend(Backend):
         "timeseries": PostgresTimeSeries,
         "pubsub": PostgresPubSub,
         "graph": PostgresGraph,
+        "set": PostgresSet,
     }
 
     def __init__(self, settings: BackendSettings) -> None:

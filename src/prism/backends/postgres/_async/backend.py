@@ -16,6 +16,7 @@ from prism.backends.postgres._async.graph import AsyncPostgresGraph
 from prism.backends.postgres._async.keyvalue import AsyncPostgresKeyValue
 from prism.backends.postgres._async.pubsub import AsyncPostgresPubSub, AsyncPostgresSubscription
 from prism.backends.postgres._async.queue import AsyncPostgresQueue
+from prism.backends.postgres._async.set import AsyncPostgresSet
 from prism.backends.postgres._async.stream import AsyncPostgresStream
 from prism.backends.postgres._async.timeseries import AsyncPostgresTimeSeries
 from prism.backends.postgres._config import parse_config
@@ -47,6 +48,7 @@ class AsyncPostgresBackend(AsyncBackend):
         "timeseries": AsyncPostgresTimeSeries,
         "pubsub": AsyncPostgresPubSub,
         "graph": AsyncPostgresGraph,
+        "set": AsyncPostgresSet,
     }
 
     def __init__(self, settings: BackendSettings) -> None:
