@@ -253,5 +253,6 @@ MIGRATIONS: dict[str, list[Step]] = {
     "timeseries": [_ts_1],
     "graph": [_graph_1],
     "set": [_set_1],
+    "pubsub": [],  # no tables: the schema's name is the notification channel
 }
 """Data model → its migration steps, in order (step ``i`` brings the model to version ``i+1``)."""

@@ -54,9 +54,6 @@ class PostgresPubSub(PostgresFacet, PubSubBasic, PubSubWildcards):
         super().__init__(backend, namespace)
         self.max_value_bytes = MAX_PAYLOAD  # the checks refuse larger payloads before any I/O
 
-    def _ensure(self) -> None:
-        """pubsub has no tables."""
-
     def publish(
         self, topic: str, payload: bytes, *, headers: Mapping[str, str] | None = None
     ) -> None:

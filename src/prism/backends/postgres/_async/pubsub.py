@@ -52,9 +52,6 @@ class AsyncPostgresPubSub(AsyncPostgresFacet, AsyncPubSubBasic, AsyncPubSubWildc
         super().__init__(backend, namespace)
         self.max_value_bytes = MAX_PAYLOAD  # the checks refuse larger payloads before any I/O
 
-    async def _ensure(self) -> None:
-        """pubsub has no tables."""
-
     async def publish(
         self, topic: str, payload: bytes, *, headers: Mapping[str, str] | None = None
     ) -> None:
