@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import statistics
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import psycopg_pool
@@ -209,8 +211,25 @@ def run_sync(url: str) -> list[Result]:
                     q.enqueue("q", VALUE)
                     raw.enqueue()
             results.append(compare(f"postgres {name} (sync)", mine, theirs, n=n, rounds=ROUNDS))
+        client_cpu({"keyvalue.get": (lambda: kv.get("k"), raw.get),
+                    "keyvalue.set": (lambda: kv.set("k", VALUE), raw.set)})  # fmt: skip
     pool.close()
     return results
+
+
+def client_cpu(cases: dict[str, tuple[Callable[[], object], Callable[[], object]]]) -> None:
+    """Print the client CPU time per call (``time.process_time``) of each side: prism's own
+    cost without the server's round trip and the scheduling noise of a shared machine."""
+    for name, (mine, theirs) in cases.items():
+        spent: tuple[list[float], list[float]] = ([], [])
+        for _ in range(ROUNDS):
+            for fn, out in ((mine, spent[0]), (theirs, spent[1])):
+                started = time.process_time()
+                for _ in range(N):
+                    fn()
+                out.append((time.process_time() - started) / N * 1e6)
+        a, b = statistics.median(spent[0]), statistics.median(spent[1])
+        print(f"postgres {name} (sync) client CPU per call: prism {a:.1f} us, raw {b:.1f} us")
 
 
 async def run_async(url: str) -> list[Result]:

@@ -476,3 +476,105 @@ def test_async_keyvalue_writes_join_the_applications_transaction(pg_url: str) ->
         await ns.close()
 
     asyncio.run(scenario())
+
+
+# ----- stage 2: stream, timeseries, graph, set, pubsub -------------------------------------------
+
+
+def test_raw_psycopg_reads_the_stage_two_tables(pg_url: str, raw: psycopg.Connection[Any]) -> None:
+    name = fresh("raw2")
+    schema = schema_name(name)
+
+    def table(name: str) -> sql.Composable:
+        return sql.Identifier(schema, name)
+
+    with prism.open(name, config=config(pg_url)) as ns:
+        first = ns.stream.append("log", b"\x00one", headers={"h": "v"})
+        ns.stream.append("log", b"two")
+        ns.stream.create_group("log", "g", start="earliest")
+        ns.stream.consume("log", "g", "c1", max_count=1)
+        ns.timeseries.insert_many("cpu", [(20.0, 2.5), (10.0, 1.5)], labels={"host": "a"})
+        ns.graph.add_node("a", "person", {"n": 1.0})
+        ns.graph.add_node("b", "person")
+        ns.graph.add_edge("ab", "a", "b", "knows")
+        ns.set.add("s", b"\x00x", b"y")
+    records = _rows(
+        raw,
+        sql.SQL('SELECT "offset", payload, headers FROM {} ORDER BY "offset"').format(
+            table("stream_record")
+        ),
+    )
+    assert [(r[0], bytes(r[1])) for r in records] == [(first, b"\x00one"), (first + 1, b"two")]
+    assert json.loads(records[0][2]) == {"h": "v"}
+    pending = _rows(
+        raw, sql.SQL('SELECT grp, "offset", consumer FROM {}').format(table("stream_pending"))
+    )
+    assert pending == [("g", first, "c1")]
+    points = _rows(
+        raw, sql.SQL("SELECT ts, value, labels FROM {} ORDER BY ts").format(table("ts_point"))
+    )
+    assert points == [(10.0, 1.5, {"host": "a"}), (20.0, 2.5, {"host": "a"})]
+    nodes = _rows(
+        raw, sql.SQL("SELECT id, label, properties FROM {} ORDER BY id").format(table("graph_node"))
+    )
+    assert [(n[0], n[1], json.loads(n[2])) for n in nodes] == [
+        ("a", "person", {"n": 1.0}),
+        ("b", "person", {}),
+    ]
+    assert _rows(raw, sql.SQL("SELECT id, source, target FROM {}").format(table("graph_edge"))) == [
+        ("ab", "a", "b")
+    ]
+    members = _rows(
+        raw, sql.SQL("SELECT member, digest = sha256(member) FROM {}").format(table("set_member"))
+    )
+    assert sorted((bytes(m), ok) for m, ok in members) == [(b"\x00x", True), (b"y", True)]
+    versions = dict(
+        _rows(raw, sql.SQL("SELECT model, version FROM {}").format(table("prism_migrations")))
+    )
+    assert versions == {"stream": 1, "timeseries": 1, "graph": 1, "set": 1}
+
+
+def test_namespace_a_cannot_see_b_through_the_stage_two_facets(pg_url: str) -> None:
+    cfg = config(pg_url)
+    a, b = fresh("a2"), fresh("b2")
+    with prism.open(a, config=cfg) as na, prism.open(b, config=cfg) as nb:
+        heard = nb.pubsub.subscribe_pattern(">")
+        na.stream.append("s", b"A")
+        na.stream.create_group("s", "g", start="earliest")
+        na.timeseries.insert("t", 1.0, 1.0)
+        na.graph.add_node("n", "x")
+        na.set.add("k", b"A")
+        na.pubsub.publish("t", b"A")
+        assert nb.stream.latest_offset("s") is None
+        assert nb.stream.read("s") == []
+        with pytest.raises(prism.NotFoundError):
+            nb.stream.group_info("s", "g")
+        assert nb.timeseries.query("t", 0, 10) == []
+        with pytest.raises(prism.NotFoundError):
+            nb.graph.get_node("n")
+        assert nb.graph.connected_components() == []
+        assert nb.set.members("k") == set()
+        assert heard.get(timeout=0.3) is None
+        heard.close()
+        nb.graph.add_node("n", "y")  # no clash with A's node
+        assert na.graph.get_node("n").label == "x"
+
+
+def test_pubsub_limit_is_declared_and_enforced_before_any_io(pg_url: str) -> None:
+    from prism.backends.postgres._ops.pubsub import MAX_PAYLOAD
+    from prism.registry.registry import get_registry
+
+    limits = get_registry().backend("postgres").declaration.limits
+    assert limits.max_message_bytes == MAX_PAYLOAD
+    topic = "t" * 1024  # the longest topic: the declared payload still fits
+    with prism.open(fresh("notify"), config=config(pg_url)) as ns:
+        sub = ns.pubsub.subscribe(topic)
+        ns.pubsub.publish(topic, b"\x00" * MAX_PAYLOAD)
+        with pytest.raises(prism.ValueTooLargeError):
+            ns.pubsub.publish(topic, b"\x00" * (MAX_PAYLOAD + 1))
+        with pytest.raises(prism.ValueTooLargeError, match="NOTIFY"):  # headers count too
+            ns.pubsub.publish(topic, b"\x00" * MAX_PAYLOAD, headers={"h": "v" * 100})
+        message = sub.get(timeout=5)
+        assert message is not None and message.payload == b"\x00" * MAX_PAYLOAD
+        assert sub.get(timeout=0.2) is None  # nothing of the refused ones was sent
+        sub.close()

@@ -63,6 +63,9 @@ class _Strict(BaseModel):
 
 class Limits(_Strict):
     max_value_bytes: int | None = Field(default=None, gt=0)
+    max_message_bytes: int | None = Field(
+        default=None, gt=0, description="pubsub payloads, when their limit is below the values'"
+    )
 
 
 class Native(_Strict):

@@ -122,7 +122,10 @@ class ComplianceState:
         if isinstance(server, str):
             return f"{NO_SERVER}: {server}"
         self.servers.append(server)
-        return Target(backend, server, entry.declaration.limits.max_value_bytes, entry.interfaces)
+        limits = entry.declaration.limits
+        return Target(
+            backend, server, limits.max_value_bytes, entry.interfaces, limits.max_message_bytes
+        )
 
     def record(self, backend: str, interface: str, outcome: str, reason: str = "") -> None:
         cell = self.cells.setdefault((backend, interface), _Cell())

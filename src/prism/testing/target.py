@@ -43,6 +43,8 @@ class Target:
     server: TestServer
     max_value_bytes: int | None = None
     interfaces: frozenset[str] = frozenset()
+    max_message_bytes: int | None = None
+    """The declared pubsub payload limit, when it is below ``max_value_bytes``."""
 
     @property
     def clock(self) -> Any | None:

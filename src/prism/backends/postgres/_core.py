@@ -144,6 +144,96 @@ def _doc_1(schema: str) -> list[str]:
     ]
 
 
+def _stream_1(schema: str) -> list[str]:
+    return [
+        render(
+            "CREATE TABLE {m} (stream text PRIMARY KEY, partitions integer NOT NULL DEFAULT 1, "
+            "max_age float8, max_length bigint)",
+            schema,
+            m="stream_meta",
+        ),
+        render(
+            "CREATE TABLE {p} (stream text NOT NULL, partition integer NOT NULL, "
+            "next_offset bigint NOT NULL, last_ts float8 NOT NULL, PRIMARY KEY (stream, partition))",
+            schema,
+            p="stream_partition",
+        ),
+        render(
+            'CREATE TABLE {r} (stream text NOT NULL, partition integer NOT NULL, "offset" bigint '
+            "NOT NULL, payload bytea NOT NULL, headers text, ts float8 NOT NULL, key text, "
+            'PRIMARY KEY (stream, partition, "offset"))',
+            schema,
+            r="stream_record",
+        ),
+        render("CREATE INDEX ON {r} (stream, partition, ts)", schema, r="stream_record"),
+        render(
+            "CREATE TABLE {g} (stream text NOT NULL, grp text NOT NULL, next_offset bigint "
+            "NOT NULL, last_delivered bigint, PRIMARY KEY (stream, grp))",
+            schema,
+            g="stream_group",
+        ),
+        render(
+            "CREATE TABLE {c} (seq bigint GENERATED ALWAYS AS IDENTITY, stream text NOT NULL, "
+            "grp text NOT NULL, consumer text NOT NULL, PRIMARY KEY (stream, grp, consumer))",
+            schema,
+            c="stream_consumer",
+        ),
+        render(
+            'CREATE TABLE {e} (stream text NOT NULL, grp text NOT NULL, "offset" bigint NOT NULL, '
+            "consumer text NOT NULL, delivered_at float8 NOT NULL, count integer NOT NULL, "
+            'PRIMARY KEY (stream, grp, "offset"))',
+            schema,
+            e="stream_pending",
+        ),
+    ]
+
+
+def _ts_1(schema: str) -> list[str]:
+    return [
+        render(
+            "CREATE TABLE {p} (series text NOT NULL, ts float8 NOT NULL, value float8 NOT NULL, "
+            "labels jsonb NOT NULL DEFAULT '{{}}', PRIMARY KEY (series, ts))",
+            schema,
+            p="ts_point",
+        ),
+        render(
+            "CREATE TABLE {r} (series text PRIMARY KEY, max_age float8 NOT NULL)",
+            schema,
+            r="ts_retention",
+        ),
+    ]
+
+
+def _graph_1(schema: str) -> list[str]:
+    return [
+        render(
+            'CREATE TABLE {n} (id text COLLATE "C" PRIMARY KEY, label text NOT NULL, '
+            "properties text NOT NULL)",
+            schema,
+            n="graph_node",
+        ),
+        render(
+            'CREATE TABLE {e} (id text COLLATE "C" PRIMARY KEY, source text COLLATE "C" NOT NULL, '
+            'target text COLLATE "C" NOT NULL, label text NOT NULL, properties text NOT NULL)',
+            schema,
+            e="graph_edge",
+        ),
+        render("CREATE INDEX ON {e} (source, label)", schema, e="graph_edge"),
+        render("CREATE INDEX ON {e} (target, label)", schema, e="graph_edge"),
+    ]
+
+
+def _set_1(schema: str) -> list[str]:
+    return [
+        render(
+            "CREATE TABLE {s} (key text NOT NULL, digest bytea NOT NULL, member bytea NOT NULL, "
+            "PRIMARY KEY (key, digest))",
+            schema,
+            s="set_member",
+        )
+    ]
+
+
 def collection_ddl(schema: str, table: str) -> list[str]:
     """The table of one document collection (idempotent; see ``_ops/document.py``)."""
     return [
@@ -167,5 +257,10 @@ MIGRATIONS: dict[str, list[Step]] = {
     "keyvalue": [_kv_1],
     "queue": [_queue_1],
     "document": [_doc_1],
+    "stream": [_stream_1],
+    "timeseries": [_ts_1],
+    "graph": [_graph_1],
+    "set": [_set_1],
+    "pubsub": [],  # no tables: the schema's name is the notification channel
 }
 """Data model → its migration steps, in order (step ``i`` brings the model to version ``i+1``)."""

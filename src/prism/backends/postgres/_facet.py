@@ -5,14 +5,14 @@ driver errors translated (the sync twin, generated from the async source)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import psycopg.errors  # noqa: TID253 (backend-internal module)
 from psycopg import Connection  # noqa: TID253
 
-from prism.backends._errors import translating
+from prism.backends._errors import translated, translating
 from prism.backends.base import Facet
 from prism.backends.postgres._core import BACKEND, schema_name
 from prism.backends.postgres._errors import translate
@@ -63,38 +63,48 @@ class PostgresFacet(Facet):
                 raise self._vanished(operation) from exc
 
     # The three helpers below inline what _connection does: they are the hot path of every
-    # single-statement operation, and a context manager less is measurable there.
+    # single-statement operation.  A plain try/except costs nothing when nothing is raised,
+    # unlike a generator context manager, and the model check is a set lookup, not a coroutine.
 
-    def _one(self, operation: str, query: str, params: Sequence[Any]) -> Any:
+    def _one(self, operation: str, query: str, params: Sequence[Any] | Mapping[str, Any]) -> Any:
         """The first row of ``query`` (None when there is none)."""
-        with translating(BACKEND, operation, translate):
-            self._ensure()
-            try:
-                with self._pg.pool.connection() as conn:
-                    cur = conn.execute(query, params)
-                    return cur.fetchone()
-            except _VANISHED as exc:
-                raise self._vanished(operation) from exc
+        try:
+            if (self.schema, self.MODEL) not in self._pg.ready:
+                self._pg.ensure(self.schema, self.namespace, self.MODEL)
+            with self._pg.pool.connection() as conn:
+                cur = conn.execute(query, params)
+                return cur.fetchone()
+        except Exception as exc:
+            raise self._failed(exc, operation) from exc
 
-    def _all(self, operation: str, query: str, params: Sequence[Any]) -> list[Any]:
-        with translating(BACKEND, operation, translate):
-            self._ensure()
-            try:
-                with self._pg.pool.connection() as conn:
-                    cur = conn.execute(query, params)
-                    rows: list[Any] = cur.fetchall()
-                    return rows
-            except _VANISHED as exc:
-                raise self._vanished(operation) from exc
+    def _all(
+        self, operation: str, query: str, params: Sequence[Any] | Mapping[str, Any]
+    ) -> list[Any]:
+        try:
+            if (self.schema, self.MODEL) not in self._pg.ready:
+                self._pg.ensure(self.schema, self.namespace, self.MODEL)
+            with self._pg.pool.connection() as conn:
+                cur = conn.execute(query, params)
+                rows: list[Any] = cur.fetchall()
+                return rows
+        except Exception as exc:
+            raise self._failed(exc, operation) from exc
 
-    def _run(self, operation: str, query: str, params: Sequence[Any]) -> int:
+    def _run(self, operation: str, query: str, params: Sequence[Any] | Mapping[str, Any]) -> int:
         """Run ``query``; the number of rows it touched."""
-        with translating(BACKEND, operation, translate):
-            self._ensure()
-            try:
-                with self._pg.pool.connection() as conn:
-                    cur = conn.execute(query, params)
-                    count: int = cur.rowcount
-                    return count
-            except _VANISHED as exc:
-                raise self._vanished(operation) from exc
+        try:
+            if (self.schema, self.MODEL) not in self._pg.ready:
+                self._pg.ensure(self.schema, self.namespace, self.MODEL)
+            with self._pg.pool.connection() as conn:
+                cur = conn.execute(query, params)
+                count: int = cur.rowcount
+                return count
+        except Exception as exc:
+            raise self._failed(exc, operation) from exc
+
+    def _failed(self, exc: Exception, operation: str) -> Exception:
+        """The prism error for ``exc`` raised by one of the helpers above (re-raises prism
+        errors and foreign exceptions unchanged)."""
+        if isinstance(exc, _VANISHED):
+            return self._vanished(operation)
+        return translated(exc, BACKEND, operation, translate)

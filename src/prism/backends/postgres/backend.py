@@ -29,8 +29,13 @@ from prism.backends.postgres._core import (
 )
 from prism.backends.postgres._errors import translate
 from prism.backends.postgres.document import PostgresDocument
+from prism.backends.postgres.graph import PostgresGraph
 from prism.backends.postgres.keyvalue import PostgresKeyValue
+from prism.backends.postgres.pubsub import PostgresPubSub, PostgresSubscription
 from prism.backends.postgres.queue import PostgresQueue
+from prism.backends.postgres.set import PostgresSet
+from prism.backends.postgres.stream import PostgresStream
+from prism.backends.postgres.timeseries import PostgresTimeSeries
 from prism.backends.settings import BackendSettings
 
 __all__ = ["PostgresBackend"]
@@ -46,6 +51,11 @@ class PostgresBackend(Backend):
         "keyvalue": PostgresKeyValue,
         "queue": PostgresQueue,
         "document": PostgresDocument,
+        "stream": PostgresStream,
+        "timeseries": PostgresTimeSeries,
+        "pubsub": PostgresPubSub,
+        "graph": PostgresGraph,
+        "set": PostgresSet,
     }
 
     def __init__(self, settings: BackendSettings) -> None:
@@ -55,6 +65,8 @@ class PostgresBackend(Backend):
         self.ready: set[tuple[str, str]] = set()
         """(schema, model or table) pairs known to be in place."""
         self._writes = itertools.count(1)
+        self.subscriptions: set[PostgresSubscription] = set()
+        """Open pubsub subscriptions (each on a connection of its own), closed with the backend."""
 
     @property
     def pool(self) -> ConnectionPool[Any]:
@@ -97,6 +109,8 @@ class PostgresBackend(Backend):
         self._pool = pool
 
     def close(self) -> None:
+        for subscription in list(self.subscriptions):
+            subscription.close()
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.close()

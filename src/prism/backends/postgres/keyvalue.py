@@ -71,7 +71,8 @@ class PostgresKeyValue(
     def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
         hold = cast("float | None", ttl)  # float seconds after the checks
         self._run("set", self._sql["set"], (key, value, hold))
-        self._wrote()
+        if self._pg.count_write(SWEEP_EVERY):
+            self._run("sweep", self._sql["sweep"], ())
 
     def get(self, key: str) -> bytes:
         row = self._one("get", self._sql["get"], (key,))

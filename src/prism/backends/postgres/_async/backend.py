@@ -12,8 +12,13 @@ from psycopg_pool import AsyncConnectionPool
 from prism.backends._async.base import AsyncBackend
 from prism.backends._errors import translating
 from prism.backends.postgres._async.document import AsyncPostgresDocument
+from prism.backends.postgres._async.graph import AsyncPostgresGraph
 from prism.backends.postgres._async.keyvalue import AsyncPostgresKeyValue
+from prism.backends.postgres._async.pubsub import AsyncPostgresPubSub, AsyncPostgresSubscription
 from prism.backends.postgres._async.queue import AsyncPostgresQueue
+from prism.backends.postgres._async.set import AsyncPostgresSet
+from prism.backends.postgres._async.stream import AsyncPostgresStream
+from prism.backends.postgres._async.timeseries import AsyncPostgresTimeSeries
 from prism.backends.postgres._auth import (
     connect_kwargs_async,
     probe_async,
@@ -44,6 +49,11 @@ class AsyncPostgresBackend(AsyncBackend):
         "keyvalue": AsyncPostgresKeyValue,
         "queue": AsyncPostgresQueue,
         "document": AsyncPostgresDocument,
+        "stream": AsyncPostgresStream,
+        "timeseries": AsyncPostgresTimeSeries,
+        "pubsub": AsyncPostgresPubSub,
+        "graph": AsyncPostgresGraph,
+        "set": AsyncPostgresSet,
     }
 
     def __init__(self, settings: BackendSettings) -> None:
@@ -53,6 +63,8 @@ class AsyncPostgresBackend(AsyncBackend):
         self.ready: set[tuple[str, str]] = set()
         """(schema, model or table) pairs known to be in place."""
         self._writes = itertools.count(1)
+        self.subscriptions: set[AsyncPostgresSubscription] = set()
+        """Open pubsub subscriptions (each on a connection of its own), closed with the backend."""
 
     @property
     def pool(self) -> AsyncConnectionPool[Any]:
@@ -95,6 +107,8 @@ class AsyncPostgresBackend(AsyncBackend):
         self._pool = pool
 
     async def close(self) -> None:
+        for subscription in list(self.subscriptions):
+            await subscription.close()
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()

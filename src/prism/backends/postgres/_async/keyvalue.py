@@ -69,7 +69,8 @@ class AsyncPostgresKeyValue(
     async def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
         hold = cast("float | None", ttl)  # float seconds after the checks
         await self._run("set", self._sql["set"], (key, value, hold))
-        await self._wrote()
+        if self._pg.count_write(SWEEP_EVERY):
+            await self._run("sweep", self._sql["sweep"], ())
 
     async def get(self, key: str) -> bytes:
         row = await self._one("get", self._sql["get"], (key,))

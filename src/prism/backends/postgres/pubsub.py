@@ -1,0 +1,142 @@
+# Generated from src/prism/backends/postgres/_async/pubsub.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
+"""postgres pubsub: pubsub_basic and pubsub_wildcards over LISTEN/NOTIFY (the wire format is in
+``_ops/pubsub.py``).
+
+* ``publish`` is one ``pg_notify`` on a pooled connection; PostgreSQL delivers notifications in
+  commit order, so one publisher's messages arrive in publish order.
+* Each subscription holds a connection of its own (outside the pool) that ran ``LISTEN`` on the
+  namespace's channel before ``subscribe`` returns, so every message published afterwards
+  reaches it.  Topic and pattern matching happen on the subscriber (the shared
+  ``prism._topics`` rules for patterns): every subscription of a namespace receives the whole
+  namespace's traffic and keeps what matches.
+* Undelivered notifications wait in the server's notification queue (8 GB by default) and the
+  connection's buffer; a subscription that stops reading for long enough to fill the queue
+  makes ``pg_notify`` fail for every publisher (``BackendUnavailableError``), it never drops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+from psycopg import Connection, sql  # noqa: TID253 (backend-internal module)
+
+from prism._topics import parse_pattern
+from prism._validate import Duration
+from prism.backends._errors import translating
+from prism.backends.postgres._core import BACKEND
+from prism.backends.postgres._errors import translate
+from prism.backends.postgres._facet import PostgresFacet
+from prism.backends.postgres._ops.pubsub import MAX_PAYLOAD, decode, encode
+from prism.interfaces.pubsub import PubSubBasic, PubSubWildcards, Subscription
+from prism.types import Message
+
+if TYPE_CHECKING:
+    from prism.backends.postgres.backend import PostgresBackend
+
+__all__ = ["PostgresPubSub", "PostgresSubscription"]
+
+SLICE = 0.1
+"""A waiting ``get`` waits for notifications in slices of at most this many seconds, so that a
+``close`` from another thread ends it within one slice."""
+
+_NOTIFY = "SELECT pg_notify(%s, %s)"
+
+
+class PostgresPubSub(PostgresFacet, PubSubBasic, PubSubWildcards):
+    MODEL = "pubsub"
+
+    def __init__(self, backend: PostgresBackend, namespace: str) -> None:
+        super().__init__(backend, namespace)
+        self.max_value_bytes = MAX_PAYLOAD  # the checks refuse larger payloads before any I/O
+
+    def publish(
+        self, topic: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> None:
+        self._run("publish", _NOTIFY, (self.schema, encode(topic, payload, headers, BACKEND)))
+
+    def subscribe(self, topic: str) -> PostgresSubscription:
+        subscription = PostgresSubscription(self, topic.__eq__)
+        subscription.start("subscribe")
+        return subscription
+
+    def subscribe_pattern(self, pattern: str) -> PostgresSubscription:
+        parsed = parse_pattern(pattern)
+        subscription = PostgresSubscription(self, parsed.matches)
+        subscription.start("subscribe_pattern")
+        return subscription
+
+
+class PostgresSubscription(Subscription):
+    """``LISTEN`` on a connection of its own; ``get`` reads its notifications."""
+
+    def __init__(self, facet: PostgresPubSub, matches: Callable[[str], bool]) -> None:
+        self._facet = facet
+        self._matches = matches
+        self._conn: Connection[Any] | None = None
+        self._buffer: deque[Message] = deque()
+        self._closed = False
+        self._busy = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def start(self, operation: str) -> None:
+        config = self._facet._pg.config
+        try:
+            with translating(BACKEND, operation, translate):
+                libpq: dict[str, Any] = dict(config.libpq)
+                self._conn = Connection.connect(config.conninfo, autocommit=True, **libpq)
+                self._conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._facet.schema)))
+        except BaseException:
+            self.close()
+            raise
+        self._facet._pg.subscriptions.add(self)
+
+    def _pump(self, conn: Connection[Any], wait: float) -> None:
+        """Wait up to ``wait`` seconds for notifications; buffer the matching messages (every
+        notification of the batch, so none is lost)."""
+        with translating(BACKEND, "get", translate):
+            for note in conn.notifies(timeout=wait, stop_after=1):
+                message = decode(note.payload)
+                if message is not None and self._matches(message.topic):
+                    self._buffer.append(message)
+
+    def get(self, timeout: Duration | None = None) -> Message | None:
+        wait = cast("float | None", timeout)  # float seconds after the checks
+        deadline = None if wait is None else time.monotonic() + wait
+        self._busy = True
+        try:
+            while not self._closed:
+                if self._buffer:
+                    return self._buffer.popleft()
+                conn = self._conn
+                if conn is None:
+                    return None
+                left = SLICE if deadline is None else min(SLICE, deadline - time.monotonic())
+                self._pump(conn, max(0.0, left))
+                if not self._buffer and deadline is not None and time.monotonic() >= deadline:
+                    return None
+            return None
+        finally:
+            self._busy = False
+            if self._closed:
+                self._disconnect()
+
+    def _disconnect(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # closing a dead connection may fail
+                conn.close()
+
+    def close(self) -> None:
+        self._closed = True
+        self._buffer.clear()
+        self._facet._pg.subscriptions.discard(self)
+        if not self._busy:  # else the waiting get closes the connection when its slice ends
+            self._disconnect()
