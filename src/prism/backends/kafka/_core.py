@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
+import logging
 import threading
 import time
 import urllib.error
@@ -65,6 +65,7 @@ __all__ = [
 ]
 
 BACKEND = "kafka"
+_LOG = logging.getLogger("prism.backends.kafka")
 MAX_TOPIC = 249
 HEADROOM = 64 * 1024
 """Bytes allowed above the payload limit for key, headers and batch overhead."""
@@ -230,7 +231,7 @@ class KafkaClients:
         base: dict[str, Any] = {
             "bootstrap.servers": config.bootstrap,
             "allow.auto.create.topics": False,
-            "log_level": 3,
+            "logger": _LOG,  # librdkafka's log lines go to Python logging, not stderr
             **config.client,
         }
         self.base = base
@@ -700,7 +701,3 @@ class KafkaClients:
             for entry in state.pending.values():
                 counts[entry[0]] = counts.get(entry[0], 0) + 1
             return counts, len(state.pending), max(0, high - state.next), state.last_delivered
-
-
-def jsonable(value: object) -> str:
-    return json.dumps(value)
