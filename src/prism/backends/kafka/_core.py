@@ -25,6 +25,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar, cast
@@ -155,18 +156,44 @@ def raw_of(message: Message) -> Raw:
     )
 
 
+class _Settler:
+    """Hands delivery reports to one event loop: one wake-up per batch of reports, not one per
+    record (the poll thread and the loop thread then rarely fight over the GIL)."""
+
+    __slots__ = ("_lock", "_ready", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._lock = threading.Lock()
+        self._ready: list[_Delivery] = []
+
+    def add(self, report: _Delivery) -> None:
+        with self._lock:
+            self._ready.append(report)
+            first = len(self._ready) == 1
+        if first:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                self.loop.call_soon_threadsafe(self._drain)
+
+    def _drain(self) -> None:
+        with self._lock:
+            ready, self._ready = self._ready, []
+        for report in ready:
+            report.settle()
+
+
 class _Delivery:
     """One produce waiting for its delivery report."""
 
-    __slots__ = ("error", "event", "future", "loop", "offset", "partition")
+    __slots__ = ("error", "event", "future", "offset", "partition", "settler")
 
     def __init__(
         self,
-        loop: asyncio.AbstractEventLoop | None = None,
+        settler: _Settler | None = None,
         future: asyncio.Future[tuple[int, int]] | None = None,
     ) -> None:
         self.event = threading.Event()
-        self.loop = loop
+        self.settler = settler
         self.future = future
         self.error: PrismError | None = None
         self.partition = 0
@@ -178,12 +205,12 @@ class _Delivery:
         else:
             self.partition = message.partition() or 0
             self.offset = message.offset() or 0
-        self.event.set()
-        if self.loop is not None and self.future is not None:
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                self.loop.call_soon_threadsafe(self._settle)
+        if self.settler is not None:
+            self.settler.add(self)
+        else:
+            self.event.set()
 
-    def _settle(self) -> None:
+    def settle(self) -> None:
         future = self.future
         if future is None or future.done():
             return
@@ -261,6 +288,9 @@ class KafkaClients:
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._poller: threading.Thread | None = None
+        self._settlers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Settler] = (
+            weakref.WeakKeyDictionary()
+        )
         self.counts: dict[str, int] = {}
         """topic → partition count, for topics known to exist."""
         self.pool = WorkerPool(BACKEND, max_workers=32)
@@ -276,8 +306,16 @@ class KafkaClients:
         except KafkaException as exc:
             self.close()
             raise translated(exc, BACKEND, "open", translate) from exc
-        self._poller = threading.Thread(target=self._poll, name="prism-kafka-poll", daemon=True)
-        self._poller.start()
+
+    def _start_poller(self) -> None:
+        """Start the thread that serves delivery reports to async callers (sync callers
+        serve their own through ``flush``; the two never share a producer)."""
+        with self._lock:
+            if self._poller is None:
+                self._poller = threading.Thread(
+                    target=self._poll, name="prism-kafka-poll", daemon=True
+                )
+                self._poller.start()
 
     def _poll(self) -> None:
         producer = self._producer
@@ -461,6 +499,8 @@ class KafkaClients:
         """Produce one record and wait for its delivery; ``(partition, offset)``."""
         report = _Delivery()
         self._produce(topic, partition, payload, key, headers, report)
+        # flush sends at once (no linger) and serves delivery reports in this thread
+        self.producer.flush(self.timeout + 5)
         if not report.event.wait(self.timeout + 5):
             msg = f"no delivery report from Kafka within {self.timeout} s"
             raise BackendUnavailableError(msg, backend=BACKEND, operation="append")
@@ -477,9 +517,14 @@ class KafkaClients:
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, int]:
         """Produce one record; the delivery report resolves an asyncio future."""
+        if self._poller is None:
+            self._start_poller()
         loop = asyncio.get_running_loop()
+        settler = self._settlers.get(loop)
+        if settler is None:
+            settler = self._settlers.setdefault(loop, _Settler(loop))
         future: asyncio.Future[tuple[int, int]] = loop.create_future()
-        self._produce(topic, partition, payload, key, headers, _Delivery(loop, future))
+        self._produce(topic, partition, payload, key, headers, _Delivery(settler, future))
         return await asyncio.wait_for(future, self.timeout + 5)
 
     # ---- read ------------------------------------------------------------------------------
