@@ -87,10 +87,14 @@ class KafkaPubSub(Facet, PubSubBasic, PubSubPersistent, PubSubOrdering):
         self._k = backend.clients
         self._prefix = backend.config.topic_prefix
         self._group_prefix = backend.config.group_prefix
+        self._topics: dict[str, str] = {}
         self._partitions = backend.config.partitions
 
     def _topic(self, topic: str) -> str:
-        return topic_name(self._prefix, self.namespace, "p", topic)
+        found = self._topics.get(topic)
+        if found is None:
+            found = self._topics[topic] = topic_name(self._prefix, self.namespace, "p", topic)
+        return found
 
     def _ensure(self, kafka_topic: str, operation: str) -> int:
         count = self._k.counts.get(kafka_topic)

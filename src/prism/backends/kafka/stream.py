@@ -61,9 +61,13 @@ class KafkaStream(
         self._k = backend.clients
         self._prefix = backend.config.topic_prefix
         self._group_prefix = backend.config.group_prefix
+        self._topics: dict[str, str] = {}
 
     def _topic(self, stream: str) -> str:
-        return topic_name(self._prefix, self.namespace, "s", stream)
+        found = self._topics.get(stream)
+        if found is None:
+            found = self._topics[stream] = topic_name(self._prefix, self.namespace, "s", stream)
+        return found
 
     def _gid(self, topic: str, group: str) -> str:
         return group_id(self._group_prefix, topic, group)

@@ -85,10 +85,14 @@ class AsyncKafkaPubSub(AsyncFacet, AsyncPubSubBasic, AsyncPubSubPersistent, Asyn
         self._k = backend.clients
         self._prefix = backend.config.topic_prefix
         self._group_prefix = backend.config.group_prefix
+        self._topics: dict[str, str] = {}
         self._partitions = backend.config.partitions
 
     def _topic(self, topic: str) -> str:
-        return topic_name(self._prefix, self.namespace, "p", topic)
+        found = self._topics.get(topic)
+        if found is None:
+            found = self._topics[topic] = topic_name(self._prefix, self.namespace, "p", topic)
+        return found
 
     async def _ensure(self, kafka_topic: str, operation: str) -> int:
         count = self._k.counts.get(kafka_topic)
