@@ -1,7 +1,7 @@
 """A Kafka-protocol broker for the compliance suites and the backend's own tests.
 
 1. ``PRISM_TEST_KAFKA_URL`` (``kafka://host:port``), used as is — a real Kafka;
-2. testcontainers' Kafka module (a Kafka 4.x image) when ``PRISM_TEST_KAFKA_DOCKER=1`` and a
+2. testcontainers' Kafka module (``confluentinc/cp-kafka:8.0.0``, Apache Kafka 4.0 in KRaft mode) when ``PRISM_TEST_KAFKA_DOCKER=1`` and a
    Docker engine answers;
 3. librdkafka's mock cluster (3 brokers) in a process of its own
    (``python -m prism.backends.kafka._mock``); ready once a real metadata request answers;
@@ -93,15 +93,16 @@ def kafka_server(workdir: Path) -> TestServer | str:
     except ImportError:
         return 'confluent-kafka is not installed (pip install "prism[kafka]")'
     if os.environ.get("PRISM_TEST_KAFKA_DOCKER") == "1" and docker_available():
-        from testcontainers.kafka import KafkaContainer
+        from testcontainers.community.kafka import KafkaContainer
 
-        container = KafkaContainer("apache/kafka:4.1.0").with_kraft()
+        # Confluent Platform 8.0 is Apache Kafka 4.0 (KRaft); the module expects cp-kafka images
+        container = KafkaContainer("confluentinc/cp-kafka:8.0.0").with_kraft()
         container.start()
         bootstrap = container.get_bootstrap_server()
         return TestServer(
             connection=f"kafka://{bootstrap}",
             stop=container.stop,
-            description=f"Kafka 4.1 (testcontainers) on {bootstrap}",
+            description=f"Kafka 4.0 (testcontainers, cp-kafka 8.0) on {bootstrap}",
         )
     cluster = start_mock(workdir)
     return TestServer(
