@@ -1,0 +1,243 @@
+"""kafka stream: basic, consumer groups, replay and partitioning (async source; the sync twin
+is generated).
+
+A stream is a Kafka topic with one partition until ``set_partitions``; offsets are Kafka's.
+Groups read partition 0: the group's committed offset in Kafka is its durable position (every
+offset below it acknowledged), advanced only after acknowledgement; pending records and
+delivery counts are kept by the process (see ``docs/backends/kafka.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from prism._partition import partition_for
+from prism._validate import Duration, Timestamp
+from prism.backends._async.base import AsyncFacet
+from prism.backends.kafka._core import BACKEND, GroupState, Raw, group_id, topic_name
+from prism.errors import InvalidArgumentError, NotFoundError
+from prism.interfaces._async.stream import (
+    AsyncStreamBasic,
+    AsyncStreamConsumerGroups,
+    AsyncStreamPartitioning,
+    AsyncStreamReplay,
+)
+from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord
+
+if TYPE_CHECKING:
+    from prism.backends.kafka._async.backend import AsyncKafkaBackend
+
+__all__ = ["AsyncKafkaStream"]
+
+PAGE = 100
+
+
+def _record(stream: str, raw: Raw, delivery_count: int = 1) -> StreamRecord:
+    return StreamRecord(
+        stream=stream,
+        offset=raw.offset,
+        payload=raw.payload,
+        headers=raw.headers,
+        timestamp=raw.timestamp,
+        partition=raw.partition,
+        key=raw.key,
+        delivery_count=delivery_count,
+    )
+
+
+class AsyncKafkaStream(
+    AsyncFacet,
+    AsyncStreamBasic,
+    AsyncStreamConsumerGroups,
+    AsyncStreamReplay,
+    AsyncStreamPartitioning,
+):
+    def __init__(self, backend: AsyncKafkaBackend, namespace: str) -> None:
+        super().__init__(backend, namespace)
+        self._k = backend.clients
+        self._prefix = backend.config.topic_prefix
+        self._group_prefix = backend.config.group_prefix
+        self._topics: dict[str, str] = {}
+
+    def _topic(self, stream: str) -> str:
+        found = self._topics.get(stream)
+        if found is None:
+            found = self._topics[stream] = topic_name(self._prefix, self.namespace, "s", stream)
+        return found
+
+    def _gid(self, topic: str, group: str) -> str:
+        return group_id(self._group_prefix, topic, group)
+
+    # ---- basic -----------------------------------------------------------------------------
+
+    async def append(
+        self, stream: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> int:
+        topic = self._topic(stream)
+        if topic not in self._k.counts:
+            await self._k.call_async(self._k.ensure, topic, 1, "append")
+        _, offset = await self._k.append_async(topic, 0, payload, None, headers)
+        return offset
+
+    async def read(
+        self, stream: str, from_offset: int = 0, *, max_count: int = 100
+    ) -> list[StreamRecord]:
+        raws = await self._k.call_async(
+            self._k.read, self._topic(stream), 0, from_offset, max_count
+        )
+        return [_record(stream, raw) for raw in raws]
+
+    async def latest_offset(self, stream: str) -> int | None:
+        topic = self._topic(stream)
+        if not await self._k.call_async(self._k.count, topic):
+            return None
+        low, high = await self._k.call_async(self._k.watermarks, topic, 0)
+        return None if high <= low else high - 1
+
+    # ---- consumer groups -------------------------------------------------------------------
+
+    async def _group(self, stream: str, group: str, operation: str) -> GroupState:
+        topic = self._topic(stream)
+        state = await self._k.call_async(self._k.group, self._gid(topic, group), topic)
+        if state is None:
+            msg = f"stream {stream!r} has no consumer group {group!r}"
+            raise NotFoundError(msg, backend=BACKEND, operation=operation)
+        return state
+
+    async def create_group(
+        self, stream: str, group: str, *, start: StartPosition | int = "latest"
+    ) -> bool:
+        topic = self._topic(stream)
+        return await self._k.call_async(self._k.create_group, self._gid(topic, group), topic, start)
+
+    async def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        state = await self._group(stream, group, "consume")
+        got = await self._k.call_async(
+            self._k.deliver,
+            state,
+            consumer,
+            max_count,
+            cast("float", block or 0.0),
+            cast("float", claim_timeout),
+        )
+        return [_record(stream, raw, count) for raw, count in got]
+
+    async def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
+        state = await self._group(stream, group, "ack")
+        items = [offsets] if isinstance(offsets, int) else list(offsets)
+        return await self._k.call_async(self._k.ack, state, items)
+
+    async def group_info(self, stream: str, group: str) -> GroupInfo:
+        state = await self._group(stream, group, "group_info")
+        consumers, pending, lag, last = await self._k.call_async(self._k.group_snapshot, state)
+        return GroupInfo(
+            stream=stream,
+            group=group,
+            consumers=consumers,
+            pending=pending,
+            lag=lag,
+            last_delivered=last,
+        )
+
+    # ---- replay ----------------------------------------------------------------------------
+
+    async def seek_to_offset(self, stream: str, offset: int) -> int | None:
+        topic = self._topic(stream)
+        if not await self._k.call_async(self._k.count, topic):
+            return None
+        low, high = await self._k.call_async(self._k.watermarks, topic, 0)
+        return None if offset >= high else max(offset, low)
+
+    async def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
+        seconds = timestamp.timestamp() if isinstance(timestamp, datetime) else float(timestamp)
+        millis = max(0, int(seconds * 1000 + 0.999999))
+        return await self._k.call_async(self._k.offset_for_time, self._topic(stream), 0, millis)
+
+    async def replay_range(self, stream: str, start: int, end: int) -> AsyncIterator[StreamRecord]:
+        topic = self._topic(stream)
+        position = start
+        while position <= end:
+            raws = await self._k.call_async(self._k.read, topic, 0, position, PAGE)
+            if not raws:
+                return
+            for raw in raws:
+                if raw.offset > end:
+                    return
+                yield _record(stream, raw)
+            position = raws[-1].offset + 1
+
+    # ---- partitioning ----------------------------------------------------------------------
+
+    async def _count(self, topic: str) -> int:
+        return await self._k.call_async(self._k.count, topic) or 1
+
+    async def set_partitions(self, stream: str, count: int) -> None:
+        topic = self._topic(stream)
+        current = await self._k.call_async(self._k.count, topic, fresh=True)
+        if not current:
+            current = await self._k.call_async(self._k.ensure, topic, count, "set_partitions")
+        if count < current:
+            msg = f"stream {stream!r} has {current} partitions; the count may grow, never shrink"
+            raise InvalidArgumentError(msg, backend=BACKEND, operation="set_partitions")
+        if count > current:
+            await self._k.call_async(self._k.grow, topic, count)
+
+    async def partitions(self, stream: str) -> int:
+        return await self._count(self._topic(stream))
+
+    async def _checked(self, stream: str, topic: str, partition: int) -> int:
+        count = await self._count(topic)
+        if partition >= count:
+            msg = f"stream {stream!r} has {count} partition(s); partition must be < {count}"
+            raise InvalidArgumentError(msg, backend=BACKEND)
+        return count
+
+    async def append_to_partition(
+        self,
+        stream: str,
+        partition: int,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> int:
+        topic = self._topic(stream)
+        await self._checked(stream, topic, partition)
+        if topic not in self._k.counts:
+            await self._k.call_async(self._k.ensure, topic, 1, "append_to_partition")
+        _, offset = await self._k.append_async(topic, partition, payload, None, headers)
+        return offset
+
+    async def append_with_key(
+        self,
+        stream: str,
+        key: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> PartitionOffset:
+        topic = self._topic(stream)
+        if topic not in self._k.counts:
+            await self._k.call_async(self._k.ensure, topic, 1, "append_with_key")
+        count = await self._count(topic)
+        partition = partition_for(key, count)
+        placed, offset = await self._k.append_async(topic, partition, payload, key, headers)
+        return PartitionOffset(partition=placed, offset=offset)
+
+    async def read_partition(
+        self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
+    ) -> list[StreamRecord]:
+        topic = self._topic(stream)
+        await self._checked(stream, topic, partition)
+        raws = await self._k.call_async(self._k.read, topic, partition, from_offset, max_count)
+        return [_record(stream, raw) for raw in raws]

@@ -1,0 +1,750 @@
+"""The Kafka client core shared by both flavours: topic names, clients, reads and group state.
+
+confluent-kafka is sync, with librdkafka's own threads doing the I/O.  One :class:`KafkaClients`
+per backend object holds an idempotent producer (``acks=all``) whose delivery reports a poll
+thread hands to waiters — a ``threading.Event`` for sync callers, an ``asyncio`` future (through
+``loop.call_soon_threadsafe``) for async ones — a pool of reader consumers (``assign``, never
+``subscribe``), and an admin client.  Blocking reads of the async flavour run on the shared
+:class:`~prism.backends.WorkerPool`.
+
+Names.  A stream or topic ``name`` of namespace ``ns`` is the Kafka topic
+``<topic_prefix>.<esc(ns)>.<model>.<esc(name)>`` where ``esc`` keeps ASCII letters, digits and
+``-`` and writes every other UTF-8 byte as ``_<hex>`` (reversible: :func:`unescape`); a name
+whose topic would exceed Kafka's 249 characters becomes
+``<topic_prefix>.h<model>.<sha256 of ns and name>``.  Consumer groups are
+``<group_prefix>.<topic>.<esc(group)>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import threading
+import time
+import urllib.error
+import urllib.request
+import weakref
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ParamSpec, TypeVar, cast
+
+from confluent_kafka import (  # noqa: TID253 (backend-internal module)
+    Consumer,
+    ConsumerGroupTopicPartitions,
+    KafkaError,
+    KafkaException,
+    Message,
+    Producer,
+    TopicPartition,
+)
+from confluent_kafka.admin import AdminClient  # noqa: TID253
+from confluent_kafka.cimpl import NewPartitions, NewTopic  # noqa: TID253
+
+from prism.backends._bridge import WorkerPool
+from prism.backends._errors import translated
+from prism.backends.kafka._config import KafkaConfig
+from prism.backends.kafka._errors import error_of, translate
+from prism.errors import (
+    BackendUnavailableError,
+    NotFoundError,
+    PrismError,
+    UnsupportedError,
+    ValueTooLargeError,
+)
+
+__all__ = [
+    "BACKEND",
+    "GroupState",
+    "KafkaClients",
+    "Raw",
+    "escape",
+    "group_id",
+    "topic_name",
+    "unescape",
+]
+
+BACKEND = "kafka"
+_LOG = logging.getLogger("prism.backends.kafka")
+MAX_TOPIC = 249
+HEADROOM = 64 * 1024
+"""Bytes allowed above the payload limit for key, headers and batch overhead."""
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+_KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+
+def escape(name: str) -> str:
+    """``name`` in the characters a Kafka topic allows, without ``.`` (reversible)."""
+    return "".join(chr(b) if b in _KEEP else f"_{b:02x}" for b in name.encode("utf-8"))
+
+
+def unescape(text: str) -> str:
+    """The name :func:`escape` wrote as ``text``."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        if text[i] == "_":
+            out.append(int(text[i + 1 : i + 3], 16))
+            i += 3
+        else:
+            out.append(ord(text[i]))
+            i += 1
+    return out.decode("utf-8")
+
+
+def topic_name(prefix: str, namespace: str, model: str, name: str) -> str:
+    """The Kafka topic of ``name`` (model ``s``: stream, ``p``: pubsub) in ``namespace``."""
+    topic = f"{prefix}.{escape(namespace)}.{model}.{escape(name)}"
+    if len(topic) <= MAX_TOPIC:
+        return topic
+    digest = hashlib.sha256(f"{namespace}\x00{name}".encode()).hexdigest()
+    return f"{prefix}.h{model}.{digest}"
+
+
+def group_id(prefix: str, topic: str, group: str) -> str:
+    return f"{prefix}.{topic}.{escape(group)}"
+
+
+def _header_list(
+    headers: Mapping[str, str] | None,
+) -> list[tuple[str, str | bytes | None]] | None:
+    if not headers:
+        return None
+    return [(k, v.encode("utf-8")) for k, v in headers.items()]
+
+
+def decode_headers(message: Message) -> dict[str, str]:
+    raw = message.headers()
+    if not raw:
+        return {}
+    out: dict[str, str] = {}
+    for name, value in cast("list[tuple[str, bytes | None]]", raw):
+        out[name] = (value or b"").decode("utf-8", "replace")
+    return out
+
+
+def timestamp_of(message: Message) -> float:
+    kind, ms = message.timestamp()
+    return ms / 1000.0 if kind and ms > 0 else time.time()
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """A record as read: partition, offset, key, payload, headers, append time."""
+
+    partition: int
+    offset: int
+    key: str | None
+    payload: bytes
+    headers: Mapping[str, str]
+    timestamp: float
+
+
+def raw_of(message: Message) -> Raw:
+    key = message.key()
+    return Raw(
+        message.partition() or 0,
+        message.offset() or 0,
+        None if key is None else key.decode("utf-8", "replace"),
+        message.value() or b"",
+        decode_headers(message),
+        timestamp_of(message),
+    )
+
+
+class _Settler:
+    """Hands delivery reports to one event loop: one wake-up per batch of reports, not one per
+    record (the poll thread and the loop thread then rarely fight over the GIL)."""
+
+    __slots__ = ("_lock", "_ready", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._lock = threading.Lock()
+        self._ready: list[_Delivery] = []
+
+    def add(self, report: _Delivery) -> None:
+        with self._lock:
+            self._ready.append(report)
+            first = len(self._ready) == 1
+        if first:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                self.loop.call_soon_threadsafe(self._drain)
+
+    def _drain(self) -> None:
+        with self._lock:
+            ready, self._ready = self._ready, []
+        for report in ready:
+            report.settle()
+
+
+class _Delivery:
+    """One produce waiting for its delivery report."""
+
+    __slots__ = ("error", "event", "future", "offset", "partition", "settler")
+
+    def __init__(
+        self,
+        settler: _Settler | None = None,
+        future: asyncio.Future[tuple[int, int]] | None = None,
+    ) -> None:
+        # an Event costs ~30 us to make: only sync callers, who wait on it, get one
+        self.event = threading.Event() if settler is None else None
+        self.settler = settler
+        self.future = future
+        self.error: PrismError | None = None
+        self.partition = 0
+        self.offset = -1
+
+    def __call__(self, err: KafkaError | None, message: Message) -> None:
+        if err is not None:
+            self.error = error_of(err)
+        else:
+            self.partition = message.partition() or 0
+            self.offset = message.offset() or 0
+        if self.settler is not None:
+            self.settler.add(self)
+        elif self.event is not None:
+            self.event.set()
+
+    def settle(self) -> None:
+        future = self.future
+        if future is None or future.done():
+            return
+        if self.error is not None:
+            future.set_exception(self.error)
+        else:
+            future.set_result((self.partition, self.offset))
+
+
+@dataclass
+class GroupState:
+    """A consumer group of one partition, as this process knows it.
+
+    The committed offset in Kafka is the group's durable position: every offset below it is
+    acknowledged.  ``next`` is the next offset to deliver; ``pending`` maps each delivered,
+    unacknowledged offset to ``[consumer, delivered at (monotonic), deliveries, record]``.
+    """
+
+    gid: str
+    topic: str
+    partition: int
+    committed: int
+    next: int
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    pending: dict[int, list[Any]] = field(default_factory=dict)
+    consumers: dict[str, None] = field(default_factory=dict)
+    last_delivered: int | None = None
+
+    def floor(self) -> int:
+        """The offset to commit: the oldest pending one, else the next to deliver."""
+        return min(self.pending) if self.pending else self.next
+
+
+_GROUPS: dict[tuple[str, str, int], GroupState] = {}
+_GROUPS_LOCK = threading.Lock()
+
+
+class KafkaClients:
+    """Producer, readers and admin client of one backend object (see the module docstring)."""
+
+    def __init__(self, config: KafkaConfig, max_value_bytes: int | None) -> None:
+        self.config = config
+        self.limit = max_value_bytes
+        self.timeout = config.timeout
+        base: dict[str, Any] = {
+            "bootstrap.servers": config.bootstrap,
+            "allow.auto.create.topics": False,
+            "logger": _LOG,  # librdkafka's log lines go to Python logging, not stderr
+            **config.client,
+        }
+        self.base = base
+        message_max = (max_value_bytes or 1024 * 1024) + HEADROOM
+        self.producer_config = {
+            **base,
+            "enable.idempotence": True,
+            "acks": "all",
+            "linger.ms": 1,
+            "message.max.bytes": message_max,
+            "partitioner": "consistent",
+            "message.timeout.ms": int(config.timeout * 1000),
+        }
+        self.producer_config.update(config.client)
+        self.reader_config = {
+            **base,
+            "group.id": f"{config.group_prefix}.reader",
+            "enable.auto.commit": False,
+            "enable.auto.offset.store": False,
+            "fetch.wait.max.ms": 10,
+            "fetch.message.max.bytes": message_max,
+        }
+        self.topic_config = {"max.message.bytes": str(message_max)}
+        self._producer: Producer | None = None
+        self._admin: AdminClient | None = None
+        self._readers: list[Consumer] = []
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._poller: threading.Thread | None = None
+        self._settlers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Settler] = (
+            weakref.WeakKeyDictionary()
+        )
+        self.counts: dict[str, int] = {}
+        """topic → partition count, for topics known to exist."""
+        self.pool = WorkerPool(BACKEND, max_workers=32)
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Connect: a metadata request must answer within the timeout."""
+        try:
+            self._producer = Producer(self.producer_config)
+            self._admin = AdminClient(self.base)
+            self._producer.list_topics(timeout=self.timeout)
+        except KafkaException as exc:
+            self.close()
+            raise translated(exc, BACKEND, "open", translate) from exc
+
+    def _start_poller(self) -> None:
+        """Start the thread that serves delivery reports to async callers (sync callers
+        serve their own through ``flush``; the two never share a producer)."""
+        with self._lock:
+            if self._poller is None:
+                self._poller = threading.Thread(
+                    target=self._poll, name="prism-kafka-poll", daemon=True
+                )
+                self._poller.start()
+
+    def _poll(self) -> None:
+        producer = self._producer
+        while producer is not None and not self._closed.is_set():
+            producer.poll(0.05)
+
+    def close(self) -> None:
+        self._closed.set()
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            producer.flush(self.timeout)
+        if self._poller is not None:
+            self._poller.join(timeout=2)
+        with self._lock:
+            readers, self._readers = self._readers, []
+        for reader in readers:
+            with contextlib.suppress(Exception):
+                reader.close()
+        self.pool.close()
+
+    @property
+    def producer(self) -> Producer:
+        if self._producer is None:
+            msg = "the kafka backend is not open"
+            raise BackendUnavailableError(msg, backend=BACKEND)
+        return self._producer
+
+    @property
+    def admin(self) -> AdminClient:
+        if self._admin is None:
+            msg = "the kafka backend is not open"
+            raise BackendUnavailableError(msg, backend=BACKEND)
+        return self._admin
+
+    # ---- calls from either flavour ---------------------------------------------------------
+
+    def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return fn(*args, **kwargs)
+
+    async def call_async(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await self.pool.run(fn, *args, **kwargs)
+
+    # ---- topics ----------------------------------------------------------------------------
+
+    def count(self, topic: str, *, fresh: bool = False) -> int:
+        """The topic's partition count; 0 when it does not exist."""
+        if not fresh and topic in self.counts:
+            return self.counts[topic]
+        try:
+            meta = self.producer.list_topics(topic, timeout=self.timeout)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "metadata", translate) from exc
+        found = meta.topics.get(topic)
+        if found is None or found.error is not None:
+            if found is not None and found.error.code() not in (
+                KafkaError.UNKNOWN_TOPIC_OR_PART,
+                KafkaError._UNKNOWN_TOPIC,
+                KafkaError.LEADER_NOT_AVAILABLE,
+            ):
+                raise error_of(found.error)
+            return 0
+        count = len(found.partitions)
+        if count:
+            self.counts[topic] = count
+        return count
+
+    def ensure(self, topic: str, partitions: int, operation: str) -> int:
+        """The partition count of ``topic``, created with ``partitions`` when missing."""
+        count = self.count(topic)
+        if count:
+            return count
+        if not self.config.create_topics:
+            msg = (
+                f"Kafka topic {topic!r} does not exist and option 'create_topics' is off: "
+                "create it first"
+            )
+            raise NotFoundError(msg, backend=BACKEND, operation=operation)
+        self._create(topic, partitions, operation)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            count = self.count(topic, fresh=True)
+            if count >= partitions:
+                return count
+            if time.monotonic() > deadline:
+                msg = f"Kafka topic {topic!r} did not appear within {self.timeout} s"
+                raise BackendUnavailableError(msg, backend=BACKEND, operation=operation)
+            time.sleep(0.01)
+
+    def _create(self, topic: str, partitions: int, operation: str) -> None:
+        control = self.config.mock_control
+        if control is not None:
+            url = f"{control}/topics?name={topic}&partitions={partitions}"
+            try:
+                with urllib.request.urlopen(
+                    urllib.request.Request(url, method="POST"), timeout=self.timeout
+                ):
+                    pass
+            except urllib.error.HTTPError as exc:
+                if exc.code != 409:  # 409: it exists already
+                    raise BackendUnavailableError(str(exc), backend=BACKEND) from exc
+            except OSError as exc:
+                msg = f"the kafka mock cluster's topic endpoint did not answer: {exc}"
+                raise BackendUnavailableError(msg, backend=BACKEND) from exc
+            return
+        new = NewTopic(
+            topic,
+            num_partitions=partitions,
+            replication_factor=self.config.replication_factor,
+            config=self.topic_config,
+        )
+        futures = self.admin.create_topics([new], request_timeout=self.timeout)
+        try:
+            futures[topic].result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise translated(exc, BACKEND, operation, translate) from exc
+
+    def grow(self, topic: str, count: int) -> None:
+        """Give an existing topic ``count`` partitions (more than it has)."""
+        if self.config.mock_control is not None:
+            msg = "the librdkafka mock cluster cannot add partitions to a topic (no admin API)"
+            raise UnsupportedError(msg, backend=BACKEND, operation="set_partitions")
+        futures = self.admin.create_partitions(
+            [NewPartitions(topic, count)], request_timeout=self.timeout
+        )
+        try:
+            futures[topic].result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "set_partitions", translate) from exc
+        deadline = time.monotonic() + self.timeout
+        while self.count(topic, fresh=True) < count:
+            if time.monotonic() > deadline:
+                msg = f"Kafka topic {topic!r} did not reach {count} partitions in time"
+                raise BackendUnavailableError(msg, backend=BACKEND, operation="set_partitions")
+            time.sleep(0.01)
+
+    # ---- produce ---------------------------------------------------------------------------
+
+    def _produce(
+        self,
+        topic: str,
+        partition: int,
+        payload: bytes,
+        key: str | None,
+        headers: Mapping[str, str] | None,
+        report: _Delivery,
+    ) -> None:
+        if self.limit is not None and len(payload) > self.limit:
+            msg = f"payload of {len(payload)} bytes is over the limit of {self.limit} bytes"
+            raise ValueTooLargeError(msg, backend=BACKEND, operation="append")
+        try:
+            self.producer.produce(
+                topic,
+                payload,
+                None if key is None else key.encode("utf-8"),
+                partition=partition,
+                on_delivery=report,
+                headers=_header_list(headers),
+            )
+        except BufferError:
+            self.producer.poll(0.1)  # the queue is full: let deliveries drain once, then retry
+            self.producer.produce(
+                topic,
+                payload,
+                None if key is None else key.encode("utf-8"),
+                partition=partition,
+                on_delivery=report,
+                headers=_header_list(headers),
+            )
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "append", translate) from exc
+
+    def append(
+        self,
+        topic: str,
+        partition: int,
+        payload: bytes,
+        key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, int]:
+        """Produce one record and wait for its delivery; ``(partition, offset)``."""
+        report = _Delivery()
+        self._produce(topic, partition, payload, key, headers, report)
+        # flush sends at once (no linger) and serves delivery reports in this thread
+        self.producer.flush(self.timeout + 5)
+        if report.event is None or not report.event.wait(self.timeout + 5):
+            msg = f"no delivery report from Kafka within {self.timeout} s"
+            raise BackendUnavailableError(msg, backend=BACKEND, operation="append")
+        if report.error is not None:
+            raise report.error
+        return report.partition, report.offset
+
+    async def append_async(
+        self,
+        topic: str,
+        partition: int,
+        payload: bytes,
+        key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, int]:
+        """Produce one record; the delivery report resolves an asyncio future."""
+        if self._poller is None:
+            self._start_poller()
+        loop = asyncio.get_running_loop()
+        settler = self._settlers.get(loop)
+        if settler is None:
+            settler = self._settlers.setdefault(loop, _Settler(loop))
+        future: asyncio.Future[tuple[int, int]] = loop.create_future()
+        self._produce(topic, partition, payload, key, headers, _Delivery(settler, future))
+        # librdkafka always reports, at the latest after message.timeout.ms (our timeout)
+        return await future
+
+    # ---- read ------------------------------------------------------------------------------
+
+    def _reader(self) -> Consumer:
+        with self._lock:
+            if self._readers:
+                return self._readers.pop()
+        try:
+            return Consumer(self.reader_config)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "read", translate) from exc
+
+    def _release(self, reader: Consumer) -> None:
+        with contextlib.suppress(KafkaException):
+            reader.unassign()
+        with self._lock:
+            self._readers.append(reader)
+
+    def watermarks(self, topic: str, partition: int) -> tuple[int, int]:
+        """``(low, high)``: the first retained offset and the next one to be written."""
+        reader = self._reader()
+        try:
+            low, high = reader.get_watermark_offsets(
+                TopicPartition(topic, partition), timeout=self.timeout, cached=False
+            )
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "watermarks", translate) from exc
+        finally:
+            self._release(reader)
+        return int(low), int(high)
+
+    def read(
+        self, topic: str, partition: int, from_offset: int, max_count: int, block: float = 0.0
+    ) -> list[Raw]:
+        """Up to ``max_count`` records of one partition from ``from_offset``; waits up to
+        ``block`` seconds for the first one when none is there."""
+        if not self.count(topic):
+            return []
+        low, high = self.watermarks(topic, partition)
+        start = max(from_offset, low)
+        if start >= high and block <= 0:
+            return []
+        wanted = max_count if start >= high else min(max_count, high - start)
+        reader = self._reader()
+        out: list[Raw] = []
+        try:
+            reader.assign([TopicPartition(topic, partition, start)])
+            deadline = time.monotonic() + max(block, 0.0) + (self.timeout if start < high else 0)
+            while len(out) < wanted:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                batch = reader.consume(wanted - len(out), timeout=min(left, 0.5))
+                for message in batch:
+                    err = message.error()
+                    if err is not None:
+                        if err.code() == KafkaError._PARTITION_EOF:
+                            continue
+                        raise error_of(err)
+                    out.append(raw_of(message))
+                if out and (out[-1].offset >= high - 1 or start >= high):
+                    break
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "read", translate) from exc
+        finally:
+            self._release(reader)
+        return out[:max_count]
+
+    def offset_for_time(self, topic: str, partition: int, millis: int) -> int | None:
+        if not self.count(topic):
+            return None
+        reader = self._reader()
+        try:
+            [found] = reader.offsets_for_times(
+                [TopicPartition(topic, partition, millis)], timeout=self.timeout
+            )
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "seek_to_timestamp", translate) from exc
+        finally:
+            self._release(reader)
+        if found.error is not None:
+            raise error_of(found.error)
+        if found.offset < 0:
+            if found.offset == -1:  # past every record (Kafka's answer) — or a broker without
+                _, high = self.watermarks(topic, partition)  # the ListOffsets time lookup
+                if high > 0 and self.config.mock_control is not None:
+                    msg = "the librdkafka mock cluster cannot look offsets up by time"
+                    raise UnsupportedError(msg, backend=BACKEND, operation="seek_to_timestamp")
+            return None
+        return int(found.offset)
+
+    # ---- groups ----------------------------------------------------------------------------
+
+    def committed(self, gid: str, topic: str, partition: int) -> int | None:
+        """The group's committed offset, None when it has none (the group does not exist)."""
+        request = ConsumerGroupTopicPartitions(gid, [TopicPartition(topic, partition)])
+        try:
+            futures = self.admin.list_consumer_group_offsets(
+                [request], request_timeout=self.timeout
+            )
+            result = futures[gid].result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "group", translate) from exc
+        for tp in result.topic_partitions or []:
+            if tp.partition == partition and tp.offset is not None and tp.offset >= 0:
+                return int(tp.offset)
+        return None
+
+    def commit(self, gid: str, topic: str, partition: int, offset: int) -> None:
+        request = ConsumerGroupTopicPartitions(gid, [TopicPartition(topic, partition, offset)])
+        try:
+            futures = self.admin.alter_consumer_group_offsets(
+                [request], request_timeout=self.timeout
+            )
+            result = futures[gid].result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "commit", translate) from exc
+        for tp in result.topic_partitions or []:
+            if tp.error is not None:
+                raise error_of(tp.error)
+
+    def group(self, gid: str, topic: str, partition: int = 0) -> GroupState | None:
+        """The group's state in this process, loaded from Kafka on first use; None when the
+        group does not exist."""
+        key = (self.config.bootstrap, gid, partition)
+        state = _GROUPS.get(key)
+        if state is not None:
+            return state
+        if not self.count(topic):
+            return None
+        committed = self.committed(gid, topic, partition)
+        if committed is None:
+            return None
+        with _GROUPS_LOCK:
+            return _GROUPS.setdefault(key, GroupState(gid, topic, partition, committed, committed))
+
+    def create_group(self, gid: str, topic: str, start: str | int, partition: int = 0) -> bool:
+        self.ensure(topic, 1, "create_group")
+        with _GROUPS_LOCK:
+            if (self.config.bootstrap, gid, partition) in _GROUPS:
+                return False
+        if self.committed(gid, topic, partition) is not None:
+            return False
+        low, high = self.watermarks(topic, partition)
+        if start == "earliest":
+            offset = low
+        elif start == "latest":
+            offset = high
+        else:
+            offset = max(int(start), low)
+        self.commit(gid, topic, partition, offset)
+        with _GROUPS_LOCK:
+            _GROUPS.setdefault(
+                (self.config.bootstrap, gid, partition),
+                GroupState(gid, topic, partition, offset, offset),
+            )
+        return True
+
+    def deliver(
+        self,
+        state: GroupState,
+        consumer: str,
+        max_count: int,
+        block: float,
+        claim_timeout: float,
+        now: Callable[[], float] = time.monotonic,
+    ) -> list[tuple[Raw, int]]:
+        """Reclaim lapsed records, then read new ones: ``(record, delivery count)`` pairs."""
+        with state.lock:
+            state.consumers.setdefault(consumer, None)
+            moment = now()
+            lapsed = sorted(
+                o for o, entry in state.pending.items() if moment - entry[1] >= claim_timeout
+            )[:max_count]
+            out: list[tuple[Raw, int]] = []
+            for offset in lapsed:
+                entry = state.pending[offset]
+                entry[0], entry[1], entry[2] = consumer, moment, entry[2] + 1
+                out.append((entry[3], entry[2]))
+            left = max_count - len(out)
+            if left:
+                fresh = self.read(
+                    state.topic, state.partition, state.next, left, 0.0 if out else block
+                )
+                moment = now()
+                for record in fresh:
+                    state.pending[record.offset] = [consumer, moment, 1, record]
+                    out.append((record, 1))
+                if fresh:
+                    state.next = fresh[-1].offset + 1
+                    state.last_delivered = fresh[-1].offset
+            return out
+
+    def ack(self, state: GroupState, offsets: Iterable[int]) -> int:
+        with state.lock:
+            done = 0
+            for offset in offsets:
+                if state.pending.pop(offset, None) is not None:
+                    done += 1
+            floor = state.floor()
+            if floor > state.committed:
+                self.commit(state.gid, state.topic, state.partition, floor)
+                state.committed = floor
+            return done
+
+    def release(self, state: GroupState, consumer: str) -> None:
+        """Make every record ``consumer`` holds reclaimable at once (it closed)."""
+        with state.lock:
+            for entry in state.pending.values():
+                if entry[0] == consumer:
+                    entry[1] = float("-inf")
+
+    def group_snapshot(self, state: GroupState) -> tuple[dict[str, int], int, int, int | None]:
+        """``(pending per consumer, pending, lag, last delivered)``."""
+        _, high = self.watermarks(state.topic, state.partition)
+        with state.lock:
+            counts = dict.fromkeys(state.consumers, 0)
+            for entry in state.pending.values():
+                counts[entry[0]] = counts.get(entry[0], 0) + 1
+            return counts, len(state.pending), max(0, high - state.next), state.last_delivered

@@ -1,0 +1,295 @@
+# Generated from src/prism/backends/kafka/_async/pubsub.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
+"""kafka pubsub: basic, persistent (durable subscriptions are consumer groups) and ordering
+(the sync twin, generated from the async source).
+
+A topic is a Kafka topic with ``partitions`` partitions (option, default 1).  ``publish`` and
+``publish_persistent`` write partition 0; ``publish_ordered`` writes the partition its ordering
+key maps to (``partition_for``), with the key as the Kafka key, so one key's messages keep their
+order.  Every message is stored, so every message carries an id: ``<partition>-<offset>`` with
+the offset zero-padded to 20 digits (ids of one partition compare in publish order as strings).
+An ordinary subscription is a consumer assigned to every partition at the end of the log when
+it subscribes; a durable one is a consumer group per name, as streams' groups are.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition  # noqa: TID253
+
+from prism._partition import partition_for
+from prism._validate import Duration
+from prism.backends._errors import translated
+from prism.backends.base import Facet
+from prism.backends.kafka._core import (
+    BACKEND,
+    GroupState,
+    KafkaClients,
+    Raw,
+    group_id,
+    raw_of,
+    topic_name,
+)
+from prism.backends.kafka._errors import error_of, translate
+from prism.errors import InvalidArgumentError
+from prism.interfaces.pubsub import (
+    DurableSubscription,
+    PubSubBasic,
+    PubSubOrdering,
+    PubSubPersistent,
+    Subscription,
+)
+from prism.types import Message, StartPosition
+
+if TYPE_CHECKING:
+    from prism.backends.kafka.backend import KafkaBackend
+
+__all__ = ["KafkaPubSub"]
+
+_SLICE = 0.05
+"""Seconds a waiting ``get`` polls at a time, so that ``close`` wakes it soon."""
+_SUBSCRIBERS = itertools.count(1)
+
+
+def message_id(partition: int, offset: int) -> str:
+    return f"{partition}-{offset:020d}"
+
+
+def _parse_id(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    partition, _, offset = value.partition("-")
+    if not (partition.isdigit() and offset.isdigit()):
+        return None
+    return int(partition), int(offset)
+
+
+def _message(topic: str, raw: Raw, delivery_count: int = 1) -> Message:
+    return Message(
+        topic=topic,
+        payload=raw.payload,
+        headers=raw.headers,
+        id=message_id(raw.partition, raw.offset),
+        ordering_key=raw.key,
+        timestamp=raw.timestamp,
+        delivery_count=delivery_count,
+    )
+
+
+class KafkaPubSub(Facet, PubSubBasic, PubSubPersistent, PubSubOrdering):
+    def __init__(self, backend: KafkaBackend, namespace: str) -> None:
+        super().__init__(backend, namespace)
+        self._k = backend.clients
+        self._prefix = backend.config.topic_prefix
+        self._group_prefix = backend.config.group_prefix
+        self._topics: dict[str, str] = {}
+        self._partitions = backend.config.partitions
+
+    def _topic(self, topic: str) -> str:
+        found = self._topics.get(topic)
+        if found is None:
+            found = self._topics[topic] = topic_name(self._prefix, self.namespace, "p", topic)
+        return found
+
+    def _ensure(self, kafka_topic: str, operation: str) -> int:
+        count = self._k.counts.get(kafka_topic)
+        if count is None:
+            count = self._k.call(self._k.ensure, kafka_topic, self._partitions, operation)
+        return count
+
+    def _send(
+        self,
+        topic: str,
+        payload: bytes,
+        key: str | None,
+        headers: Mapping[str, str] | None,
+        operation: str,
+    ) -> str:
+        kafka_topic = self._topic(topic)
+        count = self._ensure(kafka_topic, operation)
+        partition = 0 if key is None else partition_for(key, count)
+        placed, offset = self._k.append(kafka_topic, partition, payload, key, headers)
+        return message_id(placed, offset)
+
+    def publish(
+        self, topic: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> None:
+        self._send(topic, payload, None, headers, "publish")
+
+    def publish_ordered(
+        self,
+        topic: str,
+        payload: bytes,
+        ordering_key: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self._send(topic, payload, ordering_key, headers, "publish_ordered")
+
+    def publish_persistent(
+        self, topic: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> str:
+        return self._send(topic, payload, None, headers, "publish_persistent")
+
+    def last_message_id(self, topic: str) -> str | None:
+        kafka_topic = self._topic(topic)
+        if not self._k.call(self._k.count, kafka_topic):
+            return None
+        low, high = self._k.call(self._k.watermarks, kafka_topic, 0)
+        return None if high <= low else message_id(0, high - 1)
+
+    def subscribe(self, topic: str) -> Subscription:
+        kafka_topic = self._topic(topic)
+        count = self._ensure(kafka_topic, "subscribe")
+        return self._k.call(KafkaSubscription, self._k, topic, kafka_topic, count)
+
+    def subscribe_durable(
+        self,
+        topic: str,
+        name: str,
+        *,
+        start: StartPosition = "earliest",
+        ack_wait: Duration = 30.0,
+    ) -> DurableSubscription:
+        kafka_topic = self._topic(topic)
+        count = self._ensure(kafka_topic, "subscribe_durable")
+        gid = group_id(self._group_prefix, kafka_topic, name)
+        states: list[GroupState] = []
+        for partition in range(count):
+            self._k.call(self._k.create_group, gid, kafka_topic, start, partition)
+            state = self._k.call(self._k.group, gid, kafka_topic, partition)
+            if state is not None:
+                states.append(state)
+        return KafkaDurableSubscription(self._k, topic, states, cast("float", ack_wait))
+
+
+class KafkaSubscription(Subscription):
+    """A consumer assigned to every partition of the topic, from the end of the log."""
+
+    def __init__(self, clients: KafkaClients, topic: str, kafka_topic: str, count: int) -> None:
+        self._topic = topic
+        self._k = clients
+        self._closed = False
+        self._lock = threading.Lock()
+        config: dict[str, Any] = {**clients.reader_config, "fetch.wait.max.ms": 5}
+        try:
+            consumer = Consumer(config)
+            assignment = []
+            for partition in range(count):
+                _, high = consumer.get_watermark_offsets(
+                    TopicPartition(kafka_topic, partition), timeout=clients.timeout, cached=False
+                )
+                assignment.append(TopicPartition(kafka_topic, partition, high))
+            consumer.assign(assignment)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "subscribe", translate) from exc
+        self._consumer: Consumer | None = consumer
+
+    def _poll(self, timeout: float | None) -> Message | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self._lock:
+                consumer = self._consumer
+                if consumer is None:
+                    return None
+                left = _SLICE if deadline is None else min(_SLICE, deadline - time.monotonic())
+                try:
+                    found = consumer.poll(max(left, 0.0))
+                except KafkaException as exc:
+                    raise translated(exc, BACKEND, "get", translate) from exc
+            if found is not None:
+                err = found.error()
+                if err is None:
+                    return _message(self._topic, raw_of(found))
+                if err.code() != KafkaError._PARTITION_EOF:
+                    raise error_of(err)
+            if deadline is not None and time.monotonic() >= deadline:
+                return None
+
+    def _close(self) -> None:
+        self._closed = True
+        with self._lock:
+            consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            consumer.close()
+
+    def get(self, timeout: Duration | None = None) -> Message | None:
+        if self._closed:
+            return None
+        return self._k.call(self._poll, cast("float | None", timeout))
+
+    def close(self) -> None:
+        self._closed = True
+        self._k.call(self._close)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+
+class KafkaDurableSubscription(DurableSubscription):
+    """One member of a durable name's consumer group (one group state per partition)."""
+
+    def __init__(
+        self, clients: KafkaClients, topic: str, states: list[GroupState], ack_wait: float
+    ) -> None:
+        self._k = clients
+        self._topic = topic
+        self._states = states
+        self._ack_wait = ack_wait
+        self._me = f"subscriber-{next(_SUBSCRIBERS)}"
+        self._closed = False
+
+    def _take(self, timeout: float | None) -> Message | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._closed:
+            wait = _SLICE if deadline is None else min(_SLICE, deadline - time.monotonic())
+            for state in self._states:
+                got = self._k.deliver(
+                    state, self._me, 1, max(wait, 0.0) if len(self._states) == 1 else 0.0,
+                    self._ack_wait,
+                )  # fmt: skip
+                if got:
+                    raw, count = got[0]
+                    return _message(self._topic, raw, count)
+            if deadline is not None and time.monotonic() >= deadline:
+                return None
+        return None
+
+    def _ack(self, partition: int, offset: int) -> None:
+        for state in self._states:
+            if state.partition == partition:
+                self._k.ack(state, [offset])
+
+    def _release(self) -> None:
+        for state in self._states:
+            self._k.release(state, self._me)
+
+    def get(self, timeout: Duration | None = None) -> Message | None:
+        if self._closed:
+            return None
+        return self._k.call(self._take, cast("float | None", timeout))
+
+    def ack(self, message: Message) -> None:
+        where = _parse_id(message.id) if isinstance(message, Message) else None
+        if where is None or message.topic != self._topic:
+            msg = (
+                f"message must be one this subscription to {self._topic!r} delivered (with its "
+                f"id), got topic {getattr(message, 'topic', None)!r} id {getattr(message, 'id', None)!r}"
+            )
+            raise InvalidArgumentError(msg, backend=BACKEND, operation="ack")
+        self._k.call(self._ack, *where)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._k.call(self._release)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed

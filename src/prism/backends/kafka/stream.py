@@ -1,0 +1,243 @@
+# Generated from src/prism/backends/kafka/_async/stream.py by tools/async_to_sync.py: do not edit.
+# Edit the async source and run `python tools/async_to_sync.py`.
+"""kafka stream: basic, consumer groups, replay and partitioning (async source; the sync twin
+is generated).
+
+A stream is a Kafka topic with one partition until ``set_partitions``; offsets are Kafka's.
+Groups read partition 0: the group's committed offset in Kafka is its durable position (every
+offset below it acknowledged), advanced only after acknowledgement; pending records and
+delivery counts are kept by the process (see ``docs/backends/kafka.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from prism._partition import partition_for
+from prism._validate import Duration, Timestamp
+from prism.backends.base import Facet
+from prism.backends.kafka._core import BACKEND, GroupState, Raw, group_id, topic_name
+from prism.errors import InvalidArgumentError, NotFoundError
+from prism.interfaces.stream import (
+    StreamBasic,
+    StreamConsumerGroups,
+    StreamPartitioning,
+    StreamReplay,
+)
+from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord
+
+if TYPE_CHECKING:
+    from prism.backends.kafka.backend import KafkaBackend
+
+__all__ = ["KafkaStream"]
+
+PAGE = 100
+
+
+def _record(stream: str, raw: Raw, delivery_count: int = 1) -> StreamRecord:
+    return StreamRecord(
+        stream=stream,
+        offset=raw.offset,
+        payload=raw.payload,
+        headers=raw.headers,
+        timestamp=raw.timestamp,
+        partition=raw.partition,
+        key=raw.key,
+        delivery_count=delivery_count,
+    )
+
+
+class KafkaStream(
+    Facet,
+    StreamBasic,
+    StreamConsumerGroups,
+    StreamReplay,
+    StreamPartitioning,
+):
+    def __init__(self, backend: KafkaBackend, namespace: str) -> None:
+        super().__init__(backend, namespace)
+        self._k = backend.clients
+        self._prefix = backend.config.topic_prefix
+        self._group_prefix = backend.config.group_prefix
+        self._topics: dict[str, str] = {}
+
+    def _topic(self, stream: str) -> str:
+        found = self._topics.get(stream)
+        if found is None:
+            found = self._topics[stream] = topic_name(self._prefix, self.namespace, "s", stream)
+        return found
+
+    def _gid(self, topic: str, group: str) -> str:
+        return group_id(self._group_prefix, topic, group)
+
+    # ---- basic -----------------------------------------------------------------------------
+
+    def append(
+        self, stream: str, payload: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> int:
+        topic = self._topic(stream)
+        if topic not in self._k.counts:
+            self._k.call(self._k.ensure, topic, 1, "append")
+        _, offset = self._k.append(topic, 0, payload, None, headers)
+        return offset
+
+    def read(
+        self, stream: str, from_offset: int = 0, *, max_count: int = 100
+    ) -> list[StreamRecord]:
+        raws = self._k.call(self._k.read, self._topic(stream), 0, from_offset, max_count)
+        return [_record(stream, raw) for raw in raws]
+
+    def latest_offset(self, stream: str) -> int | None:
+        topic = self._topic(stream)
+        if not self._k.call(self._k.count, topic):
+            return None
+        low, high = self._k.call(self._k.watermarks, topic, 0)
+        return None if high <= low else high - 1
+
+    # ---- consumer groups -------------------------------------------------------------------
+
+    def _group(self, stream: str, group: str, operation: str) -> GroupState:
+        topic = self._topic(stream)
+        state = self._k.call(self._k.group, self._gid(topic, group), topic)
+        if state is None:
+            msg = f"stream {stream!r} has no consumer group {group!r}"
+            raise NotFoundError(msg, backend=BACKEND, operation=operation)
+        return state
+
+    def create_group(
+        self, stream: str, group: str, *, start: StartPosition | int = "latest"
+    ) -> bool:
+        topic = self._topic(stream)
+        return self._k.call(self._k.create_group, self._gid(topic, group), topic, start)
+
+    def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        state = self._group(stream, group, "consume")
+        got = self._k.call(
+            self._k.deliver,
+            state,
+            consumer,
+            max_count,
+            cast("float", block or 0.0),
+            cast("float", claim_timeout),
+        )
+        return [_record(stream, raw, count) for raw, count in got]
+
+    def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
+        state = self._group(stream, group, "ack")
+        items = [offsets] if isinstance(offsets, int) else list(offsets)
+        return self._k.call(self._k.ack, state, items)
+
+    def group_info(self, stream: str, group: str) -> GroupInfo:
+        state = self._group(stream, group, "group_info")
+        consumers, pending, lag, last = self._k.call(self._k.group_snapshot, state)
+        return GroupInfo(
+            stream=stream,
+            group=group,
+            consumers=consumers,
+            pending=pending,
+            lag=lag,
+            last_delivered=last,
+        )
+
+    # ---- replay ----------------------------------------------------------------------------
+
+    def seek_to_offset(self, stream: str, offset: int) -> int | None:
+        topic = self._topic(stream)
+        if not self._k.call(self._k.count, topic):
+            return None
+        low, high = self._k.call(self._k.watermarks, topic, 0)
+        return None if offset >= high else max(offset, low)
+
+    def seek_to_timestamp(self, stream: str, timestamp: Timestamp) -> int | None:
+        seconds = timestamp.timestamp() if isinstance(timestamp, datetime) else float(timestamp)
+        millis = max(0, int(seconds * 1000 + 0.999999))
+        return self._k.call(self._k.offset_for_time, self._topic(stream), 0, millis)
+
+    def replay_range(self, stream: str, start: int, end: int) -> Iterator[StreamRecord]:
+        topic = self._topic(stream)
+        position = start
+        while position <= end:
+            raws = self._k.call(self._k.read, topic, 0, position, PAGE)
+            if not raws:
+                return
+            for raw in raws:
+                if raw.offset > end:
+                    return
+                yield _record(stream, raw)
+            position = raws[-1].offset + 1
+
+    # ---- partitioning ----------------------------------------------------------------------
+
+    def _count(self, topic: str) -> int:
+        return self._k.call(self._k.count, topic) or 1
+
+    def set_partitions(self, stream: str, count: int) -> None:
+        topic = self._topic(stream)
+        current = self._k.call(self._k.count, topic, fresh=True)
+        if not current:
+            current = self._k.call(self._k.ensure, topic, count, "set_partitions")
+        if count < current:
+            msg = f"stream {stream!r} has {current} partitions; the count may grow, never shrink"
+            raise InvalidArgumentError(msg, backend=BACKEND, operation="set_partitions")
+        if count > current:
+            self._k.call(self._k.grow, topic, count)
+
+    def partitions(self, stream: str) -> int:
+        return self._count(self._topic(stream))
+
+    def _checked(self, stream: str, topic: str, partition: int) -> int:
+        count = self._count(topic)
+        if partition >= count:
+            msg = f"stream {stream!r} has {count} partition(s); partition must be < {count}"
+            raise InvalidArgumentError(msg, backend=BACKEND)
+        return count
+
+    def append_to_partition(
+        self,
+        stream: str,
+        partition: int,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> int:
+        topic = self._topic(stream)
+        self._checked(stream, topic, partition)
+        if topic not in self._k.counts:
+            self._k.call(self._k.ensure, topic, 1, "append_to_partition")
+        _, offset = self._k.append(topic, partition, payload, None, headers)
+        return offset
+
+    def append_with_key(
+        self,
+        stream: str,
+        key: str,
+        payload: bytes,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> PartitionOffset:
+        topic = self._topic(stream)
+        if topic not in self._k.counts:
+            self._k.call(self._k.ensure, topic, 1, "append_with_key")
+        count = self._count(topic)
+        partition = partition_for(key, count)
+        placed, offset = self._k.append(topic, partition, payload, key, headers)
+        return PartitionOffset(partition=placed, offset=offset)
+
+    def read_partition(
+        self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
+    ) -> list[StreamRecord]:
+        topic = self._topic(stream)
+        self._checked(stream, topic, partition)
+        raws = self._k.call(self._k.read, topic, partition, from_offset, max_count)
+        return [_record(stream, raw) for raw in raws]

@@ -1,0 +1,432 @@
+"""The kafka backend against a Kafka-protocol broker started by the tests themselves.
+
+A session-scoped librdkafka mock cluster (3 brokers, its own process) comes from
+``prism.backends.kafka._testing``, or ``PRISM_TEST_KAFKA_URL`` when set (a real Kafka).  What a
+raw confluent-kafka client sees of prism's records, a consumer process killed before it
+acknowledges, 10,000 records through a three-member group, names, errors and secrets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
+from confluent_kafka.admin import AdminClient
+
+import prism
+from prism._partition import partition_for
+from prism.backends.kafka._config import parse_config
+from prism.backends.kafka._core import MAX_TOPIC, escape, group_id, topic_name, unescape
+from prism.backends.kafka._testing import MockCluster, start_mock
+from prism.testing._hostile import HOSTILE_NAMES
+from prism.testing.servers import env_url
+
+pytest.importorskip("confluent_kafka")
+
+
+def config(url: str, options: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {
+        "backends": {"k": {"type": "kafka", "connection": url, "options": {**options, **more}}},
+        "default_backend": "k",
+    }
+
+
+def fresh(stem: str = "ns") -> str:
+    return f"{stem}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[tuple[str, dict[str, Any]]]:
+    url = env_url("kafka")
+    if url:
+        yield url, {}
+        return
+    cluster = start_mock()
+    yield cluster.url, cluster.options
+    cluster.stop()
+
+
+@pytest.fixture
+def cfg(broker: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    return config(*broker)
+
+
+def bootstrap(url: str) -> str:
+    return url.removeprefix("kafka://")
+
+
+def raw_consumer(url: str) -> Consumer:
+    return Consumer(
+        {"bootstrap.servers": bootstrap(url), "group.id": fresh("raw"), "enable.auto.commit": False}
+    )
+
+
+def raw_read(url: str, topic: str, partition: int) -> list[Any]:
+    """Every record of one partition, read with a plain confluent-kafka consumer."""
+    consumer = raw_consumer(url)
+    try:
+        _, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+        consumer.assign([TopicPartition(topic, partition, 0)])
+        out: list[Any] = []
+        deadline = time.monotonic() + 10
+        while (not out or out[-1].offset() < high - 1) and time.monotonic() < deadline:
+            out.extend(m for m in consumer.consume(high, 0.2) if m.error() is None)
+        return out
+    finally:
+        consumer.close()
+
+
+# ----- what prism produces, read back with a raw confluent-kafka consumer ----------------------
+
+
+def test_raw_consumer_reads_keys_headers_and_partitions(
+    broker: tuple[str, dict[str, Any]], cfg: dict[str, Any]
+) -> None:
+    url, _ = broker
+    name = fresh("raw")
+    with prism.open(name, config=cfg) as ns:
+        ns.stream.set_partitions("orders", 3)
+        placed = {
+            key: ns.stream.append_with_key("orders", key, key.encode(), headers={"h": key})
+            for key in ("alpha", "键", "zeta", "m")
+        }
+        plain = ns.stream.append("orders", b"plain", headers={"kind": "p", "ключ": "值"})
+        ns.pubsub.publish_ordered("events", b"ordered", "user:1", headers={"trace": "t1"})
+    for key, where in placed.items():
+        assert where.partition == partition_for(key, 3)
+        messages = raw_read(url, topic_name("prism", name, "s", "orders"), where.partition)
+        [mine] = [m for m in messages if m.key() == key.encode()]
+        assert mine.offset() == where.offset
+        assert mine.value() == key.encode()
+        assert mine.headers() == [("h", key.encode())]
+    zero = raw_read(url, topic_name("prism", name, "s", "orders"), 0)
+    [record] = [m for m in zero if m.offset() == plain]
+    assert (record.key(), record.value()) == (None, b"plain")
+    assert dict(record.headers()) == {"kind": b"p", "ключ": "值".encode()}
+    [event] = raw_read(url, topic_name("prism", name, "p", "events"), 0)
+    assert (event.key(), event.value(), event.headers()) == (
+        b"user:1",
+        b"ordered",
+        [("trace", b"t1")],
+    )
+
+
+def test_kafkas_consistent_partitioner_agrees_with_prism(
+    broker: tuple[str, dict[str, Any]], cfg: dict[str, Any]
+) -> None:
+    # A raw producer with librdkafka's "consistent" partitioner (CRC-32 of the key) puts each
+    # key where prism's partition_for does, so other librdkafka clients agree on placement.
+    from confluent_kafka import Producer
+
+    url, _ = broker
+    name = fresh("agree")
+    with prism.open(name, config=cfg) as ns:
+        ns.stream.set_partitions("log", 5)
+    topic = topic_name("prism", name, "s", "log")
+    producer = Producer({"bootstrap.servers": bootstrap(url), "partitioner": "consistent"})
+    placed: dict[str, int] = {}
+    keys = [f"k{i}" for i in range(40)] + ["café", "🙂"]
+    for key in keys:
+        producer.produce(
+            topic, b"x", key.encode(), on_delivery=lambda _e, m: placed.update({m.key(): 0})
+        )
+    producer.flush(10)
+    with prism.open(name, config=cfg) as ns:
+        for partition in range(5):
+            for record in ns.stream.read_partition("log", partition, max_count=1000):
+                assert record.key is not None
+                assert partition == partition_for(record.key, 5), record.key
+        seen = {r.key for p in range(5) for r in ns.stream.read_partition("log", p)}
+    assert seen == set(keys)
+
+
+# ----- at-least-once across processes and members ------------------------------------------------
+
+CONSUMER = """
+import sys, time, prism
+url, bootstrap_options, namespace = sys.argv[1], eval(sys.argv[2]), sys.argv[3]
+cfg = {"backends": {"k": {"type": "kafka", "connection": url, "options": bootstrap_options}},
+       "default_backend": "k"}
+with prism.open(namespace, config=cfg) as ns:
+    first = ns.stream.consume("log", "workers", "victim", max_count=3)
+    assert ns.stream.ack("log", "workers", [r.offset for r in first]) == 3
+    held = ns.stream.consume("log", "workers", "victim", max_count=5)
+    print("HOLDING", " ".join(str(r.offset) for r in held), flush=True)
+    time.sleep(600)
+"""
+
+
+def test_consumer_process_killed_before_acking_gets_its_records_redelivered(
+    broker: tuple[str, dict[str, Any]], cfg: dict[str, Any], tmp_path: Path
+) -> None:
+    url, options = broker
+    namespace = fresh("killed")
+    with prism.open(namespace, config=cfg) as ns:
+        offsets = [ns.stream.append("log", f"r{i}".encode()) for i in range(10)]
+        assert ns.stream.create_group("log", "workers", start="earliest")
+    script = tmp_path / "consumer.py"
+    script.write_text(CONSUMER)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), url, repr(options), namespace],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("HOLDING"), line
+        held = [int(o) for o in line.split()[1:]]
+        assert held == offsets[3:8]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    # a new process (a fresh backend: no memory of the victim) resumes at the committed offset
+    code = (
+        "import sys, prism\n"
+        f"cfg = {cfg!r}\n"
+        f"with prism.open({namespace!r}, config=cfg) as ns:\n"
+        "    got = ns.stream.consume('log', 'workers', 'heir', max_count=100)\n"
+        "    print(' '.join(str(r.offset) for r in got))\n"
+        "    print(ns.stream.ack('log', 'workers', [r.offset for r in got]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.splitlines()
+    assert [int(o) for o in out[0].split()] == offsets[3:]  # the held five, then the rest
+    assert out[1] == "7"
+    admin = AdminClient({"bootstrap.servers": bootstrap(url)})
+    topic = topic_name("prism", namespace, "s", "log")
+    gid = group_id("prism", topic, "workers")
+    request = ConsumerGroupTopicPartitions(gid, [TopicPartition(topic, 0)])
+    result = admin.list_consumer_group_offsets([request])[gid].result()
+    assert result.topic_partitions[0].offset == offsets[-1] + 1  # Kafka's committed offset
+
+
+def test_10000_records_through_a_three_member_group_all_acked_none_lost(
+    cfg: dict[str, Any],
+) -> None:
+    namespace = fresh("many")
+    total = 10_000
+
+    async def produce() -> list[int]:
+        ns = await prism.open_async(namespace, config=cfg)
+        try:
+            offsets: list[int] = []
+            for start in range(0, total, 1000):
+                batch = [
+                    ns.stream.append("log", f"{i}".encode()) for i in range(start, start + 1000)
+                ]
+                offsets.extend(await asyncio.gather(*batch))
+            return offsets
+        finally:
+            await ns.close()
+
+    with prism.open(namespace, config=cfg) as ns:
+        assert ns.stream.create_group("log", "g", start="earliest")
+    offsets = sorted(asyncio.run(produce()))  # concurrent appends: offsets in any order
+    assert len(set(offsets)) == total
+    acked: dict[str, list[int]] = {}
+
+    def member(name: str) -> None:
+        mine: list[int] = []
+        with prism.open(namespace, config=cfg) as ns:  # each member its own backend object
+            while True:
+                batch = ns.stream.consume("log", "g", name, max_count=250, claim_timeout=60)
+                if not batch:
+                    break
+                assert ns.stream.ack("log", "g", [r.offset for r in batch]) == len(batch)
+                mine.extend(r.offset for r in batch)
+        acked[name] = mine
+
+    threads = [threading.Thread(target=member, args=(f"m{i}",)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    every = [o for got in acked.values() for o in got]
+    assert sorted(every) == offsets  # each once: none lost, none twice
+    assert all(acked[f"m{i}"] for i in range(3)), {k: len(v) for k, v in acked.items()}
+    with prism.open(namespace, config=cfg) as ns:
+        info = ns.stream.group_info("log", "g")
+        assert (info.pending, info.lag, info.last_delivered) == (0, 0, offsets[-1])
+
+
+# ----- names ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [*HOSTILE_NAMES, "a.b", "a_b", "_", "x" * 300, "é" * 512])
+def test_topic_names_are_legal_and_escapes_reversible(name: str) -> None:
+    topic = topic_name("prism", "ns", "s", name)
+    assert len(topic) <= MAX_TOPIC
+    assert set(topic) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+    assert unescape(escape(name)) == name
+    assert "." not in escape(name)
+    assert topic != topic_name("prism", "ns2", "s", name)
+    assert topic != topic_name("prism", "ns", "p", name)
+
+
+def test_dot_and_underscore_names_do_not_collide() -> None:
+    names = ["a.b", "a_b", "a_2eb", "a-b", "A.b"]
+    assert len({topic_name("prism", "ns", "s", n) for n in names}) == len(names)
+
+
+def test_topic_and_group_prefixes_isolate(cfg: dict[str, Any]) -> None:
+    backend = cfg["backends"]["k"]
+    other = config(backend["connection"], backend["options"], topic_prefix="other")
+    name = fresh("prefix")
+    with prism.open(name, config=cfg) as a, prism.open(name, config=other) as b:
+        a.stream.append("log", b"from-prism")
+        assert b.stream.read("log") == []
+        assert b.stream.latest_offset("log") is None
+
+
+# ----- errors ---------------------------------------------------------------------------------
+
+
+def test_payload_over_the_limit_is_refused_before_sending(cfg: dict[str, Any]) -> None:
+    with prism.open(fresh(), config=cfg) as ns:
+        with pytest.raises(prism.ValueTooLargeError):
+            ns.stream.append("big", b"\x00" * (1024 * 1024 + 1))
+        assert ns.stream.latest_offset("big") is None
+
+
+def test_topics_required_to_exist(broker: tuple[str, dict[str, Any]]) -> None:
+    url, options = broker
+    with prism.open(fresh(), config=config(url, options, create_topics=False)) as ns:
+        with pytest.raises(prism.NotFoundError, match="create_topics"):
+            ns.stream.append("log", b"x")
+        assert ns.stream.read("log") == []
+
+
+def test_no_broker_is_backend_unavailable() -> None:
+    with pytest.raises(prism.BackendUnavailableError):
+        prism.open(fresh(), config=config("kafka://127.0.0.1:1", {}, timeout=1.0))
+
+
+def test_broker_gone_mid_run_is_backend_unavailable_sync_and_async() -> None:
+    cluster: MockCluster = start_mock(brokers=1)
+    try:
+        cfg = config(cluster.url, cluster.options, timeout=1.5)
+        ns = prism.open(fresh(), config=cfg)
+        ns.stream.append("log", b"before")
+
+        async def scenario() -> None:
+            ans = await prism.open_async(fresh(), config=cfg)
+            await ans.stream.append("log", b"before")
+            cluster.stop()
+            with pytest.raises(prism.BackendUnavailableError) as info:
+                await ans.stream.append("log", b"after")
+            assert info.value.__cause__ is not None or "Kafka" in str(info.value)
+            with pytest.raises(prism.BackendUnavailableError):
+                ns.stream.append("log", b"after")
+            with pytest.raises(prism.BackendUnavailableError):
+                ns.stream.latest_offset("log")
+
+        asyncio.run(scenario())
+    finally:
+        cluster.stop()
+
+
+def test_async_append_does_not_block_the_event_loop(cfg: dict[str, Any]) -> None:
+    async def scenario() -> int:
+        ns = await prism.open_async(fresh(), config=cfg)
+        ticks = 0
+        done = asyncio.Event()
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not done.is_set():
+                ticks += 1
+                await asyncio.sleep(0)
+
+        task = asyncio.create_task(ticker())
+        await asyncio.gather(*(ns.stream.append("log", b"x") for _ in range(500)))
+        done.set()
+        await task
+        await ns.close()
+        return ticks
+
+    assert asyncio.run(scenario()) > 10
+
+
+# ----- settings and secrets ---------------------------------------------------------------------
+
+
+def test_options_pass_through_and_secrets_are_never_shown() -> None:
+    parsed = parse_config(
+        "kafka",
+        "kafka://broker-1:9092,broker-2:9092",
+        {
+            "security_protocol": "SASL_SSL",
+            "sasl_mechanism": "SCRAM-SHA-512",
+            "sasl_username": "app",
+            "sasl_password": "s3cr3t-pw",
+            "ssl_ca_location": "/etc/ca.pem",
+            "ssl_key_password": "k3y-pw",
+            "client_id": "billing",
+            "librdkafka": {
+                "socket.keepalive.enable": True,
+                "sasl.oauthbearer.client.secret": "x-9",
+            },
+        },
+    )
+    assert parsed.bootstrap == "broker-1:9092,broker-2:9092"
+    assert parsed.client["security.protocol"] == "SASL_SSL"
+    assert parsed.client["sasl.mechanism"] == "SCRAM-SHA-512"
+    assert parsed.client["client.id"] == "billing"
+    assert parsed.client["socket.keepalive.enable"] is True
+    shown = repr(parsed)
+    for secret in ("s3cr3t-pw", "k3y-pw", "x-9"):
+        assert secret not in shown
+    assert "app" in shown
+
+
+def test_secrets_stay_out_of_connection_errors() -> None:
+    cfg = config(
+        "kafka://127.0.0.1:1",
+        {},
+        timeout=1.0,
+        security_protocol="SASL_PLAINTEXT",
+        sasl_mechanism="PLAIN",
+        sasl_username="u",
+        sasl_password="very-secret-pw",
+    )
+    with pytest.raises(prism.PrismError) as info:
+        prism.open(fresh(), config=cfg)
+    assert "very-secret-pw" not in str(info.value)
+    assert "very-secret-pw" not in repr(info.value)
+
+
+@pytest.mark.parametrize(
+    ("connection", "options"),
+    [
+        (None, {}),
+        ("redis://x:1", {}),
+        ("kafka://nohostport", {}),
+        ("kafka://h:1", {"partitions": 0}),
+        ("kafka://h:1", {"replication_factor": 0}),
+        ("kafka://h:1", {"timeout": -1}),
+        ("kafka://h:1", {"topic_prefix": "a.b"}),
+        ("kafka://h:1", {"create_topics": "yes"}),
+        ("kafka://h:1", {"librdkafka": ["x"]}),
+        ("kafka://h:1", {"nonsense": 1}),
+    ],
+)
+def test_bad_settings_are_configuration_errors(connection: str | None, options: Any) -> None:
+    with pytest.raises(prism.ConfigurationError):
+        parse_config("kafka", connection, options)
