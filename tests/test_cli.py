@@ -61,14 +61,14 @@ def test_validate_ok(tmp_path: Path) -> None:
 def test_validate_prints_every_problem_with_its_location(tmp_path: Path) -> None:
     path = tmp_path / "prism.yaml"
     path.write_text(
-        "backends:\n  local: {type: memstore}\n  weird: {type: nosuch}\n"
-        "namespaces:\n  a: {backend: weird}\n  b: {backend: local, needs: [graph_query]}\n"
+        "backends:\n  local: {type: sqlite, connection: ':memory:'}\n  weird: {type: nosuch}\n"
+        "namespaces:\n  a: {backend: weird}\n  b: {backend: local, needs: [sortedset_rank]}\n"
     )
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 1
     assert f"{path}: backends.weird.type" in result.output
     assert f"{path}: namespaces.a" in result.output
-    assert f"{path}: namespaces.b" in result.output and "graph_query" in result.output
+    assert f"{path}: namespaces.b" in result.output and "sortedset_rank" in result.output
 
 
 def test_validate_malformed_yaml(tmp_path: Path) -> None:
@@ -86,6 +86,7 @@ def test_validate_reports_every_connection_option_and_type_problem_in_one_run(
     path.write_text(
         "backends:\n"
         "  good: {type: memstore, connection: 'memory://ok'}\n"
+        "  db: {type: sqlite, connection: ':memory:'}\n"
         "  wrongurl: {type: sqlite, connection: 'redis://localhost:6379/0'}\n"
         "  typo_option:\n"
         "    type: redis\n"
@@ -100,7 +101,7 @@ def test_validate_reports_every_connection_option_and_type_problem_in_one_run(
         "  fine: {backend: good}\n"
         "  bad_needs: {backend: good, needs: [keyvalue_bsic]}\n"
         "  on_broken: {backend: wrongurl}\n"
-        "  lacking: {backend: good, needs: [graph_query]}\n"
+        "  lacking: {backend: db, needs: [sortedset_rank]}\n"
     )
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 1
@@ -115,7 +116,7 @@ def test_validate_reports_every_connection_option_and_type_problem_in_one_run(
         "backends.misspelt.type": "did you mean 'redis'?",
         "namespaces.bad_needs.needs": "did you mean 'keyvalue_basic'?",
         "namespaces.on_broken": "wrongurl",
-        "namespaces.lacking": "graph_query",
+        "namespaces.lacking": "sortedset_rank",
     }
     lines = out.splitlines()
     for where, text in expected.items():

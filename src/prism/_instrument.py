@@ -38,8 +38,8 @@ def operations(cls: type) -> tuple[str, ...]:
             if not getattr(member, "__isabstractmethod__", False):
                 continue
             impl = getattr(cls, name, None)
-            if impl is None:
-                continue
+            if impl is None or isinstance(impl, property) or not callable(impl):
+                continue  # a property (graph_query's query_languages) is no operation
             plain = inspect.unwrap(impl)
             if inspect.isgeneratorfunction(plain) or inspect.isasyncgenfunction(plain):
                 continue

@@ -135,10 +135,11 @@ box.close()
 """,
     ),
     (
-        "needs no backend can meet are refused when the namespace is opened",
+        "needs the configured backend cannot meet are refused when the namespace is opened",
         """
 sorted(ns.models)
-prism.open("social", config={"namespaces": {"social": {"needs": ["graph_query"]}}})
+db = {"type": "sqlite", "connection": ":memory:"}
+prism.open("board", config={"backends": {"db": db}, "namespaces": {"board": {"backend": "db", "needs": ["sortedset_rank"]}}})
 ns.close()
 """,
     ),

@@ -1,7 +1,8 @@
 # Generated from src/prism/backends/kafka/_async/stream.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
-"""kafka stream: basic, consumer groups, replay and partitioning (async source; the sync twin
-is generated).
+"""kafka stream: basic, consumer groups, replay and partitioning.
+
+(the sync twin, generated from the async source)
 
 A stream is a Kafka topic with one partition until ``set_partitions``; offsets are Kafka's.
 Groups read partition 0: the group's committed offset in Kafka is its durable position (every

@@ -1,5 +1,6 @@
-"""kafka stream: basic, consumer groups, replay and partitioning (async source; the sync twin
-is generated).
+"""kafka stream: basic, consumer groups, replay and partitioning.
+
+(async source; the sync twin is generated)
 
 A stream is a Kafka topic with one partition until ``set_partitions``; offsets are Kafka's.
 Groups read partition 0: the group's committed offset in Kafka is its durable position (every

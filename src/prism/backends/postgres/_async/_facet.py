@@ -62,7 +62,7 @@ class AsyncPostgresFacet(AsyncFacet):
 
     # The three helpers below inline what _connection does: they are the hot path of every
     # single-statement operation.  A plain try/except costs nothing when nothing is raised,
-    # unlike a generator context manager, and the model check is a set lookup, not a coroutine.
+    # unlike a generator context manager, and the model check is a set lookup, not an await.
 
     async def _one(
         self, operation: str, query: str, params: Sequence[Any] | Mapping[str, Any]
