@@ -1,5 +1,5 @@
-"""nats stream: stream_basic, stream_replay, stream_retention and stream_partitioning, one
-JetStream stream per prism stream.
+"""nats stream: stream_basic, stream_replay, stream_retention, stream_partitioning and
+stream_consumer_groups, one JetStream stream per prism stream (and one for its groups' state).
 
 * Stream ``s`` of namespace ``ns`` is the JetStream stream ``<prefix>-<ns>-st-<s>`` (escaped,
   shortened with a hash when long) over the subjects ``<prefix>.<ns>.st.<s>.<partition>``;
@@ -19,7 +19,9 @@ JetStream stream per prism stream.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -37,14 +39,15 @@ from prism.backends._errors import translating
 from prism.backends.nats._errors import translate
 from prism.backends.nats._names import escape, short
 from prism.backends.nats._native._facet import AsyncNatsFacet
-from prism.errors import InvalidArgumentError, PrismError
+from prism.errors import InvalidArgumentError, NotFoundError, PrismError
 from prism.interfaces._async.stream import (
     AsyncStreamBasic,
+    AsyncStreamConsumerGroups,
     AsyncStreamPartitioning,
     AsyncStreamReplay,
     AsyncStreamRetention,
 )
-from prism.types import PartitionOffset, RetentionLimits, StreamRecord
+from prism.types import GroupInfo, PartitionOffset, RetentionLimits, StreamRecord
 
 __all__ = ["AsyncNatsStream"]
 
@@ -55,6 +58,8 @@ _PARTITIONS = "prism.partitions"
 _MAX_AGE = "prism.max_age"
 _MAX_LENGTH = "prism.max_length"
 _PAGE = 100
+_WRONG_LAST_SEQ = 10071
+"""JetStream's "wrong last sequence": a revision-conditional write lost."""
 
 
 def _parse_time(text: str) -> float:
@@ -85,10 +90,12 @@ class AsyncNatsStream(
     AsyncStreamReplay,
     AsyncStreamRetention,
     AsyncStreamPartitioning,
+    AsyncStreamConsumerGroups,
 ):
     def __init__(self, backend: Any, namespace: str) -> None:
         super().__init__(backend, namespace)
         self._st = f"{self._subject_root}.st."
+        self._sg = f"{self._subject_root}.sg."
 
     def _name(self, stream: str) -> str:
         return short(f"{self._name_root}-st-{escape(stream)}")
@@ -384,3 +391,254 @@ class AsyncNatsStream(
         with translating(BACKEND, "read_partition", translate):
             await self._check_partition(stream, partition)
             return await self._read(stream, partition, from_offset, max_count)
+
+    # stream_consumer_groups -----------------------------------------------------------------------
+    #
+    # A stream's groups live in the JetStream stream <prefix>-<ns>-sg-<stream>, one message kept
+    # per subject: <prefix>.<ns>.sg.<stream>.<group>.c is the group's cursor (next offset to
+    # deliver, last offset delivered), <...>.<group>.p.<offset> a pending record (consumer,
+    # delivery time, delivery count).  Cursor moves and claims are publishes conditional on the
+    # revision read (Nats-Expected-Last-Subject-Sequence); an ack purges the pending subject.
+
+    def _group_name(self, stream: str) -> str:
+        return short(f"{self._name_root}-sg-{escape(stream)}")
+
+    def _group_subject(self, stream: str, group: str, tail: str) -> str:
+        # shortened (a hash of long names): a subject must fit the server's control line
+        return f"{self._sg}{short(escape(stream))}.{short(escape(group))}.{tail}"
+
+    async def _gget(self, stream: str, body: dict[str, Any]) -> Msg | None:
+        reply = await self.nc.request(
+            f"$JS.API.DIRECT.GET.{self._group_name(stream)}",
+            json.dumps(body).encode(),
+            timeout=self._b.config.request_timeout,
+        )
+        headers = reply.headers or {}
+        status = headers.get("Status")
+        if status in ("404", "503"):
+            return None
+        if status:
+            msg = f"unexpected JetStream direct-get reply {status} {headers.get('Description', '')}"
+            raise PrismError(msg, backend=BACKEND)
+        return reply
+
+    async def _gbatch(
+        self, stream: str, body: dict[str, Any], name: str | None = None
+    ) -> list[Msg]:
+        out: list[Msg] = []
+        done = asyncio.Event()
+
+        async def collect(msg: Msg) -> None:
+            if (msg.headers or {}).get("Status"):
+                done.set()
+                return
+            out.append(msg)
+
+        inbox = self.nc.new_inbox()
+        sub = await self.nc.subscribe(inbox, cb=collect)
+        try:
+            await self.nc.publish(
+                f"$JS.API.DIRECT.GET.{name or self._group_name(stream)}",
+                json.dumps(body).encode(),
+                reply=inbox,
+            )
+            await asyncio.wait_for(done.wait(), self._b.config.request_timeout)
+        finally:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+        return out
+
+    async def _gput(self, subject: str, stream: str, data: dict[str, Any], rev: int | None) -> bool:
+        headers = None if rev is None else {"Nats-Expected-Last-Subject-Sequence": str(rev)}
+        try:
+            await self.js.publish(
+                subject, json.dumps(data).encode(), stream=self._group_name(stream), headers=headers
+            )
+        except nats.js.errors.APIError as exc:
+            if exc.err_code == _WRONG_LAST_SEQ:
+                return False
+            raise
+        return True
+
+    async def _groups_exist(self, stream: str) -> bool:
+        name = self._group_name(stream)
+        if name in self._b.ready:
+            return True
+        try:
+            await self.js.stream_info(name)
+        except nats.js.errors.NotFoundError:
+            return False
+        self._b.ready.add(name)
+        return True
+
+    async def _cursor(self, stream: str, group: str, operation: str) -> tuple[int, dict[str, Any]]:
+        msg = None
+        if await self._groups_exist(stream):
+            msg = await self._gget(
+                stream, {"last_by_subj": self._group_subject(stream, group, "c")}
+            )
+        if msg is None:
+            text = f"stream {stream!r} has no consumer group {group!r}"
+            raise NotFoundError(text, backend=BACKEND, operation=operation)
+        return int((msg.headers or {})["Nats-Sequence"]), json.loads(msg.data)
+
+    async def _pending(self, stream: str, group: str) -> dict[int, tuple[int, dict[str, Any]]]:
+        msgs = await self._gbatch(
+            stream, {"multi_last": [self._group_subject(stream, group, "p.*")]}
+        )
+        out: dict[int, tuple[int, dict[str, Any]]] = {}
+        for m in msgs:
+            headers = m.headers or {}
+            offset = int(headers["Nats-Subject"].rsplit(".", 1)[1])
+            out[offset] = (int(headers["Nats-Sequence"]), json.loads(m.data))
+        return out
+
+    async def create_group(self, stream: str, group: str, *, start: Any = "latest") -> bool:
+        with translating(BACKEND, "create_group", translate):
+            name = self._group_name(stream)
+            if name not in self._b.ready:
+                async with self._b.setup_lock:
+                    if not await self._groups_exist(stream):
+                        config = api.StreamConfig(
+                            name=name,
+                            subjects=[f"{self._sg}{short(escape(stream))}.>"],
+                            storage=api.StorageType.FILE,
+                            allow_direct=True,
+                            max_msgs_per_subject=1,
+                        )
+                        with contextlib.suppress(nats.js.errors.BadRequestError):
+                            await self.js.add_stream(config)
+                        self._b.ready.add(name)
+            if start == "earliest":
+                nxt = 1
+            elif start == "latest":
+                info = await self._info(stream)
+                nxt = 1 if info is None else int(info.state.last_seq) + 1
+            else:
+                nxt = max(int(start), 1)
+            subject = self._group_subject(stream, group, "c")
+            return await self._gput(subject, stream, {"next": nxt, "last": None}, 0)
+
+    async def _deliver(
+        self, stream: str, group: str, consumer: str, max_count: int, claim_timeout: float
+    ) -> list[StreamRecord]:
+        out: list[StreamRecord] = []
+        now = time.time()
+        pending = await self._pending(stream, group)
+        for offset in sorted(pending):
+            if len(out) >= max_count:
+                break
+            rev, rec = pending[offset]
+            if rec["t"] + claim_timeout > now:
+                continue
+            count = int(rec["n"]) + 1
+            subject = self._group_subject(stream, group, f"p.{offset}")
+            if not await self._gput(subject, stream, {"c": consumer, "t": now, "n": count}, rev):
+                continue  # another consumer reclaimed it first
+            reply = await self._direct(stream, {"seq": offset})
+            if reply is None:  # trimmed meanwhile
+                await self.js.purge_stream(self._group_name(stream), subject=subject)
+                continue
+            out.append(dataclasses.replace(self._record(stream, reply, 0), delivery_count=count))
+        while len(out) < max_count:
+            rev, cursor = await self._cursor(stream, group, "consume")
+            fresh = await self._read(stream, 0, int(cursor["next"]), max_count - len(out))
+            if not fresh:
+                break
+            moved = {"next": fresh[-1].offset + 1, "last": fresh[-1].offset}
+            if not await self._gput(self._group_subject(stream, group, "c"), stream, moved, rev):
+                continue  # another consumer moved the cursor first: read again
+            now = time.time()
+            for record in fresh:
+                subject = self._group_subject(stream, group, f"p.{record.offset}")
+                await self._gput(subject, stream, {"c": consumer, "t": now, "n": 1}, None)
+            out.extend(fresh)
+        return out
+
+    async def consume(
+        self,
+        stream: str,
+        group: str,
+        consumer: str,
+        *,
+        max_count: int = 10,
+        block: Duration | None = None,
+        claim_timeout: Duration = 30.0,
+    ) -> list[StreamRecord]:
+        wait = cast("float | None", block) or 0.0
+        claim = cast("float", claim_timeout)
+        with translating(BACKEND, "consume", translate):
+            await self._cursor(stream, group, "consume")
+            got = await self._deliver(stream, group, consumer, max_count, claim)
+            if got or wait <= 0:
+                return got
+            deadline = time.monotonic() + wait
+            arrived = asyncio.Event()
+
+            async def wake(_: Msg) -> None:
+                arrived.set()
+
+            sub = await self.nc.subscribe(self._subject(stream, 0), cb=wake)
+            try:
+                await self.nc.flush()
+                while True:
+                    arrived.clear()
+                    got = await self._deliver(stream, group, consumer, max_count, claim)
+                    left = deadline - time.monotonic()
+                    if got or left <= 0:
+                        return got
+                    now = time.time()
+                    lapses = [
+                        rec["t"] + claim - now
+                        for _, rec in (await self._pending(stream, group)).values()
+                    ]
+                    nxt = min((d for d in lapses if d > 0), default=left)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(arrived.wait(), min(left, nxt + 0.001))
+            finally:
+                with contextlib.suppress(Exception):
+                    await sub.unsubscribe()
+
+    async def ack(self, stream: str, group: str, offsets: Any) -> int:
+        done = 0
+        with translating(BACKEND, "ack", translate):
+            await self._cursor(stream, group, "ack")
+            for offset in cast("list[int]", offsets):
+                subject = self._group_subject(stream, group, f"p.{offset}")
+                reply = await self.nc.request(
+                    f"$JS.API.STREAM.PURGE.{self._group_name(stream)}",
+                    json.dumps({"filter": subject}).encode(),
+                    timeout=self._b.config.request_timeout,
+                )
+                answer = json.loads(reply.data)
+                if "error" in answer:
+                    msg = f"unexpected JetStream answer to a purge: {answer['error']}"
+                    raise PrismError(msg, backend=BACKEND)
+                done += 1 if answer.get("purged", 0) else 0
+        return done
+
+    async def group_info(self, stream: str, group: str) -> GroupInfo:
+        with translating(BACKEND, "group_info", translate):
+            _, cursor = await self._cursor(stream, group, "group_info")
+            pending = await self._pending(stream, group)
+            lag = 0
+            if await self._exists(stream):
+                body = {
+                    "seq": int(cursor["next"]),
+                    "next_by_subj": self._subject(stream, 0),
+                    "batch": 1,
+                }
+                first = await self._gbatch(stream, body, self._name(stream))
+                if first:
+                    lag = int((first[0].headers or {}).get("Nats-Num-Pending", "0")) + 1
+        consumers: dict[str, int] = {}
+        for _, rec in pending.values():
+            consumers[rec["c"]] = consumers.get(rec["c"], 0) + 1
+        return GroupInfo(
+            stream=stream,
+            group=group,
+            consumers=consumers,
+            pending=sum(consumers.values()),
+            lag=lag,
+            last_delivered=cursor["last"],
+        )
