@@ -165,29 +165,32 @@ def _objects(namespace: str, conn: Any) -> tuple[str, list[str], list[str]]:
     import json
 
     from prism.backends._objects._config import parse_config
-    from prism.backends._objects._layout import Layout
+    from prism.backends._objects._layout import Layout, bucket_name
 
     config = parse_config(conn.type, conn.connection, dict(conn.options))
     base = Layout(config.prefix, namespace).base
+    bucket = config.bucket
+    if config.bucket_per_namespace:
+        bucket = bucket_name(config.namespace_bucket_prefix or config.bucket, namespace)
     policy = {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Effect": "Allow",
                 "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                "Resource": f"arn:aws:s3:::{config.bucket}/{base}*",
+                "Resource": f"arn:aws:s3:::{bucket}/{base}*",
             },
             {
                 "Effect": "Allow",
                 "Action": "s3:ListBucket",
-                "Resource": f"arn:aws:s3:::{config.bucket}",
+                "Resource": f"arn:aws:s3:::{bucket}",
                 "Condition": {"StringLike": {"s3:prefix": f"{base}*"}},
             },
         ],
     }
     notes = [
         (
-            f"objects under {base} in bucket {config.bucket} only; attach the policy to the "
+            f"objects under {base} in bucket {bucket} only; attach the policy to the "
             "namespace's IAM user or role (MinIO: mc admin policy create, then attach)"
         ),
     ]
