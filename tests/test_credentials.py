@@ -436,3 +436,62 @@ def test_principal_names_are_safe_for_every_server() -> None:
 def test_access_rules_for_the_embedded_default_need_no_server_users() -> None:
     (rules,) = access_rules("anything")
     assert rules.rules == [] and rules.system == "embedded"
+
+
+def test_prism_acl_for_kafka_and_s3_names_exact_prefixes(tmp_path: Path) -> None:
+    config = tmp_path / "prism.yaml"
+    config.write_text(
+        "backends:\n"
+        "  events: {type: kafka, connection: 'kafka://127.0.0.1:9092',"
+        " options: {topic_prefix: app, group_prefix: grp}}\n"
+        "  blobs: {type: s3, connection: 'http://AKIA:" + SECRET + "@127.0.0.1:9000/bkt'}\n"
+        "namespaces:\n"
+        "  'orders/eu': {backend: events}\n"
+        "  'files eu': {backend: blobs}\n"
+    )
+    runner = CliRunner()
+    result = runner.invoke(main, ["acl", "orders/eu", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "--resource-pattern-type prefixed --topic app.orders_2feu." in result.output
+    assert "--resource-pattern-type prefixed --group grp.app.orders_2feu." in result.output
+    assert "User:prism-orders_eu" in result.output
+
+    result = runner.invoke(main, ["acl", "files eu", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert SECRET not in result.output
+    policy = json.loads(result.output.split("\n", 2)[2])
+    get, listing = policy["Statement"]
+    assert get["Resource"].startswith("arn:aws:s3:::bkt/") and get["Resource"].endswith("/*")
+    assert "files" in get["Resource"] and " " not in get["Resource"]
+    assert listing["Condition"]["StringLike"]["s3:prefix"] == get["Resource"].split("bkt/")[1]
+
+
+def test_kafka_sasl_takes_the_providers_credential_and_refreshes_bearer_tokens() -> None:
+    from prism.backends.kafka._config import parse_config, with_credentials
+
+    clock = Clock()
+    plain = parse_config("kafka", "kafka://b:9092", {"sasl_mechanism": "SCRAM-SHA-512"})
+    wired = with_credentials(plain, StaticProvider(SECRET, "svc"))
+    assert wired.client["sasl.username"] == "svc" and wired.client["sasl.password"] == SECRET
+    assert SECRET not in repr(wired)
+    with pytest.raises(ConfigurationError, match="needs one"):
+        with_credentials(plain, StaticProvider(SECRET))
+
+    bearer = parse_config(
+        "kafka",
+        "kafka://b:9092",
+        {"sasl_mechanism": "OAUTHBEARER", "sasl_oauthbearer_client_secret": "other"},
+    )
+    doc_tokens = iter(["tok-1", "tok-2"])
+
+    class Rotating(StaticProvider):
+        def _fetch(self) -> Credential:
+            return Credential(None, next(doc_tokens), clock.now + 600)
+
+    provider = Rotating("unused", clock=clock)
+    wired = with_credentials(bearer, provider)
+    assert "sasl.oauthbearer.client.secret" not in wired.client
+    oauth_cb = wired.client["oauth_cb"]
+    assert oauth_cb("") == ("tok-1", clock.now + 600)
+    clock.now += 600  # librdkafka asks again before expiry; the provider fetches a new token
+    assert oauth_cb("")[0] == "tok-2"

@@ -136,6 +136,67 @@ def _nats(
     return "NATS account", rules, notes
 
 
+def _kafka(namespace: str, conn: Any, principal: str) -> tuple[str, list[str], list[str]]:
+    from prism.backends.kafka._config import parse_config
+    from prism.backends.kafka._core import escape
+
+    config = parse_config("kafka", conn.connection, dict(conn.options))
+    topics = f"{config.topic_prefix}.{escape(namespace)}."
+    groups = f"{config.group_prefix}.{topics}"
+    base = f"kafka-acls.sh --bootstrap-server <bootstrap> --add --allow-principal User:{principal}"
+    rules = [
+        f"{base} --operation All --resource-pattern-type prefixed --topic {topics}",
+        f"{base} --operation All --resource-pattern-type prefixed --group {groups}",
+    ]
+    notes = [
+        (
+            f"topics {topics}* and consumer groups {groups}*: create, write, read, describe, "
+            "commit; nothing else"
+        ),
+        (
+            "a name too long for Kafka's 249 characters is hashed (<prefix>.h<model>.<sha256>) and "
+            "falls outside these prefixes: keep namespace and stream names short with server ACLs"
+        ),
+    ]
+    return "Kafka ACLs", rules, notes
+
+
+def _objects(namespace: str, conn: Any) -> tuple[str, list[str], list[str]]:
+    import json
+
+    from prism.backends._objects._config import parse_config
+    from prism.backends._objects._layout import Layout, bucket_name
+
+    config = parse_config(conn.type, conn.connection, dict(conn.options))
+    base = Layout(config.prefix, namespace).base
+    bucket = config.bucket
+    if config.bucket_per_namespace:
+        bucket = bucket_name(config.namespace_bucket_prefix or config.bucket, namespace)
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                "Resource": f"arn:aws:s3:::{bucket}/{base}*",
+            },
+            {
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": f"arn:aws:s3:::{bucket}",
+                "Condition": {"StringLike": {"s3:prefix": f"{base}*"}},
+            },
+        ],
+    }
+    notes = [
+        (
+            f"objects under {base} in bucket {bucket} only; attach the policy to the "
+            "namespace's IAM user or role (MinIO: mc admin policy create, then attach)"
+        ),
+    ]
+    return "S3 policy", json.dumps(policy, indent=2).splitlines(), notes
+
+
 def _database_of(connection: str | None) -> str:
     from urllib.parse import urlsplit
 
@@ -177,6 +238,10 @@ def access_rules(namespace: str, *, config: Any = None) -> list[AccessRules]:
             system, rules, notes = _redis(namespace, options, principal)
         elif conn.type == "postgres":
             system, rules, notes = _postgres(namespace, principal, _database_of(conn.connection))
+        elif conn.type == "kafka":
+            system, rules, notes = _kafka(namespace, conn, principal)
+        elif conn.type in ("s3", "minio"):
+            system, rules, notes = _objects(namespace, conn)
         elif conn.type == "nats":
             system, rules, notes = _nats(namespace, options, principal)
         elif conn.type in ("memstore", "sqlite"):

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import re
 import threading
 import time
 import tracemalloc
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +25,7 @@ from botocore.exceptions import ClientError
 import prism
 from prism.backends._bridge import WorkerPool
 from prism.backends._objects._config import parse_config
-from prism.backends._objects._layout import MAX_NAME_BYTES, Layout, decode, encode
+from prism.backends._objects._layout import MAX_NAME_BYTES, Layout, bucket_name, decode, encode
 from prism.backends.s3._errors import make_translate
 from prism.backends.s3._testing import (
     ACCESS_KEY,
@@ -488,3 +490,253 @@ def test_large_batches_learn_existence_from_a_listing_and_respect_expiry(
         assert kv.get_many(wanted) == live
         assert kv.delete_many(wanted) == len(live)
         assert kv.get_many(wanted) == {} and kv.count("d:") == 0
+
+
+# ----- one bucket per namespace ------------------------------------------------------------------------
+
+
+def _bucket_objects(server: MotoServer, bucket: str) -> list[str]:
+    names: list[str] = []
+    for page in server.client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        names += [item["Key"] for item in page.get("Contents", ())]
+    return names
+
+
+def _all_buckets(server: MotoServer) -> set[str]:
+    return {b["Name"] for b in server.client.list_buckets()["Buckets"]}
+
+
+_VALID_BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
+
+
+@pytest.mark.parametrize(
+    "namespace",
+    ["orders", "a", "Orders", "orders--x", "café/été", "..", "-x-", "a_b.c", "x" * 80, "键", "9"],
+)
+def test_namespace_bucket_names_are_valid_and_distinct(namespace: str) -> None:
+    name = bucket_name("prism-ns", namespace)
+    assert _VALID_BUCKET.fullmatch(name), name
+    assert not name.startswith("xn--") and name.startswith("prism-ns-")
+    direct = namespace == "orders" or namespace in ("a", "9")
+    assert (name == f"prism-ns-{namespace}") == direct
+    assert "--" in name[len("prism-ns-") - 1 :] or direct
+    longest = bucket_name("p" * 40, namespace)
+    assert _VALID_BUCKET.fullmatch(longest) and len(longest) <= 63
+
+
+def test_namespace_bucket_names_do_not_collide() -> None:
+    spaces = ["Orders", "orders", "ORDERS", "orders-", "orders_", "o r d e r s", "x" * 80, "x" * 81]
+    names = [bucket_name("p", ns) for ns in spaces]
+    assert len(set(names)) == len(spaces)
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"bucket_per_namespace": "maybe"}, ["bucket_per_namespace", "true or false"]),
+        ({"create_buckets": True}, ["create_buckets", "bucket_per_namespace"]),
+        ({"namespace_bucket_prefix": "abc"}, ["namespace_bucket_prefix", "bucket_per_namespace"]),
+        (
+            {"bucket_per_namespace": True, "namespace_bucket_prefix": "Bad_Prefix"},
+            ["namespace_bucket_prefix", "lowercase letters"],
+        ),
+        (
+            {"bucket_per_namespace": True, "namespace_bucket_prefix": "p" * 41},
+            ["namespace_bucket_prefix", "1-40"],
+        ),
+        (
+            {"bucket_per_namespace": True, "namespace_bucket_prefix": "xn--abc"},
+            ["namespace_bucket_prefix", "xn--"],
+        ),
+        ({"install_lifecycle": "often"}, ["install_lifecycle", "true or false"]),
+    ],
+)
+def test_bucket_and_lifecycle_options_are_checked(
+    options: dict[str, Any], words: list[str]
+) -> None:
+    with pytest.raises(prism.ConfigurationError) as info:
+        parse_config("s3", "http://127.0.0.1:9/my-bucket", options)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_bucket_options_are_checked_by_prism_validate(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from prism.cli import main
+
+    path = tmp_path / "prism.yaml"
+    path.write_text(
+        "backends:\n"
+        "  a: {type: minio, connection: 'http://127.0.0.1:9/b', "
+        "options: {install_lifecycle: true}}\n"
+        "  b: {type: s3, connection: 'http://127.0.0.1:9/Not_Valid', "
+        "options: {bucket_per_namespace: true}}\n"
+        "  c: {type: s3, connection: 'http://127.0.0.1:9/ok', "
+        "options: {bucket_per_namespace: yes, create_buckets: true, install_lifecycle: true}}\n"
+        "default_backend: c\n"
+    )
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert "install_lifecycle' is not supported: only the s3 backend" in result.output
+    assert "'bucket' is, under bucket_per_namespace, the prefix" in result.output
+    assert "2 problem(s)" in result.output
+    cfg = parse_config("s3", "http://127.0.0.1:9/my-data", {"bucket_per_namespace": "true"})
+    assert cfg.bucket_per_namespace and cfg.namespace_bucket_prefix == "my-data"
+    assert not cfg.create_buckets and not cfg.install_lifecycle
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_namespaces_land_in_two_buckets_sync_and_async(moto: MotoServer, backend: str) -> None:
+    prefix = fresh("pns").lower()
+    options = {"bucket_per_namespace": True, "namespace_bucket_prefix": prefix,
+               "create_buckets": True}  # fmt: skip
+    first, second = "orders", "Odd Namespace/é.."  # the second is no valid bucket name
+    with (
+        prism.open(first, config=config(moto, backend, **options)) as a,
+        prism.open(second, config=config(moto, backend, **options)) as b,
+    ):
+        a.keyvalue.set("k/1", b"first's")
+        b.keyvalue.set("k/1", b"second's")
+        b.keyvalue.set("only-b", b"b")
+        assert a.keyvalue.get("k/1") == b"first's" and b.keyvalue.get("k/1") == b"second's"
+        assert sorted(b.keyvalue.scan_keys()) == ["k/1", "only-b"]
+        assert list(a.keyvalue.scan_keys()) == ["k/1"]
+
+    async def from_async() -> None:
+        ns = await prism.open_async(second, config=config(moto, backend, **options))
+        try:
+            kv: Any = ns.keyvalue
+            assert await kv.get("only-b") == b"b"
+            await kv.set("async", b"from the loop")
+        finally:
+            await ns.close()
+
+    asyncio.run(from_async())
+    bucket_a, bucket_b = bucket_name(prefix, first), bucket_name(prefix, second)
+    assert bucket_a == f"{prefix}-orders" and bucket_b != bucket_a
+    assert {bucket_a, bucket_b} <= _all_buckets(moto)
+    layout_a, layout_b = Layout("prism/", first), Layout("prism/", second)
+    assert _bucket_objects(moto, bucket_a) == [layout_a.name("k/1")]
+    assert sorted(_bucket_objects(moto, bucket_b)) == sorted(
+        layout_b.name(k) for k in ["k/1", "only-b", "async"]
+    )
+    body = moto.client.get_object(Bucket=bucket_b, Key=layout_b.name("async"))["Body"].read()
+    assert body == b"from the loop"
+    assert listed(moto, layout_a.base) == [] and listed(moto, layout_b.base) == []  # not in BUCKET
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_missing_namespace_bucket_is_a_configuration_error_unless_created(
+    moto: MotoServer, backend: str
+) -> None:
+    prefix = fresh("nocreate").lower()
+    options = {"bucket_per_namespace": True, "namespace_bucket_prefix": prefix}
+    with prism.open("ns1", config=config(moto, backend, **options)) as ns:
+        with pytest.raises(prism.ConfigurationError) as info:
+            ns.keyvalue.set("k", b"v")
+        text = str(info.value)
+        assert f"{prefix}-ns1" in text and "'ns1'" in text and "create_buckets" in text
+        assert f"{prefix}-ns1" not in _all_buckets(moto)
+        moto.create_bucket(f"{prefix}-ns1")  # created by the operator: now it works
+        ns.keyvalue.set("k", b"v")
+        assert _bucket_objects(moto, f"{prefix}-ns1") == [Layout("prism/", "ns1").name("k")]
+
+
+# ----- lifecycle rules -------------------------------------------------------------------------------
+
+
+def _rules(server: MotoServer, bucket: str) -> dict[str, dict[str, Any]]:
+    found = server.client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    return {rule["ID"]: rule for rule in found}
+
+
+def _tags(server: MotoServer, bucket: str, name: str) -> dict[str, str]:
+    tagging = server.client.get_object_tagging(Bucket=bucket, Key=name)["TagSet"]
+    return {tag["Key"]: tag["Value"] for tag in tagging}
+
+
+def test_lifecycle_rules_installed_as_documented_and_merged(moto: MotoServer) -> None:
+    bucket = fresh("lc").lower()
+    moto.create_bucket(bucket)
+    users_rule = {
+        "ID": "users-own-rule",
+        "Filter": {"Prefix": "logs/"},
+        "Status": "Enabled",
+        "Expiration": {"Days": 30},
+    }
+    moto.client.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": [users_rule]}
+    )
+    cfg = config(moto, "s3", install_lifecycle=True, sweep_every=0)
+    cfg["backends"]["o"]["connection"] = moto.url(bucket) + "/apps"
+    with prism.open("ns", config=cfg):
+        pass
+    rules = _rules(moto, bucket)
+    assert rules.pop("users-own-rule")["Expiration"] == {"Days": 30}  # kept as it was
+    days = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
+    assert sorted(rules) == sorted(f"prism-ttl-{d}d@apps/" for d in days)
+    for d in days:
+        rule = rules[f"prism-ttl-{d}d@apps/"]
+        assert rule["Status"] == "Enabled" and rule["Expiration"] == {"Days": d}
+        assert rule["Filter"] == {
+            "And": {"Prefix": "apps/", "Tags": [{"Key": "prism-expiry-days", "Value": str(d)}]}
+        }
+
+    # opening again changes nothing (no duplicate rules), async included
+    async def reopen() -> None:
+        ns = await prism.open_async("ns", config=cfg)
+        await ns.close()
+
+    asyncio.run(reopen())
+    assert len(_rules(moto, bucket)) == len(days) + 1
+
+
+def test_keys_with_a_ttl_carry_the_expiry_class_tag_in_step_with_expire_and_persist(
+    moto: MotoServer,
+) -> None:
+    bucket = fresh("lct").lower()
+    moto.create_bucket(bucket)
+    cfg = config(moto, "s3", install_lifecycle=True, sweep_every=0)
+    cfg["backends"]["o"]["connection"] = moto.url(bucket)
+    layout = Layout("prism/", "ns")
+    with prism.open("ns", config=cfg) as ns:
+        kv: Any = ns.keyvalue
+        kv.set("plain", b"p")
+        kv.set("hour", b"h", ttl=3600)
+        kv.set("day", b"d", ttl=86400)
+        kv.set("3days", b"3", ttl=86400 * 2.5)
+        kv.set("forever-ish", b"f", ttl=86400 * 2000)  # beyond the largest class
+        kv.set("short", b"s", ttl=0.2)
+        assert _tags(moto, bucket, layout.name("plain")) == {}
+        assert _tags(moto, bucket, layout.name("hour")) == {"prism-expiry-days": "1"}
+        assert _tags(moto, bucket, layout.name("day")) == {"prism-expiry-days": "1"}
+        assert _tags(moto, bucket, layout.name("3days")) == {"prism-expiry-days": "4"}
+        assert _tags(moto, bucket, layout.name("forever-ish")) == {}
+        assert _tags(moto, bucket, layout.mark("hour")) == {}  # markers are never tagged
+        assert kv.expire("plain", 86400 * 5) is True
+        assert _tags(moto, bucket, layout.name("plain")) == {"prism-expiry-days": "8"}
+        assert kv.persist("3days") is True
+        assert _tags(moto, bucket, layout.name("3days")) == {}  # no rule may delete it now
+        kv.set("hour", b"h2")  # a plain overwrite drops the tag with the expiry
+        assert _tags(moto, bucket, layout.name("hour")) == {}
+        assert kv.get("3days") == b"3" and kv.get_ttl("3days") is None
+        # moto stores the rules but never runs them: the sweep is what reclaims here
+        deadline = time.monotonic() + 5
+        while kv.exists("short"):
+            assert time.monotonic() < deadline, "the key never expired"
+        assert kv.sweep_expired() == 1
+        assert layout.name("short") not in _bucket_objects(moto, bucket)
+
+
+def test_lifecycle_rules_go_into_each_namespace_bucket(moto: MotoServer) -> None:
+    prefix = fresh("lcn").lower()
+    options = {"bucket_per_namespace": True, "namespace_bucket_prefix": prefix,
+               "create_buckets": True, "install_lifecycle": True}  # fmt: skip
+    with prism.open("alpha", config=config(moto, "s3", **options)) as ns:
+        ns.keyvalue.set("k", b"v", ttl=60)
+    rules = _rules(moto, f"{prefix}-alpha")
+    assert "prism-ttl-1d@prism/" in rules and len(rules) == 11
+    assert _tags(moto, f"{prefix}-alpha", Layout("prism/", "alpha").name("k")) == {
+        "prism-expiry-days": "1"
+    }

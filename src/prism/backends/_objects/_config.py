@@ -14,7 +14,11 @@ as options of the same name.  Options: ``endpoint_url``, ``region``, ``bucket``,
 (a file), ``connect_timeout`` and ``read_timeout`` (seconds), ``retry_mode``
 (``standard``/``adaptive``/``legacy``, boto3), ``max_attempts``, ``multipart_threshold`` and
 ``part_size`` (bytes, at least 5 MiB), ``max_workers`` (parallel requests per backend and per
-batch), ``sweep_every`` (writes between two sweeps of expired keys, 0 = never).
+batch), ``sweep_every`` (writes between two sweeps of expired keys, 0 = never),
+``bucket_per_namespace`` (bool: each namespace in a bucket of its own, named
+``<namespace_bucket_prefix>-<namespace>`` — see ``_layout.bucket_name``), ``namespace_bucket_prefix``
+(default: the ``bucket``), ``create_buckets`` (bool: create a namespace's bucket on first use),
+``install_lifecycle`` (bool, s3 only: install the bucket lifecycle rules of ``_lifecycle``).
 ``${VAR}`` anywhere is expanded by the config loader.  Without credentials the driver's default
 chain applies (environment, shared profile, instance or container role).
 
@@ -24,6 +28,7 @@ No error text quotes the connection string or a secret; ``repr`` shows neither.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,12 +44,19 @@ MIB = 1024 * 1024
 _STRINGS = (
     "endpoint_url", "region", "bucket", "prefix", "addressing_style", "access_key",
     "secret_key", "session_token", "profile", "ca_bundle", "retry_mode",
+    "namespace_bucket_prefix",
 )  # fmt: skip
 _NUMBERS = ("connect_timeout", "read_timeout")
 _INTEGERS = (
     "max_attempts", "multipart_threshold", "part_size", "max_workers", "sweep_every",
 )  # fmt: skip
-OPTIONS = frozenset((*_STRINGS, *_NUMBERS, *_INTEGERS, "verify"))
+_BOOLEANS = ("verify", "bucket_per_namespace", "create_buckets", "install_lifecycle")
+OPTIONS = frozenset((*_STRINGS, *_NUMBERS, *_INTEGERS, *_BOOLEANS))
+BUCKET_PREFIX_MAX = 40
+"""The longest ``namespace_bucket_prefix``: room is left for ``-``, part of the namespace,
+``--`` and a 16-digit hash within S3's 63 characters."""
+_BUCKET_PREFIX = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_RESERVED_STARTS = ("xn--", "sthree-", "amzn-s3-demo-")
 SECRETS = frozenset({"secret_key", "session_token"})
 _CHOICES = {
     "addressing_style": ("auto", "path", "virtual"),
@@ -75,6 +87,10 @@ class ObjectConfig:
     part_size: int = 8 * MIB
     max_workers: int = 16
     sweep_every: int = 512
+    bucket_per_namespace: bool = False
+    namespace_bucket_prefix: str | None = None
+    create_buckets: bool = False
+    install_lifecycle: bool = False
     credentials: CredentialProvider | None = field(default=None, repr=False)
     """A ``prism.yaml`` credential provider: the access key id is its user name, the secret
     key its secret, ``extra['session_token']`` the session token (the ``aws`` provider gives
@@ -159,6 +175,46 @@ def _number(backend: str, name: str, value: Any, *, integer: bool, minimum: floa
     return value
 
 
+def _check_buckets(backend: str, kwargs: dict[str, Any]) -> None:
+    """The bucket-per-namespace and lifecycle options, checked together."""
+    per_namespace = kwargs.get("bucket_per_namespace", False)
+    for name in ("namespace_bucket_prefix", "create_buckets"):
+        if kwargs.get(name) and not per_namespace:
+            msg = f"{backend} option {name!r} needs 'bucket_per_namespace: true'"
+            raise _fail(backend, msg)
+    if kwargs.get("install_lifecycle") and backend != "s3":
+        msg = (
+            f"{backend} option 'install_lifecycle' is not supported: only the s3 backend "
+            "installs lifecycle rules (allowed here: false)"
+        )
+        raise _fail(backend, msg)
+    if not per_namespace:
+        return
+    prefix = kwargs.get("namespace_bucket_prefix") or kwargs.get("bucket")
+    if not prefix:
+        msg = (
+            f"{backend} option 'bucket_per_namespace' needs 'namespace_bucket_prefix' (or a "
+            "bucket, whose name is then the prefix of the namespaces' buckets)"
+        )
+        raise _fail(backend, msg)
+    if (
+        len(prefix) > BUCKET_PREFIX_MAX
+        or not _BUCKET_PREFIX.fullmatch(prefix)
+        or prefix.startswith(_RESERVED_STARTS)
+    ):
+        name = "namespace_bucket_prefix" if kwargs.get("namespace_bucket_prefix") else "bucket"
+        msg = (
+            f"{backend} option {name!r} is, under bucket_per_namespace, the prefix of the "
+            "namespaces' bucket names and must "
+            f"be 1-{BUCKET_PREFIX_MAX} lowercase letters, digits and single hyphens, starting "
+            "and ending with a letter or digit, not starting with xn--, sthree- or "
+            f"amzn-s3-demo-; got {prefix!r}"
+        )
+        raise _fail(backend, msg)
+    kwargs["namespace_bucket_prefix"] = prefix
+    kwargs.setdefault("bucket", prefix)
+
+
 def parse_config(backend: str, connection: str | None, options: Mapping[str, Any]) -> ObjectConfig:
     """The settings as the backend will use them; ``ConfigurationError`` naming what is wrong
     and what is allowed (never quoting the connection string or a secret)."""
@@ -191,8 +247,10 @@ def parse_config(backend: str, connection: str | None, options: Mapping[str, Any
             least = 5 * MIB if name in ("part_size", "multipart_threshold") else 0
             least = 1 if name in ("max_attempts", "max_workers") else least
             kwargs[name] = _number(backend, name, merged[name], integer=True, minimum=least)
-    if merged.get("verify") is not None:
-        kwargs["verify"] = _boolean(backend, "verify", merged["verify"])
+    for name in _BOOLEANS:
+        if merged.get(name) is not None:
+            kwargs[name] = _boolean(backend, name, merged[name])
+    _check_buckets(backend, kwargs)
     if not kwargs.get("bucket"):
         msg = (
             f"the {backend} backend needs a bucket: in the connection URL "

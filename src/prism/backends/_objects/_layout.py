@@ -18,12 +18,16 @@ longest token-aligned start of its encoding that leaves room, then ``~`` (never 
 encoding) and the SHA-256 of the key; the key itself is kept in the object's metadata
 (``prism-key``, base64url), and a listing reads it back with a HEAD.  Prefix scans stay exact:
 every listed key is decoded and compared with the prefix.
+
+With ``bucket_per_namespace`` the same names live in a bucket of the namespace's own, named by
+:func:`bucket_name`.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from functools import lru_cache
 
 __all__ = [
@@ -31,6 +35,7 @@ __all__ = [
     "KEY",
     "MAX_NAME_BYTES",
     "Layout",
+    "bucket_name",
     "decode",
     "encode",
     "expiry_of",
@@ -71,6 +76,39 @@ def decode(name: str) -> str:
             out.append(ord(c))
             i += 1
     return out.decode("utf-8")
+
+
+_BUCKET_PART = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_RESERVED_ENDS = ("-s3alias", "--ol-s3", "--x-s3", "--table-s3")
+BUCKET_MAX = 63
+"""The longest S3 bucket name."""
+BUCKET_HASH = 16
+"""Hex digits of the SHA-256 of a namespace in a hashed bucket name."""
+
+
+def bucket_name(prefix: str, namespace: str) -> str:
+    """The bucket of ``namespace`` under ``bucket_per_namespace`` (``prefix`` is a checked
+    ``namespace_bucket_prefix``: lowercase letters, digits, single hyphens, at most 40).
+
+    ``<prefix>-<namespace>`` when the namespace is lowercase letters and digits in runs joined
+    by single hyphens and the whole fits in 63 characters (and ends with no suffix S3
+    reserves); otherwise ``<prefix>-<slug>--<hash>``: the namespace's letter and digit runs,
+    lower-cased, joined by ``-`` and cut to fit, then ``--`` and the first 16 hex digits of its
+    SHA-256 (``<prefix>--<hash>`` when it has no letter or digit).  A name of the first form
+    never holds ``--`` after the prefix and one of the second always does, so two namespaces
+    share a bucket only if their SHA-256 hashes share 64 bits.
+    """
+    direct = f"{prefix}-{namespace}"
+    if (
+        _BUCKET_PART.fullmatch(namespace)
+        and len(direct) <= BUCKET_MAX
+        and not direct.endswith(_RESERVED_ENDS)
+    ):
+        return direct
+    digest = hashlib.sha256(namespace.encode("utf-8")).hexdigest()[:BUCKET_HASH]
+    room = BUCKET_MAX - len(prefix) - 1 - 2 - BUCKET_HASH
+    slug = "-".join(re.findall(r"[a-z0-9]+", namespace.lower()))[:room].strip("-")
+    return f"{prefix}-{slug}--{digest}" if slug else f"{prefix}--{digest}"
 
 
 def _cut(encoded: str, room: int) -> str:

@@ -21,6 +21,7 @@ import os
 from typing import Any
 
 from prism.backends._objects._layout import EXPIRES, Layout, expiry_of
+from prism.backends._objects._lifecycle import expiry_tags
 from prism.backends._objects._store import Blob, Head, ObjectStore, fan_out
 from prism.errors import KeyNotFoundError
 
@@ -72,6 +73,12 @@ def _meta(layout: Layout, key: str, expires: float | None = None) -> dict[str, s
     return meta
 
 
+def _tags(store: ObjectStore, ttl: float | None) -> dict[str, str]:
+    """The object tags of a write that leaves the key expiring in ``ttl`` (None: never):
+    the expiry-class tag under ``install_lifecycle`` (see ``_lifecycle``), else none."""
+    return expiry_tags(ttl) if store.config.install_lifecycle else {}
+
+
 def _head_live(store: ObjectStore, layout: Layout, key: str) -> Head | None:
     head = store.driver.head(layout.name(key))
     return head if head is not None and _live(head.meta, store.clock()) else None
@@ -88,7 +95,8 @@ def set_value(
         driver.put(layout.name(key), value, _meta(layout, key))
         return
     driver.put(layout.mark(key), b"", {})
-    driver.put(layout.name(key), value, _meta(layout, key, store.clock() + ttl))
+    expires = store.clock() + ttl
+    driver.put(layout.name(key), value, _meta(layout, key, expires), tags=_tags(store, ttl) or None)
 
 
 def get(store: ObjectStore, layout: Layout, key: str) -> bytes:
@@ -121,7 +129,7 @@ def expire(store: ObjectStore, layout: Layout, key: str, ttl: float) -> bool:
             return False
         store.driver.put(layout.mark(key), b"", {})
         meta = {**head.meta, EXPIRES: repr(round(store.clock() + ttl, 6))}
-        if store.driver.replace_meta(layout.name(key), meta, head.etag):
+        if store.driver.replace_meta(layout.name(key), meta, head.etag, _tags(store, ttl)):
             return True
 
 
@@ -140,7 +148,7 @@ def persist(store: ObjectStore, layout: Layout, key: str) -> bool:
         if head is None or EXPIRES not in head.meta:
             return False
         meta = {k: v for k, v in head.meta.items() if k != EXPIRES}
-        if store.driver.replace_meta(layout.name(key), meta, head.etag):
+        if store.driver.replace_meta(layout.name(key), meta, head.etag, _tags(store, None)):
             return True
 
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import abc
 import concurrent.futures
+import copy
+import dataclasses
 import itertools
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple, ParamSpec, TypeVar
@@ -49,10 +52,34 @@ class Driver(abc.ABC):
 
     def __init__(self, config: ObjectConfig) -> None:
         self.config = config
+        self.bucket = config.bucket
+
+    def for_bucket(self, bucket: str) -> Driver:
+        """This driver over another bucket, sharing the client (close only the original)."""
+        view = copy.copy(self)
+        view.config = dataclasses.replace(self.config, bucket=bucket)
+        view.bucket = bucket
+        return view
 
     @abc.abstractmethod
     def check_bucket(self) -> None:
         """Raise the driver's error when the bucket cannot be reached or used."""
+
+    @abc.abstractmethod
+    def bucket_exists(self) -> bool:
+        """Whether the bucket exists (the driver's error when it cannot be asked)."""
+
+    @abc.abstractmethod
+    def create_bucket(self) -> None:
+        """Create the bucket in the configured region (one that exists already is fine)."""
+
+    def get_lifecycle(self) -> list[dict[str, Any]]:
+        """The bucket's lifecycle rules (boto3's shape; empty when it has none)."""
+        raise NotImplementedError
+
+    def put_lifecycle(self, rules: list[dict[str, Any]]) -> None:
+        """Replace the bucket's lifecycle configuration with ``rules``."""
+        raise NotImplementedError
 
     @abc.abstractmethod
     def head(self, name: str) -> Head | None: ...
@@ -69,13 +96,18 @@ class Driver(abc.ABC):
         *,
         if_match: str | None = None,
         if_none_match: bool = False,
+        tags: dict[str, str] | None = None,
     ) -> bool:
-        """Write the object (multipart above the threshold); False when a condition failed."""
+        """Write the object (multipart above the threshold) with ``tags`` as its object tags
+        (None: no tags); False when a condition failed."""
 
     @abc.abstractmethod
-    def replace_meta(self, name: str, meta: dict[str, str], if_match: str) -> bool:
+    def replace_meta(
+        self, name: str, meta: dict[str, str], if_match: str, tags: dict[str, str] | None = None
+    ) -> bool:
         """Rewrite the object's metadata in place (server-side copy onto itself) if its ETag is
-        still ``if_match``; False when it is not (or the object is gone)."""
+        still ``if_match``; False when it is not (or the object is gone).  Drivers that tag
+        (``install_lifecycle``) replace the object's tags with ``tags`` in the same copy."""
 
     @abc.abstractmethod
     def delete(self, name: str, *, if_match: str | None = None) -> bool:
@@ -125,17 +157,46 @@ class ObjectStore:
         self,
         backend: str,
         driver: Driver,
-        translate: Translate,
+        translate_for: Callable[[ObjectConfig], Translate],
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.backend = backend
         self.driver = driver
         self.config = driver.config
-        self.translate = translate
+        self.translate_for = translate_for
+        self.translate = translate_for(driver.config)
         self.clock = clock
         self.pool = WorkerPool(backend, max_workers=driver.config.max_workers)
         self._writes = itertools.count(1)
+        self._views: dict[str, ObjectStore] = {}
+        self._views_lock = threading.Lock()
+        self._prepare: Callable[[ObjectStore], None] | None = None
+        self._prepare_lock = threading.Lock()
+
+    def for_bucket(self, bucket: str, prepare: Callable[[ObjectStore], None]) -> ObjectStore:
+        """This store over another bucket (one view per bucket, sharing the driver's client,
+        the worker pool, the clock and the write count); ``prepare(view)`` runs once, before
+        the view's first operation (it checks or creates the bucket)."""
+        with self._views_lock:
+            view = self._views.get(bucket)
+            if view is None:
+                view = copy.copy(self)
+                view.driver = self.driver.for_bucket(bucket)
+                view.config = view.driver.config
+                view.translate = self.translate_for(view.config)
+                view._views = {}
+                view._prepare = prepare
+                view._prepare_lock = threading.Lock()
+                self._views[bucket] = view
+            return view
+
+    def _ready(self) -> None:
+        with self._prepare_lock:
+            prepare = self._prepare
+            if prepare is not None:
+                prepare(self)  # raises: tried again by the next operation
+                self._prepare = None
 
     def count_write(self) -> bool:
         """Count one write; True once every ``sweep_every`` writes (time to sweep)."""
@@ -145,6 +206,8 @@ class ObjectStore:
     def run(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(self, *args)`` on this thread, driver errors translated."""
         try:
+            if self._prepare is not None:
+                self._ready()
             return fn(self, *args)
         except Exception as exc:
             raise translated(exc, self.backend, fn.__name__, self.translate) from exc

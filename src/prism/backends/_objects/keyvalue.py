@@ -28,11 +28,12 @@ __all__ = ["ObjectKeyValue", "ObjectKeyValueCAS"]
 
 
 class ObjectKeyValue(Facet, KeyValueBasic, KeyValueScan, KeyValueTTL, KeyValueBatch):
-    """One namespace's keys: the objects under ``<prefix><namespace>/`` of the bucket."""
+    """One namespace's keys: the objects under ``<prefix><namespace>/`` of the bucket (of the
+    namespace's own bucket under ``bucket_per_namespace``)."""
 
     def __init__(self, backend: ObjectBackend, namespace: str) -> None:
         super().__init__(backend, namespace)
-        self._store = backend.store
+        self._store = backend.store_for(namespace)
         self.layout = Layout(backend.store.config.prefix, namespace)
 
     def _wrote(self) -> None:

@@ -11,11 +11,14 @@ error text or repr shows a secret.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from prism._redact import redact
+from prism.credentials import CredentialProvider
 from prism.errors import ConfigurationError
 
 __all__ = ["KafkaConfig", "parse_config"]
@@ -158,3 +161,45 @@ def parse_config(
         timeout=float(timeout),
         mock_control=control,
     )
+
+
+_OAUTH_SETTINGS = (
+    "sasl.oauthbearer.method",
+    "sasl.oauthbearer.client.id",
+    "sasl.oauthbearer.client.secret",
+    "sasl.oauthbearer.token.endpoint.url",
+    "sasl.oauthbearer.scope",
+    "sasl.oauthbearer.config",
+)
+
+
+def with_credentials(config: KafkaConfig, provider: CredentialProvider) -> KafkaConfig:
+    """``config`` with a ``prism.yaml`` credential provider wired in.
+
+    With ``sasl_mechanism: OAUTHBEARER`` the provider's secret is the bearer token, handed to
+    librdkafka through ``oauth_cb``, which librdkafka calls again before the token expires (so a
+    refreshed token reaches a running client).  With PLAIN or SCRAM the provider's user name and
+    secret become ``sasl.username`` / ``sasl.password`` of the clients made at open.
+    """
+    client = dict(config.client)
+    mechanism = str(client.get("sasl.mechanism", "")).upper()
+    if mechanism == "OAUTHBEARER":
+        for key in _OAUTH_SETTINGS:
+            client.pop(key, None)
+
+        def oauth_cb(_settings: str) -> tuple[str, float]:
+            cred = provider.get()
+            expires = cred.expires_at if cred.expires_at is not None else time.time() + 3600
+            return cred.secret, expires
+
+        client["oauth_cb"] = oauth_cb
+    else:
+        cred = provider.get()
+        if cred.username is None:
+            msg = (
+                f"the kafka credentials ({provider.describe()}) give no user name: SASL "
+                f"{mechanism or 'PLAIN'} needs one (or set sasl_mechanism: OAUTHBEARER for a token)"
+            )
+            raise ConfigurationError(msg)
+        client["sasl.username"], client["sasl.password"] = cred.username, cred.secret
+    return dataclasses.replace(config, client=client)

@@ -10,7 +10,7 @@ futures and runs blocking reads on the shared ``WorkerPool``; it never blocks th
 from __future__ import annotations
 
 from prism.backends.base import Backend
-from prism.backends.kafka._config import parse_config
+from prism.backends.kafka._config import parse_config, with_credentials
 from prism.backends.kafka._core import KafkaClients
 from prism.backends.kafka.pubsub import KafkaPubSub
 from prism.backends.kafka.stream import KafkaStream
@@ -31,6 +31,11 @@ class KafkaBackend(Backend):
         self.clients = KafkaClients(self.config, settings.max_value_bytes)
 
     def open(self) -> None:
+        provider = self.settings.credentials
+        if provider is not None:
+            provider.get()  # fetched off the event loop; with_credentials reuses it
+            config = with_credentials(self.config, provider)
+            self.clients = KafkaClients(config, self.settings.max_value_bytes)
         self.clients.call(self.clients.open)
 
     def close(self) -> None:

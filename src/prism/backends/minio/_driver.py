@@ -102,12 +102,21 @@ class MinioDriver(Driver):
         super().__init__(config)
         self.http = pool_manager(config)
         self.client = client if client is not None else make_client(config, self.http)
-        self.bucket = config.bucket
 
     def check_bucket(self) -> None:
         if not self.client.bucket_exists(self.bucket):
             msg = f"{self.config.where} does not exist; create it first (prism never does)"
             raise ConfigurationError(msg)
+
+    def bucket_exists(self) -> bool:
+        return bool(self.client.bucket_exists(self.bucket))
+
+    def create_bucket(self) -> None:
+        try:
+            self.client.make_bucket(self.bucket, location=self.config.region)
+        except S3Error as exc:
+            if exc.code != "BucketAlreadyOwnedByYou":
+                raise
 
     def head(self, name: str) -> Head | None:
         try:
@@ -141,7 +150,11 @@ class MinioDriver(Driver):
         *,
         if_match: str | None = None,
         if_none_match: bool = False,
+        tags: dict[str, str] | None = None,
     ) -> bool:
+        if tags:
+            msg = "the minio backend writes no object tags (install_lifecycle is s3 only)"
+            raise UnsupportedError(msg)
         if if_match is not None or if_none_match:
             msg = "the minio SDK cannot send conditional writes (If-Match / If-None-Match)"
             raise UnsupportedError(msg)
@@ -157,7 +170,12 @@ class MinioDriver(Driver):
         )
         return True
 
-    def replace_meta(self, name: str, meta: dict[str, str], if_match: str) -> bool:
+    def replace_meta(
+        self, name: str, meta: dict[str, str], if_match: str, tags: dict[str, str] | None = None
+    ) -> bool:
+        if tags:
+            msg = "the minio backend writes no object tags (install_lifecycle is s3 only)"
+            raise UnsupportedError(msg)
         try:
             self.client.copy_object(
                 self.bucket,

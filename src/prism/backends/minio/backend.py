@@ -23,4 +23,4 @@ class MinioBackend(ObjectBackend):
     facet_classes = {"keyvalue": ObjectKeyValue}
 
     def make_store(self, config: ObjectConfig) -> ObjectStore:
-        return ObjectStore(self.settings.backend, MinioDriver(config), make_translate(config))
+        return ObjectStore(self.settings.backend, MinioDriver(config), make_translate)

@@ -14,6 +14,7 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import boto3  # noqa: TID253 (backend-internal module)
 import botocore.credentials
@@ -103,7 +104,6 @@ class Boto3Driver(Driver):
     def __init__(self, config: ObjectConfig, client: Any | None = None) -> None:
         super().__init__(config)
         self.client = client if client is not None else make_client(config)
-        self.bucket = config.bucket
 
     def check_bucket(self) -> None:
         try:
@@ -120,6 +120,39 @@ class Boto3Driver(Driver):
                 )
                 raise ConfigurationError(msg) from exc
             raise
+
+    def bucket_exists(self) -> bool:
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            if _code(exc) in ("404", "NoSuchBucket", "NotFound"):
+                return False
+            raise
+        return True
+
+    def create_bucket(self) -> None:
+        kwargs: dict[str, Any] = {"Bucket": self.bucket}
+        if self.config.region and self.config.region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": self.config.region}
+        try:
+            self.client.create_bucket(**kwargs)
+        except ClientError as exc:
+            if _code(exc) != "BucketAlreadyOwnedByYou":
+                raise
+
+    def get_lifecycle(self) -> list[dict[str, Any]]:
+        try:
+            r = self.client.get_bucket_lifecycle_configuration(Bucket=self.bucket)
+        except ClientError as exc:
+            if _code(exc) == "NoSuchLifecycleConfiguration":
+                return []
+            raise
+        return list(r.get("Rules", ()))
+
+    def put_lifecycle(self, rules: list[dict[str, Any]]) -> None:
+        self.client.put_bucket_lifecycle_configuration(
+            Bucket=self.bucket, LifecycleConfiguration={"Rules": rules}
+        )
 
     def head(self, name: str) -> Head | None:
         try:
@@ -155,14 +188,16 @@ class Boto3Driver(Driver):
         *,
         if_match: str | None = None,
         if_none_match: bool = False,
+        tags: dict[str, str] | None = None,
     ) -> bool:
         conditions = self._conditions(if_match, if_none_match)
+        extra = {"Tagging": urlencode(tags)} if tags else {}
         try:
             if len(data) > self.config.multipart_threshold:
-                self._multipart(name, data, meta, conditions)
+                self._multipart(name, data, meta, conditions, extra)
             else:
                 self.client.put_object(
-                    Bucket=self.bucket, Key=name, Body=data, Metadata=meta, **conditions
+                    Bucket=self.bucket, Key=name, Body=data, Metadata=meta, **conditions, **extra
                 )
         except ClientError as exc:
             if conditions and (_code(exc) in _CONDITION or _code(exc) in _MISSING):
@@ -171,9 +206,16 @@ class Boto3Driver(Driver):
         return True
 
     def _multipart(
-        self, name: str, data: bytes, meta: dict[str, str], conditions: dict[str, str]
+        self,
+        name: str,
+        data: bytes,
+        meta: dict[str, str],
+        conditions: dict[str, str],
+        extra: dict[str, str],
     ) -> None:
-        upload = self.client.create_multipart_upload(Bucket=self.bucket, Key=name, Metadata=meta)
+        upload = self.client.create_multipart_upload(
+            Bucket=self.bucket, Key=name, Metadata=meta, **extra
+        )
         upload_id = upload["UploadId"]
         size = self.config.part_size
         view = memoryview(data)
@@ -202,7 +244,11 @@ class Boto3Driver(Driver):
                 self.client.abort_multipart_upload(Bucket=self.bucket, Key=name, UploadId=upload_id)
             raise
 
-    def replace_meta(self, name: str, meta: dict[str, str], if_match: str) -> bool:
+    def replace_meta(
+        self, name: str, meta: dict[str, str], if_match: str, tags: dict[str, str] | None = None
+    ) -> bool:
+        # The tags are always replaced (by none, unless given): a key that stops expiring must
+        # not keep an expiry-class tag a lifecycle rule would act on (see _lifecycle).
         try:
             self.client.copy_object(
                 Bucket=self.bucket,
@@ -210,6 +256,8 @@ class Boto3Driver(Driver):
                 CopySource={"Bucket": self.bucket, "Key": name},
                 Metadata=meta,
                 MetadataDirective="REPLACE",
+                TaggingDirective="REPLACE",
+                Tagging=urlencode(tags or {}),
                 CopySourceIfMatch=if_match,
             )
         except ClientError as exc:

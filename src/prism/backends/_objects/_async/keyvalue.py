@@ -28,11 +28,12 @@ __all__ = ["AsyncObjectKeyValue", "AsyncObjectKeyValueCAS"]
 class AsyncObjectKeyValue(
     AsyncFacet, AsyncKeyValueBasic, AsyncKeyValueScan, AsyncKeyValueTTL, AsyncKeyValueBatch
 ):
-    """One namespace's keys: the objects under ``<prefix><namespace>/`` of the bucket."""
+    """One namespace's keys: the objects under ``<prefix><namespace>/`` of the bucket (of the
+    namespace's own bucket under ``bucket_per_namespace``)."""
 
     def __init__(self, backend: AsyncObjectBackend, namespace: str) -> None:
         super().__init__(backend, namespace)
-        self._store = backend.store
+        self._store = backend.store_for(namespace)
         self.layout = Layout(backend.store.config.prefix, namespace)
 
     async def _wrote(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from prism.backends._async.base import AsyncBackend
 from prism.backends.kafka._async.pubsub import AsyncKafkaPubSub
 from prism.backends.kafka._async.stream import AsyncKafkaStream
-from prism.backends.kafka._config import parse_config
+from prism.backends.kafka._config import parse_config, with_credentials
 from prism.backends.kafka._core import KafkaClients
 from prism.backends.settings import BackendSettings
 
@@ -29,6 +29,11 @@ class AsyncKafkaBackend(AsyncBackend):
         self.clients = KafkaClients(self.config, settings.max_value_bytes)
 
     async def open(self) -> None:
+        provider = self.settings.credentials
+        if provider is not None:
+            await provider.get_async()  # fetched off the event loop; with_credentials reuses it
+            config = with_credentials(self.config, provider)
+            self.clients = KafkaClients(config, self.settings.max_value_bytes)
         await self.clients.call_async(self.clients.open)
 
     async def close(self) -> None:

@@ -21,4 +21,4 @@ class AsyncMinioBackend(AsyncObjectBackend):
     facet_classes = {"keyvalue": AsyncObjectKeyValue}
 
     def make_store(self, config: ObjectConfig) -> ObjectStore:
-        return ObjectStore(self.settings.backend, MinioDriver(config), make_translate(config))
+        return ObjectStore(self.settings.backend, MinioDriver(config), make_translate)
