@@ -50,6 +50,29 @@ def apply_acl(server: Any, namespace: str, config: dict[str, Any], password: str
     return rules.principal
 
 
+def one_namespace(
+    server: Any, ns: str, credentials: dict[str, Any], retries: int
+) -> dict[str, Any]:
+    """A prism.yaml mapping: one redis entry on ``server`` and namespace ``ns`` with its own
+    ``credentials``."""
+    url = f"redis://127.0.0.1:{server.port}/0"
+    return {
+        "backends": {"r": {"type": "redis", "connection": url, "options": {"retries": retries}}},
+        "namespaces": {ns: {"backend": "r", "credentials": credentials}},
+    }
+
+
+def oidc(endpoint: TokenEndpoint, **extra: Any) -> dict[str, Any]:
+    return {
+        "provider": "oidc",
+        "token_url": endpoint.url,
+        "client_id": "app",
+        "client_secret": "app-secret",
+        "username": "svc",
+        **extra,
+    }
+
+
 def two_tenants(server: Any, ns_a: str, ns_b: str) -> dict[str, Any]:
     url = f"redis://127.0.0.1:{server.port}/0"
     return {
@@ -116,21 +139,9 @@ def test_a_rotated_password_file_is_used_from_the_next_connection_without_errors
     ns = f"rot-{uuid.uuid4().hex[:6]}"
     secret = tmp_path / "password"
     secret.write_text("old-pass")
-    config = {
-        "backends": {
-            "r": {
-                "type": "redis",
-                "connection": f"redis://127.0.0.1:{server.port}/0",
-                "options": {"retries": 2},
-            }
-        },
-        "namespaces": {
-            ns: {
-                "backend": "r",
-                "credentials": {"provider": "file", "path": str(secret), "username": "rot"},
-            }
-        },
-    }
+    config = one_namespace(
+        server, ns, {"provider": "file", "path": str(secret), "username": "rot"}, retries=2
+    )
     apply_acl(server, ns, config, "old-pass")
     with prism.open(ns, config=config) as handle:
         kv = handle.keyvalue
@@ -163,28 +174,9 @@ def test_an_expired_token_is_refreshed_mid_run_with_no_error_reaching_the_caller
                 root.execute_command("ACL", "SETUSER", "svc", "resetpass", f">{token}")
                 root.execute_command("CLIENT", "KILL", "USER", "svc")
 
-        config = {
-            "backends": {
-                "r": {
-                    "type": "redis",
-                    "connection": f"redis://127.0.0.1:{server.port}/0",
-                    "options": {"retries": 2},
-                }
-            },
-            "namespaces": {
-                ns: {
-                    "backend": "r",
-                    "credentials": {
-                        "provider": "oidc",
-                        "token_url": endpoint.url,
-                        "client_id": "app",
-                        "client_secret": "app-secret",
-                        "username": "svc",
-                        "cache_dir": str(tmp_path / "cache"),
-                    },
-                }
-            },
-        }
+        config = one_namespace(
+            server, ns, oidc(endpoint, cache_dir=str(tmp_path / "cache")), retries=2
+        )
         apply_acl(server, ns, config, "placeholder-not-a-token")
         endpoint.on_issue = accept_only
         with prism.open(ns, config=config) as handle:
@@ -208,28 +200,7 @@ def test_an_expired_token_is_refreshed_mid_run_with_no_error_reaching_the_caller
 def test_async_flavour_refreshes_a_rejected_credential_too(server: Any, tmp_path: Path) -> None:
     ns = f"async-{uuid.uuid4().hex[:6]}"
     with TokenEndpoint() as endpoint:
-        config = {
-            "backends": {
-                "r": {
-                    "type": "redis",
-                    "connection": f"redis://127.0.0.1:{server.port}/0",
-                    "options": {"retries": 1},
-                }
-            },
-            "namespaces": {
-                ns: {
-                    "backend": "r",
-                    "credentials": {
-                        "provider": "oidc",
-                        "token_url": endpoint.url,
-                        "client_id": "app",
-                        "client_secret": "app-secret",
-                        "username": "svc",
-                        "cache": False,
-                    },
-                }
-            },
-        }
+        config = one_namespace(server, ns, oidc(endpoint, cache=False), retries=1)
         apply_acl(server, ns, config, "tok-2")  # the server already expects the next token
 
         async def main() -> bytes | None:
@@ -244,28 +215,7 @@ def test_async_flavour_refreshes_a_rejected_credential_too(server: Any, tmp_path
 def test_a_wrong_secret_fails_fast_with_one_refresh_and_no_loop(server: Any) -> None:
     ns = f"wrong-{uuid.uuid4().hex[:6]}"
     with TokenEndpoint() as endpoint:
-        config = {
-            "backends": {
-                "r": {
-                    "type": "redis",
-                    "connection": f"redis://127.0.0.1:{server.port}/0",
-                    "options": {"retries": 3},
-                }
-            },
-            "namespaces": {
-                ns: {
-                    "backend": "r",
-                    "credentials": {
-                        "provider": "oidc",
-                        "token_url": endpoint.url,
-                        "client_id": "app",
-                        "client_secret": "app-secret",
-                        "username": "svc",
-                        "cache": False,
-                    },
-                }
-            },
-        }
+        config = one_namespace(server, ns, oidc(endpoint, cache=False), retries=3)
         apply_acl(server, ns, config, "never-issued")
         with pytest.raises(prism.ConfigurationError) as info:
             prism.open(ns, config=config)
