@@ -348,6 +348,55 @@ def test_a_bad_case_deadline_is_a_usage_error(pytester: pytest.Pytester, value: 
     result.stderr.fnmatch_lines(["*--prism-case-deadline*finite number of seconds*"])
 
 
+STRESS_PROBE = """
+import pytest
+from prism.testing import _deadline
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        timeout = item.get_closest_marker("timeout")
+        print(
+            "CASE", item.nodeid.split("::", 1)[1], _deadline.case_deadline(item),
+            timeout.args[0] if timeout else None,
+        )
+"""
+
+
+def test_only_stress_cases_get_a_backends_stress_deadline(pytester: pytest.Pytester) -> None:
+    """s3 declares ``stress_deadline=300``: its 10,000-key cases get 300 s (and pytest-timeout
+    600 s); its other cases, and memstore's stress cases, keep the run's 60 s."""
+    from prism.registry.registry import get_registry
+
+    assert get_registry().backend("s3").plugin.stress_deadline == 300.0
+    assert get_registry().backend("memstore").plugin.stress_deadline is None
+    pytester.makeconftest(STRESS_PROBE)
+    result = pytester.runpytest_subprocess(
+        "--prism-backend=s3,memstore", "--co", "-q", "-s", "-p", "no:cacheprovider"
+    )
+    cases: dict[str, tuple[float, str]] = {}
+    for line in result.stdout.lines:
+        if line.startswith("CASE "):
+            _, name, deadline, timeout = line.split(" ")
+            cases[name] = (float(deadline), timeout)
+    stress = {n for n, (d, _) in cases.items() if d == 300.0}
+    assert stress == {
+        f"Test_s3_{interface}_{flavour}::{case}"
+        for interface, case in (
+            ("keyvalue_batch", "test_10000_key_batch"),
+            ("keyvalue_scan", "test_10000_keys_scanned_completely_without_duplicates"),
+        )
+        for flavour in ("sync", "async")
+    }
+    assert all(cases[n][1] == "600.0" for n in stress)
+    ordinary = [n for n in cases if n not in stress]
+    assert any(n.startswith("Test_s3_keyvalue_batch") for n in ordinary)
+    assert any(n.startswith("Test_memstore_keyvalue_batch") for n in ordinary)
+    assert "Test_memstore_keyvalue_batch_sync::test_10000_key_batch" in ordinary
+    assert {cases[n][0] for n in ordinary} == {60.0}
+
+
 def test_the_default_case_deadline_is_documented() -> None:
     from prism.testing import _deadline
 

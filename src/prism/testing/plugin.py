@@ -284,12 +284,15 @@ def _known_gap_marks(backend: str, interface: str, test_name: str) -> list[pytes
     return marks
 
 
-def _slow_server_deadline(config: pytest.Config, item: pytest.Item, backend: str) -> None:
-    """A backend whose plugin asks for a longer per-case deadline (a slow local server) gets it
-    on every suite case that has no deadline of its own, and pytest-timeout's limit with it."""
+def _stress_deadline(config: pytest.Config, item: pytest.Item, backend: str) -> None:
+    """A stress case (``prism_stress``) of a backend whose plugin gives such cases a longer
+    deadline (a slow local server) gets it, and pytest-timeout's limit with it, unless the case
+    carries a deadline of its own.  Every other case keeps the run's deadline."""
+    if item.get_closest_marker(_deadline.STRESS_MARKER) is None:
+        return
     from prism.registry.registry import get_registry
 
-    wanted = get_registry().backend(backend).plugin.test_case_deadline
+    wanted = get_registry().backend(backend).plugin.stress_deadline
     configured = _deadline.case_deadline(item)
     if not wanted or configured == 0 or configured >= wanted:
         return
@@ -322,7 +325,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         name = getattr(item, "originalname", item.name)
         if backend.startswith("pattern:"):
             continue
-        _slow_server_deadline(config, item, backend)
+        _stress_deadline(config, item, backend)
         for mark in _known_gap_marks(backend, interface, name):
             item.add_marker(mark)
 
