@@ -348,6 +348,55 @@ def test_a_bad_case_deadline_is_a_usage_error(pytester: pytest.Pytester, value: 
     result.stderr.fnmatch_lines(["*--prism-case-deadline*finite number of seconds*"])
 
 
+STRESS_PROBE = """
+import pytest
+from prism.testing import _deadline
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        timeout = item.get_closest_marker("timeout")
+        print(
+            "CASE", item.nodeid.split("::", 1)[1], _deadline.case_deadline(item),
+            timeout.args[0] if timeout else None,
+        )
+"""
+
+
+def test_only_stress_cases_get_a_backends_stress_deadline(pytester: pytest.Pytester) -> None:
+    """s3 declares ``stress_deadline=300``: its 10,000-key cases get 300 s (and pytest-timeout
+    600 s); its other cases, and memstore's stress cases, keep the run's 60 s."""
+    from prism.registry.registry import get_registry
+
+    assert get_registry().backend("s3").plugin.stress_deadline == 300.0
+    assert get_registry().backend("memstore").plugin.stress_deadline is None
+    pytester.makeconftest(STRESS_PROBE)
+    result = pytester.runpytest_subprocess(
+        "--prism-backend=s3,memstore", "--co", "-q", "-s", "-p", "no:cacheprovider"
+    )
+    cases: dict[str, tuple[float, str]] = {}
+    for line in result.stdout.lines:
+        if line.startswith("CASE "):
+            _, name, deadline, timeout = line.split(" ")
+            cases[name] = (float(deadline), timeout)
+    stress = {n for n, (d, _) in cases.items() if d == 300.0}
+    assert stress == {
+        f"Test_s3_{interface}_{flavour}::{case}"
+        for interface, case in (
+            ("keyvalue_batch", "test_10000_key_batch"),
+            ("keyvalue_scan", "test_10000_keys_scanned_completely_without_duplicates"),
+        )
+        for flavour in ("sync", "async")
+    }
+    assert all(cases[n][1] == "600.0" for n in stress)
+    ordinary = [n for n in cases if n not in stress]
+    assert any(n.startswith("Test_s3_keyvalue_batch") for n in ordinary)
+    assert any(n.startswith("Test_memstore_keyvalue_batch") for n in ordinary)
+    assert "Test_memstore_keyvalue_batch_sync::test_10000_key_batch" in ordinary
+    assert {cases[n][0] for n in ordinary} == {60.0}
+
+
 def test_the_default_case_deadline_is_documented() -> None:
     from prism.testing import _deadline
 
@@ -371,3 +420,27 @@ def test_a_restarted_server_keeps_its_environment_and_user(tmp_path: Path) -> No
     server.stop()
     assert out.read_text().splitlines() == ["x1", "x1"]
     assert (server.env, server.user) == ({"PRISM_PROBE": "x1"}, None)
+
+
+def test_the_compliance_matrix_lists_known_gaps_with_their_targets() -> None:
+    """Every declared gap of a backend in the run is listed; kafka's mock gaps say ``mock``, a
+    gap without targets says ``every target``; a backend without gaps adds no row."""
+    import importlib.util as util
+
+    spec = util.spec_from_file_location(
+        "compliance_matrix", Path(__file__).resolve().parent.parent / "tools/compliance_matrix.py"
+    )
+    assert spec is not None and spec.loader is not None
+    tool = util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    row = {"keyvalue_basic": "passed"}
+    page = tool.render({"backends": {"memstore": row, "kafka": row, "s3": row}})
+    gaps = page.split("## Known gaps", 1)[1].split("\n## ", 1)[0]
+    lines = [line for line in gaps.splitlines() if line.startswith("| ") and "---" not in line]
+    assert lines[0] == "| backend | cases | kind | raises | holds on |"
+    assert (
+        "| kafka | `stream_replay::test_seek_to_timestamp_*` | never | UnsupportedError | mock |"
+        in lines
+    )
+    assert any(line.startswith("| s3 |") and line.endswith("| every target |") for line in lines)
+    assert not any(line.startswith("| memstore |") for line in lines)

@@ -291,6 +291,49 @@ def test_known_gap_exception_resolves_prism_and_builtin_names() -> None:
             gap(wrong).exception()
 
 
+def test_known_gap_targets_are_validated_and_decide_where_the_gap_holds() -> None:
+    from pydantic import ValidationError
+
+    from prism.registry.models import KnownGap
+
+    def gap(**extra: Any) -> KnownGap:
+        return KnownGap(test="keyvalue_basic", kind="never", reason="r", **extra)
+
+    everywhere = gap()
+    assert everywhere.targets is None
+    assert everywhere.holds_on("mock") and everywhere.holds_on("real") and everywhere.holds_on("")
+    mock_only = gap(targets=["mock"])
+    assert mock_only.holds_on("mock")
+    assert not mock_only.holds_on("real") and not mock_only.holds_on("")
+    assert gap(targets=["mock", "docker-kafka"]).holds_on("docker-kafka")
+    for wrong, message in (
+        ([], "at least 1"),
+        (["Mock"], "a target is the name of a kind of test server"),
+        (["mock", ""], "a target is the name"),
+        (["mock", "mock"], "names a target twice"),
+        ("mock", "valid list"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            gap(targets=wrong)
+
+
+def test_kafkas_known_gaps_hold_on_the_mock_cluster_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The librdkafka mock's limits are no gaps of a real Kafka: they name the ``mock`` target,
+    and a broker given by URL is reported as the ``real`` target (the mock cluster's own report,
+    ``mock``, is checked by the compliance run's servers summary)."""
+    from prism.backends.kafka._testing import kafka_server
+
+    gaps = get_registry().backend("kafka").declaration.known_gaps
+    assert len(gaps) >= 4
+    assert all(g.targets == ["mock"] and "mock" in g.reason for g in gaps[:4])
+    monkeypatch.setenv("PRISM_TEST_KAFKA_URL", "kafka://127.0.0.1:9")
+    server = kafka_server(tmp_path)
+    assert not isinstance(server, str) and server.target == "real"
+    assert not any(g.holds_on(server.target) for g in gaps[:4])
+
+
 @pytest.mark.usefixtures("incomplete")
 def test_driver_missing_is_reported_with_the_install_hint() -> None:
     message = get_registry().backend("driverless").driver_missing()

@@ -101,6 +101,17 @@ def test_a_known_gap_that_passes_fails_the_run(outcomes: dict[str, Any]) -> None
     assert outcomes["gap-unexpected-pass"]["keyvalue_basic"] == "failed"
 
 
+def test_a_known_gap_holds_on_the_targets_it_names(run: tuple[dict[str, Any], str]) -> None:
+    """A gap declared with ``targets: [mock]`` is a strict expected failure when the harness
+    reports the target ``mock``; one declared for ``real`` only is not applied there, so its
+    (passing) case passes instead of failing as an unexpected pass."""
+    matrix, stdout = run
+    assert matrix["gap-on-target"]["keyvalue_basic"] == "xfailed"
+    assert matrix["gap-off-target"]["keyvalue_basic"] == "passed"
+    servers = [line.strip() for line in stdout.splitlines() if "gap-on-target: " in line]
+    assert any(line.endswith("[target: mock]") for line in servers), servers
+
+
 def test_a_case_that_blocks_forever_fails_at_its_deadline(run: tuple[dict[str, Any], str]) -> None:
     """The variant whose blocking pops ignore their timeout hangs in the cases that wait on an
     empty list; each fails at its 1 s deadline with a message naming it, in both flavours, and
@@ -118,3 +129,28 @@ def test_a_case_that_blocks_forever_fails_at_its_deadline(run: tuple[dict[str, A
     }, stdout[-3000:]
     for line in failed:
         assert "did not finish within its deadline of 1 s" in line, line
+
+
+def test_a_declared_pubsub_limit_is_caught_only_by_the_size_rule(
+    run: tuple[dict[str, Any], str],
+) -> None:
+    """The variant declares ``limits.max_message_bytes`` but publishes larger payloads: exactly
+    the size probes fail (a payload above the limit must raise ValueTooLargeError), in both
+    flavours; every other pubsub_basic case passes on it."""
+    backend = "broken-pubsub-limit-ignored"
+    variant = next(v for v in VARIANTS if v.backend == backend)
+    assert variant.max_message_bytes is not None
+    assert variant.max_message_bytes < 1024 * 1024  # below the suite's largest payload
+    matrix, stdout = run
+    assert matrix[backend]["pubsub_basic"] == "failed"
+    prefix = f"Test_{backend.replace('-', '_')}_pubsub_basic_"
+    failed = {
+        "::".join(line.split(" ")[1].split("::")[-2:])
+        for line in stdout.splitlines()
+        if line.startswith("FAILED") and prefix in line
+    }
+    assert failed == {
+        f"{prefix}{flavour}::{case}"
+        for flavour in ("sync", "async")
+        for case in ("test_binary_payloads_round_trip[1MiB]", "test_payload_at_the_declared_limit")
+    }, stdout[-3000:]

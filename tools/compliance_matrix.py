@@ -89,6 +89,7 @@ def render(matrix: dict[str, Any]) -> str:
     if servers:
         totals += ["", "## Servers", "", "| backend | what the suites ran against |", "|---|---|"]
         totals += [f"| {b} | {SERVERS[b]} |" for b in servers]
+    totals += _known_gaps(servers)
     patterns = matrix.get("patterns", {})
     if patterns:
         totals += [
@@ -106,6 +107,38 @@ def render(matrix: dict[str, Any]) -> str:
             for combo, outcome in sorted(combos.items()):
                 totals.append(f"| {combo.replace('+', ', ')} | {SYMBOL.get(outcome, '?')} |")
     return "\n".join([*lines, *totals, ""])
+
+
+def _known_gaps(backends: list[str]) -> list[str]:
+    """The known gaps the registry declares for ``backends``, with the targets they hold on."""
+    from prism.registry.registry import get_registry
+
+    registry = get_registry()
+    rows = [
+        f"| {b} | `{gap.test}` | {gap.kind} | {gap.raises} | "
+        + (", ".join(gap.targets) if gap.targets else "every target")
+        + " |"
+        for b in backends
+        if b in registry.backends
+        for gap in registry.backend(b).declaration.known_gaps
+    ]
+    if not rows:
+        return []
+    return [
+        "",
+        "## Known gaps",
+        "",
+        (
+            "The strict expected failures declared in `registry/backends/*.yaml` (⚠️ above). A "
+            "gap that names targets holds only when the backend's test harness reports one of "
+            "them (`mock`: a stand-in, `real`: the real server); elsewhere its cases run as "
+            "ordinary ones. The reasons are in the YAML files."
+        ),
+        "",
+        "| backend | cases | kind | raises | holds on |",
+        "|---|---|---|---|---|",
+        *rows,
+    ]
 
 
 def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:

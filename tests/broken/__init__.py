@@ -20,6 +20,7 @@ class Variant:
     facet: type
     expect_failing: str
     interfaces: tuple[str, ...] = ()  # default: every interface memstore declares for the model
+    max_message_bytes: int | None = None  # declared as limits.max_message_bytes when set
 
     def __post_init__(self) -> None:
         if not isinstance(self.facet, type) or not isinstance(self.expect_failing, str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 from dataclasses import dataclass
@@ -13,10 +14,12 @@ import pytest
 import prism.plugins
 from prism.backends.memstore._async.backend import AsyncMemstoreBackend
 from prism.backends.memstore._async.keyvalue import AsyncMemKeyValue
+from prism.backends.memstore._testing import memstore_server
 from prism.backends.memstore.backend import MemstoreBackend
 from prism.backends.memstore.keyvalue import MemKeyValue
 from prism.interfaces import CATALOG
 from prism.registry.registry import get_registry
+from prism.testing.target import TestServer
 from tests.broken import Variant
 
 
@@ -79,7 +82,10 @@ def _declaration(variant: Pair) -> dict[str, Any]:
         "backend": variant.backend,
         "description": f"memstore with a deliberate flaw: {variant.flaw}",
         "implements": list(names),
-        "limits": {"max_value_bytes": _memstore.limits.max_value_bytes},
+        "limits": {
+            "max_value_bytes": _memstore.limits.max_value_bytes,
+            "max_message_bytes": variant.max_message_bytes,
+        },
     }
 
 
@@ -98,35 +104,47 @@ for _v in VARIANTS:
     )
 
 
-# Two backends that exercise known gaps (strict expected failures) declared in YAML:
+# Backends that exercise known gaps (strict expected failures) declared in YAML, each on a
+# memstore server whose harness reports the target kind "mock":
 # "gap-declared" is the stale-read variant with its failure declared as a known gap, so the
 # suite reports xfailed; "gap-unexpected-pass" is sound memstore keyvalue with a gap declared on
-# a test that passes, which a strict xfail turns into a failure.
+# a test that passes, which a strict xfail turns into a failure; "gap-on-target" is the
+# stale-read variant with its gap declared for the "mock" target (xfailed: the gap holds there);
+# "gap-off-target" is sound memstore with a gap declared for the "real" target only on a test
+# that passes (passed: the gap does not hold on "mock", so no strict xfail turns it red).
 _STALE = next(v for v in VARIANTS if v.flaw == "stale-read")
-GAP_BACKENDS = {
-    "gap-declared": (_STALE, "keyvalue_basic::test_overwrite", "AssertionError"),
-    "gap-unexpected-pass": (None, "keyvalue_basic::test_set_then_get", "AssertionError"),
+GAP_BACKENDS: dict[str, tuple[Pair | None, str, str, list[str] | None]] = {
+    "gap-declared": (_STALE, "keyvalue_basic::test_overwrite", "AssertionError", None),
+    "gap-unexpected-pass": (None, "keyvalue_basic::test_set_then_get", "AssertionError", None),
+    "gap-on-target": (_STALE, "keyvalue_basic::test_overwrite", "AssertionError", ["mock"]),
+    "gap-off-target": (None, "keyvalue_basic::test_set_then_get", "AssertionError", ["real"]),
 }
 
 
+def mock_target_server(workdir: Path) -> TestServer:
+    """memstore's suite server, reporting the target kind ``mock``."""
+    return dataclasses.replace(memstore_server(workdir), target="mock")
+
+
 def _gap_declaration(name: str) -> dict[str, Any]:
-    _, test, raises = GAP_BACKENDS[name]
+    _, test, raises, targets = GAP_BACKENDS[name]
+    gap: dict[str, Any] = {
+        "test": test,
+        "kind": "notyet",
+        "raises": raises,
+        "reason": "demonstrates a declared known gap",
+    }
+    if targets is not None:
+        gap["targets"] = targets
     return {
         "backend": name,
         "implements": [n for n in _memstore.implements if CATALOG[n].model == "keyvalue"],
         "limits": {"max_value_bytes": _memstore.limits.max_value_bytes},
-        "known_gaps": [
-            {
-                "test": test,
-                "kind": "notyet",
-                "raises": raises,
-                "reason": "demonstrates a declared known gap",
-            }
-        ],
+        "known_gaps": [gap],
     }
 
 
-for _name, (_variant, _, _) in GAP_BACKENDS.items():
+for _name, (_variant, _, _, _) in GAP_BACKENDS.items():
     for _flavour, _base in (("sync", MemstoreBackend), ("async", AsyncMemstoreBackend)):
         if _variant is not None:
             _facet = _variant.sync.facet if _flavour == "sync" else _variant.async_.facet
@@ -155,7 +173,7 @@ class BrokenPlugin:
                 declaration=_gap_declaration(name),
                 sync_class=f"tests.broken.plugin:sync_{name.replace('-', '_')}",
                 async_class=f"tests.broken.plugin:async_{name.replace('-', '_')}",
-                test_server="prism.backends.memstore._testing:memstore_server",
+                test_server="tests.broken.plugin:mock_target_server",
             )
             for name in GAP_BACKENDS
         ]

@@ -147,6 +147,11 @@ class GlobTokensMemPubSub(MemPubSub):
         return self._subscribe(_glob_tokens(pattern))
 
 
+class OversizedMemPubSub(MemPubSub):
+    """Declares a pubsub payload limit (``limits.max_message_bytes``, see ``VARIANTS``) but
+    publishes larger payloads anyway instead of raising ValueTooLargeError."""
+
+
 VARIANTS = [
     Variant("pubsub", "lost-fan-out", LostFanOutMemPubSub, "pubsub_basic"),
     Variant("pubsub", "greedy-star", GreedyStarMemPubSub, "pubsub_wildcards"),
@@ -164,4 +169,11 @@ VARIANTS = [
     ),
     Variant("pubsub", "unordered-keys", UnorderedMemPubSub, "pubsub_ordering"),
     Variant("pubsub", "glob-tokens", GlobTokensMemPubSub, "pubsub_wildcards"),
+    Variant(
+        "pubsub",
+        "limit-ignored",
+        OversizedMemPubSub,
+        "pubsub_basic",
+        max_message_bytes=5226,
+    ),
 ]

@@ -43,9 +43,10 @@ class BackendPlugin:
     The module must import without the driver.  ``test_server`` is an optional
     ``"module:function"`` that the compliance plugin calls as
     ``function(workdir: Path) -> prism.testing.TestServer | None`` to start a real server for
-    the suites.  ``test_case_deadline`` (seconds) raises the per-case deadline of this backend's
-    suites above the run's, for a local server too slow for the suites' largest cases within the
-    run's deadline (moto, as an S3 stand-in, serves a few hundred requests a second).
+    the suites.  ``stress_deadline`` (seconds) is the deadline of the suites' stress cases (those
+    marked ``prism_stress``: 10,000 keys or points in one case) on this backend, when its local
+    server is too slow for them within the run's per-case deadline (moto, as an S3 stand-in,
+    serves a few hundred requests a second); every other case keeps the run's deadline.
     """
 
     name: str
@@ -55,7 +56,7 @@ class BackendPlugin:
     install_hint: str | None = None
     test_server: str | None = None
     parse_settings: str | None = None
-    test_case_deadline: float | None = None
+    stress_deadline: float | None = None
 
 
 class PrismHookSpecs:

@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 _NAME = r"^[a-z0-9][a-z0-9_-]*$"
+_TARGET = r"[a-z][a-z0-9-]*"
 
 
 def _catalog() -> frozenset[str]:
@@ -80,6 +81,33 @@ class KnownGap(_Strict):
     kind: Literal["notimpl", "notyet", "never"]
     raises: str = Field(default="PrismError", description="the exception class name expected")
     reason: str
+    targets: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="the kinds of test server the gap holds on (as the backend's test harness "
+        "reports them, e.g. 'mock'); without it the gap holds whatever the suites run against",
+    )
+
+    @field_validator("targets")
+    @classmethod
+    def _check_targets(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        bad = [t for t in value if not isinstance(t, str) or not re.fullmatch(_TARGET, t)]
+        if bad:
+            msg = (
+                f"targets {bad!r}: a target is the name of a kind of test server, lower-case "
+                "letters, digits and '-' (e.g. 'mock', 'real')"
+            )
+            raise ValueError(msg)
+        if len(set(value)) != len(value):
+            msg = f"targets {value!r} names a target twice"
+            raise ValueError(msg)
+        return value
+
+    def holds_on(self, target: str) -> bool:
+        """Whether the gap applies when the suites run against a server of kind ``target``."""
+        return self.targets is None or target in self.targets
 
     def exception(self) -> type[BaseException]:
         """The class ``raises`` names: a ``prism.errors`` class or a builtin exception.  An

@@ -17,7 +17,9 @@ parent-death signal is tied to the thread that started it).
 
 The deadline is ``--prism-case-deadline`` (default ``$PRISM_CASE_DEADLINE``, else
 :data:`DEFAULT_DEADLINE` seconds; ``0`` turns it off); a case may carry its own with
-``@pytest.mark.prism_deadline(seconds)``.
+``@pytest.mark.prism_deadline(seconds)``.  A suite's stress cases (10,000 keys or points in one
+case) carry ``@pytest.mark.prism_stress``; a backend whose local server is too slow for them
+declares ``stress_deadline`` in its plugin entry, which applies to those cases only.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "DEFAULT_DEADLINE",
     "ENV_VAR",
     "MARKER",
+    "STRESS_MARKER",
     "CaseDeadlineExceeded",
     "add_option",
     "case_deadline",
@@ -48,6 +51,7 @@ __all__ = [
 DEFAULT_DEADLINE = 60.0
 ENV_VAR = "PRISM_CASE_DEADLINE"
 MARKER = "prism_deadline"
+STRESS_MARKER = "prism_stress"
 _OPTION = "--prism-case-deadline"
 #: how much longer than its deadline an async case's thread is waited for when its event loop
 #: does not hand control back (so ``asyncio.timeout`` cannot fire)
@@ -89,6 +93,11 @@ def configure(config: pytest.Config) -> None:
     """Register the marker and refuse a bad ``--prism-case-deadline``/``$PRISM_CASE_DEADLINE``
     before anything runs."""
     config.addinivalue_line("markers", f"{MARKER}(seconds): this compliance case's own deadline")
+    config.addinivalue_line(
+        "markers",
+        f"{STRESS_MARKER}: a compliance stress case (a backend's plugin entry may give such "
+        "cases a longer deadline with stress_deadline)",
+    )
     _configured(config)
 
 

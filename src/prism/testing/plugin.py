@@ -262,17 +262,38 @@ def prism_target(request: pytest.FixtureRequest) -> Target:
         if backend in state.required:
             pytest.fail(f"{target} (required by --prism-require)", pytrace=False)
         pytest.skip(target)
+    _target_gap_marks(request, state, backend, target)
     return target
 
 
-def _known_gap_marks(backend: str, interface: str, test_name: str) -> list[pytest.MarkDecorator]:
-    """Strict xfails for the known gaps matching ``interface::test_name``.  A gap naming an
-    unknown exception gets none: the ``known_gaps`` check item of the run reports it."""
+def _target_gap_marks(
+    request: pytest.FixtureRequest, state: ComplianceState, backend: str, target: Target
+) -> None:
+    """The known gaps that hold only on some targets (``targets:``), once the server, and so the
+    target kind its harness reports, is known: strict xfails added before the case runs."""
+    item = request.node
+    if not target.server.target or item.nodeid not in state.items:
+        return
+    interface = state.items[item.nodeid][1]
+    name = getattr(item, "originalname", item.name)
+    for mark in _known_gap_marks(backend, interface, name, target.server.target):
+        item.add_marker(mark)
+
+
+def _known_gap_marks(
+    backend: str, interface: str, test_name: str, target: str | None = None
+) -> list[pytest.MarkDecorator]:
+    """Strict xfails for the known gaps matching ``interface::test_name``: with ``target`` None
+    (at collection) the gaps that hold on every target, else those that name ``target`` in
+    their ``targets``.  A gap naming an unknown exception gets none: the ``known_gaps`` check
+    item of the run reports it."""
     from prism.registry.registry import get_registry
     from prism.testing._collect import gap_pattern
 
     marks = []
     for gap in get_registry().backend(backend).declaration.known_gaps:
+        if (gap.targets is None) != (target is None) or (target and not gap.holds_on(target)):
+            continue
         if fnmatch.fnmatchcase(f"{interface}::{test_name}", gap_pattern(gap.test)):
             try:
                 raises = gap.exception()
@@ -284,12 +305,15 @@ def _known_gap_marks(backend: str, interface: str, test_name: str) -> list[pytes
     return marks
 
 
-def _slow_server_deadline(config: pytest.Config, item: pytest.Item, backend: str) -> None:
-    """A backend whose plugin asks for a longer per-case deadline (a slow local server) gets it
-    on every suite case that has no deadline of its own, and pytest-timeout's limit with it."""
+def _stress_deadline(config: pytest.Config, item: pytest.Item, backend: str) -> None:
+    """A stress case (``prism_stress``) of a backend whose plugin gives such cases a longer
+    deadline (a slow local server) gets it, and pytest-timeout's limit with it, unless the case
+    carries a deadline of its own.  Every other case keeps the run's deadline."""
+    if item.get_closest_marker(_deadline.STRESS_MARKER) is None:
+        return
     from prism.registry.registry import get_registry
 
-    wanted = get_registry().backend(backend).plugin.test_case_deadline
+    wanted = get_registry().backend(backend).plugin.stress_deadline
     configured = _deadline.case_deadline(item)
     if not wanted or configured == 0 or configured >= wanted:
         return
@@ -322,7 +346,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         name = getattr(item, "originalname", item.name)
         if backend.startswith("pattern:"):
             continue
-        _slow_server_deadline(config, item, backend)
+        _stress_deadline(config, item, backend)
         for mark in _known_gap_marks(backend, interface, name):
             item.add_marker(mark)
 
@@ -423,6 +447,7 @@ def summary_lines(state: ComplianceState) -> Iterator[str]:
         yield from notes
     servers = [
         f"  {backend}: {target.server.description}"
+        + (f" [target: {target.server.target}]" if target.server.target else "")
         for backend, target in state.targets.items()
         if not isinstance(target, str) and target.server.description
     ]

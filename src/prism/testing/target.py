@@ -19,7 +19,8 @@ class TestServer:
     ``connection`` and ``options`` go into the backend's ``prism.yaml`` entry.  ``clock`` is set
     when the backend keeps time in-process and takes an injectable clock (memstore): the suites
     then move time with ``clock.advance(seconds)`` instead of waiting.  ``stop`` is called once at
-    the end of the test run.
+    the end of the test run.  ``target`` names the kind of server (e.g. ``"mock"`` for a stand-in,
+    ``"real"``): a known gap declared with ``targets:`` holds only on the kinds it lists.
     """
 
     __test__ = False  # not a pytest test class
@@ -29,6 +30,7 @@ class TestServer:
     clock: Any | None = None
     stop: Callable[[], None] | None = None
     description: str = ""
+    target: str = ""
 
     def __repr__(self) -> str:
         conn = None if self.connection is None else redact(self.connection)

@@ -147,6 +147,11 @@ class AsyncGlobTokensMemPubSub(AsyncMemPubSub):
         return self._subscribe(_glob_tokens(pattern))
 
 
+class AsyncOversizedMemPubSub(AsyncMemPubSub):
+    """Declares a pubsub payload limit (``limits.max_message_bytes``, see ``VARIANTS``) but
+    publishes larger payloads anyway instead of raising ValueTooLargeError."""
+
+
 VARIANTS = [
     Variant("pubsub", "lost-fan-out", AsyncLostFanOutMemPubSub, "pubsub_basic"),
     Variant("pubsub", "greedy-star", AsyncGreedyStarMemPubSub, "pubsub_wildcards"),
@@ -164,4 +169,11 @@ VARIANTS = [
     ),
     Variant("pubsub", "unordered-keys", AsyncUnorderedMemPubSub, "pubsub_ordering"),
     Variant("pubsub", "glob-tokens", AsyncGlobTokensMemPubSub, "pubsub_wildcards"),
+    Variant(
+        "pubsub",
+        "limit-ignored",
+        AsyncOversizedMemPubSub,
+        "pubsub_basic",
+        max_message_bytes=5226,
+    ),
 ]

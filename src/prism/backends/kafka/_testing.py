@@ -8,7 +8,8 @@
    stopped by PID.  The mock has no admin API: the backend creates topics through the
    harness's endpoint (option ``mock_control``).
 
-One broker serves a whole test run; every test namespace is its own topic and group prefix.
+One broker serves a whole test run; every test namespace is its own topic and group prefix.  The
+server reports its target kind, ``mock`` or ``real``: the known gaps of the mock hold only there.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def kafka_server(workdir: Path) -> TestServer | str:
     """The suites' broker: ``PRISM_TEST_KAFKA_URL``, Docker on request, else the mock."""
     url = env_url("kafka")
     if url:
-        return TestServer(connection=url, description="PRISM_TEST_KAFKA_URL")
+        return TestServer(connection=url, description="PRISM_TEST_KAFKA_URL", target="real")
     try:
         import confluent_kafka  # noqa: F401
     except ImportError:
@@ -103,6 +104,7 @@ def kafka_server(workdir: Path) -> TestServer | str:
             connection=f"kafka://{bootstrap}",
             stop=container.stop,
             description=f"Kafka 4.0 (testcontainers, cp-kafka 8.0) on {bootstrap}",
+            target="real",
         )
     cluster = start_mock(workdir)
     return TestServer(
@@ -110,4 +112,5 @@ def kafka_server(workdir: Path) -> TestServer | str:
         options=cluster.options,
         stop=cluster.stop,
         description=f"librdkafka mock cluster (3 brokers) on {cluster.bootstrap}",
+        target="mock",
     )

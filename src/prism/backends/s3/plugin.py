@@ -16,7 +16,7 @@ def prism_backends() -> list[BackendPlugin]:
             async_class="prism.backends.s3._async.backend:AsyncS3Backend",
             # moto serves a few hundred requests a second here; the 10,000-key cases need more
             # than the default 60 s per case
-            test_case_deadline=300.0,
+            stress_deadline=300.0,
             test_server="prism.backends.s3._testing:s3_server",
             parse_settings="prism.backends._objects._config:parse_config",
         )

@@ -312,6 +312,7 @@ class KeyValueScanSuite(_KeyValueSuite, interface="keyvalue_scan"):
         assert dict(_drain(kv.scan(prefix))) == {k: k.encode() for k in literal}
         assert kv.count(prefix) == len(literal)
 
+    @pytest.mark.prism_stress
     def test_10000_keys_scanned_completely_without_duplicates(self) -> None:
         kv = self.kv()
         assert isinstance(kv, KeyValueScan)
@@ -1034,6 +1035,7 @@ class KeyValueBatchSuite(_KeyValueSuite, interface="keyvalue_batch"):
             "fresh": b"new",
         }
 
+    @pytest.mark.prism_stress
     def test_10000_key_batch(self) -> None:
         kv = self.kv()
         assert isinstance(kv, KeyValueBatch)

@@ -116,18 +116,34 @@ class PubSubSuiteBase(Suite):
             out.append(message)
         return out
 
-    def assert_quiet(self, sub: Subscription) -> None:
-        extra = sub.get(timeout=self.quiet)
-        if extra is not None:  # not an assert: pytest would repr a payload of any size
-            pytest.fail(f"unexpected message on {extra.topic!r}: {extra.payload[:60]!r}")
+    def assert_quiet(self, *subs: Subscription) -> None:
+        """Nothing arrives on any of ``subs`` for :attr:`quiet` seconds.  They share one window:
+        each is waited on until the window ends (what arrives on one while another is waited on
+        stays buffered, and is found), so N subscriptions cost one window, not N."""
+        end = time.monotonic() + self.quiet
+        for sub in subs:
+            extra = sub.get(timeout=max(0.0, end - time.monotonic()))
+            if extra is not None:  # not an assert: pytest would repr a payload of any size
+                pytest.fail(f"unexpected message on {extra.topic!r}: {extra.payload[:60]!r}")
 
     def assert_receives(
         self, sub: Subscription, expected: list[tuple[str, bytes]], *, ordered: bool = True
     ) -> None:
         """Exactly ``expected`` (topic, payload) pairs arrive, then nothing more."""
-        got = [(m.topic, m.payload) for m in self.receive(sub, len(expected))]
-        assert got == expected if ordered else sorted(got) == sorted(expected), got
-        self.assert_quiet(sub)
+        self.assert_each_receives([sub], expected, ordered=ordered)
+
+    def assert_each_receives(
+        self,
+        subs: Sequence[Subscription],
+        expected: list[tuple[str, bytes]],
+        *,
+        ordered: bool = True,
+    ) -> None:
+        """Each of ``subs`` receives exactly ``expected``, then nothing more arrives on any."""
+        for sub in subs:
+            got = [(m.topic, m.payload) for m in self.receive(sub, len(expected))]
+            assert got == expected if ordered else sorted(got) == sorted(expected), got
+        self.assert_quiet(*subs)
 
 
 class PubSubBasicSuite(PubSubSuiteBase, interface="pubsub_basic"):
@@ -152,8 +168,7 @@ class PubSubBasicSuite(PubSubSuiteBase, interface="pubsub_basic"):
         subs = [self.track(ps.subscribe("t")) for _ in range(3)]
         ps.publish("t", b"one")
         ps.publish("t", b"two")
-        for sub in subs:
-            self.assert_receives(sub, [("t", b"one"), ("t", b"two")])
+        self.assert_each_receives(subs, [("t", b"one"), ("t", b"two")])
 
     def test_order_kept_for_one_publisher(self) -> None:
         ps = self._facet()
@@ -277,7 +292,7 @@ class PubSubBasicSuite(PubSubSuiteBase, interface="pubsub_basic"):
         run_concurrently([partial(publisher, p) for p in range(4)])
         for sub in subs:
             assert _numbered(self.receive(sub, 400)) == {str(p): list(range(100)) for p in range(4)}
-            self.assert_quiet(sub)
+        self.assert_quiet(*subs)
 
     @pytest.mark.parametrize("value", BINARY_VALUES)
     def test_binary_payloads_round_trip(self, value: bytes) -> None:
@@ -429,8 +444,7 @@ class PubSubWildcardsSuite(PubSubSuiteBase, interface="pubsub_wildcards"):
         pattern = self.track(ps.subscribe_pattern("a.*"))
         broad = self.track(ps.subscribe_pattern("a.>"))
         self._publish(ps, "a.b")
-        for sub in (exact, pattern, broad):
-            self.assert_receives(sub, [("a.b", b"a.b")])
+        self.assert_each_receives([exact, pattern, broad], [("a.b", b"a.b")])
 
     def test_messages_carry_the_concrete_topic_and_keep_order(self) -> None:
         ps = self._facet()
@@ -576,7 +590,7 @@ class PubSubPersistentSuite(PubSubSuiteBase, interface="pubsub_persistent"):
             assert [m.id for m in got] == ids
             for message in got:
                 sub.ack(message)
-            self.assert_quiet(sub)
+        self.assert_quiet(one, two)
 
     def test_start_earliest_and_latest_on_creation(self) -> None:
         ps = self._facet()
@@ -895,7 +909,7 @@ class PubSubOrderingSuite(PubSubSuiteBase, interface="pubsub_ordering"):
             got = self.receive(sub, 400)
             assert all(m.ordering_key == m.payload.decode().split(":")[0] for m in got)
             assert _numbered(got) == {k: list(range(100)) for k in keys}
-            self.assert_quiet(sub)
+        self.assert_quiet(*subs)
 
     def test_keys_interleaved_by_one_publisher(self) -> None:
         ps = self._facet()
@@ -960,5 +974,4 @@ class PubSubBasicHostileSuite(PubSubBasicSuite, interface="pubsub_basic"):
             assert message is not None, name
             assert (message.topic, message.payload) == (name, name.encode())
             assert dict(message.headers) == {name: name}
-        for sub in [*subs.values(), *strangers.values()]:
-            self.assert_quiet(sub)
+        self.assert_quiet(*subs.values(), *strangers.values())

@@ -144,6 +144,7 @@ class TimeSeriesBasicSuite(_TimeSeriesSuite, interface="timeseries_basic"):
         assert ts.query("cpu", T0, T0 + 3, labels={"host": "c"}) == []
         assert len(ts.query("cpu", T0, T0 + 3, labels={})) == 4
 
+    @pytest.mark.prism_stress
     def test_insert_many_10000_points(self) -> None:
         ts = self.series()
         points = [(T0 + i * 0.5, float(i % 97) - 48.0) for i in range(10_000)]

@@ -310,6 +310,7 @@ class AsyncKeyValueScanSuite(_KeyValueSuite, interface="keyvalue_scan"):
         assert dict(await _drain(kv.scan(prefix))) == {k: k.encode() for k in literal}
         assert await kv.count(prefix) == len(literal)
 
+    @pytest.mark.prism_stress
     async def test_10000_keys_scanned_completely_without_duplicates(self) -> None:
         kv = await self.kv()
         assert isinstance(kv, AsyncKeyValueScan)
@@ -1032,6 +1033,7 @@ class AsyncKeyValueBatchSuite(_KeyValueSuite, interface="keyvalue_batch"):
             "fresh": b"new",
         }
 
+    @pytest.mark.prism_stress
     async def test_10000_key_batch(self) -> None:
         kv = await self.kv()
         assert isinstance(kv, AsyncKeyValueBatch)

@@ -114,18 +114,34 @@ class AsyncPubSubSuiteBase(AsyncSuite):
             out.append(message)
         return out
 
-    async def assert_quiet(self, sub: AsyncSubscription) -> None:
-        extra = await sub.get(timeout=self.quiet)
-        if extra is not None:  # not an assert: pytest would repr a payload of any size
-            pytest.fail(f"unexpected message on {extra.topic!r}: {extra.payload[:60]!r}")
+    async def assert_quiet(self, *subs: AsyncSubscription) -> None:
+        """Nothing arrives on any of ``subs`` for :attr:`quiet` seconds.  They share one window:
+        each is waited on until the window ends (what arrives on one while another is waited on
+        stays buffered, and is found), so N subscriptions cost one window, not N."""
+        end = time.monotonic() + self.quiet
+        for sub in subs:
+            extra = await sub.get(timeout=max(0.0, end - time.monotonic()))
+            if extra is not None:  # not an assert: pytest would repr a payload of any size
+                pytest.fail(f"unexpected message on {extra.topic!r}: {extra.payload[:60]!r}")
 
     async def assert_receives(
         self, sub: AsyncSubscription, expected: list[tuple[str, bytes]], *, ordered: bool = True
     ) -> None:
         """Exactly ``expected`` (topic, payload) pairs arrive, then nothing more."""
-        got = [(m.topic, m.payload) for m in await self.receive(sub, len(expected))]
-        assert got == expected if ordered else sorted(got) == sorted(expected), got
-        await self.assert_quiet(sub)
+        await self.assert_each_receives([sub], expected, ordered=ordered)
+
+    async def assert_each_receives(
+        self,
+        subs: Sequence[AsyncSubscription],
+        expected: list[tuple[str, bytes]],
+        *,
+        ordered: bool = True,
+    ) -> None:
+        """Each of ``subs`` receives exactly ``expected``, then nothing more arrives on any."""
+        for sub in subs:
+            got = [(m.topic, m.payload) for m in await self.receive(sub, len(expected))]
+            assert got == expected if ordered else sorted(got) == sorted(expected), got
+        await self.assert_quiet(*subs)
 
 
 class AsyncPubSubBasicSuite(AsyncPubSubSuiteBase, interface="pubsub_basic"):
@@ -150,8 +166,7 @@ class AsyncPubSubBasicSuite(AsyncPubSubSuiteBase, interface="pubsub_basic"):
         subs = [self.track(await ps.subscribe("t")) for _ in range(3)]
         await ps.publish("t", b"one")
         await ps.publish("t", b"two")
-        for sub in subs:
-            await self.assert_receives(sub, [("t", b"one"), ("t", b"two")])
+        await self.assert_each_receives(subs, [("t", b"one"), ("t", b"two")])
 
     async def test_order_kept_for_one_publisher(self) -> None:
         ps = await self._facet()
@@ -277,7 +292,7 @@ class AsyncPubSubBasicSuite(AsyncPubSubSuiteBase, interface="pubsub_basic"):
             assert _numbered(await self.receive(sub, 400)) == {
                 str(p): list(range(100)) for p in range(4)
             }
-            await self.assert_quiet(sub)
+        await self.assert_quiet(*subs)
 
     @pytest.mark.parametrize("value", BINARY_VALUES)
     async def test_binary_payloads_round_trip(self, value: bytes) -> None:
@@ -433,8 +448,7 @@ class AsyncPubSubWildcardsSuite(AsyncPubSubSuiteBase, interface="pubsub_wildcard
         pattern = self.track(await ps.subscribe_pattern("a.*"))
         broad = self.track(await ps.subscribe_pattern("a.>"))
         await self._publish(ps, "a.b")
-        for sub in (exact, pattern, broad):
-            await self.assert_receives(sub, [("a.b", b"a.b")])
+        await self.assert_each_receives([exact, pattern, broad], [("a.b", b"a.b")])
 
     async def test_messages_carry_the_concrete_topic_and_keep_order(self) -> None:
         ps = await self._facet()
@@ -580,7 +594,7 @@ class AsyncPubSubPersistentSuite(AsyncPubSubSuiteBase, interface="pubsub_persist
             assert [m.id for m in got] == ids
             for message in got:
                 await sub.ack(message)
-            await self.assert_quiet(sub)
+        await self.assert_quiet(one, two)
 
     async def test_start_earliest_and_latest_on_creation(self) -> None:
         ps = await self._facet()
@@ -903,7 +917,7 @@ class AsyncPubSubOrderingSuite(AsyncPubSubSuiteBase, interface="pubsub_ordering"
             got = await self.receive(sub, 400)
             assert all(m.ordering_key == m.payload.decode().split(":")[0] for m in got)
             assert _numbered(got) == {k: list(range(100)) for k in keys}
-            await self.assert_quiet(sub)
+        await self.assert_quiet(*subs)
 
     async def test_keys_interleaved_by_one_publisher(self) -> None:
         ps = await self._facet()
@@ -968,5 +982,4 @@ class AsyncPubSubBasicHostileSuite(AsyncPubSubBasicSuite, interface="pubsub_basi
             assert message is not None, name
             assert (message.topic, message.payload) == (name, name.encode())
             assert dict(message.headers) == {name: name}
-        for sub in [*subs.values(), *strangers.values()]:
-            await self.assert_quiet(sub)
+        await self.assert_quiet(*subs.values(), *strangers.values())

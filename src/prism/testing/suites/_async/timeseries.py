@@ -144,6 +144,7 @@ class AsyncTimeSeriesBasicSuite(_TimeSeriesSuite, interface="timeseries_basic"):
         assert await ts.query("cpu", T0, T0 + 3, labels={"host": "c"}) == []
         assert len(await ts.query("cpu", T0, T0 + 3, labels={})) == 4
 
+    @pytest.mark.prism_stress
     async def test_insert_many_10000_points(self) -> None:
         ts = await self.series()
         points = [(T0 + i * 0.5, float(i % 97) - 48.0) for i in range(10_000)]
