@@ -292,6 +292,8 @@ class KafkaClients:
         self._settlers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Settler] = (
             weakref.WeakKeyDictionary()
         )
+        self._settler: _Settler | None = None
+        """the settler of the loop that appended last (most programs run one loop)"""
         self.counts: dict[str, int] = {}
         """topic → partition count, for topics known to exist."""
         self.pool = WorkerPool(BACKEND, max_workers=32)
@@ -509,25 +511,34 @@ class KafkaClients:
             raise report.error
         return report.partition, report.offset
 
-    async def append_async(
+    def append_async(
         self,
         topic: str,
         partition: int,
         payload: bytes,
         key: str | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> tuple[int, int]:
-        """Produce one record; the delivery report resolves an asyncio future."""
-        if self._poller is None:
-            self._start_poller()
+    ) -> asyncio.Future[tuple[int, int]]:
+        """Produce one record now (in the caller's thread: no hop) and return the future its
+        delivery report resolves — a plain future, not a coroutine, so a caller gathering many
+        appends pays for no task per record."""
         loop = asyncio.get_running_loop()
-        settler = self._settlers.get(loop)
-        if settler is None:
-            settler = self._settlers.setdefault(loop, _Settler(loop))
+        settler = self._settler
+        if settler is None or settler.loop is not loop:
+            settler = self._settler_for(loop)
         future: asyncio.Future[tuple[int, int]] = loop.create_future()
         self._produce(topic, partition, payload, key, headers, _Delivery(settler, future))
         # librdkafka always reports, at the latest after message.timeout.ms (our timeout)
-        return await future
+        return future
+
+    def _settler_for(self, loop: asyncio.AbstractEventLoop) -> _Settler:
+        if self._poller is None:
+            self._start_poller()
+        settler = self._settlers.get(loop)
+        if settler is None:
+            settler = self._settlers.setdefault(loop, _Settler(loop))
+        self._settler = settler
+        return settler
 
     # ---- read ------------------------------------------------------------------------------
 
