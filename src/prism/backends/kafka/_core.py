@@ -239,6 +239,28 @@ class GroupState:
     pending: dict[int, list[Any]] = field(default_factory=dict)
     consumers: dict[str, None] = field(default_factory=dict)
     last_delivered: int | None = None
+    membership: bool = False
+    """Read through a Kafka group member (stream groups), else by assignment (durable
+    subscriptions)."""
+    member: Consumer | None = None
+    """This process's Kafka group member (stream groups): subscribed with the group id."""
+    users: set[int] = field(default_factory=set)
+    """ids of the :class:`KafkaClients` using ``member``; the last one to close closes it."""
+    assigned: bool = False
+    """Whether ``member`` holds ``partition`` (Kafka assigned it to this process)."""
+    joined: float = 0.0
+    """When ``member`` subscribed (monotonic)."""
+    counts: dict[int, int] = field(default_factory=dict)
+    """Deliveries of records this process delivered, lost the partition of, and may read
+    again (so ``delivery_count`` keeps counting within the process)."""
+
+    def drop_pending(self) -> None:
+        """The partition went to another member (or this one left): every pending record is
+        the group's again, redelivered from the committed offset."""
+        for offset, entry in self.pending.items():
+            self.counts[offset] = entry[2]
+        self.pending.clear()
+        self.assigned = False
 
     def floor(self) -> int:
         """The offset to commit: the oldest pending one, else the next to deliver."""
@@ -246,6 +268,18 @@ class GroupState:
 
 
 _GROUPS: dict[tuple[str, str, int], GroupState] = {}
+JOIN_GRACE = 3.0
+"""Seconds a new group member's first reads wait for Kafka to assign it the partition."""
+_SLICE = 0.1
+_FENCED = frozenset(
+    getattr(KafkaError, name)
+    for name in (
+        "UNKNOWN_MEMBER_ID", "ILLEGAL_GENERATION", "REBALANCE_IN_PROGRESS",
+        "FENCED_MEMBER_EPOCH", "STALE_MEMBER_EPOCH", "_ASSIGNMENT_LOST", "_STATE",
+    )
+    if hasattr(KafkaError, name)
+)  # fmt: skip
+"""Commit errors meaning the member no longer holds the partition."""
 _GROUPS_LOCK = threading.Lock()
 
 
@@ -264,6 +298,7 @@ class KafkaClients:
         }
         self.base = base
         message_max = (max_value_bytes or 1024 * 1024) + HEADROOM
+        self.message_max = message_max
         self.producer_config = {
             **base,
             "enable.idempotence": True,
@@ -286,6 +321,8 @@ class KafkaClients:
         self._producer: Producer | None = None
         self._admin: AdminClient | None = None
         self._readers: list[Consumer] = []
+        self._joined: dict[int, GroupState] = {}
+        """groups whose Kafka member this object uses (by ``id``), released at close"""
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._poller: threading.Thread | None = None
@@ -334,6 +371,9 @@ class KafkaClients:
             self._poller.join(timeout=2)
         with self._lock:
             readers, self._readers = self._readers, []
+            joined, self._joined = list(self._joined.values()), {}
+        for state in joined:
+            self._leave(state)
         for reader in readers:
             with contextlib.suppress(Exception):
                 reader.close()
@@ -660,7 +700,9 @@ class KafkaClients:
             if tp.error is not None:
                 raise error_of(tp.error)
 
-    def group(self, gid: str, topic: str, partition: int = 0) -> GroupState | None:
+    def group(
+        self, gid: str, topic: str, partition: int = 0, *, members: bool = False
+    ) -> GroupState | None:
         """The group's state in this process, loaded from Kafka on first use; None when the
         group does not exist."""
         key = (self.config.bootstrap, gid, partition)
@@ -673,9 +715,13 @@ class KafkaClients:
         if committed is None:
             return None
         with _GROUPS_LOCK:
-            return _GROUPS.setdefault(key, GroupState(gid, topic, partition, committed, committed))
+            return _GROUPS.setdefault(
+                key, GroupState(gid, topic, partition, committed, committed, membership=members)
+            )
 
-    def create_group(self, gid: str, topic: str, start: str | int, partition: int = 0) -> bool:
+    def create_group(
+        self, gid: str, topic: str, start: str | int, partition: int = 0, *, members: bool = False
+    ) -> bool:
         self.ensure(topic, 1, "create_group")
         with _GROUPS_LOCK:
             if (self.config.bootstrap, gid, partition) in _GROUPS:
@@ -693,7 +739,7 @@ class KafkaClients:
         with _GROUPS_LOCK:
             _GROUPS.setdefault(
                 (self.config.bootstrap, gid, partition),
-                GroupState(gid, topic, partition, offset, offset),
+                GroupState(gid, topic, partition, offset, offset, membership=members),
             )
         return True
 
@@ -720,29 +766,175 @@ class KafkaClients:
                 out.append((entry[3], entry[2]))
             left = max_count - len(out)
             if left:
-                fresh = self.read(
-                    state.topic, state.partition, state.next, left, 0.0 if out else block
-                )
+                wait = 0.0 if out else block
+                if state.membership:
+                    fresh = self._fetch(state, left, wait)
+                else:
+                    fresh = self.read(state.topic, state.partition, state.next, left, wait)
                 moment = now()
                 for record in fresh:
-                    state.pending[record.offset] = [consumer, moment, 1, record]
-                    out.append((record, 1))
+                    count = state.counts.pop(record.offset, 0) + 1
+                    state.pending[record.offset] = [consumer, moment, count, record]
+                    out.append((record, count))
                 if fresh:
                     state.next = fresh[-1].offset + 1
                     state.last_delivered = fresh[-1].offset
             return out
 
     def ack(self, state: GroupState, offsets: Iterable[int]) -> int:
+        """Acknowledge pending offsets and commit the new floor (one OffsetCommit per call,
+        never past the oldest record still pending)."""
         with state.lock:
-            done = 0
+            popped: dict[int, list[Any]] = {}
             for offset in offsets:
-                if state.pending.pop(offset, None) is not None:
-                    done += 1
+                entry = state.pending.pop(offset, None)
+                if entry is not None:
+                    popped[offset] = entry
             floor = state.floor()
             if floor > state.committed:
-                self.commit(state.gid, state.topic, state.partition, floor)
+                try:
+                    if state.member is not None and self._member_commit(state, floor):
+                        state.drop_pending()  # fenced: the partition is another member's
+                        return 0
+                    if state.member is None:
+                        self.commit(state.gid, state.topic, state.partition, floor)
+                except BaseException:
+                    state.pending.update(popped)
+                    raise
                 state.committed = floor
-            return done
+                for offset in [o for o in state.counts if o < floor]:
+                    del state.counts[offset]
+            return len(popped)
+
+    # ---- group membership (stream groups) --------------------------------------------------
+
+    def _member_config(self, gid: str) -> dict[str, Any]:
+        config: dict[str, Any] = {
+            **self.base,
+            "group.id": gid,
+            "group.protocol": "consumer",  # KIP-848; the mock cluster's groups need it
+            "enable.auto.commit": False,
+            "enable.auto.offset.store": False,
+            "auto.offset.reset": "earliest",  # only when the committed offset was trimmed
+            "fetch.wait.max.ms": 10,
+            "fetch.message.max.bytes": self.message_max,
+        }
+        config.update(self.config.client)  # the user's librdkafka settings win
+        return config
+
+    def _join(self, state: GroupState) -> Consumer:
+        """This process's member of the group, subscribed on first use (``state.lock`` held)."""
+        with self._lock:
+            self._joined[id(state)] = state
+        state.users.add(id(self))
+        if state.member is not None:
+            return state.member
+
+        def on_assign(member: Consumer, partitions: list[TopicPartition]) -> None:
+            member.incremental_assign(partitions)
+            others = [tp for tp in partitions if tp.partition != state.partition]
+            if others:  # groups read one partition; leave the rest unread
+                member.pause(others)
+            if len(others) < len(partitions):
+                # the member fetches from the committed offset: deliveries resume there
+                committed = self.committed(state.gid, state.topic, state.partition)
+                if committed is not None:
+                    state.committed = state.next = committed
+                state.assigned = True
+
+        def on_revoke(_member: Consumer, partitions: list[TopicPartition]) -> None:
+            if any(tp.partition == state.partition for tp in partitions):
+                state.drop_pending()
+
+        try:
+            member = Consumer(self._member_config(state.gid))
+            member.subscribe(
+                [state.topic], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_revoke
+            )
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "consume", translate) from exc
+        state.member, state.joined, state.assigned = member, time.monotonic(), False
+        return member
+
+    def _leave(self, state: GroupState) -> None:
+        with state.lock:
+            state.users.discard(id(self))
+            if state.users or state.member is None:
+                return
+            member, state.member = state.member, None
+            state.drop_pending()
+        with contextlib.suppress(KafkaException, RuntimeError):
+            member.close()  # leaves the group: Kafka hands the partition on at once
+
+    def _fetch(self, state: GroupState, count: int, block: float) -> list[Raw]:
+        """Up to ``count`` new records from this process's member (``state.lock`` held).
+
+        A member not yet holding the partition waits up to ``JOIN_GRACE`` seconds after it
+        subscribed for Kafka to assign it; after that an unassigned member (another process
+        holds the partition) returns nothing at once.  Records the broker has but the member has
+        not fetched yet are waited for (up to the timeout), as ``read`` does."""
+        member = self._join(state)
+        start = time.monotonic()
+        deadline = start + block
+        if not state.assigned:
+            deadline = max(deadline, state.joined + JOIN_GRACE)
+        checked = False
+        out: list[Raw] = []
+        try:
+            while True:
+                # with records in hand, wait only for the rest the last fetch promised
+                wait = _SLICE if out else max(0.0, min(deadline - time.monotonic(), _SLICE))
+                for message in member.consume(count - len(out), timeout=wait):
+                    err = message.error()
+                    if err is not None:
+                        if err.code() == KafkaError._PARTITION_EOF:
+                            continue
+                        raise error_of(err)
+                    if message.partition() != state.partition or not state.assigned:
+                        continue
+                    record = raw_of(message)
+                    if record.offset >= state.next:
+                        out.append(record)
+                        state.next = record.offset + 1
+                if len(out) >= count:
+                    return out
+                if out:  # more when the member's last fetch saw more (cached: no round trip)
+                    tp = TopicPartition(state.topic, state.partition)
+                    _, high = member.get_watermark_offsets(tp, cached=True)
+                    if high <= state.next or time.monotonic() - start > self.timeout:
+                        return out
+                    continue
+                if time.monotonic() >= deadline:
+                    if not state.assigned or checked:
+                        return out
+                    checked = True  # the broker may hold records the member has not fetched
+                    _, high = self.watermarks(state.topic, state.partition)
+                    if high <= state.next:
+                        return out
+                    deadline = time.monotonic() + self.timeout
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "consume", translate) from exc
+
+    def _member_commit(self, state: GroupState, floor: int) -> bool:
+        """Commit ``floor`` through the member; True when Kafka fenced it (it no longer holds
+        the partition, so it commits nothing)."""
+        if not state.assigned:
+            return True
+        try:
+            result = state.member.commit(  # type: ignore[union-attr]
+                offsets=[TopicPartition(state.topic, state.partition, floor)],
+                asynchronous=False,
+            )
+        except KafkaException as exc:
+            if exc.args[0].code() in _FENCED:
+                return True
+            raise translated(exc, BACKEND, "ack", translate) from exc
+        for tp in result or []:
+            if tp.error is not None:
+                if tp.error.code() in _FENCED:
+                    return True
+                raise error_of(tp.error)
+        return False
 
     def release(self, state: GroupState, consumer: str) -> None:
         """Make every record ``consumer`` holds reclaimable at once (it closed)."""

@@ -3,9 +3,13 @@
 (async source; the sync twin is generated)
 
 A stream is a Kafka topic with one partition until ``set_partitions``; offsets are Kafka's.
-Groups read partition 0: the group's committed offset in Kafka is its durable position (every
-offset below it acknowledged), advanced only after acknowledgement; pending records and
-delivery counts are kept by the process (see ``docs/backends/kafka.md``).
+Groups read partition 0 through real Kafka group membership: each process is one member of
+the group (subscribed with the group id), so processes share the group's partitions and a
+member that dies has its uncommitted records redelivered to the others after the rebalance.
+The consumer names within one process share that member; pending records, claim timeouts and
+delivery counts among them are kept by the process.  The group's committed offset in Kafka is
+its durable position (every offset below it acknowledged), advanced through the member only
+after acknowledgement (see ``docs/backends/kafka.md``).
 """
 
 from __future__ import annotations
@@ -101,7 +105,9 @@ class AsyncKafkaStream(
 
     async def _group(self, stream: str, group: str, operation: str) -> GroupState:
         topic = self._topic(stream)
-        state = await self._k.call_async(self._k.group, self._gid(topic, group), topic)
+        state = await self._k.call_async(
+            self._k.group, self._gid(topic, group), topic, members=True
+        )
         if state is None:
             msg = f"stream {stream!r} has no consumer group {group!r}"
             raise NotFoundError(msg, backend=BACKEND, operation=operation)
@@ -111,7 +117,9 @@ class AsyncKafkaStream(
         self, stream: str, group: str, *, start: StartPosition | int = "latest"
     ) -> bool:
         topic = self._topic(stream)
-        return await self._k.call_async(self._k.create_group, self._gid(topic, group), topic, start)
+        return await self._k.call_async(
+            self._k.create_group, self._gid(topic, group), topic, start, members=True
+        )
 
     async def consume(
         self,
