@@ -11,8 +11,9 @@
 * produce latency: one 1 KiB record at a time, until its delivery report (prism: sync
   ``append``; raw: ``produce`` + ``flush``), p50 and p99;
 * consume + ack: batches of 50 records through a consumer group, committing after each batch
-  (prism: ``consume`` + ``ack``; raw: a ``Consumer`` assigned at the batch's offset, ``consume``
-  + synchronous ``commit``).
+  (prism: ``consume`` + ``ack`` — its process is a member of the Kafka group; raw: a
+  ``Consumer`` subscribed with its own group id, ``group.protocol=consumer``, ``consume`` +
+  synchronous ``commit``).
 
 Stability on a loaded machine: one warm-up round of every case, then ROUNDS rounds in which the
 cases and the two sides alternate (A B, then B A), so drift hits both; the figure of a case is
@@ -166,9 +167,10 @@ class Bench:
                 "fetch.wait.max.ms": 10,
                 "fetch.message.max.bytes": 1024 * 1024 + 64 * 1024,
                 "allow.auto.create.topics": False,
+                "group.protocol": "consumer",
             }
         )
-        self.position = 0
+        self.consumer.subscribe([self.topic["raw-cg"]])
         self.acked = 0
         self.per_round = CG_TOTAL // CG_BATCH // (ROUNDS + 1)
 
@@ -178,11 +180,7 @@ class Bench:
             self.acked += self.ns.stream.ack("cg", "g", [r.offset for r in got])
 
     def raw_cg(self) -> None:
-        topic = self.topic["raw-cg"]
         for _ in range(self.per_round):
-            # re-assigned for each batch, as prism's reader is: a long-lived assigned consumer
-            # stalls on the librdkafka mock cluster after a few batches
-            self.consumer.assign([TopicPartition(topic, 0, self.position)])
             got: list[Message] = []
             while len(got) < CG_BATCH:
                 more = self.consumer.consume(CG_BATCH - len(got), 5.0)
@@ -195,9 +193,10 @@ class Bench:
                         got.append(m)
                     elif err.code() != KafkaError._PARTITION_EOF:
                         raise RuntimeError(str(err))
-            self.position = (got[-1].offset() or 0) + 1
+            last = got[-1]
             self.consumer.commit(
-                offsets=[TopicPartition(topic, 0, self.position)], asynchronous=False
+                offsets=[TopicPartition(last.topic() or "", 0, (last.offset() or 0) + 1)],
+                asynchronous=False,
             )
 
     # ---- rounds ----------------------------------------------------------------------------
