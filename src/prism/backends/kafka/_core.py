@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import math
 import threading
 import time
 import urllib.error
@@ -40,6 +41,12 @@ from confluent_kafka import (  # noqa: TID253 (backend-internal module)
     TopicPartition,
 )
 from confluent_kafka.admin import AdminClient  # noqa: TID253
+from confluent_kafka.admin._config import (  # noqa: TID253
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+    ConfigSource,
+)
 from confluent_kafka.cimpl import NewPartitions, NewTopic  # noqa: TID253
 
 from prism.backends._bridge import WorkerPool
@@ -271,6 +278,7 @@ _GROUPS: dict[tuple[str, str, int], GroupState] = {}
 JOIN_GRACE = 3.0
 """Seconds a new group member's first reads wait for Kafka to assign it the partition."""
 _SLICE = 0.1
+_LENGTH_MARK = "prism-max-length"
 _FENCED = frozenset(
     getattr(KafkaError, name)
     for name in (
@@ -669,6 +677,117 @@ class KafkaClients:
                     raise UnsupportedError(msg, backend=BACKEND, operation="seek_to_timestamp")
             return None
         return int(found.offset)
+
+    # ---- retention -------------------------------------------------------------------------
+
+    def _limits_group(self, topic: str) -> str:
+        # "~" never comes out of ``escape``, so no user group can have this id
+        return f"{self.config.group_prefix}.{topic}.~retention"
+
+    def get_retention(self, topic: str) -> tuple[float | None, int | None]:
+        """``max_age`` from the topic's own ``retention.ms`` (when set on the topic, not a
+        broker default) and ``max_length`` from the committed-offset metadata of a reserved
+        group (Kafka has no record-count limit to hold it); None for what is not set."""
+        if not self.count(topic):
+            return None, None
+        max_age = None if self.config.mock_control is not None else self._retention_ms(topic)
+        gid = self._limits_group(topic)
+        request = ConsumerGroupTopicPartitions(gid, [TopicPartition(topic, 0)])
+        try:
+            futures = self.admin.list_consumer_group_offsets(
+                [request], request_timeout=self.timeout
+            )
+            result = futures[gid].result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "get_retention", translate) from exc
+        for tp in result.topic_partitions or []:
+            if tp.offset is not None and tp.offset > 0 and tp.metadata == _LENGTH_MARK:
+                return max_age, int(tp.offset)
+        return max_age, None
+
+    def _retention_ms(self, topic: str) -> float | None:
+        resource = ConfigResource("topic", topic)
+        try:
+            found = self.admin.describe_configs([resource], request_timeout=self.timeout)
+            configs = found[resource].result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "get_retention", translate) from exc
+        entry = configs.get("retention.ms")
+        if entry is None or entry.value is None or entry.is_default:
+            return None
+        if entry.source != ConfigSource.DYNAMIC_TOPIC_CONFIG.value:
+            return None
+        millis = int(entry.value)
+        return None if millis < 0 else millis / 1000
+
+    def set_retention(self, topic: str, max_age: float | None, max_length: int | None) -> None:
+        """``retention.ms`` on the topic (IncrementalAlterConfigs: Kafka then drops records
+        older than ``max_age`` on its own), and both limits recorded for ``get_retention``."""
+        self.ensure(topic, 1, "set_retention")
+        if self.config.mock_control is not None:
+            msg = "the librdkafka mock cluster has no admin API to set topic configs (retention.ms)"
+            raise UnsupportedError(msg, backend=BACKEND, operation="set_retention")
+        if max_age is None:
+            entry = ConfigEntry(
+                "retention.ms", None, incremental_operation=AlterConfigOpType.DELETE
+            )
+        else:
+            millis = str(math.ceil(max_age * 1000))
+            entry = ConfigEntry("retention.ms", millis, incremental_operation=AlterConfigOpType.SET)
+        resource = ConfigResource("topic", topic, incremental_configs=[entry])
+        try:
+            altered = self.admin.incremental_alter_configs([resource], request_timeout=self.timeout)
+            for future in altered.values():
+                future.result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "set_retention", translate) from exc
+        gid = self._limits_group(topic)
+        # max_length is the committed offset (0: none) of the reserved group
+        limit = TopicPartition(topic, 0, max_length or 0, _LENGTH_MARK)
+        request = ConsumerGroupTopicPartitions(gid, [limit])
+        try:
+            futures = self.admin.alter_consumer_group_offsets(
+                [request], request_timeout=self.timeout
+            )
+            futures[gid].result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "set_retention", translate) from exc
+
+    def trim(self, topic: str, now: float) -> int:
+        """DeleteRecords below the first record within the limits, per partition; the
+        number removed."""
+        max_age, max_length = self.get_retention(topic)
+        count = self.count(topic)
+        if not count or (max_age is None and max_length is None):
+            return 0
+        if self.config.mock_control is not None:
+            msg = "the librdkafka mock cluster has no DeleteRecords (nor offsets by time)"
+            raise UnsupportedError(msg, backend=BACKEND, operation="trim")
+        cuts: list[TopicPartition] = []
+        removed = 0
+        for partition in range(count):
+            low, high = self.watermarks(topic, partition)
+            cut = low
+            if max_length is not None:
+                cut = max(cut, high - max_length)
+            if max_age is not None:
+                # the first record at or after now - max_age is kept (strictly older is beyond)
+                millis = math.ceil((now - max_age) * 1000)
+                found = self.offset_for_time(topic, partition, max(0, millis))
+                cut = max(cut, high if found is None else found)
+            cut = min(cut, high)
+            if cut > low:
+                cuts.append(TopicPartition(topic, partition, cut))
+                removed += cut - low
+        if not cuts:
+            return 0
+        try:
+            futures = self.admin.delete_records(cuts, request_timeout=self.timeout)
+            for future in futures.values():
+                future.result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "trim", translate) from exc
+        return removed
 
     # ---- groups ----------------------------------------------------------------------------
 

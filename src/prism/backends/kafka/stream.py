@@ -1,6 +1,6 @@
 # Generated from src/prism/backends/kafka/_async/stream.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
-"""kafka stream: basic, consumer groups, replay and partitioning.
+"""kafka stream: basic, consumer groups, replay, retention and partitioning.
 
 (the sync twin, generated from the async source)
 
@@ -16,8 +16,9 @@ after acknowledgement (see ``docs/backends/kafka.md``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from prism._partition import partition_for
@@ -30,8 +31,9 @@ from prism.interfaces.stream import (
     StreamConsumerGroups,
     StreamPartitioning,
     StreamReplay,
+    StreamRetention,
 )
-from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord
+from prism.types import GroupInfo, PartitionOffset, RetentionLimits, StartPosition, StreamRecord
 
 if TYPE_CHECKING:
     from prism.backends.kafka.backend import KafkaBackend
@@ -59,6 +61,7 @@ class KafkaStream(
     StreamBasic,
     StreamConsumerGroups,
     StreamReplay,
+    StreamRetention,
     StreamPartitioning,
 ):
     def __init__(self, backend: KafkaBackend, namespace: str) -> None:
@@ -183,6 +186,26 @@ class KafkaStream(
                     return
                 yield _record(stream, raw)
             position = raws[-1].offset + 1
+
+    # ---- retention -------------------------------------------------------------------------
+
+    def set_retention(
+        self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
+    ) -> None:
+        if max_age is None:
+            age = None
+        elif isinstance(max_age, timedelta):
+            age = max_age.total_seconds()
+        else:
+            age = float(max_age)
+        self._k.call(self._k.set_retention, self._topic(stream), age, max_length)
+
+    def get_retention(self, stream: str) -> RetentionLimits:
+        age, length = self._k.call(self._k.get_retention, self._topic(stream))
+        return RetentionLimits(max_age=age, max_length=length)
+
+    def trim(self, stream: str) -> int:
+        return self._k.call(self._k.trim, self._topic(stream), time.time())
 
     # ---- partitioning ----------------------------------------------------------------------
 

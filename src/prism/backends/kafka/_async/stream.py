@@ -1,4 +1,4 @@
-"""kafka stream: basic, consumer groups, replay and partitioning.
+"""kafka stream: basic, consumer groups, replay, retention and partitioning.
 
 (async source; the sync twin is generated)
 
@@ -14,8 +14,9 @@ after acknowledgement (see ``docs/backends/kafka.md``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from prism._partition import partition_for
@@ -28,8 +29,9 @@ from prism.interfaces._async.stream import (
     AsyncStreamConsumerGroups,
     AsyncStreamPartitioning,
     AsyncStreamReplay,
+    AsyncStreamRetention,
 )
-from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord
+from prism.types import GroupInfo, PartitionOffset, RetentionLimits, StartPosition, StreamRecord
 
 if TYPE_CHECKING:
     from prism.backends.kafka._async.backend import AsyncKafkaBackend
@@ -57,6 +59,7 @@ class AsyncKafkaStream(
     AsyncStreamBasic,
     AsyncStreamConsumerGroups,
     AsyncStreamReplay,
+    AsyncStreamRetention,
     AsyncStreamPartitioning,
 ):
     def __init__(self, backend: AsyncKafkaBackend, namespace: str) -> None:
@@ -185,6 +188,26 @@ class AsyncKafkaStream(
                     return
                 yield _record(stream, raw)
             position = raws[-1].offset + 1
+
+    # ---- retention -------------------------------------------------------------------------
+
+    async def set_retention(
+        self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
+    ) -> None:
+        if max_age is None:
+            age = None
+        elif isinstance(max_age, timedelta):
+            age = max_age.total_seconds()
+        else:
+            age = float(max_age)
+        await self._k.call_async(self._k.set_retention, self._topic(stream), age, max_length)
+
+    async def get_retention(self, stream: str) -> RetentionLimits:
+        age, length = await self._k.call_async(self._k.get_retention, self._topic(stream))
+        return RetentionLimits(max_age=age, max_length=length)
+
+    async def trim(self, stream: str) -> int:
+        return await self._k.call_async(self._k.trim, self._topic(stream), time.time())
 
     # ---- partitioning ----------------------------------------------------------------------
 
