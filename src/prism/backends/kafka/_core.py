@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import math
 import threading
 import time
 import urllib.error
@@ -40,6 +41,12 @@ from confluent_kafka import (  # noqa: TID253 (backend-internal module)
     TopicPartition,
 )
 from confluent_kafka.admin import AdminClient  # noqa: TID253
+from confluent_kafka.admin._config import (  # noqa: TID253
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+    ConfigSource,
+)
 from confluent_kafka.cimpl import NewPartitions, NewTopic  # noqa: TID253
 
 from prism.backends._bridge import WorkerPool
@@ -239,6 +246,28 @@ class GroupState:
     pending: dict[int, list[Any]] = field(default_factory=dict)
     consumers: dict[str, None] = field(default_factory=dict)
     last_delivered: int | None = None
+    membership: bool = False
+    """Read through a Kafka group member (stream groups), else by assignment (durable
+    subscriptions)."""
+    member: Consumer | None = None
+    """This process's Kafka group member (stream groups): subscribed with the group id."""
+    users: set[int] = field(default_factory=set)
+    """ids of the :class:`KafkaClients` using ``member``; the last one to close closes it."""
+    assigned: bool = False
+    """Whether ``member`` holds ``partition`` (Kafka assigned it to this process)."""
+    joined: float = 0.0
+    """When ``member`` subscribed (monotonic)."""
+    counts: dict[int, int] = field(default_factory=dict)
+    """Deliveries of records this process delivered, lost the partition of, and may read
+    again (so ``delivery_count`` keeps counting within the process)."""
+
+    def drop_pending(self) -> None:
+        """The partition went to another member (or this one left): every pending record is
+        the group's again, redelivered from the committed offset."""
+        for offset, entry in self.pending.items():
+            self.counts[offset] = entry[2]
+        self.pending.clear()
+        self.assigned = False
 
     def floor(self) -> int:
         """The offset to commit: the oldest pending one, else the next to deliver."""
@@ -246,6 +275,19 @@ class GroupState:
 
 
 _GROUPS: dict[tuple[str, str, int], GroupState] = {}
+JOIN_GRACE = 3.0
+"""Seconds a new group member's first reads wait for Kafka to assign it the partition."""
+_SLICE = 0.1
+_LENGTH_MARK = "prism-max-length"
+_FENCED = frozenset(
+    getattr(KafkaError, name)
+    for name in (
+        "UNKNOWN_MEMBER_ID", "ILLEGAL_GENERATION", "REBALANCE_IN_PROGRESS",
+        "FENCED_MEMBER_EPOCH", "STALE_MEMBER_EPOCH", "_ASSIGNMENT_LOST", "_STATE",
+    )
+    if hasattr(KafkaError, name)
+)  # fmt: skip
+"""Commit errors meaning the member no longer holds the partition."""
 _GROUPS_LOCK = threading.Lock()
 
 
@@ -264,6 +306,7 @@ class KafkaClients:
         }
         self.base = base
         message_max = (max_value_bytes or 1024 * 1024) + HEADROOM
+        self.message_max = message_max
         self.producer_config = {
             **base,
             "enable.idempotence": True,
@@ -286,12 +329,16 @@ class KafkaClients:
         self._producer: Producer | None = None
         self._admin: AdminClient | None = None
         self._readers: list[Consumer] = []
+        self._joined: dict[int, GroupState] = {}
+        """groups whose Kafka member this object uses (by ``id``), released at close"""
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._poller: threading.Thread | None = None
         self._settlers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Settler] = (
             weakref.WeakKeyDictionary()
         )
+        self._settler: _Settler | None = None
+        """the settler of the loop that appended last (most programs run one loop)"""
         self.counts: dict[str, int] = {}
         """topic → partition count, for topics known to exist."""
         self.pool = WorkerPool(BACKEND, max_workers=32)
@@ -332,6 +379,9 @@ class KafkaClients:
             self._poller.join(timeout=2)
         with self._lock:
             readers, self._readers = self._readers, []
+            joined, self._joined = list(self._joined.values()), {}
+        for state in joined:
+            self._leave(state)
         for reader in readers:
             with contextlib.suppress(Exception):
                 reader.close()
@@ -509,25 +559,34 @@ class KafkaClients:
             raise report.error
         return report.partition, report.offset
 
-    async def append_async(
+    def append_async(
         self,
         topic: str,
         partition: int,
         payload: bytes,
         key: str | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> tuple[int, int]:
-        """Produce one record; the delivery report resolves an asyncio future."""
-        if self._poller is None:
-            self._start_poller()
+    ) -> asyncio.Future[tuple[int, int]]:
+        """Produce one record now (in the caller's thread: no hop) and return the future its
+        delivery report resolves — a plain future, not a coroutine, so a caller gathering many
+        appends pays for no task per record."""
         loop = asyncio.get_running_loop()
-        settler = self._settlers.get(loop)
-        if settler is None:
-            settler = self._settlers.setdefault(loop, _Settler(loop))
+        settler = self._settler
+        if settler is None or settler.loop is not loop:
+            settler = self._settler_for(loop)
         future: asyncio.Future[tuple[int, int]] = loop.create_future()
         self._produce(topic, partition, payload, key, headers, _Delivery(settler, future))
         # librdkafka always reports, at the latest after message.timeout.ms (our timeout)
-        return await future
+        return future
+
+    def _settler_for(self, loop: asyncio.AbstractEventLoop) -> _Settler:
+        if self._poller is None:
+            self._start_poller()
+        settler = self._settlers.get(loop)
+        if settler is None:
+            settler = self._settlers.setdefault(loop, _Settler(loop))
+        self._settler = settler
+        return settler
 
     # ---- read ------------------------------------------------------------------------------
 
@@ -619,6 +678,117 @@ class KafkaClients:
             return None
         return int(found.offset)
 
+    # ---- retention -------------------------------------------------------------------------
+
+    def _limits_group(self, topic: str) -> str:
+        # "~" never comes out of ``escape``, so no user group can have this id
+        return f"{self.config.group_prefix}.{topic}.~retention"
+
+    def get_retention(self, topic: str) -> tuple[float | None, int | None]:
+        """``max_age`` from the topic's own ``retention.ms`` (when set on the topic, not a
+        broker default) and ``max_length`` from the committed-offset metadata of a reserved
+        group (Kafka has no record-count limit to hold it); None for what is not set."""
+        if not self.count(topic):
+            return None, None
+        max_age = None if self.config.mock_control is not None else self._retention_ms(topic)
+        gid = self._limits_group(topic)
+        request = ConsumerGroupTopicPartitions(gid, [TopicPartition(topic, 0)])
+        try:
+            futures = self.admin.list_consumer_group_offsets(
+                [request], request_timeout=self.timeout
+            )
+            result = futures[gid].result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "get_retention", translate) from exc
+        for tp in result.topic_partitions or []:
+            if tp.offset is not None and tp.offset > 0 and tp.metadata == _LENGTH_MARK:
+                return max_age, int(tp.offset)
+        return max_age, None
+
+    def _retention_ms(self, topic: str) -> float | None:
+        resource = ConfigResource("topic", topic)
+        try:
+            found = self.admin.describe_configs([resource], request_timeout=self.timeout)
+            configs = found[resource].result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "get_retention", translate) from exc
+        entry = configs.get("retention.ms")
+        if entry is None or entry.value is None or entry.is_default:
+            return None
+        if entry.source != ConfigSource.DYNAMIC_TOPIC_CONFIG.value:
+            return None
+        millis = int(entry.value)
+        return None if millis < 0 else millis / 1000
+
+    def set_retention(self, topic: str, max_age: float | None, max_length: int | None) -> None:
+        """``retention.ms`` on the topic (IncrementalAlterConfigs: Kafka then drops records
+        older than ``max_age`` on its own), and both limits recorded for ``get_retention``."""
+        self.ensure(topic, 1, "set_retention")
+        if self.config.mock_control is not None:
+            msg = "the librdkafka mock cluster has no admin API to set topic configs (retention.ms)"
+            raise UnsupportedError(msg, backend=BACKEND, operation="set_retention")
+        if max_age is None:
+            entry = ConfigEntry(
+                "retention.ms", None, incremental_operation=AlterConfigOpType.DELETE
+            )
+        else:
+            millis = str(math.ceil(max_age * 1000))
+            entry = ConfigEntry("retention.ms", millis, incremental_operation=AlterConfigOpType.SET)
+        resource = ConfigResource("topic", topic, incremental_configs=[entry])
+        try:
+            altered = self.admin.incremental_alter_configs([resource], request_timeout=self.timeout)
+            for future in altered.values():
+                future.result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "set_retention", translate) from exc
+        gid = self._limits_group(topic)
+        # max_length is the committed offset (0: none) of the reserved group
+        limit = TopicPartition(topic, 0, max_length or 0, _LENGTH_MARK)
+        request = ConsumerGroupTopicPartitions(gid, [limit])
+        try:
+            futures = self.admin.alter_consumer_group_offsets(
+                [request], request_timeout=self.timeout
+            )
+            futures[gid].result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "set_retention", translate) from exc
+
+    def trim(self, topic: str, now: float) -> int:
+        """DeleteRecords below the first record within the limits, per partition; the
+        number removed."""
+        max_age, max_length = self.get_retention(topic)
+        count = self.count(topic)
+        if not count or (max_age is None and max_length is None):
+            return 0
+        if self.config.mock_control is not None:
+            msg = "the librdkafka mock cluster has no DeleteRecords (nor offsets by time)"
+            raise UnsupportedError(msg, backend=BACKEND, operation="trim")
+        cuts: list[TopicPartition] = []
+        removed = 0
+        for partition in range(count):
+            low, high = self.watermarks(topic, partition)
+            cut = low
+            if max_length is not None:
+                cut = max(cut, high - max_length)
+            if max_age is not None:
+                # the first record at or after now - max_age is kept (strictly older is beyond)
+                millis = math.ceil((now - max_age) * 1000)
+                found = self.offset_for_time(topic, partition, max(0, millis))
+                cut = max(cut, high if found is None else found)
+            cut = min(cut, high)
+            if cut > low:
+                cuts.append(TopicPartition(topic, partition, cut))
+                removed += cut - low
+        if not cuts:
+            return 0
+        try:
+            futures = self.admin.delete_records(cuts, request_timeout=self.timeout)
+            for future in futures.values():
+                future.result(timeout=self.timeout + 1)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "trim", translate) from exc
+        return removed
+
     # ---- groups ----------------------------------------------------------------------------
 
     def committed(self, gid: str, topic: str, partition: int) -> int | None:
@@ -649,7 +819,9 @@ class KafkaClients:
             if tp.error is not None:
                 raise error_of(tp.error)
 
-    def group(self, gid: str, topic: str, partition: int = 0) -> GroupState | None:
+    def group(
+        self, gid: str, topic: str, partition: int = 0, *, members: bool = False
+    ) -> GroupState | None:
         """The group's state in this process, loaded from Kafka on first use; None when the
         group does not exist."""
         key = (self.config.bootstrap, gid, partition)
@@ -662,9 +834,13 @@ class KafkaClients:
         if committed is None:
             return None
         with _GROUPS_LOCK:
-            return _GROUPS.setdefault(key, GroupState(gid, topic, partition, committed, committed))
+            return _GROUPS.setdefault(
+                key, GroupState(gid, topic, partition, committed, committed, membership=members)
+            )
 
-    def create_group(self, gid: str, topic: str, start: str | int, partition: int = 0) -> bool:
+    def create_group(
+        self, gid: str, topic: str, start: str | int, partition: int = 0, *, members: bool = False
+    ) -> bool:
         self.ensure(topic, 1, "create_group")
         with _GROUPS_LOCK:
             if (self.config.bootstrap, gid, partition) in _GROUPS:
@@ -682,7 +858,7 @@ class KafkaClients:
         with _GROUPS_LOCK:
             _GROUPS.setdefault(
                 (self.config.bootstrap, gid, partition),
-                GroupState(gid, topic, partition, offset, offset),
+                GroupState(gid, topic, partition, offset, offset, membership=members),
             )
         return True
 
@@ -709,29 +885,175 @@ class KafkaClients:
                 out.append((entry[3], entry[2]))
             left = max_count - len(out)
             if left:
-                fresh = self.read(
-                    state.topic, state.partition, state.next, left, 0.0 if out else block
-                )
+                wait = 0.0 if out else block
+                if state.membership:
+                    fresh = self._fetch(state, left, wait)
+                else:
+                    fresh = self.read(state.topic, state.partition, state.next, left, wait)
                 moment = now()
                 for record in fresh:
-                    state.pending[record.offset] = [consumer, moment, 1, record]
-                    out.append((record, 1))
+                    count = state.counts.pop(record.offset, 0) + 1
+                    state.pending[record.offset] = [consumer, moment, count, record]
+                    out.append((record, count))
                 if fresh:
                     state.next = fresh[-1].offset + 1
                     state.last_delivered = fresh[-1].offset
             return out
 
     def ack(self, state: GroupState, offsets: Iterable[int]) -> int:
+        """Acknowledge pending offsets and commit the new floor (one OffsetCommit per call,
+        never past the oldest record still pending)."""
         with state.lock:
-            done = 0
+            popped: dict[int, list[Any]] = {}
             for offset in offsets:
-                if state.pending.pop(offset, None) is not None:
-                    done += 1
+                entry = state.pending.pop(offset, None)
+                if entry is not None:
+                    popped[offset] = entry
             floor = state.floor()
             if floor > state.committed:
-                self.commit(state.gid, state.topic, state.partition, floor)
+                try:
+                    if state.member is not None and self._member_commit(state, floor):
+                        state.drop_pending()  # fenced: the partition is another member's
+                        return 0
+                    if state.member is None:
+                        self.commit(state.gid, state.topic, state.partition, floor)
+                except BaseException:
+                    state.pending.update(popped)
+                    raise
                 state.committed = floor
-            return done
+                for offset in [o for o in state.counts if o < floor]:
+                    del state.counts[offset]
+            return len(popped)
+
+    # ---- group membership (stream groups) --------------------------------------------------
+
+    def _member_config(self, gid: str) -> dict[str, Any]:
+        config: dict[str, Any] = {
+            **self.base,
+            "group.id": gid,
+            "group.protocol": "consumer",  # KIP-848; the mock cluster's groups need it
+            "enable.auto.commit": False,
+            "enable.auto.offset.store": False,
+            "auto.offset.reset": "earliest",  # only when the committed offset was trimmed
+            "fetch.wait.max.ms": 10,
+            "fetch.message.max.bytes": self.message_max,
+        }
+        config.update(self.config.client)  # the user's librdkafka settings win
+        return config
+
+    def _join(self, state: GroupState) -> Consumer:
+        """This process's member of the group, subscribed on first use (``state.lock`` held)."""
+        with self._lock:
+            self._joined[id(state)] = state
+        state.users.add(id(self))
+        if state.member is not None:
+            return state.member
+
+        def on_assign(member: Consumer, partitions: list[TopicPartition]) -> None:
+            member.incremental_assign(partitions)
+            others = [tp for tp in partitions if tp.partition != state.partition]
+            if others:  # groups read one partition; leave the rest unread
+                member.pause(others)
+            if len(others) < len(partitions):
+                # the member fetches from the committed offset: deliveries resume there
+                committed = self.committed(state.gid, state.topic, state.partition)
+                if committed is not None:
+                    state.committed = state.next = committed
+                state.assigned = True
+
+        def on_revoke(_member: Consumer, partitions: list[TopicPartition]) -> None:
+            if any(tp.partition == state.partition for tp in partitions):
+                state.drop_pending()
+
+        try:
+            member = Consumer(self._member_config(state.gid))
+            member.subscribe(
+                [state.topic], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_revoke
+            )
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "consume", translate) from exc
+        state.member, state.joined, state.assigned = member, time.monotonic(), False
+        return member
+
+    def _leave(self, state: GroupState) -> None:
+        with state.lock:
+            state.users.discard(id(self))
+            if state.users or state.member is None:
+                return
+            member, state.member = state.member, None
+            state.drop_pending()
+        with contextlib.suppress(KafkaException, RuntimeError):
+            member.close()  # leaves the group: Kafka hands the partition on at once
+
+    def _fetch(self, state: GroupState, count: int, block: float) -> list[Raw]:
+        """Up to ``count`` new records from this process's member (``state.lock`` held).
+
+        A member not yet holding the partition waits up to ``JOIN_GRACE`` seconds after it
+        subscribed for Kafka to assign it; after that an unassigned member (another process
+        holds the partition) returns nothing at once.  Records the broker has but the member has
+        not fetched yet are waited for (up to the timeout), as ``read`` does."""
+        member = self._join(state)
+        start = time.monotonic()
+        deadline = start + block
+        if not state.assigned:
+            deadline = max(deadline, state.joined + JOIN_GRACE)
+        checked = False
+        out: list[Raw] = []
+        try:
+            while True:
+                # with records in hand, wait only for the rest the last fetch promised
+                wait = _SLICE if out else max(0.0, min(deadline - time.monotonic(), _SLICE))
+                for message in member.consume(count - len(out), timeout=wait):
+                    err = message.error()
+                    if err is not None:
+                        if err.code() == KafkaError._PARTITION_EOF:
+                            continue
+                        raise error_of(err)
+                    if message.partition() != state.partition or not state.assigned:
+                        continue
+                    record = raw_of(message)
+                    if record.offset >= state.next:
+                        out.append(record)
+                        state.next = record.offset + 1
+                if len(out) >= count:
+                    return out
+                if out:  # more when the member's last fetch saw more (cached: no round trip)
+                    tp = TopicPartition(state.topic, state.partition)
+                    _, high = member.get_watermark_offsets(tp, cached=True)
+                    if high <= state.next or time.monotonic() - start > self.timeout:
+                        return out
+                    continue
+                if time.monotonic() >= deadline:
+                    if not state.assigned or checked:
+                        return out
+                    checked = True  # the broker may hold records the member has not fetched
+                    _, high = self.watermarks(state.topic, state.partition)
+                    if high <= state.next:
+                        return out
+                    deadline = time.monotonic() + self.timeout
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "consume", translate) from exc
+
+    def _member_commit(self, state: GroupState, floor: int) -> bool:
+        """Commit ``floor`` through the member; True when Kafka fenced it (it no longer holds
+        the partition, so it commits nothing)."""
+        if not state.assigned:
+            return True
+        try:
+            result = state.member.commit(  # type: ignore[union-attr]
+                offsets=[TopicPartition(state.topic, state.partition, floor)],
+                asynchronous=False,
+            )
+        except KafkaException as exc:
+            if exc.args[0].code() in _FENCED:
+                return True
+            raise translated(exc, BACKEND, "ack", translate) from exc
+        for tp in result or []:
+            if tp.error is not None:
+                if tp.error.code() in _FENCED:
+                    return True
+                raise error_of(tp.error)
+        return False
 
     def release(self, state: GroupState, consumer: str) -> None:
         """Make every record ``consumer`` holds reclaimable at once (it closed)."""

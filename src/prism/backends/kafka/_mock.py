@@ -19,7 +19,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["librdkafka_path", "main"]
+__all__ = ["HEARTBEAT_MS", "SESSION_TIMEOUT_MS", "librdkafka_path", "main"]
+
+SESSION_TIMEOUT_MS = 2000
+HEARTBEAT_MS = 200
 
 
 def librdkafka_path() -> Path:
@@ -62,6 +65,16 @@ def _cluster(brokers: int) -> tuple[ctypes.CDLL, int, str]:
     if not cluster:
         msg = "rd_kafka_mock_cluster_new failed"
         raise RuntimeError(msg)
+    # KIP-848 groups: a member that dies (SIGKILL) is dropped after this session timeout
+    # (Kafka's default is 45 s), and heartbeats come often enough to notice it quickly
+    lib.rd_kafka_mock_set_group_consumer_session_timeout_ms.argtypes = [
+        ctypes.c_void_p, ctypes.c_int,
+    ]  # fmt: skip
+    lib.rd_kafka_mock_set_group_consumer_heartbeat_interval_ms.argtypes = [
+        ctypes.c_void_p, ctypes.c_int,
+    ]  # fmt: skip
+    lib.rd_kafka_mock_set_group_consumer_session_timeout_ms(cluster, SESSION_TIMEOUT_MS)
+    lib.rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(cluster, HEARTBEAT_MS)
     return lib, cluster, lib.rd_kafka_mock_cluster_bootstraps(cluster).decode()
 
 

@@ -1,19 +1,24 @@
 # Generated from src/prism/backends/kafka/_async/stream.py by tools/async_to_sync.py: do not edit.
 # Edit the async source and run `python tools/async_to_sync.py`.
-"""kafka stream: basic, consumer groups, replay and partitioning.
+"""kafka stream: basic, consumer groups, replay, retention and partitioning.
 
 (the sync twin, generated from the async source)
 
 A stream is a Kafka topic with one partition until ``set_partitions``; offsets are Kafka's.
-Groups read partition 0: the group's committed offset in Kafka is its durable position (every
-offset below it acknowledged), advanced only after acknowledgement; pending records and
-delivery counts are kept by the process (see ``docs/backends/kafka.md``).
+Groups read partition 0 through real Kafka group membership: each process is one member of
+the group (subscribed with the group id), so processes share the group's partitions and a
+member that dies has its uncommitted records redelivered to the others after the rebalance.
+The consumer names within one process share that member; pending records, claim timeouts and
+delivery counts among them are kept by the process.  The group's committed offset in Kafka is
+its durable position (every offset below it acknowledged), advanced through the member only
+after acknowledgement (see ``docs/backends/kafka.md``).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from prism._partition import partition_for
@@ -26,8 +31,9 @@ from prism.interfaces.stream import (
     StreamConsumerGroups,
     StreamPartitioning,
     StreamReplay,
+    StreamRetention,
 )
-from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord
+from prism.types import GroupInfo, PartitionOffset, RetentionLimits, StartPosition, StreamRecord
 
 if TYPE_CHECKING:
     from prism.backends.kafka.backend import KafkaBackend
@@ -55,6 +61,7 @@ class KafkaStream(
     StreamBasic,
     StreamConsumerGroups,
     StreamReplay,
+    StreamRetention,
     StreamPartitioning,
 ):
     def __init__(self, backend: KafkaBackend, namespace: str) -> None:
@@ -101,7 +108,7 @@ class KafkaStream(
 
     def _group(self, stream: str, group: str, operation: str) -> GroupState:
         topic = self._topic(stream)
-        state = self._k.call(self._k.group, self._gid(topic, group), topic)
+        state = self._k.call(self._k.group, self._gid(topic, group), topic, members=True)
         if state is None:
             msg = f"stream {stream!r} has no consumer group {group!r}"
             raise NotFoundError(msg, backend=BACKEND, operation=operation)
@@ -111,7 +118,9 @@ class KafkaStream(
         self, stream: str, group: str, *, start: StartPosition | int = "latest"
     ) -> bool:
         topic = self._topic(stream)
-        return self._k.call(self._k.create_group, self._gid(topic, group), topic, start)
+        return self._k.call(
+            self._k.create_group, self._gid(topic, group), topic, start, members=True
+        )
 
     def consume(
         self,
@@ -177,6 +186,26 @@ class KafkaStream(
                     return
                 yield _record(stream, raw)
             position = raws[-1].offset + 1
+
+    # ---- retention -------------------------------------------------------------------------
+
+    def set_retention(
+        self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
+    ) -> None:
+        if max_age is None:
+            age = None
+        elif isinstance(max_age, timedelta):
+            age = max_age.total_seconds()
+        else:
+            age = float(max_age)
+        self._k.call(self._k.set_retention, self._topic(stream), age, max_length)
+
+    def get_retention(self, stream: str) -> RetentionLimits:
+        age, length = self._k.call(self._k.get_retention, self._topic(stream))
+        return RetentionLimits(max_age=age, max_length=length)
+
+    def trim(self, stream: str) -> int:
+        return self._k.call(self._k.trim, self._topic(stream), time.time())
 
     # ---- partitioning ----------------------------------------------------------------------
 

@@ -1,17 +1,22 @@
-"""kafka stream: basic, consumer groups, replay and partitioning.
+"""kafka stream: basic, consumer groups, replay, retention and partitioning.
 
 (async source; the sync twin is generated)
 
 A stream is a Kafka topic with one partition until ``set_partitions``; offsets are Kafka's.
-Groups read partition 0: the group's committed offset in Kafka is its durable position (every
-offset below it acknowledged), advanced only after acknowledgement; pending records and
-delivery counts are kept by the process (see ``docs/backends/kafka.md``).
+Groups read partition 0 through real Kafka group membership: each process is one member of
+the group (subscribed with the group id), so processes share the group's partitions and a
+member that dies has its uncommitted records redelivered to the others after the rebalance.
+The consumer names within one process share that member; pending records, claim timeouts and
+delivery counts among them are kept by the process.  The group's committed offset in Kafka is
+its durable position (every offset below it acknowledged), advanced through the member only
+after acknowledgement (see ``docs/backends/kafka.md``).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from prism._partition import partition_for
@@ -24,8 +29,9 @@ from prism.interfaces._async.stream import (
     AsyncStreamConsumerGroups,
     AsyncStreamPartitioning,
     AsyncStreamReplay,
+    AsyncStreamRetention,
 )
-from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord
+from prism.types import GroupInfo, PartitionOffset, RetentionLimits, StartPosition, StreamRecord
 
 if TYPE_CHECKING:
     from prism.backends.kafka._async.backend import AsyncKafkaBackend
@@ -53,6 +59,7 @@ class AsyncKafkaStream(
     AsyncStreamBasic,
     AsyncStreamConsumerGroups,
     AsyncStreamReplay,
+    AsyncStreamRetention,
     AsyncStreamPartitioning,
 ):
     def __init__(self, backend: AsyncKafkaBackend, namespace: str) -> None:
@@ -101,7 +108,9 @@ class AsyncKafkaStream(
 
     async def _group(self, stream: str, group: str, operation: str) -> GroupState:
         topic = self._topic(stream)
-        state = await self._k.call_async(self._k.group, self._gid(topic, group), topic)
+        state = await self._k.call_async(
+            self._k.group, self._gid(topic, group), topic, members=True
+        )
         if state is None:
             msg = f"stream {stream!r} has no consumer group {group!r}"
             raise NotFoundError(msg, backend=BACKEND, operation=operation)
@@ -111,7 +120,9 @@ class AsyncKafkaStream(
         self, stream: str, group: str, *, start: StartPosition | int = "latest"
     ) -> bool:
         topic = self._topic(stream)
-        return await self._k.call_async(self._k.create_group, self._gid(topic, group), topic, start)
+        return await self._k.call_async(
+            self._k.create_group, self._gid(topic, group), topic, start, members=True
+        )
 
     async def consume(
         self,
@@ -177,6 +188,26 @@ class AsyncKafkaStream(
                     return
                 yield _record(stream, raw)
             position = raws[-1].offset + 1
+
+    # ---- retention -------------------------------------------------------------------------
+
+    async def set_retention(
+        self, stream: str, *, max_age: Duration | None = None, max_length: int | None = None
+    ) -> None:
+        if max_age is None:
+            age = None
+        elif isinstance(max_age, timedelta):
+            age = max_age.total_seconds()
+        else:
+            age = float(max_age)
+        await self._k.call_async(self._k.set_retention, self._topic(stream), age, max_length)
+
+    async def get_retention(self, stream: str) -> RetentionLimits:
+        age, length = await self._k.call_async(self._k.get_retention, self._topic(stream))
+        return RetentionLimits(max_age=age, max_length=length)
+
+    async def trim(self, stream: str) -> int:
+        return await self._k.call_async(self._k.trim, self._topic(stream), time.time())
 
     # ---- partitioning ----------------------------------------------------------------------
 
