@@ -158,7 +158,7 @@ def bench(backend: str, url: str) -> list[str]:
         # scan: the same 10,000 objects, listed by prism (scan_keys) and raw (paginator)
         kv.set_many({f"scan:{i:05d}": b"x" for i in range(SCAN_KEYS)})
         lines.append(row("scan_keys of 10,000", lambda: sum(1 for _ in kv.scan_keys("scan:")),
-                         lambda: raw.list_all(layout.data + "scan:"), n=1, rounds=4))  # fmt: skip
+                         lambda: raw.list_all(layout.data + "scan:"), n=1, rounds=3))  # fmt: skip
 
         # delete_many: 5,000 of those keys, written back (untimed) before every side
         keys = [f"scan:{i:05d}" for i in range(DELETE_KEYS)]
@@ -168,7 +168,7 @@ def bench(backend: str, url: str) -> list[str]:
             assert kv.delete_many(keys) == DELETE_KEYS
 
         lines.append(row("delete_many of 5,000", prism_delete, lambda: raw.delete_all(names),
-                         n=1, rounds=3,
+                         n=1, rounds=2,
                          between=lambda: fan_out(lambda n: raw.put(n, b"x"), names, WORKERS)))  # fmt: skip
         kv.delete_many([f"scan:{i:05d}" for i in range(SCAN_KEYS)])
     return lines
