@@ -3,10 +3,16 @@
 
 The baselines are what an application would write by hand: boto3 ``put_object`` /
 ``get_object`` / the ``list_objects_v2`` paginator / ``delete_objects`` in chunks of 1,000, and
-the minio SDK's ``put_object`` / ``get_object`` / ``list_objects`` / ``remove_objects``.  prism
-does more on some of them by contract: ``get`` checks the expiry in the metadata (free: it comes
-with the body), ``scan_keys`` lists the TTL markers alongside (one more listing per page),
-``delete_many`` HEADs every key to return how many existed (a raw DeleteObjects cannot tell).
+the minio SDK's ``put_object`` / ``get_object`` / ``list_objects`` / ``remove_objects``.  The
+raw gets read the very object prism reads (the server's work is then the same: a value prism
+wrote in one PUT and one the SDK wrote in 5 MiB parts are not served alike).  prism does more
+on some rows by contract: ``get`` checks the expiry in the metadata (free: it comes with the
+body), ``scan_keys`` lists the TTL markers once per scan, ``delete_many`` lists the keys' range
+(names and ETags) to return how many existed, which a raw DeleteObjects cannot tell.
+
+Every row alternates prism and raw, the side going first swapping each round; it reports the
+median and the minimum of each side's wall time (and, for single objects, the client CPU-time
+minimum: the steady figure on a loaded machine), with the load average before and after.
 
 Run: python -m benchmarks.bench_objects       (a private moto_server, or PRISM_TEST_S3_URL)
 """
@@ -14,6 +20,7 @@ Run: python -m benchmarks.bench_objects       (a private moto_server, or PRISM_T
 from __future__ import annotations
 
 import io
+import os
 import statistics
 import time
 import uuid
@@ -21,7 +28,6 @@ from collections.abc import Callable
 from typing import Any
 
 import prism
-from benchmarks._harness import Result, compare, report
 from prism.backends._objects._layout import Layout
 from prism.backends._objects._store import fan_out
 from prism.backends.s3._testing import REGION, release, shared_moto
@@ -42,13 +48,46 @@ def config(url: str, backend: str) -> dict[str, Any]:
     }
 
 
-def _once(fn: Callable[[], object], rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
+def _timed(fn: Callable[[], object], n: int) -> tuple[float, float]:
+    """(wall, CPU) seconds per call of ``n`` calls."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(n):
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return (time.perf_counter() - wall) / n, (time.process_time() - cpu) / n
+
+
+def row(
+    name: str,
+    prism_fn: Callable[[], object],
+    raw_fn: Callable[[], object],
+    *,
+    n: int,
+    rounds: int,
+    between: Callable[[], object] | None = None,
+) -> str:
+    """Alternate the two sides over ``rounds`` (who goes first swaps each round; ``between``
+    runs untimed before every timed side); the row's line of figures."""
+    sides: dict[str, list[tuple[float, float]]] = {"prism": [], "raw": []}
+    for r in range(rounds):
+        order = [("prism", prism_fn), ("raw", raw_fn)]
+        for side, fn in order if r % 2 == 0 else order[::-1]:
+            if between is not None:
+                between()
+            sides[side].append(_timed(fn, n))
+    p_wall, r_wall = ([w for w, _ in sides[s]] for s in ("prism", "raw"))
+    p_cpu, r_cpu = (min(c for _, c in sides[s]) for s in ("prism", "raw"))
+    med = statistics.median(p_wall) / statistics.median(r_wall)
+    low = min(p_wall) / min(r_wall)
+    return (
+        f"{name:<28} median {statistics.median(p_wall) * 1e3:9.1f} / "
+        f"{statistics.median(r_wall) * 1e3:9.1f} ms = {med:4.2f}x   min "
+        f"{min(p_wall) * 1e3:9.1f} / {min(r_wall) * 1e3:9.1f} ms = {low:4.2f}x   "
+        f"cpu min {p_cpu * 1e3:8.2f} / {r_cpu * 1e3:8.2f} ms = {p_cpu / r_cpu:4.2f}x"
+    )
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 class Raw:
@@ -98,56 +137,52 @@ class Raw:
                     pass
 
 
-def bench(backend: str, url: str) -> list[Result]:
+def bench(backend: str, url: str) -> list[str]:
     namespace = f"bench-{uuid.uuid4().hex[:8]}"
-    results: list[Result] = []
+    lines: list[str] = []
     with prism.open(namespace, config=config(url, backend)) as ns:
         kv: Any = ns.keyvalue
         raw = Raw(backend, kv._store.driver.client, "raw/")
         layout = Layout("prism/", namespace)
         kv.set("small", SMALL)
         kv.set("large", LARGE)
-        raw.put("raw/small", SMALL)
-        raw.put("raw/large", LARGE)
-        results.append(compare(f"{backend} put 1 KiB", lambda: kv.set("small", SMALL),
-                               lambda: raw.put("raw/small", SMALL), n=100, rounds=5))  # fmt: skip
-        results.append(compare(f"{backend} get 1 KiB", lambda: kv.get("small"),
-                               lambda: raw.get("raw/small"), n=100, rounds=5))  # fmt: skip
-        results.append(compare(f"{backend} put 8 MiB", lambda: kv.set("large", LARGE),
-                               lambda: raw.put("raw/large", LARGE), n=3, rounds=3))  # fmt: skip
-        results.append(compare(f"{backend} get 8 MiB", lambda: kv.get("large"),
-                               lambda: raw.get("raw/large"), n=3, rounds=3))  # fmt: skip
+        lines.append(row("put 1 KiB", lambda: kv.set("small", SMALL),
+                         lambda: raw.put("raw/small", SMALL), n=50, rounds=10))  # fmt: skip
+        lines.append(row("get 1 KiB", lambda: kv.get("small"),
+                         lambda: raw.get(layout.name("small")), n=50, rounds=10))  # fmt: skip
+        lines.append(row("put 8 MiB", lambda: kv.set("large", LARGE),
+                         lambda: raw.put("raw/large", LARGE), n=2, rounds=8))  # fmt: skip
+        lines.append(row("get 8 MiB", lambda: kv.get("large"),
+                         lambda: raw.get(layout.name("large")), n=2, rounds=8))  # fmt: skip
 
         # scan: the same 10,000 objects, listed by prism (scan_keys) and raw (paginator)
         kv.set_many({f"scan:{i:05d}": b"x" for i in range(SCAN_KEYS)})
-        prism_scan = _once(lambda: sum(1 for _ in kv.scan_keys("scan:")), 3)
-        raw_scan = _once(lambda: raw.list_all(layout.data + "scan:"), 3)
-        results.append(Result(f"{backend} scan 10,000 keys", 1 / prism_scan, 1 / raw_scan))
-        print(f"{backend} scan 10,000 keys: prism {prism_scan:.2f} s, raw {raw_scan:.2f} s")
+        lines.append(row("scan_keys of 10,000", lambda: sum(1 for _ in kv.scan_keys("scan:")),
+                         lambda: raw.list_all(layout.data + "scan:"), n=1, rounds=3))  # fmt: skip
 
-        # delete_many: 5,000 of those keys by prism, then (written back) by raw DeleteObjects;
-        # one round each: rewriting 5,000 objects per round costs more than the deletes
+        # delete_many: 5,000 of those keys, written back (untimed) before every side
         keys = [f"scan:{i:05d}" for i in range(DELETE_KEYS)]
         names = [layout.name(k) for k in keys]
-        start = time.perf_counter()
-        assert kv.delete_many(keys) == DELETE_KEYS
-        prism_delete = time.perf_counter() - start
-        fan_out(lambda n: raw.put(n, b"x"), names, WORKERS)
-        start = time.perf_counter()
-        raw.delete_all(names)
-        raw_delete = time.perf_counter() - start
-        results.append(Result(f"{backend} delete_many 5,000", 1 / prism_delete, 1 / raw_delete))
-        print(f"{backend} delete_many 5,000: prism {prism_delete:.2f} s, raw {raw_delete:.2f} s")
+
+        def prism_delete() -> None:
+            assert kv.delete_many(keys) == DELETE_KEYS
+
+        lines.append(row("delete_many of 5,000", prism_delete, lambda: raw.delete_all(names),
+                         n=1, rounds=2,
+                         between=lambda: fan_out(lambda n: raw.put(n, b"x"), names, WORKERS)))  # fmt: skip
         kv.delete_many([f"scan:{i:05d}" for i in range(SCAN_KEYS)])
-    return results
+    return lines
 
 
 def main() -> None:
     server = shared_moto(BUCKET)
     try:
         for backend in ("s3", "minio"):
-            report(f"{backend} vs raw {'boto3' if backend == 's3' else 'minio'} (moto_server, "
-                   "ops/s; scan and delete_many: whole operations/s)", bench(backend, server.url(BUCKET)))  # fmt: skip
+            print(f"== {backend} vs raw {'boto3' if backend == 's3' else 'minio SDK'} "
+                  f"(moto_server; prism / raw per call; {load()})")  # fmt: skip
+            for line in bench(backend, server.url(BUCKET)):
+                print(line, flush=True)
+            print(f"   ({load()})")
     finally:
         release()
 

@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 
 import prism
 from prism.backends._bridge import WorkerPool
+from prism.backends._objects import _ops as ops
 from prism.backends._objects._config import parse_config
 from prism.backends._objects._layout import MAX_NAME_BYTES, Layout, bucket_name, decode, encode
 from prism.backends.s3._errors import make_translate
@@ -490,6 +491,93 @@ def test_large_batches_learn_existence_from_a_listing_and_respect_expiry(
         assert kv.get_many(wanted) == live
         assert kv.delete_many(wanted) == len(live)
         assert kv.get_many(wanted) == {} and kv.count("d:") == 0
+
+
+class _Requests:
+    """The requests a backend's driver sends, by kind (``list``, ``head``, ``get``, ``put``,
+    ``delete_batch``, ``other``): botocore's events for s3, the urllib3 pool for minio."""
+
+    _BOTO = {"ListObjectsV2": "list", "HeadObject": "head", "GetObject": "get",
+             "PutObject": "put", "DeleteObjects": "delete_batch"}  # fmt: skip
+
+    def __init__(self, kv: Any, backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.counts: dict[str, int] = {}
+        driver = kv._store.driver
+        if backend == "s3":
+            driver.client.meta.events.register("before-call.s3.*", self._boto)
+        else:
+            send = driver.http.urlopen
+
+            def urlopen(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+                query = url.partition("?")[2]
+                kind = {"HEAD": "head", "PUT": "put"}.get(method, "other")
+                if method == "GET":
+                    kind = "list" if "list-type=2" in query else "get" if not query else "other"
+                if method == "POST" and query.startswith("delete"):
+                    kind = "delete_batch"
+                self.counts[kind] = self.counts.get(kind, 0) + 1
+                return send(method, url, *args, **kwargs)
+
+            monkeypatch.setattr(driver.http, "urlopen", urlopen)
+
+    def _boto(self, event_name: str, **_: Any) -> None:
+        kind = self._BOTO.get(event_name.rsplit(".", 1)[1], "other")
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+
+    def take(self) -> dict[str, int]:
+        counts, self.counts = self.counts, {}
+        return counts
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_scans_list_the_markers_once_when_no_key_expires(
+    moto: MotoServer, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pages of 10 names stand for pages of 1,000: 45 keys are 5 value pages
+    monkeypatch.setattr(ops, "PAGE", 10)
+    with prism.open(fresh("scan"), config=config(moto, backend, sweep_every=0)) as ns:
+        kv: Any = ns.keyvalue
+        keys = [f"s:{i:03d}" for i in range(45)]
+        kv.set_many(dict.fromkeys(keys, b"v"))
+        requests = _Requests(kv, backend, monkeypatch)
+        assert sorted(kv.scan_keys("s:")) == keys
+        assert requests.take() == {"list": 5 + 1}  # not 5 + 5
+        assert kv.count("s:") == 45
+        assert requests.take() == {"list": 5 + 1}
+        # a key expiring in the fourth page is still hidden, and only its page is HEADed
+        kv.set("s:033", b"short", ttl=0.2)
+        deadline = time.monotonic() + 5
+        while kv.exists("s:033"):
+            assert time.monotonic() < deadline, "the key never expired"
+        requests.take()
+        assert sorted(kv.scan_keys("s:")) == [k for k in keys if k != "s:033"]
+        assert requests.take() == {"list": 5 + 2, "head": 1}  # pages 1 and 4 list markers
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_batches_send_no_request_they_can_do_without(
+    moto: MotoServer, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with prism.open(fresh("batch"), config=config(moto, backend, sweep_every=0)) as ns:
+        kv: Any = ns.keyvalue
+        items = {f"b:{i:03d}": f"{i}".encode() for i in range(150)}
+        kv.set_many(items)
+        kv.set("b:007", b"ttl", ttl=600)
+        items["b:007"] = b"ttl"
+        requests = _Requests(kv, backend, monkeypatch)
+        # all present: one listing page shows it, then a GET each (no HEAD: the expiry comes
+        # with the body)
+        assert kv.get_many(list(items)) == items
+        assert requests.take() == {"list": 1, "get": 150}
+        # most absent: the listing leaves them out
+        wanted = [f"b:{i:03d}" for i in range(140, 400)]
+        assert kv.get_many(wanted) == {k: items[k] for k in wanted if k in items}
+        assert requests.take() == {"list": 1, "get": 10}
+        # delete: values listed, markers listed, the one marked key HEADed, one DeleteObjects
+        assert kv.delete_many([f"b:{i:03d}" for i in range(300)]) == 150
+        assert requests.take() == {"list": 2, "head": 1, "delete_batch": 1}
+        assert kv.get_many(list(items)) == {}
+        assert requests.take() == {"list": 1}
 
 
 # ----- one bucket per namespace ------------------------------------------------------------------------
