@@ -89,12 +89,18 @@ def _rejected(error: BaseException) -> bool:
 
 
 def _not_rejected(is_retryable: Any) -> Any:
+    if is_retryable is None:
+        return _not_rejected_at_all
+
     def check(error: Exception) -> bool:
-        if _rejected(error):
-            return False
-        return True if is_retryable is None else bool(is_retryable(error))
+        return not _rejected(error) and bool(is_retryable(error))
 
     return check
+
+
+def _not_rejected_at_all(error: Exception) -> bool:
+    """The predicate for callers that give none (no closure per command)."""
+    return not _rejected(error)
 
 
 _REJECTIONS = (redis.exceptions.AuthenticationError, redis.exceptions.ResponseError)
