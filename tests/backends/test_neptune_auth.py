@@ -273,3 +273,13 @@ def test_prism_acl_for_neptune_is_an_iam_policy_with_an_honest_note() -> None:
     notes = " ".join(rules.notes)
     assert "cannot confine" in notes and "prism_ns" in notes
     assert "cluster per tenant" in notes
+
+
+def test_prism_acl_for_a_gremlin_server_says_it_has_no_rules_to_give() -> None:
+    config = {
+        "backends": {"gr": {"type": "gremlin", "connection": "ws://127.0.0.1:8182/gremlin"}},
+        "namespaces": {"tenant.b": {"backend": "gr"}},
+    }
+    (rules,) = access_rules("tenant.b", config=config)
+    assert (rules.backend, rules.system, rules.rules) == ("gremlin", "Gremlin Server", [])
+    assert "no per-graph authorization" in " ".join(rules.notes)
