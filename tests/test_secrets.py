@@ -341,14 +341,7 @@ def test_prism_health_never_shows_a_providers_secret(
     credential_source: dict[str, object],
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
-    request: pytest.FixtureRequest,
 ) -> None:
-    if type_ == "minio" and credential_source["provider"] != "aws":
-        reason = (
-            "known gap: the minio backend ignores credentials: (its make_client builds minio's "
-            "own env/profile/IAM chain), so minio-py's ValueError escapes prism.open"
-        )
-        request.applymarker(pytest.mark.xfail(strict=True, raises=ValueError, reason=reason))
     caplog.set_level(logging.DEBUG)
     path = write_yaml(tmp_path / "prism.yaml", credential_config(type_, credential_source))
     result = CliRunner().invoke(main, ["health", "app", "--config", str(path), "--timeout", "1"])
