@@ -1,5 +1,8 @@
 """A connection string that fails to parse never shows its password: not in the error's text,
 repr or args, not in any exception chained to it, not in log output, not in ``prism validate``.
+A credential provider's secret (every provider kind, on every backend type that takes
+``credentials:``) never shows either: not in reprs, ``prism validate``, ``prism acl``,
+``prism health`` or logs.
 
 The password is two halves around a separator that breaks the URL; neither half may appear.
 """
@@ -164,3 +167,187 @@ def test_describe_names_only_the_scheme() -> None:
     assert describe(f"rediss://u:{pw()}@h") == "a rediss:// connection string"
     assert describe(f"u:{pw()}@h") == "a connection string without a scheme"
     assert describe(None) == "a connection string without a scheme"
+
+
+# -- credential providers (issue 17) ---------------------------------------------------------
+# Every provider kind on every backend type that takes ``credentials:``.  The secret the
+# provider hands out is ``pw()``; a row first checks that the provider really hands it out, then
+# that it shows nowhere: reprs and strs of the configuration, the plan, the settings, the backend,
+# the provider and the credential; ``prism validate``, ``prism acl``; log records.
+
+CREDENTIAL_TYPES: dict[str, tuple[str, dict[str, object]]] = {
+    # every endpoint refuses connections at once (port 1), and fails fast
+    "redis": ("redis://127.0.0.1:1/0", {"retries": 0}),
+    "redis-cluster": ("redis://127.0.0.1:1", {}),
+    "postgres": ("postgresql://127.0.0.1:1/db", {}),
+    "nats": ("nats://127.0.0.1:1", {}),
+    "s3": ("http://127.0.0.1:1/bkt", {"region": "us-east-1", "max_attempts": 1}),
+    "minio": ("http://127.0.0.1:1/bkt", {"region": "us-east-1", "max_attempts": 1}),
+    "kafka": ("kafka://127.0.0.1:1", {"timeout": 0.5}),
+    "neptune": ("ws://127.0.0.1:1/gremlin", {"region": "us-east-1"}),
+}
+PROVIDERS = ("static", "file", "command", "oidc", "aws")
+KEY_ID = "AKIAPRISMTEST"  # a user name / access key id: not a secret, may be shown
+CLIENT_SECRET = "app-secret"  # the OIDC client's own secret (tests.test_credentials)
+
+
+class _SecretTokens:
+    """The loopback token endpoint of tests.test_credentials, issuing ``pw()`` as the token."""
+
+    def __init__(self) -> None:
+        from tests.test_credentials import TokenEndpoint
+
+        class Endpoint(TokenEndpoint):
+            def issue(self) -> str:
+                self.issued.append(pw())
+                return pw()
+
+        self.endpoint = Endpoint()
+
+
+@pytest.fixture
+def credential_source(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, object]]:
+    """The ``credentials:`` block of provider kind ``request.param``, whose secret is ``pw()``."""
+    import sys
+
+    kind = request.param
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    if kind == "static":
+        yield {"provider": "static", "username": KEY_ID, "password": pw()}
+    elif kind == "file":
+        path = tmp_path / "secret"
+        path.write_text(pw() + "\n")
+        yield {"provider": "file", "path": str(path), "username": KEY_ID}
+    elif kind == "command":
+        monkeypatch.setenv("PRISM_TEST_CMD_SECRET", pw())
+        program = "import os; print(os.environ['PRISM_TEST_CMD_SECRET'])"
+        yield {
+            "provider": "command",
+            "command": [sys.executable, "-c", program],
+            "username": KEY_ID,
+        }
+    elif kind == "oidc":
+        tokens = _SecretTokens().endpoint
+        with tokens:
+            yield {
+                "provider": "oidc",
+                "token_url": tokens.url,
+                "client_id": "app",
+                "client_secret": CLIENT_SECRET,
+                "username": KEY_ID,
+            }
+    else:  # aws: botocore's chain, from the environment only
+        for var in ("AWS_SESSION_TOKEN", "AWS_PROFILE"):
+            monkeypatch.delenv(var, raising=False)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", pw())
+        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        yield {"provider": "aws"}
+
+
+def credential_config(type_: str, credentials: dict[str, object]) -> dict[str, object]:
+    connection, options = CREDENTIAL_TYPES[type_]
+    return {
+        "backends": {
+            "db": {
+                "type": type_,
+                "connection": connection,
+                "options": options,
+                "credentials": credentials,
+            }
+        },
+        "namespaces": {"app": {"backend": "db"}},
+    }
+
+
+def write_yaml(path: Path, mapping: dict[str, object]) -> Path:
+    import yaml
+
+    path.write_text(yaml.safe_dump(mapping))
+    return path
+
+
+def assert_no_secret(*chunks: str) -> None:
+    assert_clean(*chunks)
+    for chunk in chunks:
+        assert CLIENT_SECRET not in chunk, chunk
+
+
+def cli_output(result: object) -> str:
+    out = str(getattr(result, "output", ""))
+    if getattr(result, "stderr_bytes", None):
+        out += str(getattr(result, "stderr", ""))
+    return out
+
+
+@pytest.mark.parametrize("credential_source", PROVIDERS, indirect=True)
+@pytest.mark.parametrize("type_", sorted(CREDENTIAL_TYPES))
+def test_a_providers_secret_never_shows(
+    type_: str,
+    credential_source: dict[str, object],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from prism.backends.settings import BackendSettings
+    from prism.credentials import provider_for
+    from prism.registry.registry import get_registry
+    from prism.registry.resolver import load_config, resolve
+
+    caplog.set_level(logging.DEBUG)
+    mapping = credential_config(type_, credential_source)
+    loaded = load_config(mapping)
+    assert loaded is not None
+    plan = resolve("app", loaded, get_registry())
+    assert plan.credentials is not None
+    provider = provider_for(plan.credentials)
+    credential = provider.get()
+    assert credential.secret == pw()  # the row does hand the secret out
+    assert credential.username == KEY_ID
+    settings = BackendSettings(
+        name=plan.connection_name,
+        backend=plan.backend.name,
+        declaration=plan.backend.declaration,
+        connection=plan.connection.connection,
+        options=plan.connection.options,
+        credentials=provider,
+    )
+    backend = plan.backend.load_class()(settings)
+    shown = [repr(loaded), str(loaded), repr(plan), str(plan), repr(plan.credentials)]
+    shown += [repr(provider), str(provider), provider.describe(), repr(credential), str(credential)]
+    shown += [repr(settings), str(settings), repr(backend), str(backend)]
+    path = write_yaml(tmp_path / "prism.yaml", mapping)
+    runner = CliRunner()
+    validated = runner.invoke(main, ["validate", str(path)])
+    assert validated.exit_code == 0, cli_output(validated)
+    rules = runner.invoke(main, ["acl", "app", "--config", str(path)])
+    assert rules.exit_code == 0, cli_output(rules)
+    assert_no_secret(*shown, cli_output(validated), cli_output(rules), caplog.text)
+
+
+# `prism health` opens the namespace against a refused port: the error it prints and logs never
+# shows the secret.  Only backend types whose refused connection fails in about a second run
+# here (redis retries and a NATS connect take several seconds each: the CI budget).
+FAST_FAILING = ("kafka", "minio", "neptune", "postgres", "redis-cluster", "s3")
+
+
+@pytest.mark.parametrize("credential_source", PROVIDERS, indirect=True)
+@pytest.mark.parametrize("type_", FAST_FAILING)
+def test_prism_health_never_shows_a_providers_secret(
+    type_: str,
+    credential_source: dict[str, object],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    path = write_yaml(tmp_path / "prism.yaml", credential_config(type_, credential_source))
+    result = CliRunner().invoke(main, ["health", "app", "--config", str(path), "--timeout", "1"])
+    assert_no_secret(cli_output(result), caplog.text)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        assert_no_secret(*texts(result.exception))
+        raise result.exception  # prism health crashed instead of reporting
+    assert result.exit_code == 1, cli_output(result)  # down, and said so
+    assert "app" in cli_output(result)

@@ -197,6 +197,47 @@ def _objects(namespace: str, conn: Any) -> tuple[str, list[str], list[str]]:
     return "S3 policy", json.dumps(policy, indent=2).splitlines(), notes
 
 
+def _neptune(namespace: str, options: dict[str, Any]) -> tuple[str, list[str], list[str]]:
+    import json
+
+    from prism.backends.gremlin._core import NS_KEY, server_id
+
+    region = str(options.get("region") or "<region>")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "neptune-db:connect",
+                    "neptune-db:ReadDataViaQuery",
+                    "neptune-db:WriteDataViaQuery",
+                    "neptune-db:DeleteDataViaQuery",
+                ],
+                "Resource": f"arn:aws:neptune-db:{region}:<account-id>:<cluster-resource-id>/*",
+                "Condition": {"StringEquals": {"neptune-db:QueryLanguage": "Gremlin"}},
+            }
+        ],
+    }
+    notes = [
+        (
+            "Gremlin queries on the cluster, nothing else (no loader, no management actions); "
+            "attach the policy to the namespace's IAM role"
+        ),
+        (
+            "Neptune IAM cannot confine a principal to part of a graph: it authorizes a whole "
+            f"cluster, so this role may read and write every namespace's elements; the "
+            f"{NS_KEY} property and the id prefix {server_id(namespace, '')!r} are the only isolation "
+            "inside the cluster"
+        ),
+        (
+            "for isolation the server enforces, give the namespace a cluster per tenant (a "
+            "connection entry of its own) and this policy on that cluster alone"
+        ),
+    ]
+    return "Neptune IAM policy", json.dumps(policy, indent=2).splitlines(), notes
+
+
 def _database_of(connection: str | None) -> str:
     from urllib.parse import urlsplit
 
@@ -244,6 +285,17 @@ def access_rules(namespace: str, *, config: Any = None) -> list[AccessRules]:
             system, rules, notes = _objects(namespace, conn)
         elif conn.type == "nats":
             system, rules, notes = _nats(namespace, options, principal)
+        elif conn.type == "neptune":
+            system, rules, notes = _neptune(namespace, options)
+        elif conn.type == "gremlin":
+            system = "Gremlin Server"
+            rules = []
+            notes = [
+                (
+                    "a Gremlin Server authenticates (SASL) but has no per-graph authorization "
+                    "rules: the prism_ns property and prism's id prefix are the only isolation"
+                ),
+            ]
         elif conn.type in ("memstore", "sqlite"):
             system = "embedded"
             rules = []

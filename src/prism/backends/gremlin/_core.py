@@ -24,13 +24,24 @@ from prism.backends._bridge import WorkerPool
 from prism.backends._errors import translated
 from prism.backends.gremlin._config import GremlinConfig
 from prism.backends.gremlin._errors import is_retryable, translate
-from prism.errors import BackendUnavailableError
+from prism.errors import BackendUnavailableError, ConfigurationError
 
 if TYPE_CHECKING:
     from gremlin_python.driver.driver_remote_connection import DriverRemoteConnection
     from gremlin_python.process.graph_traversal import GraphTraversalSource
 
-__all__ = ["BACKEND", "ID_KEY", "NS_KEY", "PROPS_KEY", "Connection", "server_id", "sigv4_headers"]
+    from prism.credentials import Credential, CredentialProvider
+
+__all__ = [
+    "BACKEND",
+    "ID_KEY",
+    "NS_KEY",
+    "PROPS_KEY",
+    "Connection",
+    "aws_credentials",
+    "server_id",
+    "sigv4_headers",
+]
 
 BACKEND = "gremlin"
 NS_KEY = "prism_ns"
@@ -71,15 +82,11 @@ def sigv4_headers(
     if credentials is None:
         found = session.get_credentials()
         if found is None:
-            from prism.errors import ConfigurationError
-
             msg = "neptune iam: true, but botocore found no AWS credentials in the credential chain"
             raise ConfigurationError(msg, backend="neptune")
         credentials = found.get_frozen_credentials()
     region = region or session.get_config_variable("region")
     if not region:
-        from prism.errors import ConfigurationError
-
         msg = "neptune iam: true needs a region (option 'region' or AWS_REGION)"
         raise ConfigurationError(msg, backend="neptune")
     parts = urlsplit(url)
@@ -101,12 +108,110 @@ def sigv4_headers(
     return headers
 
 
+def aws_credentials(credential: Credential) -> Any:
+    """botocore ``Credentials`` from a prism credential yielding AWS keys: the user name is the
+    access key id, the secret the secret access key, ``extra['session_token']`` the session
+    token of temporary credentials (what the ``aws`` provider hands out; a ``file``,
+    ``command`` or ``static`` provider may hand out the same)."""
+    from botocore.credentials import Credentials
+
+    if not credential.username:
+        msg = (
+            "neptune iam: the credential provider gave no access key id (its username); "
+            "Neptune IAM signs with an AWS access key id and secret access key"
+        )
+        raise ConfigurationError(msg, backend="neptune")
+    return Credentials(
+        credential.username, credential.secret, credential.extra.get("session_token")
+    )
+
+
+_FORBIDDEN = "HTTP Error code 403"
+"""What gremlinpython's transport says when the handshake is refused (it hides the rest)."""
+
+
+def _signing_transport_factory(
+    config: GremlinConfig, provider: CredentialProvider | None, backend: str
+) -> Callable[[], Any]:
+    """A gremlinpython transport factory whose transports sign each WebSocket handshake as it
+    happens, with the credential current at that moment: a pooled connection that opens late
+    (gremlinpython connects lazily) or reconnects carries a fresh SigV4 date and rotated keys.
+    A refused handshake (403) reports the credential back to the provider and is signed and
+    tried once more with a fresh one, never more."""
+    from gremlin_python.driver.aiohttp.transport import AiohttpTransport
+
+    def sign(url: str) -> tuple[dict[str, str], Credential | None]:
+        if provider is None:  # botocore's own chain, asked on each handshake
+            return sigv4_headers(url, config.region), None
+        credential = provider.get()
+        return sigv4_headers(url, config.region, aws_credentials(credential)), credential
+
+    class SigningTransport(AiohttpTransport):  # type: ignore[misc]
+        def _drop_session(self) -> None:
+            """Close the HTTP session a refused handshake left open (the loop stays usable)."""
+            session: Any = getattr(self, "_client_session", None)
+            self._client_session = None
+            if session is not None and not session.closed:
+                self._loop.run_until_complete(session.close())
+
+        def connect(self, url: str, headers: Any = None) -> None:
+            base = dict(headers or {})
+            try:
+                signed, used = sign(url)
+            except BaseException:
+                self.close()
+                raise
+            try:
+                super().connect(url, {**base, **signed})
+                return
+            except Exception as exc:
+                if provider is None or _FORBIDDEN not in str(exc):
+                    self.close()  # its loop and session now, not in a later __del__
+                    raise
+                self._drop_session()
+            provider.invalidate(used)  # a no-op when another thread refreshed it already
+            signed, _ = sign(url)
+            try:
+                super().connect(url, {**base, **signed})
+            except Exception as exc:
+                self.close()
+                if _FORBIDDEN not in str(exc):
+                    raise
+                msg = (
+                    "Neptune refused the IAM signature twice, the second time with a fresh "
+                    f"credential from {provider.describe()}: check the IAM policy (prism acl), "
+                    "the region and the keys"
+                )
+                raise ConfigurationError(msg, backend=backend) from None
+
+    def factory() -> Any:
+        return SigningTransport(
+            read_timeout=config.timeout,
+            write_timeout=config.timeout,
+            max_content_length=10 * 1024 * 1024,
+        )
+
+    return factory
+
+
 class Connection:
     """One ``DriverRemoteConnection`` (pool of ``pool_size`` WebSockets), opened lazily."""
 
-    def __init__(self, config: GremlinConfig, backend: str = BACKEND) -> None:
+    def __init__(
+        self,
+        config: GremlinConfig,
+        backend: str = BACKEND,
+        credentials: CredentialProvider | None = None,
+    ) -> None:
+        if credentials is not None and not config.iam:
+            msg = (
+                f"{backend} takes credentials only to sign with AWS IAM (Neptune, iam: true); "
+                "a plain Gremlin Server's username/password authentication is not supported"
+            )
+            raise ConfigurationError(msg, backend=backend)
         self.config = config
         self.backend = backend
+        self.credentials = credentials
         self.bridge = WorkerPool(backend, max_workers=config.pool_size)
         self._remote: DriverRemoteConnection | None = None
         self._g: GraphTraversalSource | None = None
@@ -118,7 +223,14 @@ class Connection:
         from gremlin_python.process.anonymous_traversal import traversal
 
         config = self.config
-        headers = sigv4_headers(config.url, config.region) if config.iam else None
+        transport: dict[str, Any] = {}
+        if config.iam:  # signed per handshake, see _signing_transport_factory
+            transport["transport_factory"] = _signing_transport_factory(
+                config, self.credentials, self.backend
+            )
+        else:
+            transport["read_timeout"] = config.timeout
+            transport["write_timeout"] = config.timeout
         message_serializer = (
             serializer.GraphBinarySerializersV1()
             if config.serializer == "graphbinary"
@@ -131,9 +243,7 @@ class Connection:
                 pool_size=config.pool_size,
                 max_workers=config.pool_size,
                 message_serializer=message_serializer,
-                headers=headers,
-                read_timeout=config.timeout,
-                write_timeout=config.timeout,
+                **transport,
             )
         except Exception as exc:
             raise translated(exc, self.backend, "open", translate) from exc

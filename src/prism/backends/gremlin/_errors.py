@@ -7,7 +7,8 @@ driver exception                                             prism error
 Neptune ``ConstraintViolationException``)
 ``GremlinServerError`` ``ConcurrentModificationException``   retried (option ``retries``), then
 (Neptune's throttling of conflicting writes)                 ConflictError
-``GremlinServerError`` 401 / 407 / ``AccessDenied``          ConfigurationError
+``GremlinServerError`` 401 / 407 / ``AccessDenied``, a      ConfigurationError
+handshake refused with 403 (Neptune IAM)
 ``GremlinServerError`` 598 (server timeout), client          BackendUnavailableError
 timeouts, refused or lost connections (``OSError``,
 aiohttp client errors)
@@ -56,6 +57,11 @@ def translate(exc: BaseException) -> PrismError | None:
         if code == 598 or "TimeLimitExceeded" in text:
             return BackendUnavailableError(f"the Gremlin server timed out: {_text(exc)}")
         return None
+    if "HTTP Error code 403" in str(exc):  # gremlinpython's refused WebSocket handshake
+        return ConfigurationError(
+            "the Gremlin server refused the WebSocket handshake (403): check IAM (iam, region, "
+            "the credential provider or AWS credential chain) and the IAM policy (prism acl)"
+        )
     if isinstance(exc, asyncio.TimeoutError | concurrent.futures.TimeoutError | TimeoutError):
         return BackendUnavailableError(
             "the Gremlin server did not answer in time (see the 'timeout' option)"

@@ -24,7 +24,7 @@ class GremlinBackend(Backend):
     def __init__(self, settings: BackendSettings) -> None:
         super().__init__(settings)
         self.config = parse_config(settings.backend, settings.connection, settings.options)
-        self.connection = Connection(self.config, settings.backend)
+        self.connection = Connection(self.config, settings.backend, settings.credentials)
 
     def open(self) -> None:
         self.connection.open()

@@ -53,6 +53,7 @@ from prism.backends._bridge import WorkerPool
 from prism.backends._errors import translated
 from prism.backends.kafka._config import KafkaConfig
 from prism.backends.kafka._errors import error_of, translate
+from prism.backends.kafka._sasl import SaslRotation
 from prism.errors import (
     BackendUnavailableError,
     NotFoundError,
@@ -342,14 +343,16 @@ class KafkaClients:
         self.counts: dict[str, int] = {}
         """topic → partition count, for topics known to exist."""
         self.pool = WorkerPool(BACKEND, max_workers=32)
+        self.sasl = SaslRotation()
+        """Keeps a rotated SASL PLAIN/SCRAM credential on every live client (kafka/_sasl.py)."""
 
     # ---- lifecycle -------------------------------------------------------------------------
 
     def open(self) -> None:
         """Connect: a metadata request must answer within the timeout."""
         try:
-            self._producer = Producer(self.producer_config)
-            self._admin = AdminClient(self.base)
+            self._producer = self.sasl.make(Producer, self.producer_config)
+            self._admin = self.sasl.make(AdminClient, self.base)
             self._producer.list_topics(timeout=self.timeout)
         except KafkaException as exc:
             self.close()
@@ -385,6 +388,7 @@ class KafkaClients:
         for reader in readers:
             with contextlib.suppress(Exception):
                 reader.close()
+        self.sasl.forget()
         self.pool.close()
 
     @property
@@ -595,7 +599,7 @@ class KafkaClients:
             if self._readers:
                 return self._readers.pop()
         try:
-            return Consumer(self.reader_config)
+            return self.sasl.make(Consumer, self.reader_config)
         except KafkaException as exc:
             raise translated(exc, BACKEND, "read", translate) from exc
 

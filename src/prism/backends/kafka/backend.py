@@ -12,6 +12,7 @@ from __future__ import annotations
 from prism.backends.base import Backend
 from prism.backends.kafka._config import parse_config, with_credentials
 from prism.backends.kafka._core import KafkaClients
+from prism.backends.kafka._sasl import SaslRotation
 from prism.backends.kafka.pubsub import KafkaPubSub
 from prism.backends.kafka.stream import KafkaStream
 from prism.backends.settings import BackendSettings
@@ -34,8 +35,9 @@ class KafkaBackend(Backend):
         provider = self.settings.credentials
         if provider is not None:
             provider.get()  # fetched off the event loop; with_credentials reuses it
-            config = with_credentials(self.config, provider)
+            config, sasl = SaslRotation.wire(with_credentials(self.config, provider), provider)
             self.clients = KafkaClients(config, self.settings.max_value_bytes)
+            self.clients.sasl = sasl  # rotated SASL PLAIN/SCRAM secrets reach live clients
         self.clients.call(self.clients.open)
 
     def close(self) -> None:

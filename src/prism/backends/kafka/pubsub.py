@@ -178,7 +178,7 @@ class KafkaSubscription(Subscription):
         self._lock = threading.Lock()
         config: dict[str, Any] = {**clients.reader_config, "fetch.wait.max.ms": 5}
         try:
-            consumer = Consumer(config)
+            consumer = clients.sasl.make(Consumer, config)
             assignment = []
             for partition in range(count):
                 _, high = consumer.get_watermark_offsets(

@@ -23,12 +23,14 @@ from minio.credentials.providers import (  # noqa: TID253
     EnvAWSProvider,
     EnvMinioProvider,
     IamAwsProvider,
+    Provider,
 )
 from minio.deleteobjects import DeleteObject  # noqa: TID253
 from minio.error import S3Error  # noqa: TID253
 
 from prism.backends._objects._config import ObjectConfig
 from prism.backends._objects._store import Blob, Driver, Head
+from prism.backends.minio._credentials import MinioCredentials
 from prism.errors import ConfigurationError, UnsupportedError
 
 __all__ = ["DeleteFailed", "MinioDriver", "make_client", "pool_manager"]
@@ -65,15 +67,17 @@ def make_client(config: ObjectConfig, http: urllib3.PoolManager) -> Minio:
     """A minio client with every connection option of ``config`` passed through."""
     endpoint = config.endpoint_url or "https://s3.amazonaws.com"
     host = endpoint.split("://", 1)[1].rstrip("/")
-    credentials = None
-    if not config.access_key:
+    credentials: Provider | None = None
+    if config.credentials is not None:  # prism.yaml's provider, asked on every request
+        credentials = MinioCredentials(config.credentials)
+    elif not config.access_key:
         credentials = ChainedProvider(
             [EnvAWSProvider(), EnvMinioProvider(), AWSConfigProvider(profile=config.profile),
              IamAwsProvider()]
         )  # fmt: skip
     client = Minio(
         host,
-        access_key=config.access_key,
+        access_key=None if credentials is not None else config.access_key,
         secret_key=config.secret_key,
         session_token=config.session_token,
         secure=endpoint.startswith("https://"),

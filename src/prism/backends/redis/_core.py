@@ -89,19 +89,33 @@ def _rejected(error: BaseException) -> bool:
 
 
 def _not_rejected(is_retryable: Any) -> Any:
+    if is_retryable is None:
+        return _not_rejected_at_all
+
     def check(error: Exception) -> bool:
-        if _rejected(error):
-            return False
-        return True if is_retryable is None else bool(is_retryable(error))
+        return not _rejected(error) and bool(is_retryable(error))
 
     return check
 
 
-class RefreshingRetry(redis.retry.Retry):
-    """redis-py's retry, plus one refresh of a credential the server rejected."""
+def _not_rejected_at_all(error: Exception) -> bool:
+    """The predicate for callers that give none (no closure per command)."""
+    return not _rejected(error)
+
+
+_REJECTIONS = (redis.exceptions.AuthenticationError, redis.exceptions.ResponseError)
+
+
+class _RefreshOnce:
+    """What both flavours of the refreshing retry share: the provider, a copy per connection,
+    and what to do when the server rejected the credential.  Each flavour keeps only its
+    ``call_with_retry``."""
+
+    provider: CredentialProvider
+    _backoff: Any
 
     def __init__(self, backoff: Any, retries: int, provider: CredentialProvider) -> None:
-        super().__init__(backoff, retries)
+        super().__init__(backoff, retries)  # type: ignore[call-arg]
         self.provider = provider
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
@@ -110,6 +124,18 @@ class RefreshingRetry(redis.retry.Retry):
         clone = copy.copy(self)
         clone._backoff = copy.deepcopy(self._backoff, memo)
         return clone
+
+    def _after_rejection(self, error: Exception, fail: Any, with_failure_count: bool) -> Any:
+        """Re-raise ``error`` unless the server rejected the credential; else make the
+        provider forget it and report the failure (``fail``'s result: awaitable when async)."""
+        if not _rejected(error):
+            raise error
+        self.provider.invalidate()
+        return fail(error, 1) if with_failure_count else fail(error)
+
+
+class RefreshingRetry(_RefreshOnce, redis.retry.Retry):
+    """redis-py's retry, plus one refresh of a credential the server rejected."""
 
     def call_with_retry(
         self, do: Any, fail: Any, is_retryable: Any = None, with_failure_count: bool = False
@@ -117,27 +143,13 @@ class RefreshingRetry(redis.retry.Retry):
         check = _not_rejected(is_retryable)
         try:
             return super().call_with_retry(do, fail, check, with_failure_count)
-        except (redis.exceptions.AuthenticationError, redis.exceptions.ResponseError) as error:
-            if not _rejected(error):
-                raise
-            self.provider.invalidate()
-            fail(error, 1) if with_failure_count else fail(error)
-            return super().call_with_retry(do, fail, check, with_failure_count)
+        except _REJECTIONS as error:
+            self._after_rejection(error, fail, with_failure_count)
+        return super().call_with_retry(do, fail, check, with_failure_count)
 
 
-class RefreshingRetryAsync(redis.asyncio.retry.Retry):
+class RefreshingRetryAsync(_RefreshOnce, redis.asyncio.retry.Retry):
     """:class:`RefreshingRetry` for ``redis.asyncio``."""
-
-    def __init__(self, backoff: Any, retries: int, provider: CredentialProvider) -> None:
-        super().__init__(backoff, retries)
-        self.provider = provider
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        # redis-py copies its Retry into every connection; the provider (and its cache and
-        # lock) is shared, the backoff state is not
-        clone = copy.copy(self)
-        clone._backoff = copy.deepcopy(self._backoff, memo)
-        return clone
 
     async def call_with_retry(
         self, do: Any, fail: Any, is_retryable: Any = None, with_failure_count: bool = False
@@ -145,12 +157,9 @@ class RefreshingRetryAsync(redis.asyncio.retry.Retry):
         check = _not_rejected(is_retryable)
         try:
             return await super().call_with_retry(do, fail, check, with_failure_count)
-        except (redis.exceptions.AuthenticationError, redis.exceptions.ResponseError) as error:
-            if not _rejected(error):
-                raise
-            self.provider.invalidate()
-            await (fail(error, 1) if with_failure_count else fail(error))
-            return await super().call_with_retry(do, fail, check, with_failure_count)
+        except _REJECTIONS as error:
+            await self._after_rejection(error, fail, with_failure_count)
+        return await super().call_with_retry(do, fail, check, with_failure_count)
 
 
 def _retry(config: RedisConfig, retries: int | None = None) -> Any:

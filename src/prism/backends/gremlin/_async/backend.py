@@ -22,7 +22,7 @@ class AsyncGremlinBackend(AsyncBackend):
     def __init__(self, settings: BackendSettings) -> None:
         super().__init__(settings)
         self.config = parse_config(settings.backend, settings.connection, settings.options)
-        self.connection = Connection(self.config, settings.backend)
+        self.connection = Connection(self.config, settings.backend, settings.credentials)
 
     async def open(self) -> None:
         await self.connection.open_async()

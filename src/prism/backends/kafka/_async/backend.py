@@ -12,6 +12,7 @@ from prism.backends.kafka._async.pubsub import AsyncKafkaPubSub
 from prism.backends.kafka._async.stream import AsyncKafkaStream
 from prism.backends.kafka._config import parse_config, with_credentials
 from prism.backends.kafka._core import KafkaClients
+from prism.backends.kafka._sasl import SaslRotation
 from prism.backends.settings import BackendSettings
 
 __all__ = ["AsyncKafkaBackend"]
@@ -32,8 +33,9 @@ class AsyncKafkaBackend(AsyncBackend):
         provider = self.settings.credentials
         if provider is not None:
             await provider.get_async()  # fetched off the event loop; with_credentials reuses it
-            config = with_credentials(self.config, provider)
+            config, sasl = SaslRotation.wire(with_credentials(self.config, provider), provider)
             self.clients = KafkaClients(config, self.settings.max_value_bytes)
+            self.clients.sasl = sasl  # rotated SASL PLAIN/SCRAM secrets reach live clients
         await self.clients.call_async(self.clients.open)
 
     async def close(self) -> None:
