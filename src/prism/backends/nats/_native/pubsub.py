@@ -16,7 +16,8 @@ namespace.
   ``<prefix>-<ns>-ps``, which republishes each stored message to the core subject with its
   sequence (``Nats-Sequence``): ordinary subscribers receive it with its ``id`` (the stream
   sequence, decimal; ids increase in publish order across the namespace).
-* A durable subscription is a durable pull consumer (``AckWait`` = ``ack_wait``, explicit acks)
+* A durable subscription is a durable pull consumer (``AckWait`` = ``ack_wait``, ``MaxDeliver``
+  = the ``max_deliver`` option, -1 by default: redelivered until acknowledged; explicit acks)
   named after the subscription and its topic; unacknowledged messages are nak'ed at close, so
   they come again at once on the next attach.
 * Ordering: every publish of a backend goes through its one connection, which keeps order.
@@ -241,6 +242,7 @@ class AsyncNatsPubSub(
             filter_subject=self.stored + escape_topic(topic),
             ack_policy=api.AckPolicy.EXPLICIT,
             ack_wait=wait,
+            max_deliver=self._b.config.max_deliver,
             deliver_policy=api.DeliverPolicy.ALL if start == "earliest" else api.DeliverPolicy.NEW,
             max_ack_pending=-1,
         )
@@ -251,9 +253,11 @@ class AsyncNatsPubSub(
             except nats.js.errors.NotFoundError:
                 await self.js.add_consumer(self.stream, config)
             else:
-                if info.config.ack_wait != wait:
+                wanted = self._b.config.max_deliver
+                if info.config.ack_wait != wait or (info.config.max_deliver or -1) != wanted:
                     update = api.ConsumerConfig.from_response(info.config.as_dict())
                     update.ack_wait = wait
+                    update.max_deliver = wanted
                     await self.js.add_consumer(self.stream, update)
             sub = await self.js.pull_subscribe_bind(durable, stream=self.stream)
         return AsyncNatsDurableSubscription(topic, sub)
