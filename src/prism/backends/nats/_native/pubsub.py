@@ -115,6 +115,15 @@ class AsyncNatsPubSub(
         self.stored = f"{self._subject_root}.pp."
         self.stream = f"{self._name_root}-ps"
         self._subjects: dict[str, str] = {}
+        self._stored_subjects: dict[str, str] = {}
+
+    def _stored_subject(self, topic: str) -> str:
+        """The stored subject of ``topic``, remembered like :meth:`_subject`'s."""
+        subject = self.stored + escape_topic(topic)
+        if len(self._stored_subjects) >= _SUBJECT_CACHE:
+            self._stored_subjects.clear()
+        self._stored_subjects[topic] = subject
+        return subject
 
     def _subject(self, topic: str) -> str:
         """The core subject of ``topic``, remembered (a bounded cache: the hot path of publish)."""
@@ -185,12 +194,20 @@ class AsyncNatsPubSub(
     async def publish_persistent(
         self, topic: str, payload: bytes, *, headers: Mapping[str, str] | None = None
     ) -> str:
-        with translating(BACKEND, "publish_persistent", translate):
-            await self._ensure_stream()
-            async with self._b.inflight:
-                ack = await self.js.publish(
-                    self.stored + escape_topic(topic), payload, headers=encode_headers(headers)
+        # the hot path: no context manager, the stored subject remembered per topic
+        b = self._b
+        try:
+            if self.stream not in b.ready:
+                await self._ensure_stream()
+            subject = self._stored_subjects.get(topic)
+            if subject is None:
+                subject = self._stored_subject(topic)
+            async with b.inflight:
+                ack = await b.js.publish(
+                    subject, payload, headers=encode_headers(headers) if headers else None
                 )
+        except Exception as exc:
+            raise translated(exc, BACKEND, "publish_persistent", translate) from exc
         return str(ack.seq)
 
     async def last_message_id(self, topic: str) -> str | None:
