@@ -34,6 +34,7 @@ N_LAT = 2_000
 FANOUT = 100
 FAN_MESSAGES = 200
 ROUNDS = 5
+CPU_ROUNDS = 7
 
 
 def config(url: str) -> dict[str, Any]:
@@ -99,6 +100,26 @@ async def _fanout_raw(nc: Any, subject: str) -> float:
     return FANOUT * FAN_MESSAGES / elapsed
 
 
+async def _cpu_per_call(label: str, mine: Any, raw: Any) -> str:
+    """Client CPU time per call (``time.process_time``: this process's client, event loop and
+    driver work), interleaved rounds: on a loaded machine the steadier figure than wall time
+    for what prism adds to a call."""
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(CPU_ROUNDS):
+        for out, fn in ((a, mine), (b, raw)):
+            start = time.process_time()
+            for _ in range(N_JS):
+                await fn()
+            out.append((time.process_time() - start) / N_JS * 1e6)
+    return (
+        f"{label} (async) client CPU per call, {CPU_ROUNDS} interleaved rounds: prism min "
+        f"{min(a):.1f} / median {statistics.median(a):.1f} µs, raw min {min(b):.1f} / median "
+        f"{statistics.median(b):.1f} µs; ratio of minima {min(a) / min(b):.2f}, of medians "
+        f"{statistics.median(a) / statistics.median(b):.2f}"
+    )
+
+
 async def run_async(url: str, name: str) -> tuple[list[Result], list[str]]:
     results: list[Result] = []
     notes: list[str] = []
@@ -157,6 +178,12 @@ async def run_async(url: str, name: str) -> tuple[list[Result], list[str]]:
             "KV get (async)", lambda: kv.get("k"), lambda: raw_kv.get("k"), n=N_JS, rounds=ROUNDS
         )
     )
+    for label, mine_fn, raw_fn in (
+        ("JetStream publish+ack", lambda: ps.publish_persistent("js", VALUE),
+         lambda: js.publish(f"{root}.pp.js", VALUE)),
+        ("KV put", lambda: kv.set("k", VALUE), lambda: raw_kv.put("k", VALUE)),
+    ):  # fmt: skip
+        notes.append(await _cpu_per_call(label, mine_fn, raw_fn))
     mine = await _latency_prism(ps, N_LAT)
     theirs = await _latency_raw(nc, f"{root}.ps.lat", N_LAT)
     notes.append(

@@ -140,23 +140,43 @@ async def test_namespace_a_never_receives_b_even_through_wildcards(nats_url: str
 
 
 @run
-async def test_durable_consumer_is_visible_with_its_ack_wait(nats_url: str) -> None:
+async def test_durable_consumer_is_visible_with_its_ack_wait_and_max_deliver(
+    nats_url: str,
+) -> None:
     async with raw_client(nats_url) as raw:
-        await _durable_visible(nats_url, raw)
+        # the default: redelivered until acknowledged (at-least-once), set explicitly
+        await _durable_visible(nats_url, raw, {}, 7.0, -1)
+        # the namespace's option reaches the server, and a changed ack_wait updates it
+        await _durable_visible(nats_url, raw, {"max_deliver": 4}, 2.5, 4)
 
 
-async def _durable_visible(nats_url: str, raw: Any) -> None:
+async def _durable_visible(
+    nats_url: str, raw: Any, options: dict[str, Any], ack_wait: float, max_deliver: int
+) -> None:
     name = fresh("dur")
-    async with await prism.open_async(name, config=config(nats_url)) as ns:
-        sub = await ns.pubsub.subscribe_durable("jobs", "workers", ack_wait=7.0)
+    async with await prism.open_async(name, config=config(nats_url, **options)) as ns:
+        sub = await ns.pubsub.subscribe_durable("jobs", "workers", ack_wait=ack_wait)
         js = raw.jetstream()
         stream = f"prism-{escape(name)}-ps"
-        consumers = await js.consumers_info(stream)
-        (info,) = consumers
-        assert info.config.ack_wait == 7.0
+        (info,) = await js.consumers_info(stream)
+        assert info.config.ack_wait == ack_wait
+        assert info.config.max_deliver == max_deliver
         assert info.config.filter_subject == f"prism.{escape(name)}.pp.jobs"
         assert info.config.durable_name == f"{escape('workers')}-{escape('jobs')}"
         await sub.close()
+        # attaching again with another ack_wait updates the consumer, MaxDeliver kept
+        sub = await ns.pubsub.subscribe_durable("jobs", "workers", ack_wait=ack_wait + 1)
+        (info,) = await js.consumers_info(stream)
+        assert (info.config.ack_wait, info.config.max_deliver) == (ack_wait + 1, max_deliver)
+        await sub.close()
+
+
+def test_max_deliver_option_is_checked_without_connecting() -> None:
+    assert parse_config("nats", None, {"max_deliver": 3}).max_deliver == 3
+    assert parse_config("nats", None, {}).max_deliver == -1
+    for bad in (0, -2, 1.5, True, "3"):
+        with pytest.raises(prism.ConfigurationError, match="max_deliver"):
+            parse_config("nats", None, {"max_deliver": bad})
 
 
 @run

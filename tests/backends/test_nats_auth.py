@@ -4,14 +4,17 @@ configured from ``prism acl``'s own output; credentials from a provider."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import nats
 import nats.errors
 import nats.js.errors
 import pytest
+from nats.aio.client import Client
 
 import prism
 from prism.acl import PASSWORD, access_rules
@@ -142,3 +145,74 @@ def test_a_wrong_password_is_a_configuration_error_without_the_secret(server: Na
     with pytest.raises(prism.PrismError) as info:
         prism.open(NS_A, config=cfg)
     assert "Wrong-Secret-7" not in str(info.value)
+
+
+def _authorization(secret: str, *, token: bool) -> str:
+    if token:
+        return f'authorization {{ token: "{secret}" }}'
+    return f'authorization {{ users = [ {{user: app, password: "{secret}"}} ] }}'
+
+
+@pytest.mark.parametrize("token", [False, True], ids=["user-password", "token"])
+def test_a_rotated_secret_is_asked_again_at_reconnect_with_no_error_surfacing(
+    tmp_path: Path, token: bool
+) -> None:
+    # A mounted secret file changes, then the server restarts (store kept) knowing only the new
+    # secret: the client reconnects by itself with what the file provider holds now.
+    secret = tmp_path / "secret"
+    secret.write_text("first-Secret-1\n")
+    binary = nats_binary()
+    assert binary is not None
+    srv = NatsProcess(binary, extra_config=_authorization("first-Secret-1", token=token))
+    srv.start()
+    credentials: dict[str, Any] = {"provider": "file", "path": str(secret)}
+    if not token:
+        credentials["username"] = "app"
+    cfg = {
+        "backends": {
+            "n": {
+                "type": "nats",
+                "connection": srv.url,
+                "options": {"reconnect_time_wait": 0.1},
+                "credentials": credentials,
+            }
+        },
+        "default_backend": "n",
+    }
+
+    async def main() -> None:
+        async with await prism.open_async(f"rot-{TAG}", config=cfg) as ns:
+            await ns.keyvalue.set("k", b"before")
+            live = await ns.pubsub.subscribe("news")
+            secret.write_text("second-Secret-22\n")
+            srv.extra_config = _authorization("second-Secret-22", token=token)
+            srv.restart()
+            # a core publish sent before the client noticed the restart is lost (at-most-once):
+            # publish until one arrives, with a deadline; none of these calls may raise
+            got = None
+            deadline = time.monotonic() + 20
+            while got is None and time.monotonic() < deadline:
+                await ns.pubsub.publish("news", b"after")
+                got = await live.get(timeout=0.2)
+            assert got is not None and got.payload == b"after"
+            assert await ns.keyvalue.get("k") == b"before"  # the store was kept
+            await ns.keyvalue.set("k", b"after")
+            assert await ns.keyvalue.get("k") == b"after"
+            await live.close()
+
+    try:
+        asyncio.run(main())
+        # the old secret no longer works: the reconnect really sent the new one
+        asyncio.run(_refused(srv.url, "first-Secret-1", token=token))
+    finally:
+        srv.stop()
+
+
+async def _refused(url: str, secret: str, *, token: bool) -> None:
+    kwargs: dict[str, Any] = {"token": secret} if token else {"user": "app", "password": secret}
+    nc = Client()
+    try:
+        with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+            await nc.connect(url, allow_reconnect=False, connect_timeout=5, **kwargs)
+    finally:
+        await nc.close()  # a failed connect leaves nats-py's transport open

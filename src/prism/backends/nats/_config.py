@@ -12,6 +12,10 @@ The connection is one server URL or a comma-separated list of them,
 * ``max_reconnect_attempts`` (-1: forever, the default), ``reconnect_time_wait`` (seconds),
   ``connect_timeout`` (seconds), ``allow_reconnect`` (default true);
 * ``request_timeout`` — seconds to wait for a JetStream API answer (default 5);
+* ``max_deliver`` — ``MaxDeliver`` of the durable consumers behind durable subscriptions: how
+  many times JetStream delivers an unacknowledged message (-1: until acknowledged, the default,
+  which is what at-least-once delivery promises; a positive limit lets JetStream give up on a
+  message after that many deliveries);
 * ``prefix`` — the first subject token and stream-name prefix of everything prism makes
   (default ``prism``; letters, digits, ``-`` and ``_``).
 
@@ -35,7 +39,14 @@ STRING_OPTIONS = ("token", "user", "password", "creds", "nkey", "tls_ca", "tls_c
                   "tls_hostname", "name", "prefix")  # fmt: skip
 NUMBER_OPTIONS = ("reconnect_time_wait", "connect_timeout", "request_timeout")
 KNOWN = frozenset(
-    {*STRING_OPTIONS, *NUMBER_OPTIONS, "servers", "max_reconnect_attempts", "allow_reconnect"}
+    {
+        *STRING_OPTIONS,
+        *NUMBER_OPTIONS,
+        "servers",
+        "max_reconnect_attempts",
+        "allow_reconnect",
+        "max_deliver",
+    }
 )
 _SCHEMES = ("nats://", "tls://", "ws://", "wss://")
 _PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
@@ -52,6 +63,7 @@ class NatsConfig:
     connect_timeout: float = 5.0
     request_timeout: float = 5.0
     allow_reconnect: bool = True
+    max_deliver: int = -1
     prefix: str = "prism"
 
     @property
@@ -150,6 +162,15 @@ def parse_config(backend: str, connection: str | None, options: Mapping[str, Any
             )
             raise _fail(backend, msg)
         kwargs["max_reconnect_attempts"] = value
+    if "max_deliver" in options:
+        value = options["max_deliver"]
+        if isinstance(value, bool) or not isinstance(value, int) or value == 0 or value < -1:
+            msg = (
+                f"{backend} option 'max_deliver' must be a positive integer or -1 (deliver "
+                f"until acknowledged); got {value!r}"
+            )
+            raise _fail(backend, msg)
+        kwargs["max_deliver"] = value
     if "allow_reconnect" in options:
         if not isinstance(options["allow_reconnect"], bool):
             msg = f"{backend} option 'allow_reconnect' must be true or false"

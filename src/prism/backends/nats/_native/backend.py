@@ -26,12 +26,14 @@ from prism.backends.nats._native.pubsub import AsyncNatsPubSub
 from prism.backends.nats._native.queue import AsyncNatsQueue
 from prism.backends.nats._native.stream import AsyncNatsStream
 from prism.backends.settings import BackendSettings
-from prism.errors import BackendUnavailableError
+from prism.credentials import Credential
+from prism.errors import BackendUnavailableError, PrismError
 
 __all__ = ["BACKEND", "AsyncNatsBackend"]
 
 BACKEND = "nats"
 _MAX_INFLIGHT = 256
+_AUTH = "authorization violation"
 _log = logging.getLogger("prism.backends.nats")
 
 
@@ -66,6 +68,44 @@ class AsyncNatsBackend(AsyncBackend):
         not one per concurrent first caller."""
         self.ready: set[str] = set()
         """Streams and buckets known to exist (made once per backend)."""
+        self._cred: Credential | None = None
+        """The provider's credential sent at the last (re)connect (None: no provider)."""
+        self._refused: str | None = None
+        """The secret a server refused last (invalidated once, not at every retry)."""
+
+    # -- credentials from a provider, asked again at every reconnect --------------------------
+
+    def _username(self) -> str:
+        # called by nats-py, synchronously on the loop, while it builds CONNECT: no I/O here
+        assert self._cred is not None
+        return self._cred.username or ""
+
+    def _secret(self) -> str:
+        assert self._cred is not None
+        return self._cred.secret
+
+    async def _refresh(self) -> None:
+        """nats-py's ``disconnected_cb``: before it reconnects, take the provider's current
+        credential (a rotated file is read again; an expiring token is refreshed)."""
+        provider = self.settings.credentials
+        if provider is None:
+            return
+        try:
+            self._cred = await provider.get_async()
+        except PrismError as exc:  # keep the old one; the reconnect reports what the server says
+            _log.warning("nats: the credential provider failed: %s", type(exc).__name__)
+
+    async def _error(self, exc: Exception) -> None:
+        """nats-py's ``error_cb`` with a provider: a reconnect the server refused for its
+        credential drops that credential once (the next attempt fetches anew)."""
+        await _error_cb(exc)
+        provider = self.settings.credentials
+        if provider is None or self._cred is None or _AUTH not in str(exc).lower():
+            return
+        if self._cred.secret != self._refused:
+            self._refused = self._cred.secret
+            provider.invalidate(self._cred)
+        await self._refresh()
 
     @property
     def nc(self) -> Client:
@@ -83,21 +123,26 @@ class AsyncNatsBackend(AsyncBackend):
 
     async def open(self) -> None:
         kwargs: dict[str, Any] = self.config.connect_kwargs()
+        error_cb = _error_cb
         provider = self.settings.credentials
         if provider is not None:  # prism.yaml names a credential provider: it replaces the URL's
-            cred = await provider.get_async()
+            self._cred = await provider.get_async()
             for key in ("user", "password", "token"):
                 kwargs.pop(key, None)
-            if cred.username is None:
-                kwargs["token"] = cred.secret
+            # nats-py calls these at every CONNECT, the first and each reconnect's, so a
+            # reconnect sends the credential the provider holds then (refreshed below)
+            if self._cred.username is None:
+                kwargs["token"] = self._secret
             else:
-                kwargs["user"], kwargs["password"] = cred.username, cred.secret
+                kwargs["user"], kwargs["password"] = self._username, self._secret
+            kwargs["disconnected_cb"] = self._refresh
+            error_cb = self._error
         # nats-py retries the first connection like a reconnect (forever by default): bound it
         limit = max(2 * self.config.connect_timeout, 10.0)
         with translating(BACKEND, "open", translate):
             nc = Client()
             try:
-                await asyncio.wait_for(nc.connect(**kwargs, error_cb=_error_cb), limit)
+                await asyncio.wait_for(nc.connect(**kwargs, error_cb=error_cb), limit)
             except BaseException as exc:
                 # a failed connect leaves nats-py's transport open: close it here
                 with contextlib.suppress(Exception):

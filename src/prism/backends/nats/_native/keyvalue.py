@@ -29,7 +29,7 @@ import nats.js.errors  # noqa: TID253 (backend-internal module)
 from nats.js import api  # noqa: TID253
 
 from prism._validate import Duration
-from prism.backends._errors import translating
+from prism.backends._errors import translated, translating
 from prism.backends.nats._errors import translate
 from prism.backends.nats._names import escape, unescape
 from prism.backends.nats._native._facet import AsyncNatsFacet
@@ -154,10 +154,18 @@ class AsyncNatsKeyValue(
     # keyvalue_basic / keyvalue_ttl ---------------------------------------------------------------
 
     async def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
-        with translating(BACKEND, "set", translate):
-            await self._ensure()
-            expires = None if ttl is None else time.time() + float(ttl)  # type: ignore[arg-type]
+        b = self._b
+        try:
+            if self.bucket not in b.ready:
+                await self._ensure()
+            if ttl is None:  # the hot path: one publish, no header
+                async with b.inflight:
+                    await b.js.publish(self._pre + escape(key), value)
+                return
+            expires = time.time() + float(ttl)  # type: ignore[arg-type]
             await self._write(key, value, expires=expires)
+        except Exception as exc:
+            raise translated(exc, BACKEND, "set", translate) from exc
 
     async def get(self, key: str) -> bytes:
         with translating(BACKEND, "get", translate):
@@ -167,9 +175,15 @@ class AsyncNatsKeyValue(
             raise KeyNotFoundError(key)
         return entry.value
 
+    async def _read_bounded(self, key: str) -> _Entry:
+        """:meth:`_read` holding an in-flight slot: batches send thousands of reads at once,
+        and unbounded they wait past the request timeout on a loaded server."""
+        async with self._b.inflight:
+            return await self._read(key)
+
     async def _delete(self, key: str) -> bool:
         while True:
-            entry = await self._read(key)
+            entry = await self._read_bounded(key)
             if entry.value is None:
                 return False
             if await self._remove(key, entry.revision):
@@ -234,7 +248,7 @@ class AsyncNatsKeyValue(
             return {}
         with translating(BACKEND, "get_many", translate):
             await self._ensure()
-            entries = await asyncio.gather(*(self._read(key) for key in unique))
+            entries = await asyncio.gather(*(self._read_bounded(key) for key in unique))
         return {k: e.value for k, e in zip(unique, entries, strict=True) if e.value is not None}
 
     async def delete_many(self, keys: Iterable[str]) -> int:

@@ -16,7 +16,8 @@ namespace.
   ``<prefix>-<ns>-ps``, which republishes each stored message to the core subject with its
   sequence (``Nats-Sequence``): ordinary subscribers receive it with its ``id`` (the stream
   sequence, decimal; ids increase in publish order across the namespace).
-* A durable subscription is a durable pull consumer (``AckWait`` = ``ack_wait``, explicit acks)
+* A durable subscription is a durable pull consumer (``AckWait`` = ``ack_wait``, ``MaxDeliver``
+  = the ``max_deliver`` option, -1 by default: redelivered until acknowledged; explicit acks)
   named after the subscription and its topic; unacknowledged messages are nak'ed at close, so
   they come again at once on the next attach.
 * Ordering: every publish of a backend goes through its one connection, which keeps order.
@@ -114,6 +115,15 @@ class AsyncNatsPubSub(
         self.stored = f"{self._subject_root}.pp."
         self.stream = f"{self._name_root}-ps"
         self._subjects: dict[str, str] = {}
+        self._stored_subjects: dict[str, str] = {}
+
+    def _stored_subject(self, topic: str) -> str:
+        """The stored subject of ``topic``, remembered like :meth:`_subject`'s."""
+        subject = self.stored + escape_topic(topic)
+        if len(self._stored_subjects) >= _SUBJECT_CACHE:
+            self._stored_subjects.clear()
+        self._stored_subjects[topic] = subject
+        return subject
 
     def _subject(self, topic: str) -> str:
         """The core subject of ``topic``, remembered (a bounded cache: the hot path of publish)."""
@@ -184,12 +194,20 @@ class AsyncNatsPubSub(
     async def publish_persistent(
         self, topic: str, payload: bytes, *, headers: Mapping[str, str] | None = None
     ) -> str:
-        with translating(BACKEND, "publish_persistent", translate):
-            await self._ensure_stream()
-            async with self._b.inflight:
-                ack = await self.js.publish(
-                    self.stored + escape_topic(topic), payload, headers=encode_headers(headers)
+        # the hot path: no context manager, the stored subject remembered per topic
+        b = self._b
+        try:
+            if self.stream not in b.ready:
+                await self._ensure_stream()
+            subject = self._stored_subjects.get(topic)
+            if subject is None:
+                subject = self._stored_subject(topic)
+            async with b.inflight:
+                ack = await b.js.publish(
+                    subject, payload, headers=encode_headers(headers) if headers else None
                 )
+        except Exception as exc:
+            raise translated(exc, BACKEND, "publish_persistent", translate) from exc
         return str(ack.seq)
 
     async def last_message_id(self, topic: str) -> str | None:
@@ -241,6 +259,7 @@ class AsyncNatsPubSub(
             filter_subject=self.stored + escape_topic(topic),
             ack_policy=api.AckPolicy.EXPLICIT,
             ack_wait=wait,
+            max_deliver=self._b.config.max_deliver,
             deliver_policy=api.DeliverPolicy.ALL if start == "earliest" else api.DeliverPolicy.NEW,
             max_ack_pending=-1,
         )
@@ -251,9 +270,11 @@ class AsyncNatsPubSub(
             except nats.js.errors.NotFoundError:
                 await self.js.add_consumer(self.stream, config)
             else:
-                if info.config.ack_wait != wait:
+                wanted = self._b.config.max_deliver
+                if info.config.ack_wait != wait or (info.config.max_deliver or -1) != wanted:
                     update = api.ConsumerConfig.from_response(info.config.as_dict())
                     update.ack_wait = wait
+                    update.max_deliver = wanted
                     await self.js.add_consumer(self.stream, update)
             sub = await self.js.pull_subscribe_bind(durable, stream=self.stream)
         return AsyncNatsDurableSubscription(topic, sub)

@@ -1,4 +1,5 @@
-"""nats queue: queue_basic, queue_priority, queue_visibility and queue_dead_letter.
+"""nats queue: queue_basic, queue_priority, queue_visibility, queue_dead_letter and
+queue_delayed.
 
 * Queue ``q`` of namespace ``ns`` is the stream ``<prefix>-<ns>-q-<q>`` over the subjects
   ``<prefix>.<ns>.q.<q>.<priority + 2**31>``; a message id is
@@ -20,6 +21,14 @@
   attempt, or a lapse found by the next read of the queue, moves the message to the dead-letter
   queue's stream with ``Prism-Id``, ``Prism-Attempts`` and ``Prism-Origin`` headers; redrive
   claims each dead letter like a dequeue and republishes it at the source queue's tail.
+* Delayed messages are stored in the queue's stream at enqueue, so their stream sequence is
+  their place in line, with a ``Prism-Due`` header (epoch seconds, this client's clock) that
+  hides them until then, and a lease record with the receipt ``~`` and the due time as deadline
+  (what ``length``, ``scheduled_count`` and a waiting ``dequeue`` read).  The header is written
+  atomically with the message, so a delayed message is never delivered early; the record
+  follows it, and a reader that finds a hidden message without one writes it.  NATS's own
+  scheduled messages (``Nats-Schedule``) are not used: they fire as a new message at the end of
+  the line, and the contract wants a due message in the place its enqueue gave it.
 * A waiting ``dequeue``/``receive`` listens on the queue's subject and wakes at the next lease
   deadline.
 """
@@ -38,7 +47,7 @@ import nats.js.errors  # noqa: TID253 (backend-internal module)
 from nats.aio.msg import Msg  # noqa: TID253
 from nats.js import api  # noqa: TID253
 
-from prism._validate import Duration
+from prism._validate import Duration, Timestamp
 from prism.backends._errors import translating
 from prism.backends.nats._errors import translate
 from prism.backends.nats._names import escape, short
@@ -49,6 +58,7 @@ from prism.interfaces._async.queue import (
     MIN_PRIORITY,
     AsyncQueueBasic,
     AsyncQueueDeadLetter,
+    AsyncQueueDelayed,
     AsyncQueuePriority,
     AsyncQueueVisibility,
 )
@@ -61,6 +71,9 @@ H_HEADERS = "Prism-Headers"
 H_ID = "Prism-Id"
 H_ATTEMPTS = "Prism-Attempts"
 H_ORIGIN = "Prism-Origin"
+H_DUE = "Prism-Due"
+_DELAYED = "~"
+"""The receipt of a delayed message's record (never a lease's: those are hex)."""
 _WRONG_LAST_SEQ = 10071
 """JetStream's "wrong last sequence": a revision-conditional write lost."""
 _PAGE = 64
@@ -82,7 +95,12 @@ class _Rec:
 
 
 class AsyncNatsQueue(
-    AsyncNatsFacet, AsyncQueueBasic, AsyncQueuePriority, AsyncQueueVisibility, AsyncQueueDeadLetter
+    AsyncNatsFacet,
+    AsyncQueueBasic,
+    AsyncQueuePriority,
+    AsyncQueueVisibility,
+    AsyncQueueDeadLetter,
+    AsyncQueueDelayed,
 ):
     def __init__(self, backend: Any, namespace: str) -> None:
         super().__init__(backend, namespace)
@@ -259,7 +277,9 @@ class AsyncNatsQueue(
         their last allowed attempt to the dead-letter queue."""
         records = await self._records(queue)
         now = time.time()
-        lapsed = [s for s, r in records.items() if r.receipt and r.deadline <= now]
+        lapsed = [
+            s for s, r in records.items() if r.receipt not in ("", _DELAYED) and r.deadline <= now
+        ]
         if lapsed:
             config = await self._config(queue)
             if config is not None:
@@ -305,8 +325,16 @@ class AsyncNatsQueue(
                     self._name(queue), {"seq": seq, "next_by_subj": subject, "batch": _PAGE}
                 )
                 for msg in page:
-                    if int((msg.headers or {})["Nats-Sequence"]) not in hidden:
-                        yield msg
+                    headers = msg.headers or {}
+                    seq = int(headers["Nats-Sequence"])
+                    if seq in hidden:
+                        continue
+                    if H_DUE in headers and float(headers[H_DUE]) > now:
+                        # delayed, and its record not written yet (in flight, or its writer died)
+                        if seq not in records:
+                            await self._write(queue, seq, 0, _DELAYED, float(headers[H_DUE]), 0)
+                        continue
+                    yield msg
                 if len(page) < _PAGE:
                     break
                 seq = int((page[-1].headers or {})["Nats-Sequence"]) + 1
@@ -351,13 +379,34 @@ class AsyncNatsQueue(
         *,
         headers: Mapping[str, str] | None = None,
         priority: int = 0,
+        delay: Duration | None = None,
+        not_before: Timestamp | None = None,
     ) -> str:
         meta = {H_HEADERS: json.dumps(dict(headers), separators=(",", ":"))} if headers else None
+        due: float | None = None
+        if delay is not None or not_before is not None:
+            now = time.time()
+            due = now + cast("float", delay) if delay is not None else cast("float", not_before)
+            if due <= now:
+                due = None  # immediate
+            else:
+                meta = {**(meta or {}), H_DUE: repr(due)}
         with translating(BACKEND, "enqueue", translate):
             await self._ensure(queue)
             async with self._b.inflight:
                 ack = await self.js.publish(self._subject(queue, priority), payload, headers=meta)
+            if due is not None:
+                await self._write(queue, int(ack.seq), 0, _DELAYED, due, 0)
         return f"{escape(queue)}.{ack.seq}"
+
+    async def scheduled_count(self, queue: str) -> int:
+        with translating(BACKEND, "scheduled_count", translate):
+            if not await self._exists(queue):
+                return 0
+            await self._ensure(queue)
+            records = await self._records(queue)
+        now = time.time()
+        return sum(r.receipt == _DELAYED and r.deadline > now for r in records.values())
 
     async def _waiting(self, queue: str, wait: float, attempt: Any) -> Any:
         """``attempt()`` until it returns something or ``wait`` seconds pass, woken by enqueues
