@@ -125,4 +125,12 @@ def forwarding_facet(name: str, async_cls: type[Any]) -> type[Any]:
             forward.__doc__ = declared.__doc__
             forward.__signature__ = inspect.signature(impl)  # type: ignore[attr-defined]
             namespace[attr] = forward
+    # internal hooks the patterns look for (multicast: one bridge hop for a whole batch)
+    for attr in _INTERNAL_HOOKS:
+        impl = getattr(async_cls, attr, None)
+        if impl is not None:
+            namespace[attr] = _forward_coroutine(impl)
     return type(name, (ForwardingFacet, *interfaces), namespace)
+
+
+_INTERNAL_HOOKS = ("_publish_batch",)

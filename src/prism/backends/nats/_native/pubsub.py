@@ -29,7 +29,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import nats.errors  # noqa: TID253 (backend-internal module)
@@ -152,6 +152,25 @@ class AsyncNatsPubSub(
                 payload,
                 headers=encode_headers(headers, attributes) if headers or attributes else None,
             )
+        except Exception as exc:
+            raise translated(exc, BACKEND, "publish", translate) from exc
+
+    async def _publish_batch(
+        self, topics: Sequence[str], payload: bytes, headers: Mapping[str, str] | None
+    ) -> None:
+        """Internal batch hook (the multicast registry): ``payload`` published to each of
+        ``topics`` in order.  nats-py only buffers a core publish, so the gain is one call (one
+        hop over the bridge for the sync facade) instead of one per topic.  The caller has
+        validated the topics, payload and headers already."""
+        encoded = encode_headers(headers, None) if headers else None
+        subjects = self._subjects
+        publish = self._b.nc.publish
+        try:
+            for topic in topics:
+                subject = subjects.get(topic)
+                if subject is None:
+                    subject = self._subject(topic)
+                await publish(subject, payload, headers=encoded)
         except Exception as exc:
             raise translated(exc, BACKEND, "publish", translate) from exc
 
