@@ -103,6 +103,13 @@ def test_readme_commands_install_uv_on_an_externally_managed_python() -> None:
     assert tests.startswith(BOOTSTRAP + "python3 -m uv run --all-extras pytest --prism-backend=")
 
 
+def test_readme_test_command_runs_on_two_workers_grouped_by_backend() -> None:
+    """CI's two cores run the suites on two pytest-xdist workers; ``loadgroup`` keeps each
+    backend's suites on one worker, so its server starts once (src/prism/testing/_xdist.py)."""
+    _, tests = _readme_commands()
+    assert tests.endswith(" -n 2 --dist loadgroup")
+
+
 def test_ci_runs_the_readme_test_command_verbatim() -> None:
     _, tests = _readme_commands()
     ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()

@@ -298,6 +298,7 @@ def build_patterns() -> dict[str, type]:
                     (suite,),
                     {
                         "prism_backend": f"pattern:{pattern}",
+                        "prism_group": f"prism-patterns-{next(iter(combo.values()))}",
                         "interface": label,
                         "_prism_bind": _pattern_bind_fixture(is_async, pattern, combo),
                     },

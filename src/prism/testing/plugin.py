@@ -4,6 +4,11 @@
 every interface it declares, in sync and async form, and checks that it implements no interface
 it does not declare.  ``--prism-require`` turns "no server" into a failure; ``--prism-matrix``
 writes the outcome as JSON; a compliance summary closes the terminal report.
+
+Under pytest-xdist (``-n N --dist loadgroup``) every suite item carries an ``xdist_group`` mark
+naming its backend, so one worker runs all of a backend's suites and its server starts once.
+Each worker keeps its own bookkeeping and hands it to the controller when it finishes
+(``workeroutput``); only the controller writes the JSON and prints the summary.
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ from typing import Any
 
 import pytest
 
-from prism.testing import _deadline
+from prism.testing import _deadline, _xdist
 from prism.testing.target import Target, TestServer
 
 OUTCOMES = ("passed", "failed", "xfailed", "no-server", "not-declared")
 NO_SERVER = "no-server"
+WORKER_OUTPUT = "prism"
+"""The key of a pytest-xdist worker's ``workeroutput`` that carries its compliance bookkeeping."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -89,11 +96,48 @@ class ComplianceState:
     servers: list[TestServer] = field(default_factory=list)
     cells: dict[tuple[str, str], _Cell] = field(default_factory=dict)
     items: dict[str, tuple[str, str]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    """A suite item's name (with its parameters) by node id."""
     checks: set[str] = field(default_factory=set)
     workdir: Path | None = None
     patterns: list[str] = field(default_factory=list)
     slot_backends: list[str] = field(default_factory=list)
     """With --prism-pattern: the backends that fill slots (the same as ``backends``)."""
+    worker_servers: list[tuple[str, str, str | None]] = field(default_factory=list)
+    """Under pytest-xdist, on the controller: ``(backend, description, target)`` of each server
+    a worker started."""
+
+    def server_list(self) -> list[tuple[str, str, str | None]]:
+        """``(backend, description, target)`` of every server this run started (its workers'
+        too), in the order of ``backends``, each distinct one once."""
+        found = [
+            (backend, target.server.description, target.server.target)
+            for backend, target in self.targets.items()
+            if not isinstance(target, str) and target.server.description
+        ]
+        order = {name: i for i, name in enumerate(self.backends)}
+        unique = dict.fromkeys([*found, *self.worker_servers])
+        return sorted(unique, key=lambda entry: order.get(entry[0], len(order)))
+
+    def worker_output(self) -> dict[str, Any]:
+        """What a pytest-xdist worker hands to the controller (plain lists: execnet sends only
+        builtin types)."""
+        return {
+            "cells": [
+                [backend, interface, list(cell.outcomes), list(cell.reasons)]
+                for (backend, interface), cell in self.cells.items()
+            ],
+            "servers": [list(entry) for entry in self.server_list()],
+        }
+
+    def merge_worker_output(self, output: dict[str, Any]) -> None:
+        """Fold one worker's :meth:`worker_output` into this (the controller's) bookkeeping."""
+        for backend, interface, outcomes, reasons in output.get("cells", []):
+            cell = self.cells.setdefault((backend, interface), _Cell())
+            cell.outcomes.extend(outcomes)
+            cell.reasons.extend(r for r in reasons if r not in cell.reasons)
+        for backend, description, target in output.get("servers", []):
+            self.worker_servers.append((backend, description, target))
 
     def target(self, backend: str) -> Target | str:
         """The target for ``backend`` (its server started on first use), or the reason none."""
@@ -180,6 +224,9 @@ def _slot_backends(config: pytest.Config, backends: list[str]) -> list[str]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "prism_suite: a prism compliance suite test")
+    config.addinivalue_line(  # pytest-xdist registers it too; without xdist it is a plain mark
+        "markers", "xdist_group(name): run these tests on one pytest-xdist worker (loadgroup)"
+    )
     _deadline.configure(config)
     backends = _split(config.getoption("prism_backend"))
     required = set(_split(config.getoption("prism_require")))
@@ -323,6 +370,19 @@ def _stress_deadline(config: pytest.Config, item: pytest.Item, backend: str) -> 
         item.add_marker(pytest.mark.timeout(wanted * 2))
 
 
+_ITEM = pytest.StashKey[tuple[str, str, bool]]()
+"""A suite item's backend, interface and whether it is a declaration check."""
+
+
+def xdist_group(backend: str, cls: type | None) -> str:
+    """The pytest-xdist group of a suite item: its backend's, so that one worker runs all of a
+    backend's suites and starts its server once.  A pattern suite's group is named after the
+    backend in its combination's first slot (``prism_group`` of the class), so the patterns
+    spread over the workers in pieces, each worker starting the servers its pieces need."""
+    return str(getattr(cls, "prism_group", "") or f"prism-{backend}")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     state = config.stash.get(STATE, None)
     if state is None:
@@ -339,16 +399,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             or params.get("gap_interface", "")
         )
         item.add_marker(pytest.mark.prism_suite)
-        state.items[item.nodeid] = (backend, interface)
-        if getattr(cls, "prism_check", False):
-            state.checks.add(item.nodeid)  # a declaration check: only its failure is recorded
-            continue
+        item.add_marker(pytest.mark.xdist_group(xdist_group(backend, cls)))
+        check = bool(getattr(cls, "prism_check", False))
+        item.stash[_ITEM] = (backend, interface, check)
+        if check:
+            continue  # a declaration check: only its failure is recorded
         name = getattr(item, "originalname", item.name)
         if backend.startswith("pattern:"):
             continue
         _stress_deadline(config, item, backend)
         for mark in _known_gap_marks(backend, interface, name):
             item.add_marker(mark)
+
+
+@pytest.hookimpl(tryfirst=True)  # before a pytest-xdist worker reports its collection
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The suite items by their final node ids (pytest-xdist's loadgroup appends ``@group``);
+    on a pytest-xdist worker, the items' groups for the controller's scheduler."""
+    _xdist.write_groups(session.config, session.items)
+    state = session.config.stash.get(STATE, None)
+    if state is None:
+        return
+    for item in session.items:
+        found = item.stash.get(_ITEM, None)
+        if found is None:
+            continue
+        backend, interface, check = found
+        state.items[item.nodeid] = (backend, interface)
+        state.names[item.nodeid] = item.name
+        if check:
+            state.checks.add(item.nodeid)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -368,7 +448,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return
     undeclared = "undeclared" in report.nodeid.split("::")[-2] if "::" in report.nodeid else False
     if report.failed:
-        state.record(backend, interface, "failed", f"{report.nodeid.split('::')[-1]} failed")
+        state.record(backend, interface, "failed", f"{state.names[report.nodeid]} failed")
     elif report.skipped:
         if hasattr(report, "wasxfail"):
             state.record(backend, interface, "xfailed", str(report.wasxfail))
@@ -391,9 +471,53 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     return True
 
 
+def _is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workeroutput")
+
+
+_GROUPS_DIR = pytest.StashKey[Path]()
+
+
+def _groups_dir(config: pytest.Config) -> Path:
+    if _GROUPS_DIR not in config.stash:
+        factory = config._tmp_path_factory  # type: ignore[attr-defined]
+        config.stash[_GROUPS_DIR] = factory.mktemp("prism-xdist-groups", numbered=True)
+    return config.stash[_GROUPS_DIR]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, on the controller: where the worker writes its items' groups."""
+    if node.config.getvalue("dist") == "loadgroup":
+        node.workerinput[_xdist.WORKERINPUT_KEY] = str(_groups_dir(node.config))
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` that groups by ``xdist_group`` on pytest 9.2 too (see _xdist)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    return _xdist.make_scheduler(config, log, _groups_dir(config))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:  # noqa: ARG001
+    """pytest-xdist, on the controller: a worker finished; fold in its bookkeeping (a worker
+    that crashed sends none: the suites it did not finish count as not run)."""
+    state = node.config.stash.get(STATE, None)
+    output = getattr(node, "workeroutput", None) or {}
+    if state is not None and WORKER_OUTPUT in output:
+        state.merge_worker_output(output[WORKER_OUTPUT])
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     state = session.config.stash.get(STATE, None)
-    if state is None or state.matrix_path is None:
+    if state is None:
+        return
+    if _is_xdist_worker(session.config):  # the controller writes the JSON
+        session.config.workeroutput[WORKER_OUTPUT] = state.worker_output()  # type: ignore[attr-defined]
+        return
+    if state.matrix_path is None:
         return
     state.matrix_path.parent.mkdir(parents=True, exist_ok=True)
     state.matrix_path.write_text(json.dumps(state.matrix(), indent=2) + "\n", encoding="utf-8")
@@ -401,7 +525,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     state = terminalreporter.config.stash.get(STATE, None)
-    if state is None:
+    if state is None or _is_xdist_worker(terminalreporter.config):
         return
     for line in summary_lines(state):
         terminalreporter.write_line(line)
@@ -446,10 +570,8 @@ def summary_lines(state: ComplianceState) -> Iterator[str]:
         yield "not passed:"
         yield from notes
     servers = [
-        f"  {backend}: {target.server.description}"
-        + (f" [target: {target.server.target}]" if target.server.target else "")
-        for backend, target in state.targets.items()
-        if not isinstance(target, str) and target.server.description
+        f"  {backend}: {description}" + (f" [target: {target}]" if target else "")
+        for backend, description, target in state.server_list()
     ]
     if servers:
         yield "servers:"
