@@ -520,3 +520,55 @@ def test_a_no_op_tracer_skips_spans_but_keeps_the_metrics() -> None:
         for metric in scope.metrics
     }
     assert "messaging.client.operation.duration" in names
+
+
+# ----- the call path: checks fused into the backend method ---------------------------------------
+
+
+class _Recording(prism.KeyValueBasic):
+    """A facet whose methods record what reached them (after the shared checks)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, object]] = []
+
+    def set(self, key: str, value: bytes) -> None:
+        self.seen.append((key, value))
+        if key == "boom":
+            raise RuntimeError("raised in the body")
+
+    def get(self, key: str) -> bytes:
+        return super().get(key)  # type: ignore[safe-super]  # a closure: never fused
+
+    def delete(self, key: str) -> bool:
+        return bool(self.seen)
+
+    def exists(self, key: str) -> bool:
+        return False
+
+
+def test_a_fused_method_checks_before_its_body_and_tracebacks_point_at_the_backend() -> None:
+    facet = _Recording()
+    fused = type(facet).set
+    # one function, compiled from the method's own source in its own file
+    assert fused.__code__.co_filename == __file__
+    assert fused.__wrapped__.__code__.co_firstlineno == fused.__code__.co_firstlineno
+    with pytest.raises(prism.InvalidArgumentError, match="key"):
+        facet.set("bad\x00key", b"v")
+    with pytest.raises(prism.InvalidArgumentError, match="value"):
+        facet.set("k", "not bytes")  # type: ignore[arg-type]
+    assert facet.seen == []  # nothing reached the body
+    facet.set("k", b"v")
+    assert facet.seen == [("k", b"v")]
+    with pytest.raises(RuntimeError) as info:
+        facet.set("boom", b"v")
+    last = info.traceback[-1]
+    assert last.path == Path(__file__)
+    assert "raise RuntimeError" in str(last.statement)
+
+
+def test_methods_that_cannot_be_fused_keep_the_two_frame_wrapper() -> None:
+    cls = _Recording
+    assert cls.get.__code__.co_filename.startswith("<prism checks")  # super(): a closure
+    assert cls.delete.__code__.co_filename == __file__
+    with pytest.raises(prism.InvalidArgumentError):
+        _Recording().get("")
