@@ -261,6 +261,38 @@ def test_async_calls_time_out_at_their_deadline(paused_redis: Any) -> None:
     asyncio.run(run())
 
 
+@needs_redis
+def test_a_namespace_deadline_applies_to_sync_calls_through_the_driver(paused_redis: Any) -> None:
+    name = f"ops-{uuid.uuid4().hex[:8]}"
+    cfg: dict[str, Any] = {
+        "backends": {"r": {"type": "redis", "connection": paused_redis.url}},
+        "default_backend": "r",
+        "namespaces": {name: {"resilience": {"timeout": 0.3}}, "other": {}},
+    }
+    with prism.open(name, config=cfg) as ns, prism.open("other", config=cfg) as other:
+        ns.keyvalue.set("a", b"1")
+        # the deadline is the driver's own (no wrapper needed for it) and only this namespace's
+        assert ns.keyvalue._c.connection_pool.connection_kwargs["socket_timeout"] == 0.3  # type: ignore[attr-defined]
+        assert other.keyvalue._c.connection_pool.connection_kwargs["socket_timeout"] != 0.3  # type: ignore[attr-defined]
+        os.killpg(paused_redis.process.pid, signal.SIGSTOP)
+        try:
+            start = time.monotonic()
+            with pytest.raises(prism.BackendUnavailableError):
+                ns.keyvalue.get("a")
+            assert 0.25 <= time.monotonic() - start < 1.0
+            start = time.monotonic()
+            with pytest.raises(prism.BackendUnavailableError):
+                ns.queue.enqueue("jobs", b"once")  # a write times out too, and is not resent
+            assert 0.25 <= time.monotonic() - start < 1.0
+        finally:
+            os.killpg(paused_redis.process.pid, signal.SIGCONT)
+        assert until_ok(lambda: ns.keyvalue.get("a")) == b"1"
+        received = []
+        while (lease := until_ok(lambda: ns.queue.receive("jobs"))) is not None:
+            received.append(lease.payload)
+        assert received in ([], [b"once"])  # at most once
+
+
 # ----- health -----------------------------------------------------------------------------------
 
 
