@@ -7,14 +7,15 @@
 * outbox: transactions that write a key and stage a message, plus the relay publishing them,
   against transactions that only write the key (sqlite database and queue).
 
-Starts its own redis-server (``PRISM_TEST_REDIS_URL`` is used instead when set).
-Run: python -m benchmarks.bench_patterns
+Starts its own redis-server (``PRISM_TEST_REDIS_URL`` is used instead when set) and
+nats-server.  Run: python -m benchmarks.bench_patterns [multicast] [claim-check] [outbox]
 """
 
 from __future__ import annotations
 
 import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import prism
+from prism.backends.nats._testing import start_nats
 from prism.backends.redis._testing import start_redis
 from prism.testing.servers import env_url
 
@@ -31,13 +33,19 @@ BIG = 100 * 1024 * 1024
 
 
 def _median_ms(fn: Callable[[], object], rounds: int) -> float:
+    return _timed(fn, rounds)[0]
+
+
+def _timed(fn: Callable[[], object], rounds: int) -> tuple[float, float]:
+    """(median wall ms, minimum CPU ms of this process) over ``rounds`` calls after a warm-up."""
     fn()  # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(rounds):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
+        cpu.append(time.process_time() - start_cpu)
         times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+    return statistics.median(times) * 1000, min(cpu) * 1000
 
 
 def _mcast_config(
@@ -65,15 +73,16 @@ def bench_multicast(label: str, config: dict[str, Any]) -> list[str]:
         assert len(ns.enumerate(where)) == 300
         everyone = {"floor": {"$gte": 0}}
         assert ns.multicast(everyone, b"ping").delivered == IDENTITIES
-        enum_ms = _median_ms(lambda: ns.enumerate(where), 15)
+        enum_ms, enum_cpu = _timed(lambda: ns.enumerate(where), 15)
         all_ms = _median_ms(ns.enumerate, 15)
-        mcast_ms = _median_ms(lambda: ns.multicast(everyone, b"ping"), 9)
+        mcast_ms, mcast_cpu = _timed(lambda: ns.multicast(everyone, b"ping"), 9)
         for i in range(IDENTITIES):
             ns.deregister(f"dev-{i}")
     return [
         (
-            f"{label:<34} enumerate 1,000 (filter, 300 match) {enum_ms:7.2f} ms   "
-            f"(no filter {all_ms:6.2f} ms)   multicast to 1,000 {mcast_ms:7.2f} ms"
+            f"{label:<34} enumerate 1,000 (filter, 300 match) {enum_ms:7.2f} ms "
+            f"(cpu min {enum_cpu:5.2f})   (no filter {all_ms:6.2f} ms)   "
+            f"multicast to 1,000 {mcast_ms:7.2f} ms (cpu min {mcast_cpu:5.2f})"
         )
     ]
 
@@ -187,28 +196,46 @@ def bench_outbox(workdir: Path) -> list[str]:
 
 
 def main() -> None:
+    cases = set(sys.argv[1:]) or {"multicast", "claim-check", "outbox"}
     lines: list[str] = []
     mem = {"type": "memstore", "connection": "memory://bench-mcast"}
-    lines += bench_multicast("memstore (document registry)", _mcast_config(mem, mem, "document"))
-    lines += bench_multicast("memstore (keyvalue registry)", _mcast_config(mem, mem, "keyvalue"))
+    if "multicast" in cases:
+        lines += bench_multicast(
+            "memstore (document registry)", _mcast_config(mem, mem, "document")
+        )
+        lines += bench_multicast(
+            "memstore (keyvalue registry)", _mcast_config(mem, mem, "keyvalue")
+        )
     url = env_url("redis")
     with tempfile.TemporaryDirectory(prefix="bench-patterns-") as workdir:
         server = None
-        if url is None:
+        if url is None and cases & {"multicast", "claim-check"}:
             server = start_redis(Path(workdir))
             url = server.url
         try:
             redis = {"type": "redis", "connection": url}
-            lines += bench_multicast(
-                "redis (keyvalue registry, pubsub)", _mcast_config(redis, redis, "keyvalue")
-            )
-            lines += bench_claim_check(url)
+            if "multicast" in cases:
+                lines += bench_multicast(
+                    "redis (keyvalue registry, pubsub)", _mcast_config(redis, redis, "keyvalue")
+                )
+                nats_server = start_nats()
+                try:
+                    nats = {"type": "nats", "connection": nats_server.url}
+                    lines += bench_multicast(
+                        "redis registry, nats pubsub", _mcast_config(redis, nats, "keyvalue")
+                    )
+                finally:
+                    nats_server.stop()
+            if "claim-check" in cases:
+                lines += bench_claim_check(str(url))
         finally:
             if server is not None:
                 server.stop()
-        lines += bench_outbox(Path(workdir))
+        if "outbox" in cases:
+            lines += bench_outbox(Path(workdir))
     for line in lines:
         print(line)
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

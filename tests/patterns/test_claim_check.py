@@ -160,3 +160,45 @@ def test_pattern_page_examples_run(page: Path) -> None:
     scope: dict[str, Any] = {"__name__": "__doc_example__"}
     for block in blocks:  # one page's blocks run in order, as one program
         exec(compile(block, str(page), "exec"), scope)  # noqa: S102
+
+
+def test_stream_objects_go_once_every_declared_group_acknowledged() -> None:
+    """1,000 records through claim-check on a stream read by two declared groups: the objects
+    stay until the second group acknowledged, an undeclared group changes nothing, and an
+    acknowledgement from another handle (which never consumed) counts."""
+    messaging, storage = _mem(), _mem()
+    config = _config(messaging, storage, threshold_bytes=32, stream_groups="billing, audit")
+    with prism.open("videos", config=config) as a, prism.open("videos", config=config) as b:
+        ns: Any = a
+        other: Any = b
+        for group in ("billing", "audit", "adhoc"):
+            ns.stream.create_group("clips", group, start="earliest")
+        sent = [f"{i:06d}".encode() * 20 for i in range(1000)]
+        for payload in sent:
+            ns.stream.append("clips", payload)
+        store = ns.runtime.storage
+        assert store.count("claim/") == 1000
+        assert all(store.get_ttl(key) is None for key in list(store.scan_keys("claim/"))[:5])
+
+        def drain(handle: Any, group: str, acker: Any) -> None:
+            got: list[bytes] = []
+            while records := handle.stream.consume("clips", group, "c1", max_count=300):
+                got += [r.payload for r in records]
+                acker.stream.ack("clips", group, [r.offset for r in reversed(records)])
+            assert got == sent
+
+        drain(ns, "adhoc", ns)  # not declared: its acknowledgements delete nothing
+        assert store.count("claim/") == 1000
+        drain(ns, "billing", ns)
+        assert store.count("claim/") == 2000  # the objects and billing's marks
+        assert other.stream.ack("clips", "audit", [999]) == 0  # never delivered: kept
+        assert store.count("claim/") == 2000
+        drain(ns, "audit", other)  # acknowledged through a handle that consumed nothing
+        assert store.count("claim/") == 0
+        assert ns.stream.ack("clips", "audit", [0, 1]) == 0  # again: nothing, no error
+
+
+def test_stream_groups_must_name_a_group() -> None:
+    config = _config(_mem(), _mem(), stream_groups=" , ")
+    with pytest.raises(prism.errors.PrismError, match="stream_groups"):
+        prism.open("videos", config=config)

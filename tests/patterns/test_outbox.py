@@ -196,3 +196,45 @@ def test_outbox_then_claim_check_then_messaging_compose(tmp_path: Path) -> None:
         assert lease.payload == big
         media.queue.ack(lease)
         assert media.runtime.storage.count("claim/") == 0
+
+
+def test_a_relay_round_reads_only_the_rows_it_publishes(tmp_path: Path) -> None:
+    """On sqlite the relay reads the oldest ``relay_batch`` rows with one ordered range read:
+    a round with 300 rows pending touches 10 of them, oldest first, keyed rows in order."""
+    with prism.open("orders", config=_config(tmp_path / "o.db", relay_batch=10)) as opened:
+        ns: Any = opened
+        for i in range(300):
+            with ns.transaction() as tx:
+                tx.append("events", f"{i}".encode(), key=f"k{i % 3}")
+        database = ns.runtime.database
+        seen: list[str] = []
+
+        class Counting:  # the database slot, counting every key the relay reads
+            _scan_in_key_order = database._scan_in_key_order
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(database, name)
+
+            def scan(self, prefix: str = "", *, limit: int | None = None) -> Any:
+                for key, value in database.scan(prefix, limit=limit):
+                    seen.append(key)
+                    yield key, value
+
+            def scan_keys(self, prefix: str = "", *, limit: int | None = None) -> Any:
+                for key in database.scan_keys(prefix, limit=limit):
+                    seen.append(key)
+                    yield key
+
+            def get(self, key: str) -> bytes:
+                seen.append(key)
+                return database.get(key)  # type: ignore[no-any-return]
+
+        ns.runtime.database = Counting()
+        assert ns.run_once() == 10
+        assert len([k for k in seen if k.startswith("prism-outbox/row/")]) == 10
+        ns.runtime.database = database
+        assert ns.pending() == 290
+        while ns.run_once():
+            pass
+        records = ns.stream.read("events", 0, max_count=1000)
+        assert [r.payload for r in records] == [f"{i}".encode() for i in range(300)]

@@ -10,7 +10,8 @@ object (documented in docs/patterns/claim-check.md) that any consumer can resolv
 ``key`` is the key in the storage slot's namespace (the pattern namespace's name); ``size`` and
 ``sha256`` describe the original bytes; ``compression`` is ``none``, ``gzip`` or ``zstd``;
 ``stored_size`` is the length of the stored object; ``expires`` is the epoch second after which
-the object may be gone (``null``: it is deleted once the message is acknowledged).
+the object may be gone (``null``: it is deleted once the message is acknowledged -- by every
+declared consumer group, on a stream namespace with the ``stream_groups`` option).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ __all__ = [
 CLAIM_HEADER = "prism-claim"
 CLAIM_VERSION = "v1"
 KEY_PREFIX = "claim/"
+ACK_MARK = "/acked/"
+"""``<key>/acked/<group>``: a declared stream consumer group acknowledged the claim's record."""
 COMPRESSIONS = ("none", "gzip", "zstd")
 
 

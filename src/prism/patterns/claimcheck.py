@@ -6,9 +6,10 @@ Payloads larger than ``threshold_bytes`` are written to the storage slot and the
 a claim instead (see :mod:`prism.patterns._claim` for the format); every receive path resolves
 claims back to the original bytes, verifying size and SHA-256.  Cleanup: a queue message's
 object is deleted once the message is acknowledged (``ack``, or ``dequeue`` which removes it);
-pub/sub and stream objects carry an expiry (a storage TTL when the slot has keyvalue_ttl) since
-any number of subscribers, groups or replays may still read them; a failed send deletes what it
-stored; :meth:`ClaimCheck.collect_orphans` sweeps the rest.
+a stream's object is deleted once every consumer group named by the ``stream_groups`` option
+acknowledged its record, and expires otherwise; pub/sub objects carry an expiry (a storage TTL
+when the slot has keyvalue_ttl) since any number of subscribers or replays may still read them;
+a failed send deletes what it stored; :meth:`ClaimCheck.collect_orphans` sweeps the rest.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
+from prism import _validate
 from prism._validate import Duration
 from prism.errors import InvalidArgumentError, KeyNotFoundError, UnsupportedError
 from prism.interfaces import (
@@ -29,6 +31,7 @@ from prism.interfaces import (
     Subscription,
 )
 from prism.patterns._claim import (
+    ACK_MARK,
     CLAIM_HEADER,
     CLAIM_VERSION,
     KEY_PREFIX,
@@ -58,6 +61,7 @@ class ClaimCheck:
         threshold_bytes: int = 262_144,
         payload_ttl: float = 86_400.0,
         compression: str = "none",
+        stream_groups: str | Sequence[str] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if type(threshold_bytes) is not int or threshold_bytes < 0:
@@ -67,6 +71,7 @@ class ClaimCheck:
         self.threshold_bytes = threshold_bytes
         self.payload_ttl = float(payload_ttl)
         self.compression = check_compression(compression)
+        self.stream_groups = _groups(stream_groups)
         self.clock = clock
 
     # ----- sending -------------------------------------------------------------------------
@@ -100,6 +105,25 @@ class ClaimCheck:
         out = dict(headers or {})
         out[CLAIM_HEADER] = CLAIM_VERSION
         return claim.encode(), out, key
+
+    def acked(self, key: str, group: str) -> bool:
+        """Record that ``group`` (one of :attr:`stream_groups`) acknowledged the record holding
+        the claim ``key``; once every declared group has, delete the object and the marks.
+        Whether it was deleted.
+
+        Each group's acknowledgement is a mark ``<key>/acked/<group>`` in the storage slot, so
+        consumers in any process count; a group acknowledging twice marks once.  Every caller
+        writes its mark before it looks at the others', so with concurrent acknowledgements at
+        least the last one sees every mark (deleting twice is harmless)."""
+        mark = f"{key}{ACK_MARK}"
+        self.storage.set(mark + group, b"")
+        for other in self.stream_groups:
+            if other != group and not self.storage.exists(mark + other):
+                return False
+        self.storage.delete(key)
+        for other in self.stream_groups:
+            self.storage.delete(mark + other)
+        return True
 
     def discard(self, key: str | None) -> None:
         """Delete a stored object (after an acknowledgement or a failed send)."""
@@ -173,6 +197,20 @@ class ClaimCheck:
         for key in doomed:
             removed += bool(self.storage.delete(key))
         return removed
+
+
+def _groups(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The declared consumer groups: a comma-separated string (``prism.yaml``) or a sequence."""
+    if value is None:
+        return ()
+    names = value.split(",") if isinstance(value, str) else list(value)
+    out = tuple(
+        dict.fromkeys(_validate.name(n.strip(), "stream_groups") for n in names if n.strip())
+    )
+    if not out and value:
+        msg = "claim-check option stream_groups names no group"
+        raise InvalidArgumentError(msg)
+    return out
 
 
 def _replace(obj: T, **changes: Any) -> T:
@@ -395,11 +433,14 @@ class ClaimQueue(FacetDecorator):
 
 
 class ClaimStream(FacetDecorator):
-    """A stream through claim-check: appends store large payloads, every read resolves."""
+    """A stream through claim-check: appends store large payloads, every read resolves; with
+    ``stream_groups`` declared, an object is deleted once every declared group acknowledged its
+    record (see :meth:`ClaimCheck.acked`)."""
 
     def __init__(self, inner: Any, cc: ClaimCheck) -> None:
         super().__init__(inner)
         self._cc = cc
+        self._claims: dict[tuple[str, str, int], bytes | None] = {}
 
     def append(
         self, stream: str, payload: bytes, *, headers: Mapping[str, str] | None = None
@@ -407,7 +448,7 @@ class ClaimStream(FacetDecorator):
         def send(body: bytes, out: Any) -> Any:
             return self._inner.append(stream, body, headers=out)
 
-        return _send(self._cc, True, payload, headers, send)  # type: ignore[no-any-return]
+        return _send(self._cc, not self._cc.stream_groups, payload, headers, send)  # type: ignore[no-any-return]
 
     def append_to_partition(
         self,
@@ -420,7 +461,9 @@ class ClaimStream(FacetDecorator):
         def send(body: bytes, out: Any) -> Any:
             return self._inner.append_to_partition(stream, partition, body, headers=out)
 
-        return _send(self._cc, True, payload, headers, send)  # type: ignore[no-any-return]
+        # groups read partition 0 only: other partitions keep the TTL
+        expires = partition != 0 or not self._cc.stream_groups
+        return _send(self._cc, expires, payload, headers, send)  # type: ignore[no-any-return]
 
     def append_with_key(
         self, stream: str, key: str, payload: bytes, *, headers: Mapping[str, str] | None = None
@@ -442,7 +485,49 @@ class ClaimStream(FacetDecorator):
         return self._cc.records(records)
 
     def consume(self, stream: str, group: str, consumer: str, **options: Any) -> list[StreamRecord]:
-        return self._cc.records(self._inner.consume(stream, group, consumer, **options))
+        raw = self._inner.consume(stream, group, consumer, **options)
+        if group in self._cc.stream_groups:
+            for record in raw:
+                claim = record.payload if record.headers.get(CLAIM_HEADER) is not None else None
+                self._remember((stream, group, record.offset), claim)
+        return self._cc.records(raw)
+
+    def _remember(self, ident: tuple[str, str, int], claim: bytes | None) -> None:
+        """Keep the claim (None: not a claim) of a consumed record until its group acknowledges
+        it (bounded: the oldest are forgotten first, and ``ack`` then reads the record again)."""
+        if len(self._claims) >= 100_000:
+            for old in list(self._claims)[:10_000]:
+                del self._claims[old]
+        self._claims[ident] = claim
+
+    def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
+        """Acknowledge, then (when ``group`` is one of the declared ``stream_groups``) mark the
+        acknowledged records' stored objects, deleting each once every declared group has."""
+        if group not in self._cc.stream_groups:
+            return self._inner.ack(stream, group, offsets)  # type: ignore[no-any-return]
+        wanted = list(dict.fromkeys([offsets] if isinstance(offsets, int) else offsets))
+        known = {
+            o: self._claims.pop((stream, group, o))
+            for o in wanted
+            if (stream, group, o) in self._claims
+        }
+        count = 0
+        if known or not wanted:  # delivered through this handle, so pending: one call
+            count = self._inner.ack(stream, group, list(known))
+        for claim in known.values():
+            if claim is not None:
+                self._cc.acked(parse_claim(claim).key, group)
+        for offset in wanted:  # consumed elsewhere (another process) or never delivered
+            if offset in known:
+                continue
+            acked = self._inner.ack(stream, group, [offset])
+            count += acked
+            if not acked:  # not pending: never delivered, or its acknowledger marked it
+                continue
+            found = self._inner.read(stream, offset, max_count=1)
+            if found and found[0].offset == offset and found[0].headers.get(CLAIM_HEADER):
+                self._cc.acked(parse_claim(found[0].payload).key, group)
+        return count
 
     def replay_range(self, stream: str, start: int, end: int) -> Iterator[StreamRecord]:
         return self._replay(stream, start, end)

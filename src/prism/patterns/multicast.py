@@ -27,6 +27,7 @@ from prism.interfaces import (
     KeyValueTTL,
     Subscription,
 )
+from prism.patterns._predicate import compile_filter
 from prism.types import Message
 
 __all__ = ["Inbox", "MulticastRegistry", "Member", "MulticastResult"]  # noqa: RUF022, RUF100
@@ -67,6 +68,42 @@ def _identity(value: object) -> str:
         )
         raise InvalidArgumentError(msg)
     return name
+
+
+def _first(pair: tuple[str, Any]) -> str:
+    return pair[0]
+
+
+def _decode_all(keys: list[str], raws: list[bytes]) -> list[Any]:
+    """The registrations stored as ``raws`` under ``keys``, decoded by one ``json.loads`` of
+    their JSON array; when a value is not one JSON object of the registration format (written
+    by something else than this module), each is decoded on its own, so the bad one is named."""
+    if not raws:
+        return []
+    try:
+        docs = json.loads(b"[" + b",".join(raws) + b"]")
+    except ValueError:
+        docs = None
+    if docs is not None and len(docs) == len(raws) and all(map(_is_registration, docs)):
+        return docs  # type: ignore[no-any-return]
+    out = []
+    for key, raw in zip(keys, raws, strict=True):
+        try:
+            doc = json.loads(raw)
+        except ValueError:
+            doc = None
+        if not _is_registration(doc):
+            msg = f"the registry value of {key!r} is not a multicast registration (a JSON object)"
+            raise InvalidArgumentError(msg)
+        out.append(doc)
+    return out
+
+
+def _is_registration(doc: object) -> bool:
+    return type(doc) is dict and doc.keys() >= _FIELDS and type(doc["metadata"]) is dict
+
+
+_FIELDS = frozenset({"metadata", "expires", "listening"})
 
 
 def _metadata_filter(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -173,24 +210,40 @@ class MulticastRegistry:
     def enumerate(self, filter: Mapping[str, Any] | None = None) -> list[Member]:
         """Every live registration whose metadata matches ``filter`` (the shared filter
         language), sorted by identity."""
+        return [
+            Member(identity, doc["metadata"], doc["expires"], doc["listening"])
+            for identity, doc in self._select(filter)
+        ]
+
+    def _select(self, filter: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
+        """``(identity, stored document)`` of every live match, sorted by identity.
+
+        A keyvalue registry is read with one scan (the backend fetches values in bulk), the
+        values decoded with one ``json.loads`` of their JSON array and the filter evaluated by
+        a compiled predicate; a document registry gets the filter pushed down."""
         parsed = filters.parse(filter)
         now = self.clock()
-        out: list[Member] = []
         if self.documents is not None:
             pushed: dict[str, Any] = {"expires": {"$gt": now}}
             if filter:
                 pushed = {"$and": [pushed, _metadata_filter(filter)]}
-            for doc in self.documents.find(COLLECTION, pushed, limit=None):
-                out.append(Member(doc["_id"], doc["metadata"], doc["expires"], doc["listening"]))
+            found = self.documents.find(COLLECTION, pushed, limit=None)
+            out = [(doc["_id"], doc) for doc in found]
         else:
+            keys: list[str] = []
+            raws: list[bytes] = []
             for key, value in self.keyvalue.scan(KEY_PREFIX):
-                doc = json.loads(value)
-                if doc["expires"] > now and parsed.matches(doc["metadata"]):
-                    member = Member(
-                        key[len(KEY_PREFIX) :], doc["metadata"], doc["expires"], doc["listening"]
-                    )
-                    out.append(member)
-        out.sort(key=lambda m: m.identity)
+                keys.append(key)
+                raws.append(value)
+            docs = _decode_all(keys, raws)
+            test = compile_filter(parsed)
+            cut = len(KEY_PREFIX)
+            out = [
+                (key[cut:], doc)
+                for key, doc in zip(keys, docs, strict=True)
+                if doc["expires"] > now and test(doc["metadata"])
+            ]
+        out.sort(key=_first)
         return out
 
     # ----- messaging -----------------------------------------------------------------------
@@ -202,19 +255,28 @@ class MulticastRegistry:
         *,
         headers: Mapping[str, str] | None = None,
     ) -> MulticastResult:
-        """Send ``payload`` to every identity ``filter`` selects."""
+        """Send ``payload`` to every identity ``filter`` selects.
+
+        Live messages go out in one batch when the messaging backend offers the internal
+        ``_publish_batch`` hook (redis: one pipeline; memstore: one lock acquisition), else
+        one ``publish`` each."""
         data = _validate.payload(payload, None, "payload")
         clean = _validate.headers(headers)
-        targets = self.enumerate(filter)
-        delivered = queued = 0
-        for member in targets:
-            if member.listening:
-                self.pubsub.publish(TOPIC_PREFIX + member.identity, data, headers=clean)
-                delivered += 1
-            elif self.queue is not None:
-                self.queue.enqueue(TOPIC_PREFIX + member.identity, data, headers=clean)
-                queued += 1
-        return MulticastResult(len(targets), delivered, queued)
+        targets = self._select(filter)
+        live = [TOPIC_PREFIX + identity for identity, doc in targets if doc["listening"]]
+        batch = getattr(self.pubsub, "_publish_batch", None)
+        if batch is not None and live:
+            batch(live, data, clean)
+        else:
+            for topic in live:
+                self.pubsub.publish(topic, data, headers=clean)
+        queued = 0
+        if self.queue is not None:
+            for identity, doc in targets:
+                if not doc["listening"]:
+                    self.queue.enqueue(TOPIC_PREFIX + identity, data, headers=clean)
+                    queued += 1
+        return MulticastResult(len(targets), len(live), queued)
 
     def listen(self, identity: str) -> Inbox:
         """Receive what is multicast to ``identity`` (registered already): marks it listening,

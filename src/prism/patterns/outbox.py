@@ -22,7 +22,7 @@ from typing import Any, Self
 
 from prism import _validate
 from prism.errors import ConflictError, InvalidArgumentError, KeyNotFoundError, UnsupportedError
-from prism.interfaces import KeyValueScan, KeyValueTransactional
+from prism.interfaces import KeyValueBatch, KeyValueScan, KeyValueTransactional
 from prism.patterns._background import Background
 from prism.patterns._joined import SQLiteJoinedTransaction
 
@@ -160,16 +160,22 @@ class Outbox:
         return how many were published (0 when another relay holds the lease)."""
         if not self._take_lease():
             return 0
-        keys: list[str] = []
-        for key in self.database.scan_keys(ROWS):
-            keys.append(key)  # noqa: PERF401, PERF402, RUF100 (the sync twin is a plain loop)
-        keys.sort()
-        rows = []
-        for key in keys[: limit or self.relay_batch]:
-            try:
-                rows.append((key, json.loads(self.database.get(key))))
-            except KeyNotFoundError:
-                continue  # published meanwhile by a relay whose lease lapsed
+        batch = limit or self.relay_batch
+        rows: list[tuple[str, dict[str, Any]]] = []
+        if getattr(self.database, "_scan_in_key_order", False):
+            # sqlite, postgres: the oldest rows, values included, in one ordered range read
+            for key, value in self.database.scan(ROWS, limit=batch):
+                rows.append((key, json.loads(value)))
+        else:
+            keys: list[str] = []
+            for key in self.database.scan_keys(ROWS):
+                keys.append(key)  # noqa: PERF401, PERF402, RUF100 (the sync twin is a plain loop)
+            keys.sort()
+            for key in keys[:batch]:
+                try:
+                    rows.append((key, json.loads(self.database.get(key))))
+                except KeyNotFoundError:
+                    continue  # published meanwhile by a relay whose lease lapsed
         rows.sort(key=lambda r: (r[0][len(ROWS) :].split("-", 1)[0], r[1].get("seq", 0)))
         published: list[tuple[str, dict[str, Any]]] = []
         try:
@@ -193,11 +199,17 @@ class Outbox:
             return
         self._last_prune = now
         cutoff = int((now - self.retention) * 1000)
+        ordered = getattr(self.database, "_scan_in_key_order", False)
         old: list[str] = []
         for key in self.database.scan_keys(SENT):
             stamp = key[len(SENT) :].split("-", 1)[0]
             if stamp.isdigit() and int(stamp) < cutoff:
                 old.append(key)
+            elif ordered:
+                break  # keys are in stamp order: the rest are younger
+        if old and isinstance(self.database, KeyValueBatch):
+            self.database.delete_many(old)
+            return
         for key in old:
             self.database.delete(key)
 

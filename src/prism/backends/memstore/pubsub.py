@@ -10,7 +10,7 @@ in publish order as strings and as numbers).  See ``_ops/pubsub.py`` for the dat
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
@@ -74,6 +74,19 @@ class MemPubSub(
             self._state.fan_out(
                 self._message(topic, payload, headers, attributes=freeze_attributes(attributes))
             )
+
+    def _publish_batch(
+        self, topics: Sequence[str], payload: bytes, headers: Mapping[str, str] | None
+    ) -> None:
+        """Internal batch hook (the multicast registry): ``payload`` published to each of
+        ``topics`` in order under one lock acquisition.  The caller has validated the topics,
+        payload and headers already."""
+        frozen = MappingProxyType(dict(headers or {}))
+        with self._lock:
+            now = self._store.clock()
+            state = self._state
+            for topic in topics:
+                state.fan_out(Message(topic, payload, frozen, timestamp=now))
 
     def publish_ordered(
         self,

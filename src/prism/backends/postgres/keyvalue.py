@@ -55,6 +55,10 @@ class PostgresKeyValue(
     KeyValueBatch,
     KeyValueCAS,
 ):
+    _scan_in_key_order = True
+    """Internal promise to the outbox relay: ``scan`` yields keys in ascending code-point order
+    (keyset pages ``ORDER BY key``), so ``scan(prefix, limit=n)`` is the n smallest keys."""
+
     MODEL = "keyvalue"
 
     def __init__(self, backend: PostgresBackend, namespace: str) -> None:

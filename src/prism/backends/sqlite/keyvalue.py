@@ -39,6 +39,10 @@ class SQLiteKeyValue(
     KeyValueBatch,
     KeyValueCAS,
 ):
+    _scan_in_key_order = True
+    """Internal promise to the outbox relay: ``scan`` yields keys in ascending code-point order
+    (keyset pages ``ORDER BY key``), so ``scan(prefix, limit=n)`` is the n smallest keys."""
+
     def __init__(self, backend: SQLiteBackend, namespace: str) -> None:
         super().__init__(backend, namespace)
         self._backend = backend

@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 
 from prism.errors import InvalidArgumentError
-from prism.interfaces import KeyValueScan, KeyValueTTL, QueueVisibility
+from prism.interfaces import (
+    KeyValueScan,
+    KeyValueTTL,
+    QueueVisibility,
+    StreamConsumerGroups,
+)
 from prism.patterns import CLAIM_HEADER, ClaimIntegrityError, ClaimMissingError
 from prism.testing.patterns.base import PatternSuite
 
@@ -205,6 +210,27 @@ class ClaimCheckSuite(PatternSuite, pattern="claim-check"):
             else:
                 assert ns.queue.dequeue("jobs") is not None
         assert self._stored(ns) == 0
+
+    def test_stream_objects_go_once_every_declared_group_acknowledged(self) -> None:
+        ns = self._open(stream_groups="billing,audit")
+        if not isinstance(
+            ns.facet("stream") if "stream" in ns.models else None, StreamConsumerGroups
+        ):
+            pytest.skip("delete-after-ack on a stream needs stream_consumer_groups")
+        self._stored(ns)
+        for group in ("billing", "audit"):
+            ns.stream.create_group("clips", group, start="earliest")
+        sent = [bytes([i]) * 200 for i in range(50)]
+        for payload in sent:
+            ns.stream.append("clips", payload)
+        assert self._stored(ns) == 50
+        for group, left in (("billing", 100), ("audit", 0)):  # objects, then billing's marks
+            got: list[bytes] = []
+            while records := ns.stream.consume("clips", group, "c", max_count=20):
+                got += [r.payload for r in records]
+                ns.stream.ack("clips", group, [r.offset for r in records])
+            assert got == sent
+            assert self._stored(ns) == left
 
     def test_released_lease_keeps_the_object_for_the_next_delivery(self) -> None:
         ns = self._open()

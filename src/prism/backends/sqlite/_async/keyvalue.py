@@ -37,6 +37,10 @@ class AsyncSQLiteKeyValue(
     AsyncKeyValueBatch,
     AsyncKeyValueCAS,
 ):
+    _scan_in_key_order = True
+    """Internal promise to the outbox relay: ``scan`` yields keys in ascending code-point order
+    (keyset pages ``ORDER BY key``), so ``scan(prefix, limit=n)`` is the n smallest keys."""
+
     def __init__(self, backend: AsyncSQLiteBackend, namespace: str) -> None:
         super().__init__(backend, namespace)
         self._backend = backend

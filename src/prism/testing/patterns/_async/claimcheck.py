@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 
 from prism.errors import InvalidArgumentError
-from prism.interfaces import AsyncKeyValueScan, AsyncKeyValueTTL, AsyncQueueVisibility
+from prism.interfaces import (
+    AsyncKeyValueScan,
+    AsyncKeyValueTTL,
+    AsyncQueueVisibility,
+    AsyncStreamConsumerGroups,
+)
 from prism.patterns import CLAIM_HEADER, ClaimIntegrityError, ClaimMissingError
 from prism.testing.patterns._async.base import AsyncPatternSuite
 
@@ -203,6 +208,27 @@ class AsyncClaimCheckSuite(AsyncPatternSuite, pattern="claim-check"):
             else:
                 assert await ns.queue.dequeue("jobs") is not None
         assert await self._stored(ns) == 0
+
+    async def test_stream_objects_go_once_every_declared_group_acknowledged(self) -> None:
+        ns = await self._open(stream_groups="billing,audit")
+        if not isinstance(
+            ns.facet("stream") if "stream" in ns.models else None, AsyncStreamConsumerGroups
+        ):
+            pytest.skip("delete-after-ack on a stream needs stream_consumer_groups")
+        await self._stored(ns)
+        for group in ("billing", "audit"):
+            await ns.stream.create_group("clips", group, start="earliest")
+        sent = [bytes([i]) * 200 for i in range(50)]
+        for payload in sent:
+            await ns.stream.append("clips", payload)
+        assert await self._stored(ns) == 50
+        for group, left in (("billing", 100), ("audit", 0)):  # objects, then billing's marks
+            got: list[bytes] = []
+            while records := await ns.stream.consume("clips", group, "c", max_count=20):
+                got += [r.payload for r in records]
+                await ns.stream.ack("clips", group, [r.offset for r in records])
+            assert got == sent
+            assert await self._stored(ns) == left
 
     async def test_released_lease_keeps_the_object_for_the_next_delivery(self) -> None:
         ns = await self._open()
