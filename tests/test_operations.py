@@ -604,3 +604,31 @@ def test_methods_that_cannot_be_fused_keep_the_two_frame_wrapper() -> None:
     assert cls.delete.__code__.co_filename == __file__
     with pytest.raises(prism.InvalidArgumentError):
         _Recording().get("")
+
+
+def test_a_checked_method_is_built_on_first_use_only() -> None:
+    class Lazy(prism.KeyValueBasic):
+        def set(self, key: str, value: bytes) -> None:
+            pass
+
+        def get(self, key: str) -> bytes | None:
+            return None
+
+        def delete(self, key: str) -> bool:
+            return False
+
+        def exists(self, key: str) -> bool:
+            return False
+
+    # nothing compiled at class creation: the class holds the unbuilt descriptors
+    assert all(
+        type(Lazy.__dict__[attr]).__name__ == "_Lazy" for attr in ("set", "get", "delete", "exists")
+    )
+    facet = Lazy()
+    assert facet.get("k") is None  # first use builds (fuses) get, and only get
+    assert Lazy.__dict__["get"].__code__.co_filename == __file__
+    assert Lazy.__dict__["get"].__prism_checked__
+    assert type(Lazy.__dict__["set"]).__name__ == "_Lazy"  # never called: never compiled
+    with pytest.raises(prism.InvalidArgumentError):
+        facet.exists("")  # built on first use, checks included
+    assert not isinstance(Lazy.__dict__["exists"], type(Lazy.__dict__["set"]))
