@@ -431,6 +431,100 @@ def test_one_trace_spans_a_publish_and_the_subscriber_receive(
     _one_trace(spans, "publish news")
 
 
+@pytest.mark.parametrize("backend_config", ["memstore", "redis"], indirect=True)
+def test_one_trace_spans_a_pattern_publish_and_the_receive_in_another_namespace(
+    spans: InMemorySpanExporter, backend_config: dict[str, Any]
+) -> None:
+    """A claim-check namespace whose messaging slot is a second namespace: the enqueue made
+    through the pattern and the receive made by opening that second namespace share a trace,
+    under the pattern-level span."""
+    tag = uuid.uuid4().hex[:8]
+    bus, claims = f"bus-{tag}", f"claims-{tag}"
+    (backend,) = backend_config["backends"]
+    config = {
+        **backend_config,
+        "namespaces": {
+            bus: {"backend": backend},
+            claims: {
+                "pattern": "claim-check",
+                "slots": {"messaging": {"namespace": bus}, "storage": {"backend": backend}},
+                "options": {"threshold_bytes": 8},
+            },
+        },
+    }
+    with prism.open(claims, config=config) as producer:
+        producer.queue.enqueue("jobs", b"secret-payload" * 4, headers={"tenant": "a"})
+        assert "_publish_batch" not in producer.queue.__dict__  # the facet is not replaced
+
+    async def consume() -> Any:
+        async with await prism.open_async(bus, config=config) as consumer:
+            lease = await consumer.queue.receive("jobs")
+            await consumer.queue.ack(lease)
+            return lease
+
+    lease = asyncio.run(consume())
+    assert lease.message.headers["tenant"] == "a"
+    _one_trace(spans, "enqueue jobs")
+    finished = spans.get_finished_spans()
+    outer = next(s for s in finished if s.name == f"claim-check enqueue {claims}")
+    enqueue = next(s for s in finished if s.name == "enqueue jobs")
+    store = next(s for s in finished if s.name == f"set {claims}")  # the claimed payload
+    assert enqueue.attributes["prism.namespace"] == bus
+    assert outer.attributes["prism.pattern"] == "claim-check"
+    for child in (enqueue, store):
+        assert child.context.trace_id == outer.context.trace_id
+        assert child.parent is not None and child.parent.span_id == outer.context.span_id
+    # one pattern span per pattern call: the slot spans are not doubled
+    assert [s.name for s in finished].count(f"claim-check enqueue {claims}") == 1
+    assert [s.name for s in finished].count("enqueue jobs") == 1
+
+
+def test_outbox_and_multicast_get_pattern_spans_and_keep_their_fast_hooks(
+    spans: InMemorySpanExporter, tmp_path: Path
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    config = {
+        "backends": {
+            "db": {"type": "sqlite", "connection": f"sqlite:///{tmp_path / 'p.db'}"},
+            "mem": {"type": "memstore", "connection": f"memory://ops-{tag}"},
+        },
+        "namespaces": {
+            "orders": {
+                "pattern": "outbox",
+                "slots": {"database": {"backend": "db"}, "messaging": {"backend": "db"}},
+            },
+            "fleet": {
+                "pattern": "multicast-registry",
+                "slots": {"registry": {"backend": "db"}, "messaging": {"backend": "mem"}},
+            },
+        },
+    }
+    with prism.open("orders", config=config) as opened:
+        orders: Any = opened
+        assert orders.runtime.database._scan_in_key_order  # the database facet is not wrapped
+        with orders.transaction() as tx:
+            tx.set("order/1", b"paid")
+            tx.enqueue("emails", b"secret-payload")
+        assert orders.run_once() == 1
+    with prism.open("fleet", config=config) as opened:
+        fleet: Any = opened
+        assert fleet.runtime.pubsub._publish_batch  # the batch hook is still reachable
+        fleet.register("edge.berlin", {"site": "berlin"}, ttl=600)
+        inbox = fleet.listen("edge.berlin")
+        assert fleet.multicast({"site": "berlin"}, b"secret-payload").delivered == 1
+        inbox.close()
+    finished = spans.get_finished_spans()
+    by_name = {s.name: s for s in finished}
+    commit = by_name["outbox commit orders"]
+    relay = by_name["outbox run_once orders"]
+    enqueue = by_name["enqueue emails"]  # the relay's send, inside the relay pass
+    assert enqueue.parent is not None and enqueue.parent.span_id == relay.context.span_id
+    assert commit.attributes["prism.pattern"] == "outbox"
+    multicast = by_name["multicast-registry multicast fleet"]
+    assert multicast.status.is_ok
+    assert [s.name for s in finished].count("multicast-registry multicast fleet") == 1
+
+
 def test_database_spans_carry_the_semantic_attributes_and_errors(
     spans: InMemorySpanExporter,
 ) -> None:

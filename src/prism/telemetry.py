@@ -369,3 +369,70 @@ def wrap_subscription(tel: _Telemetry, sub: Any, *, backend: str, namespace: str
     except AttributeError:  # a slotted subscription class: left as it is
         return sub
     return sub
+
+
+def wrap_pattern(
+    tel: _Telemetry,
+    func: Callable[..., Any],
+    *,
+    pattern: str,
+    namespace: str,
+    operation: str,
+    is_async: bool,
+) -> Callable[..., Any]:
+    """``func`` (a pattern-level operation: a claim-check publish or receive, an outbox commit
+    or relay pass, a multicast) inside an internal span, so the slot operations it makes (each
+    with its own span, policies and header propagation) are its children.  Telemetry only: no
+    policy runs here, so retries never double."""
+    import functools
+
+    attrs = {
+        "prism.pattern": pattern,
+        "prism.namespace": namespace,
+        "prism.operation": operation,
+    }
+    name = f"{pattern} {operation} {namespace}"
+    internal = tel.trace.SpanKind.INTERNAL
+    set_in = tel.trace.set_span_in_context
+    attach, detach = tel.context.attach, tel.context.detach
+    spans_off = tel.spans_off
+
+    def fail(span: Any, exc: BaseException) -> None:
+        span.set_attribute("error.type", type(exc).__qualname__)
+        span.set_status(tel.trace.Status(tel.trace.StatusCode.ERROR))
+
+    if is_async:
+
+        @functools.wraps(func)
+        async def acall(*args: Any, **kwargs: Any) -> Any:
+            if spans_off():
+                return await func(*args, **kwargs)
+            span = tel.tracer.start_span(name, kind=internal, attributes=attrs)
+            token = attach(set_in(span))
+            try:
+                return await func(*args, **kwargs)
+            except BaseException as exc:
+                fail(span, exc)
+                raise
+            finally:
+                detach(token)
+                span.end()
+
+        return acall
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if spans_off():
+            return func(*args, **kwargs)
+        span = tel.tracer.start_span(name, kind=internal, attributes=attrs)
+        token = attach(set_in(span))
+        try:
+            return func(*args, **kwargs)
+        except BaseException as exc:
+            fail(span, exc)
+            raise
+        finally:
+            detach(token)
+            span.end()
+
+    return call
