@@ -726,3 +726,54 @@ def test_a_checked_method_is_built_on_first_use_only() -> None:
     with pytest.raises(prism.InvalidArgumentError):
         facet.exists("")  # built on first use, checks included
     assert not isinstance(Lazy.__dict__["exists"], type(Lazy.__dict__["set"]))
+
+
+def test_queue_length_and_group_lag_are_observable_gauges() -> None:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    reader = InMemoryMetricReader()
+    prism.telemetry.enable(meter_provider=MeterProvider(metric_readers=[reader]))
+    try:
+        config = mem_config()
+
+        async def watch_async() -> None:
+            async with await prism.open_async("lagging", config=config) as ans:
+                prism.telemetry.watch(ans, queues=["jobs"])
+
+        with pytest.raises(prism.ConfigurationError, match="sync namespace"):
+            asyncio.run(watch_async())
+        with prism.open("lagging", config=config) as ns:
+            prism.telemetry.watch(ns, queues=["jobs"], groups=[("events", "billing")])
+            for _ in range(3):
+                ns.queue.enqueue("jobs", b"x")
+            ns.stream.create_group("events", "billing")
+            for i in range(5):
+                ns.stream.append("events", b"%d" % i)
+            ns.stream.consume("events", "billing", "c1", max_count=2)
+
+            def gauges() -> dict[str, dict[tuple[tuple[str, Any], ...], Any]]:
+                data = reader.get_metrics_data()
+                out: dict[str, dict[tuple[tuple[str, Any], ...], Any]] = {}
+                for rm in data.resource_metrics:
+                    for sm in rm.scope_metrics:
+                        for metric in sm.metrics:
+                            for point in metric.data.data_points:
+                                key = tuple(sorted(point.attributes.items()))
+                                if metric.name.startswith(("prism.queue", "prism.stream")):
+                                    out.setdefault(metric.name, {})[key] = point.value
+                return out
+
+            seen = gauges()
+            (queue,) = seen["prism.queue.length"].items()
+            assert dict(queue[0])["messaging.destination.name"] == "jobs"
+            assert dict(queue[0])["prism.namespace"] == "lagging"
+            assert queue[1] == 3
+            (lag,) = seen["prism.stream.group.lag"].items()
+            assert dict(lag[0])["messaging.consumer.group.name"] == "billing"
+            assert lag[1] == 3  # 5 appended, 2 delivered
+            assert next(iter(seen["prism.stream.group.pending"].values())) == 2
+            ns.queue.dequeue("jobs")
+            assert next(iter(gauges()["prism.queue.length"].values())) == 2
+    finally:
+        prism.telemetry.disable()
