@@ -99,13 +99,16 @@ class _Lazy:
     is complete), the lookup answers this descriptor itself, which is not abstract.
     """
 
-    __slots__ = ("attr", "cls", "func", "spec")
+    __slots__ = ("after", "attr", "cls", "func", "spec")
 
     def __init__(self, cls: type, attr: str, func: Callable[..., Any], spec: dict[str, Check]):
         self.cls, self.attr, self.func, self.spec = cls, attr, func, spec
+        self.after: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = []
 
     def build(self) -> Callable[..., Any]:
         method = _wrap(self.func, self.spec)
+        for decorate in self.after:
+            method = decorate(method)
         if self.cls.__dict__.get(self.attr) is self:
             setattr(self.cls, self.attr, method)
         return method
@@ -116,6 +119,25 @@ class _Lazy:
                 return self  # ``abc`` computing the abstract methods of ``owner``
             return self.build()
         return self.build().__get__(obj, owner)
+
+
+def decorate_checked(cls: type, attr: str, decorator: Callable[[Any], Any]) -> bool:
+    """Decorate the checked method ``cls.attr`` (its checks included) without building it now:
+    applied when it is built, or at once when it is.  False when ``cls`` defines no checked
+    method ``attr`` (then nothing is done)."""
+    found = cls.__dict__.get(attr)
+    if isinstance(found, _Lazy):
+        found.after.append(decorator)
+        return True
+    if getattr(found, _WRAPPED_ATTR, False):
+        setattr(cls, attr, decorator(found))
+        return True
+    return False
+
+
+def unbuilt(value: Any) -> Callable[..., Any] | None:
+    """The backend's own function behind a checked method not built yet, else None."""
+    return value.func if isinstance(value, _Lazy) else None
 
 
 def _check_together(func: Callable[..., Any], spec: dict[str, Check]) -> None:
