@@ -261,6 +261,38 @@ def test_async_calls_time_out_at_their_deadline(paused_redis: Any) -> None:
     asyncio.run(run())
 
 
+@needs_redis
+def test_a_namespace_deadline_applies_to_sync_calls_through_the_driver(paused_redis: Any) -> None:
+    name = f"ops-{uuid.uuid4().hex[:8]}"
+    cfg: dict[str, Any] = {
+        "backends": {"r": {"type": "redis", "connection": paused_redis.url}},
+        "default_backend": "r",
+        "namespaces": {name: {"resilience": {"timeout": 0.3}}, "other": {}},
+    }
+    with prism.open(name, config=cfg) as ns, prism.open("other", config=cfg) as other:
+        ns.keyvalue.set("a", b"1")
+        # the deadline is the driver's own (no wrapper needed for it) and only this namespace's
+        assert ns.keyvalue._c.connection_pool.connection_kwargs["socket_timeout"] == 0.3  # type: ignore[attr-defined]
+        assert other.keyvalue._c.connection_pool.connection_kwargs["socket_timeout"] != 0.3  # type: ignore[attr-defined]
+        os.killpg(paused_redis.process.pid, signal.SIGSTOP)
+        try:
+            start = time.monotonic()
+            with pytest.raises(prism.BackendUnavailableError):
+                ns.keyvalue.get("a")
+            assert 0.25 <= time.monotonic() - start < 1.0
+            start = time.monotonic()
+            with pytest.raises(prism.BackendUnavailableError):
+                ns.queue.enqueue("jobs", b"once")  # a write times out too, and is not resent
+            assert 0.25 <= time.monotonic() - start < 1.0
+        finally:
+            os.killpg(paused_redis.process.pid, signal.SIGCONT)
+        assert until_ok(lambda: ns.keyvalue.get("a")) == b"1"
+        received = []
+        while (lease := until_ok(lambda: ns.queue.receive("jobs"))) is not None:
+            received.append(lease.payload)
+        assert received in ([], [b"once"])  # at most once
+
+
 # ----- health -----------------------------------------------------------------------------------
 
 
@@ -399,6 +431,100 @@ def test_one_trace_spans_a_publish_and_the_subscriber_receive(
     _one_trace(spans, "publish news")
 
 
+@pytest.mark.parametrize("backend_config", ["memstore", "redis"], indirect=True)
+def test_one_trace_spans_a_pattern_publish_and_the_receive_in_another_namespace(
+    spans: InMemorySpanExporter, backend_config: dict[str, Any]
+) -> None:
+    """A claim-check namespace whose messaging slot is a second namespace: the enqueue made
+    through the pattern and the receive made by opening that second namespace share a trace,
+    under the pattern-level span."""
+    tag = uuid.uuid4().hex[:8]
+    bus, claims = f"bus-{tag}", f"claims-{tag}"
+    (backend,) = backend_config["backends"]
+    config = {
+        **backend_config,
+        "namespaces": {
+            bus: {"backend": backend},
+            claims: {
+                "pattern": "claim-check",
+                "slots": {"messaging": {"namespace": bus}, "storage": {"backend": backend}},
+                "options": {"threshold_bytes": 8},
+            },
+        },
+    }
+    with prism.open(claims, config=config) as producer:
+        producer.queue.enqueue("jobs", b"secret-payload" * 4, headers={"tenant": "a"})
+        assert "_publish_batch" not in producer.queue.__dict__  # the facet is not replaced
+
+    async def consume() -> Any:
+        async with await prism.open_async(bus, config=config) as consumer:
+            lease = await consumer.queue.receive("jobs")
+            await consumer.queue.ack(lease)
+            return lease
+
+    lease = asyncio.run(consume())
+    assert lease.message.headers["tenant"] == "a"
+    _one_trace(spans, "enqueue jobs")
+    finished = spans.get_finished_spans()
+    outer = next(s for s in finished if s.name == f"claim-check enqueue {claims}")
+    enqueue = next(s for s in finished if s.name == "enqueue jobs")
+    store = next(s for s in finished if s.name == f"set {claims}")  # the claimed payload
+    assert enqueue.attributes["prism.namespace"] == bus
+    assert outer.attributes["prism.pattern"] == "claim-check"
+    for child in (enqueue, store):
+        assert child.context.trace_id == outer.context.trace_id
+        assert child.parent is not None and child.parent.span_id == outer.context.span_id
+    # one pattern span per pattern call: the slot spans are not doubled
+    assert [s.name for s in finished].count(f"claim-check enqueue {claims}") == 1
+    assert [s.name for s in finished].count("enqueue jobs") == 1
+
+
+def test_outbox_and_multicast_get_pattern_spans_and_keep_their_fast_hooks(
+    spans: InMemorySpanExporter, tmp_path: Path
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    config = {
+        "backends": {
+            "db": {"type": "sqlite", "connection": f"sqlite:///{tmp_path / 'p.db'}"},
+            "mem": {"type": "memstore", "connection": f"memory://ops-{tag}"},
+        },
+        "namespaces": {
+            "orders": {
+                "pattern": "outbox",
+                "slots": {"database": {"backend": "db"}, "messaging": {"backend": "db"}},
+            },
+            "fleet": {
+                "pattern": "multicast-registry",
+                "slots": {"registry": {"backend": "db"}, "messaging": {"backend": "mem"}},
+            },
+        },
+    }
+    with prism.open("orders", config=config) as opened:
+        orders: Any = opened
+        assert orders.runtime.database._scan_in_key_order  # the database facet is not wrapped
+        with orders.transaction() as tx:
+            tx.set("order/1", b"paid")
+            tx.enqueue("emails", b"secret-payload")
+        assert orders.run_once() == 1
+    with prism.open("fleet", config=config) as opened:
+        fleet: Any = opened
+        assert fleet.runtime.pubsub._publish_batch  # the batch hook is still reachable
+        fleet.register("edge.berlin", {"site": "berlin"}, ttl=600)
+        inbox = fleet.listen("edge.berlin")
+        assert fleet.multicast({"site": "berlin"}, b"secret-payload").delivered == 1
+        inbox.close()
+    finished = spans.get_finished_spans()
+    by_name = {s.name: s for s in finished}
+    commit = by_name["outbox commit orders"]
+    relay = by_name["outbox run_once orders"]
+    enqueue = by_name["enqueue emails"]  # the relay's send, inside the relay pass
+    assert enqueue.parent is not None and enqueue.parent.span_id == relay.context.span_id
+    assert commit.attributes["prism.pattern"] == "outbox"
+    multicast = by_name["multicast-registry multicast fleet"]
+    assert multicast.status.is_ok
+    assert [s.name for s in finished].count("multicast-registry multicast fleet") == 1
+
+
 def test_database_spans_carry_the_semantic_attributes_and_errors(
     spans: InMemorySpanExporter,
 ) -> None:
@@ -520,3 +646,134 @@ def test_a_no_op_tracer_skips_spans_but_keeps_the_metrics() -> None:
         for metric in scope.metrics
     }
     assert "messaging.client.operation.duration" in names
+
+
+# ----- the call path: checks fused into the backend method ---------------------------------------
+
+
+class _Recording(prism.KeyValueBasic):
+    """A facet whose methods record what reached them (after the shared checks)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, object]] = []
+
+    def set(self, key: str, value: bytes) -> None:
+        self.seen.append((key, value))
+        if key == "boom":
+            raise RuntimeError("raised in the body")
+
+    def get(self, key: str) -> bytes:
+        return super().get(key)  # type: ignore[safe-super]  # a closure: never fused
+
+    def delete(self, key: str) -> bool:
+        return bool(self.seen)
+
+    def exists(self, key: str) -> bool:
+        return False
+
+
+def test_a_fused_method_checks_before_its_body_and_tracebacks_point_at_the_backend() -> None:
+    facet = _Recording()
+    fused = type(facet).set
+    # one function, compiled from the method's own source in its own file
+    assert fused.__code__.co_filename == __file__
+    assert fused.__wrapped__.__code__.co_firstlineno == fused.__code__.co_firstlineno
+    with pytest.raises(prism.InvalidArgumentError, match="key"):
+        facet.set("bad\x00key", b"v")
+    with pytest.raises(prism.InvalidArgumentError, match="value"):
+        facet.set("k", "not bytes")  # type: ignore[arg-type]
+    assert facet.seen == []  # nothing reached the body
+    facet.set("k", b"v")
+    assert facet.seen == [("k", b"v")]
+    with pytest.raises(RuntimeError) as info:
+        facet.set("boom", b"v")
+    last = info.traceback[-1]
+    assert last.path == Path(__file__)
+    assert "raise RuntimeError" in str(last.statement)
+
+
+def test_methods_that_cannot_be_fused_keep_the_two_frame_wrapper() -> None:
+    cls = _Recording
+    assert cls.get.__code__.co_filename.startswith("<prism checks")  # super(): a closure
+    assert cls.delete.__code__.co_filename == __file__
+    with pytest.raises(prism.InvalidArgumentError):
+        _Recording().get("")
+
+
+def test_a_checked_method_is_built_on_first_use_only() -> None:
+    class Lazy(prism.KeyValueBasic):
+        def set(self, key: str, value: bytes) -> None:
+            pass
+
+        def get(self, key: str) -> bytes | None:
+            return None
+
+        def delete(self, key: str) -> bool:
+            return False
+
+        def exists(self, key: str) -> bool:
+            return False
+
+    # nothing compiled at class creation: the class holds the unbuilt descriptors
+    assert all(
+        type(Lazy.__dict__[attr]).__name__ == "_Lazy" for attr in ("set", "get", "delete", "exists")
+    )
+    facet = Lazy()
+    assert facet.get("k") is None  # first use builds (fuses) get, and only get
+    assert Lazy.__dict__["get"].__code__.co_filename == __file__
+    assert Lazy.__dict__["get"].__prism_checked__
+    assert type(Lazy.__dict__["set"]).__name__ == "_Lazy"  # never called: never compiled
+    with pytest.raises(prism.InvalidArgumentError):
+        facet.exists("")  # built on first use, checks included
+    assert not isinstance(Lazy.__dict__["exists"], type(Lazy.__dict__["set"]))
+
+
+def test_queue_length_and_group_lag_are_observable_gauges() -> None:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    reader = InMemoryMetricReader()
+    prism.telemetry.enable(meter_provider=MeterProvider(metric_readers=[reader]))
+    try:
+        config = mem_config()
+
+        async def watch_async() -> None:
+            async with await prism.open_async("lagging", config=config) as ans:
+                prism.telemetry.watch(ans, queues=["jobs"])
+
+        with pytest.raises(prism.ConfigurationError, match="sync namespace"):
+            asyncio.run(watch_async())
+        with prism.open("lagging", config=config) as ns:
+            prism.telemetry.watch(ns, queues=["jobs"], groups=[("events", "billing")])
+            for _ in range(3):
+                ns.queue.enqueue("jobs", b"x")
+            ns.stream.create_group("events", "billing")
+            for i in range(5):
+                ns.stream.append("events", b"%d" % i)
+            ns.stream.consume("events", "billing", "c1", max_count=2)
+
+            def gauges() -> dict[str, dict[tuple[tuple[str, Any], ...], Any]]:
+                data = reader.get_metrics_data()
+                out: dict[str, dict[tuple[tuple[str, Any], ...], Any]] = {}
+                for rm in data.resource_metrics:
+                    for sm in rm.scope_metrics:
+                        for metric in sm.metrics:
+                            for point in metric.data.data_points:
+                                key = tuple(sorted(point.attributes.items()))
+                                if metric.name.startswith(("prism.queue", "prism.stream")):
+                                    out.setdefault(metric.name, {})[key] = point.value
+                return out
+
+            seen = gauges()
+            (queue,) = seen["prism.queue.length"].items()
+            assert dict(queue[0])["messaging.destination.name"] == "jobs"
+            assert dict(queue[0])["prism.namespace"] == "lagging"
+            assert queue[1] == 3
+            (lag,) = seen["prism.stream.group.lag"].items()
+            assert dict(lag[0])["messaging.consumer.group.name"] == "billing"
+            assert lag[1] == 3  # 5 appended, 2 delivered
+            assert next(iter(seen["prism.stream.group.pending"].values())) == 2
+            ns.queue.dequeue("jobs")
+            assert next(iter(gauges()["prism.queue.length"].values())) == 2
+    finally:
+        prism.telemetry.disable()

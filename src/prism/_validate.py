@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from operator import countOf
 from typing import Any, cast
 
 from prism.errors import InvalidArgumentError, ValueTooLargeError
@@ -146,8 +147,7 @@ def batch(size: int, what: str) -> None:
 def _plain_names(items: list[Any]) -> bool:
     """Whether every item is an exact, non-empty ASCII str of at most 256 characters without
     NUL: the common batch, checked in C loops (no Python-level loop per key)."""
-    kinds = set(map(type, items))
-    if len(kinds) != 1 or str not in kinds:
+    if not items or countOf(map(type, items), str) != len(items):  # identity, no hashing
         return False
     joined = "".join(items)
     return (
@@ -242,8 +242,7 @@ def mapping_items(value: object, what: str, kind: str) -> list[tuple[Any, Any]]:
 
 def _plain_payloads(values: list[Any], limit: int | None) -> bool:
     """Whether every value is exact ``bytes`` within ``limit`` (C loops, as ``_plain_names``)."""
-    kinds = set(map(type, values))
-    if len(kinds) != 1 or bytes not in kinds:
+    if not values or countOf(map(type, values), bytes) != len(values):
         return False
     # the total within the limit settles it without a per-value pass (the usual case)
     return limit is None or len(b"".join(values)) <= limit or len(max(values, key=len)) <= limit

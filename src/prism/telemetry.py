@@ -17,13 +17,14 @@ keys, values, payloads, headers and connection strings are never recorded.
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["disable", "enable", "enabled"]
+__all__ = ["disable", "enable", "enabled", "watch"]
 
 _lock = threading.Lock()
 _state: _Telemetry | None = None
@@ -73,6 +74,61 @@ class _Telemetry:
             description="0 closed, 1 half-open, 2 open",
         )
 
+        # (facet ref, namespace, system, destination, group or None) watched for lag
+        self.watched: list[tuple[Any, str, str, str, str | None]] = []
+        meter.create_observable_gauge(
+            "prism.queue.length",
+            callbacks=[self._queue_lengths],
+            unit="{message}",
+            description="messages waiting in a watched queue",
+        )
+        meter.create_observable_gauge(
+            "prism.stream.group.lag",
+            callbacks=[self._group_lags],
+            unit="{record}",
+            description="records not yet delivered to a watched consumer group",
+        )
+        meter.create_observable_gauge(
+            "prism.stream.group.pending",
+            callbacks=[self._group_pending],
+            unit="{record}",
+            description="records delivered to a watched consumer group and not acknowledged",
+        )
+
+    def _observe(self, grouped: bool, read: Callable[[Any, str, str | None], int]) -> Any:
+        from opentelemetry.metrics import Observation
+
+        from prism.errors import PrismError
+
+        out = []
+        for ref, namespace, system, dest, group in list(self.watched):
+            facet = ref()
+            if facet is None or (group is not None) is not grouped:
+                continue
+            attrs = {
+                "messaging.system": system,
+                "messaging.destination.name": dest,
+                "prism.namespace": namespace,
+            }
+            if group is not None:
+                attrs["messaging.consumer.group.name"] = group
+            try:
+                value = read(facet, dest, group)
+            except PrismError:
+                continue  # down or closed: no observation rather than a wrong one
+            out.append(Observation(value, attrs))
+        return out
+
+    def _queue_lengths(self, _options: Any) -> Any:
+        # the class's method: the observation itself gets no span and no policy
+        return self._observe(False, lambda f, q, _g: type(f).length(f, q))
+
+    def _group_lags(self, _options: Any) -> Any:
+        return self._observe(True, lambda f, s, g: type(f).group_info(f, s, g).lag)
+
+    def _group_pending(self, _options: Any) -> Any:
+        return self._observe(True, lambda f, s, g: type(f).group_info(f, s, g).pending)
+
     def spans_off(self) -> bool:
         """Whether spans would be a no-op tracer's (no provider set, or a no-op one): then
         only the metrics are recorded.  A proxy tracer is asked each time, since a provider
@@ -113,6 +169,42 @@ def disable() -> None:
 
 def enabled() -> _Telemetry | None:
     return _state
+
+
+def watch(
+    namespace: Any,
+    *,
+    queues: Iterable[str] = (),
+    groups: Iterable[tuple[str, str]] = (),
+) -> None:
+    """Report the lag of ``queues`` (``prism.queue.length``) and of consumer ``groups``, given
+    as ``(stream, group)`` (``prism.stream.group.lag`` and ``prism.stream.group.pending``), of
+    an open sync namespace as observable gauges, read from the backend (``length``,
+    ``group_info``) each time the meter collects.  Watching stops when the namespace's facet
+    is gone; a backend that is down gives no observation."""
+    from prism.errors import ConfigurationError
+
+    tel = _state
+    if tel is None:
+        msg = "prism.telemetry.watch needs prism.telemetry.enable() first"
+        raise ConfigurationError(msg)
+    backend = SYSTEMS.get(namespace.backend_name, namespace.backend_name)
+    entries: list[tuple[Any, str, str, str, str | None]] = []
+    for model, wanted in (("queue", [(q, None) for q in queues]), ("stream", list(groups))):
+        if not wanted:
+            continue
+        facet = namespace.facet(model)
+        probe = "length" if model == "queue" else "group_info"
+        if inspect.iscoroutinefunction(getattr(type(facet), probe, None)):
+            msg = f"namespace {namespace.name!r}: watch a sync namespace (the meter reads it)"
+            raise ConfigurationError(msg)
+        try:
+            ref: Any = weakref.ref(facet)
+        except TypeError:  # a facet class with slots and no __weakref__: held
+            ref = lambda facet=facet: facet
+        entries += [(ref, namespace.name, backend, dest, group) for dest, group in wanted]
+    with _lock:
+        tel.watched.extend(entries)
 
 
 def _destination(params: list[str], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
@@ -369,3 +461,70 @@ def wrap_subscription(tel: _Telemetry, sub: Any, *, backend: str, namespace: str
     except AttributeError:  # a slotted subscription class: left as it is
         return sub
     return sub
+
+
+def wrap_pattern(
+    tel: _Telemetry,
+    func: Callable[..., Any],
+    *,
+    pattern: str,
+    namespace: str,
+    operation: str,
+    is_async: bool,
+) -> Callable[..., Any]:
+    """``func`` (a pattern-level operation: a claim-check publish or receive, an outbox commit
+    or relay pass, a multicast) inside an internal span, so the slot operations it makes (each
+    with its own span, policies and header propagation) are its children.  Telemetry only: no
+    policy runs here, so retries never double."""
+    import functools
+
+    attrs = {
+        "prism.pattern": pattern,
+        "prism.namespace": namespace,
+        "prism.operation": operation,
+    }
+    name = f"{pattern} {operation} {namespace}"
+    internal = tel.trace.SpanKind.INTERNAL
+    set_in = tel.trace.set_span_in_context
+    attach, detach = tel.context.attach, tel.context.detach
+    spans_off = tel.spans_off
+
+    def fail(span: Any, exc: BaseException) -> None:
+        span.set_attribute("error.type", type(exc).__qualname__)
+        span.set_status(tel.trace.Status(tel.trace.StatusCode.ERROR))
+
+    if is_async:
+
+        @functools.wraps(func)
+        async def acall(*args: Any, **kwargs: Any) -> Any:
+            if spans_off():
+                return await func(*args, **kwargs)
+            span = tel.tracer.start_span(name, kind=internal, attributes=attrs)
+            token = attach(set_in(span))
+            try:
+                return await func(*args, **kwargs)
+            except BaseException as exc:
+                fail(span, exc)
+                raise
+            finally:
+                detach(token)
+                span.end()
+
+        return acall
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if spans_off():
+            return func(*args, **kwargs)
+        span = tel.tracer.start_span(name, kind=internal, attributes=attrs)
+        token = attach(set_in(span))
+        try:
+            return func(*args, **kwargs)
+        except BaseException as exc:
+            fail(span, exc)
+            raise
+        finally:
+            detach(token)
+            span.end()
+
+    return call

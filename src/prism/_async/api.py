@@ -103,17 +103,29 @@ async def open_async(name: str, *, config: ConfigSource = None) -> AsyncNamespac
     return await open_plan_async(plan, registry)
 
 
+def _call_timeout(plan: Plan) -> float | None:
+    """The deadline the driver enforces on every call, sync calls included: the namespace's
+    ``resilience: timeout`` where it sets one, else the backend entry's.  (A namespace whose
+    deadline differs gets a connection of its own: the deadline is part of the connection key.
+    Per-model ``models:`` deadlines are enforced on async calls only.)"""
+    ns_config = None if plan.config is None else plan.config.namespaces.get(plan.namespace)
+    ns_policy = None if ns_config is None else ns_config.resilience
+    if ns_policy is not None and "timeout" in ns_policy.model_fields_set:
+        return ns_policy.timeout
+    policy = plan.connection.resilience
+    return None if policy is None else policy.timeout
+
+
 async def open_plan_async(plan: Plan, registry: Registry) -> AsyncNamespace:
     """Bind the resolved (non-pattern) ``plan`` to a shared connection."""
     name = plan.namespace
-    policy = plan.connection.resilience
     settings = BackendSettings(
         name=plan.connection_name,
         backend=plan.backend.name,
         declaration=plan.backend.declaration,
         connection=plan.connection.connection,
         options=plan.connection.options,
-        call_timeout=None if policy is None else policy.timeout,
+        call_timeout=_call_timeout(plan),
         credentials=None if plan.credentials is None else provider_for(plan.credentials),
     )
     cls = plan.backend.load_class_async()

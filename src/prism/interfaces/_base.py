@@ -26,10 +26,14 @@ needs the narrower type.
 """
 
 from __future__ import annotations
+import __future__
 
 import abc
+import ast
 import functools
 import inspect
+import textwrap
+import types
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TypeVar
 
@@ -80,7 +84,74 @@ def _install_checks(cls: type) -> None:
             declared = base.__dict__.get(attr)
             spec.update(getattr(declared, _SPEC_ATTR, None) or {})
         if spec:
-            setattr(cls, attr, _wrap(func, spec))
+            _check_together(func, spec)
+            setattr(cls, attr, _Lazy(cls, attr, func, spec))
+
+
+class _Lazy:
+    """A checked method not built yet: built (fused) on its first access through the class or
+    an instance, which then replaces this descriptor in the class.
+
+    Compiling every checked method of every backend class at import cost about 0.2 s of CPU at
+    each process start; built lazily, a process pays only for the methods it uses.  Two threads
+    racing on the first access both build the method, and one of the two equal results stays.
+    While a class is still being created (``abc`` looks each abstract name up before the class
+    is complete), the lookup answers this descriptor itself, which is not abstract.
+    """
+
+    __slots__ = ("after", "attr", "cls", "func", "spec")
+
+    def __init__(self, cls: type, attr: str, func: Callable[..., Any], spec: dict[str, Check]):
+        self.cls, self.attr, self.func, self.spec = cls, attr, func, spec
+        self.after: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = []
+
+    def build(self) -> Callable[..., Any]:
+        method = _wrap(self.func, self.spec)
+        for decorate in self.after:
+            method = decorate(method)
+        if self.cls.__dict__.get(self.attr) is self:
+            setattr(self.cls, self.attr, method)
+        return method
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            if owner is not None and "__abstractmethods__" not in owner.__dict__:
+                return self  # ``abc`` computing the abstract methods of ``owner``
+            return self.build()
+        return self.build().__get__(obj, owner)
+
+
+def decorate_checked(cls: type, attr: str, decorator: Callable[[Any], Any]) -> bool:
+    """Decorate the checked method ``cls.attr`` (its checks included) without building it now:
+    applied when it is built, or at once when it is.  False when ``cls`` defines no checked
+    method ``attr`` (then nothing is done)."""
+    found = cls.__dict__.get(attr)
+    if isinstance(found, _Lazy):
+        found.after.append(decorator)
+        return True
+    if getattr(found, _WRAPPED_ATTR, False):
+        setattr(cls, attr, decorator(found))
+        return True
+    return False
+
+
+def unbuilt(value: Any) -> Callable[..., Any] | None:
+    """The backend's own function behind a checked method not built yet, else None."""
+    return value.func if isinstance(value, _Lazy) else None
+
+
+def _check_together(func: Callable[..., Any], spec: dict[str, Check]) -> None:
+    """Refuse, at class creation, a check on parameters together that ``func`` lacks."""
+    together = [check for key, check in spec.items() if key.startswith(_TOGETHER)]
+    if not together:
+        return
+    names = set(inspect.signature(func).parameters)
+    for check in together:
+        wanted = list(inspect.signature(check).parameters)[1:]
+        missing = [w for w in wanted if w not in names]
+        if missing:
+            msg = f"{func.__qualname__} has no parameter {missing} for check {check.__name__}"
+            raise TypeError(msg)
 
 
 def _wrap(func: Callable[..., Any], spec: dict[str, Check]) -> Callable[..., Any]:
@@ -147,6 +218,9 @@ def _wrap(func: Callable[..., Any], spec: dict[str, Check]) -> Callable[..., Any
             env[f"_t_{key}"] = check
             args = ", ".join(f"{w}={w}" for w in wanted)
             body.append(f"    _t_{key}({params[0].name}, {args})")
+    fused = _fuse(func, body, env)
+    if fused is not None:
+        return fused
     if inspect.iscoroutinefunction(func):
         src = f"async def {func.__name__}({', '.join(head)}):\n"
         src += "\n".join(body) + "\n" if body else ""
@@ -160,6 +234,124 @@ def _wrap(func: Callable[..., Any], spec: dict[str, Check]) -> Callable[..., Any
     functools.update_wrapper(wrapper, func)
     setattr(wrapper, _WRAPPED_ATTR, True)
     return wrapper  # type: ignore[no-any-return]
+
+
+_FUSE_FLAGS = __future__.annotations.compiler_flag
+
+
+def _fuse(
+    func: Callable[..., Any], checks: list[str], env: dict[str, Any]
+) -> Callable[..., Any] | None:
+    """The checked method as ONE function: the check lines, then the backend method's own body.
+
+    A wrapper that calls the backend method costs a second frame (a second coroutine for
+    ``async def``) and a keyword call per call: most of prism's overhead over a plain dict.  So
+    the method's source is compiled again with the checks in front, in the method's own module
+    globals, file and line numbers (tracebacks and coverage point at the backend's code).  The
+    checks run first, exactly as in the wrapper, and the body receives what they return.
+
+    Returns None (the caller then builds the two-frame wrapper) whenever the result could differ
+    from the method: no source; a source that does not compile to the method's own bytecode (a
+    file edited since import, names the class statement mangled); decorators; closures
+    (``super()``); generators, whose checks must run at the call, not at the first ``next``.
+    """
+    code = func.__code__
+    if (
+        not checks
+        or code.co_freevars
+        or code.co_flags & (inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR)
+    ):
+        return None
+    try:
+        lines, first = inspect.getsourcelines(func)
+    except (OSError, TypeError):
+        return None
+    # blank lines in front keep the line numbers of the file
+    source = "\n" * (first - 1) + textwrap.dedent("".join(lines))
+    filename = code.co_filename
+    try:
+        alone = compile(source, filename, "exec", flags=_FUSE_FLAGS, dont_inherit=True)
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    twin = next((c for c in alone.co_consts if isinstance(c, types.CodeType)), None)
+    fdef = tree.body[0] if len(tree.body) == 1 else None
+    if (
+        twin is None
+        or (twin.co_code, twin.co_names, twin.co_varnames)
+        != (code.co_code, code.co_names, code.co_varnames)
+        or not isinstance(fdef, ast.FunctionDef | ast.AsyncFunctionDef)
+        or fdef.name != func.__name__
+        or fdef.decorator_list
+    ):
+        return None
+    line = fdef.lineno
+
+    def at(node: ast.AST) -> Any:
+        for sub in ast.walk(node):
+            if "lineno" in sub._attributes:
+                sub.lineno = sub.end_lineno = line  # type: ignore[attr-defined]
+                sub.col_offset = sub.end_col_offset = 0  # type: ignore[attr-defined]
+        return node
+
+    # the parameters get the method's very default objects (no re-evaluation) and no
+    # annotations (the method's own stay in ``__annotations__``)
+    env = {k: value for k, value in env.items() if k != "_impl" and not k.startswith("_d")}
+    args = fdef.args
+    for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+        if arg is not None:
+            arg.annotation = None
+    fdef.returns = None
+    positional = [*args.posonlyargs, *args.args]
+    pos_defaults = func.__defaults__ or ()
+    offset = len(positional) - len(pos_defaults)
+    args.defaults = []
+    for i, default in enumerate(pos_defaults, offset):
+        env[f"_fd_{i}"] = default
+        args.defaults.append(at(ast.Name(f"_fd_{i}", ast.Load())))
+    kw_defaults = func.__kwdefaults__ or {}
+    args.kw_defaults = []
+    for a in args.kwonlyargs:
+        if a.arg in kw_defaults:
+            env[f"_fk_{a.arg}"] = kw_defaults[a.arg]
+            args.kw_defaults.append(at(ast.Name(f"_fk_{a.arg}", ast.Load())))
+        else:
+            args.kw_defaults.append(None)
+    if set(env) & set(code.co_varnames + code.co_names):  # pragma: no cover - never clash
+        return None
+    front = [at(stmt) for stmt in ast.parse(textwrap.dedent("\n".join(checks))).body]
+    body = fdef.body
+    doc = int(isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant))
+    fdef.body = [*body[:doc], *front, *body[doc:]]
+    maker = at(
+        ast.FunctionDef(
+            name="_prism_fused",
+            args=ast.arguments(
+                posonlyargs=[],
+                args=[ast.arg(name) for name in env],
+                kwonlyargs=[],
+                kw_defaults=[],
+                defaults=[],
+            ),
+            body=[ast.Return(ast.Name(fdef.name, ast.Load()))],
+            decorator_list=[],
+        )
+    )
+    maker.body.insert(0, fdef)  # after ``at``: the method keeps its own line numbers
+    module = compile(
+        ast.Module(body=[maker], type_ignores=[]),
+        filename,
+        "exec",
+        flags=_FUSE_FLAGS,
+        dont_inherit=True,
+    )
+    make_code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    fused: Callable[..., Any] = types.FunctionType(make_code, func.__globals__, "_prism_fused")(
+        *env.values()
+    )
+    functools.update_wrapper(fused, func)
+    setattr(fused, _WRAPPED_ATTR, True)
+    return fused
 
 
 class Checked(abc.ABC):  # noqa: B024 (abstract methods live in subclasses)
@@ -426,7 +618,7 @@ def _payload(what: str) -> Check:
     return _inline(check, _PAYLOAD_FAST)
 
 
-_PAYLOAD_FAST = "type({v}) is bytes and ((_m := {s}.max_value_bytes) is None or len({v}) <= _m)"
+_PAYLOAD_FAST = "type({v}) is bytes and ((_pm_ := {s}.max_value_bytes) is None or len({v}) <= _pm_)"
 PAYLOAD = _per_param(_payload)
 MEMBER = PAYLOAD
 

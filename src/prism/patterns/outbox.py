@@ -102,7 +102,12 @@ class Outbox:
     def start_relay(self) -> None:
         """Start the background relay (a task on the running loop, or a thread)."""
         if self._background is None:
-            self._background = Background("prism-outbox-relay", self.run_once, self.relay_interval)
+            self._background = Background(
+                # telemetry may wrap ``run_once`` on the instance after this
+                "prism-outbox-relay",
+                lambda: self.run_once(),  # noqa: PLW0108 (looked up per pass)
+                self.relay_interval,
+            )
 
     def close(self) -> None:
         background, self._background = self._background, None

@@ -305,15 +305,25 @@ def yield_per_call(classes: Iterable[type]) -> None:
     several times the work of a memstore call; see ``benchmarks/bench_memstore.py``.)  Sync
     classes have no coroutine methods and are left as they are.
     """
+    from prism.interfaces._base import decorate_checked, unbuilt
+
+    def yielding(func: Callable[..., Any]) -> Callable[..., Any]:
+        wrapper = _yielding(func)
+        setattr(wrapper, _YIELDS, True)
+        return wrapper
+
     for cls in classes:
         for name, attr in list(vars(cls).items()):
+            own = unbuilt(attr)
+            if own is not None:  # a checked method built on first use: wrapped when built
+                if not name.startswith("_") and inspect.iscoroutinefunction(own):
+                    decorate_checked(cls, name, yielding)
+                continue
             if name.startswith("_") or not inspect.iscoroutinefunction(attr):
                 continue
             if getattr(attr, _YIELDS, False):
                 continue
-            wrapper = _yielding(attr)
-            setattr(wrapper, _YIELDS, True)
-            setattr(cls, name, wrapper)
+            setattr(cls, name, yielding(attr))
 
 
 class Store:

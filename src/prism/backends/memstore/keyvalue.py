@@ -97,13 +97,15 @@ class MemKeyValue(
 
     def get(self, key: str) -> bytes:
         with self._lock:
-            value = self._values.get(key)
-            if value is not None and (
-                not self._expires
-                or key not in self._expires
-                or self._state.live(key, self._store.clock())
+            if not self._expires:  # no key has an expiry: one dict lookup (the hot path)
+                try:
+                    return self._values[key]
+                except KeyError:
+                    pass
+            elif key in self._values and (
+                key not in self._expires or self._state.live(key, self._store.clock())
             ):
-                return value
+                return self._values[key]
         raise KeyNotFoundError(f"key {key!r} not found", backend="memstore", operation="get")
 
     def delete(self, key: str) -> bool:

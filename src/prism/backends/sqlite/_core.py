@@ -179,6 +179,8 @@ class Database:
         self._translate = translator(self.target.location)
         self._lock = threading.Lock()
         self._open = False
+        self._files = not self.target.memory
+        """A database in a file: each thread has its own connection (see :meth:`run`)."""
         self._conn: sqlite3.Connection | None = None
         self._local = threading.local()
         self._connections: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
@@ -292,10 +294,29 @@ class Database:
         wait on SQLite's lock, up to ``busy_timeout``).  An in-memory database has one
         connection, and every operation takes the lock.
         """
-        if getattr(fn, "read_only", False) and not self.target.memory:
-            return self._call(self._thread_connection(), fn, args)
+        if self._files and self._open:
+            # the hot path, one frame: the thread's connection straight from the thread-local
+            # (a file's "locked" answers are waited out by SQLite's busy handler, not by _call)
+            conn = getattr(self._local, "conn", None) or self._thread_connection()
+            if fn.__dict__.get("read_only", False):
+                try:
+                    return fn(conn, *args)
+                except PrismError:
+                    raise
+                except Exception as exc:
+                    raise self._failed(exc, fn) from exc
+            with self._lock:
+                try:
+                    return fn(conn, *args)
+                except PrismError:
+                    raise
+                except Exception as exc:
+                    raise self._failed(exc, fn) from exc
         with self._lock:
             return self._call(self._thread_connection(), fn, args)
+
+    def _failed(self, exc: Exception, fn: Callable[..., Any]) -> PrismError:
+        return translated(exc, BACKEND, fn.__name__.strip("_"), self._translate)
 
     def poll(self, timeout: float, fn: Callable[..., T], *args: Any) -> T:
         """Call ``run(fn, *args)`` until it returns something truthy or ``timeout`` seconds

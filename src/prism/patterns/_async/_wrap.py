@@ -60,6 +60,7 @@ def _forward(name: str, is_coroutine: bool) -> Any:
 
     forward.__name__ = name
     setattr(forward, _CHECKED, True)  # the wrapped facet runs the checks itself
+    forward.__prism_forward__ = True  # type: ignore[attr-defined]  # no pattern-level span
     return forward
 
 

@@ -101,7 +101,10 @@ class AsyncOutbox:
         """Start the background relay (a task on the running loop, or a thread)."""
         if self._background is None:
             self._background = AsyncBackground(
-                "prism-outbox-relay", self.run_once, self.relay_interval
+                # telemetry may wrap ``run_once`` on the instance after this
+                "prism-outbox-relay",
+                lambda: self.run_once(),  # noqa: PLW0108 (looked up per pass)
+                self.relay_interval,
             )
 
     async def close(self) -> None:

@@ -8,11 +8,13 @@ facets of its messaging slot, plus the pattern's own operations as attributes.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from typing import Any
 
 from prism._async.namespace import AsyncNamespace
 from prism.errors import ConfigurationError
+from prism.patterns._async._wrap import AsyncFacetDecorator
 from prism.patterns._options import pattern_options
 from prism.registry.registry import Registry
 from prism.registry.resolver import Plan
@@ -83,6 +85,7 @@ async def open_pattern_async(plan: Plan, registry: Registry) -> AsyncNamespace:
             if slot in ns_config.slots:
                 slots[slot] = await _open_slot(plan, slot, registry)
         runtime, facets = await _build(plan.pattern, plan.namespace, slots, options)
+        _trace(plan.pattern, plan.namespace, runtime, facets)
     except BaseException:
         for opened in slots.values():
             await opened.close()
@@ -93,6 +96,60 @@ async def open_pattern_async(plan: Plan, registry: Registry) -> AsyncNamespace:
         + ")"
     )
     return AsyncPatternNamespace(plan.namespace, plan.pattern, runtime, facets, slots, description)
+
+
+# the pattern's own operations that get a pattern-level span (besides the decorated facets')
+_RUNTIME_OPERATIONS = {
+    "outbox": ("run_once",),
+    "multicast-registry": ("register", "deregister", "heartbeat", "enumerate", "multicast"),
+    "claim-check": ("collect_orphans",),
+}
+_OUTBOX_TRANSACTION = ("commit",)
+
+
+def _trace(pattern: str, name: str, runtime: Any, facets: dict[str, Any]) -> None:
+    """With telemetry on: an internal span around each pattern-level operation (a claim-check
+    publish or receive, an outbox commit or relay pass, a multicast), parent of the slot
+    operations' spans.  Telemetry only (the slots run the policies, so retries never double).
+    The spans are instance attributes, so the facets stay the same objects and keep their
+    internal hooks (``_publish_batch``, ``_scan_in_key_order``)."""
+    from prism import telemetry
+    from prism._instrument import operations
+
+    tel = telemetry.enabled()
+    if tel is None:
+        return
+
+    def wrap(obj: Any, attr: str) -> None:
+        func = getattr(obj, attr)
+        wrapped = telemetry.wrap_pattern(
+            tel,
+            func,
+            pattern=pattern,
+            namespace=name,
+            operation=attr,
+            is_async=inspect.iscoroutinefunction(func),
+        )
+        setattr(obj, attr, wrapped)
+
+    for facet in facets.values():
+        if not isinstance(facet, AsyncFacetDecorator):
+            continue  # the slot's own facet, instrumented by its namespace
+        for attr in operations(type(facet)):
+            if not getattr(getattr(type(facet), attr), "__prism_forward__", False):
+                wrap(facet, attr)
+    for attr in _RUNTIME_OPERATIONS.get(pattern, ()):
+        wrap(runtime, attr)
+    if pattern == "outbox":
+        begin = runtime.transaction
+
+        def transaction(*args: Any, **kwargs: Any) -> Any:
+            tx = begin(*args, **kwargs)
+            for attr in _OUTBOX_TRANSACTION:
+                wrap(tx, attr)
+            return tx
+
+        runtime.transaction = transaction
 
 
 async def _build(
