@@ -11,23 +11,20 @@ that key).  A real server refusing a wrong key is tested through MinIO in test_s
 from __future__ import annotations
 
 import io
-import json
 import re
-import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import prism
 from prism.backends._objects._config import ObjectConfig, parse_config
 from prism.backends.minio._credentials import MinioCredentials
 from prism.backends.minio._driver import make_client, pool_manager
 from prism.backends.s3._testing import REGION, moto_binary, release, shared_moto
 from prism.credentials import FileProvider
 from prism.errors import ConfigurationError
+from tests.backends.test_s3_auth import write
 
 pytestmark = pytest.mark.skipif(moto_binary() is None, reason="needs moto_server (moto[server])")
 
@@ -40,13 +37,6 @@ def endpoint() -> Iterator[str]:
     server = shared_moto(BUCKET)
     yield server.endpoint
     release()
-
-
-def write(path: Path, key: str, secret: str, expires_in: float) -> None:
-    doc = {"username": key, "password": secret, "expires_at": time.time() + expires_in}
-    replacement = path.with_suffix(".new")
-    replacement.write_text(json.dumps(doc))
-    replacement.replace(path)  # as a Kubernetes secret mount swaps its files
 
 
 class Recording:
@@ -104,33 +94,6 @@ def test_a_rotated_credential_file_is_signed_with_by_new_and_live_clients(
         response.release_conn()
     assert first.key_ids[-1] == "AKIASECOND"
     assert provider.fetches == 2  # read once per version of the file, not once per request
-
-
-def test_a_namespace_with_provider_credentials_reads_and_writes_through_minio(
-    endpoint: str, tmp_path: Path
-) -> None:
-    doc = tmp_path / "aws.json"
-    write(doc, "AKIATENANT", "tenant-secret", expires_in=3600)
-    ns = f"tenant-{uuid.uuid4().hex[:6]}"
-    config: dict[str, Any] = {
-        "backends": {
-            "m": {
-                "type": "minio",
-                "connection": f"{endpoint}/{BUCKET}",
-                "options": {"region": REGION},
-            }
-        },
-        "namespaces": {
-            ns: {
-                "backend": "m",
-                "credentials": {"provider": "file", "path": str(doc), "format": "json"},
-            }
-        },
-    }
-    with prism.open(ns, config=config) as handle:
-        handle.keyvalue.set("k", b"v")
-        assert handle.keyvalue.get("k") == b"v"
-        assert "tenant-secret" not in repr(handle) and "tenant-secret" not in repr(config)
 
 
 def test_a_credential_without_a_user_name_is_a_configuration_error(tmp_path: Path) -> None:

@@ -57,8 +57,9 @@ def test_the_session_signs_with_the_providers_key_and_refreshes_it(tmp_path: Pat
     assert (frozen.access_key, frozen.secret_key) == ("AKIASECOND", "secret-two")
 
 
+@pytest.mark.parametrize("kind", ["s3", "minio"])
 def test_a_namespace_with_provider_credentials_reads_and_writes(
-    endpoint: str, tmp_path: Path
+    endpoint: str, tmp_path: Path, kind: str
 ) -> None:
     doc = tmp_path / "aws.json"
     write(doc, "AKIATENANT", "tenant-secret", expires_in=3600)
@@ -66,7 +67,7 @@ def test_a_namespace_with_provider_credentials_reads_and_writes(
     config: dict[str, Any] = {
         "backends": {
             "s": {
-                "type": "s3",
+                "type": kind,
                 "connection": f"{endpoint}/{BUCKET}",
                 "options": {"region": REGION},
             }
