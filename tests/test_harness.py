@@ -372,8 +372,9 @@ def pytest_collection_modifyitems(items):
 
 
 def test_only_stress_cases_get_a_backends_stress_deadline(pytester: pytest.Pytester) -> None:
-    """s3 declares ``stress_deadline=300``: its 10,000-key cases get 300 s (and pytest-timeout
-    600 s); its other cases, and memstore's stress cases, keep the run's 60 s."""
+    """s3 declares ``stress_deadline=300``: its stress cases (10,000 keys; 1,000 racing CAS
+    increments) get 300 s (and pytest-timeout 600 s); its other cases, and memstore's stress
+    cases, keep the run's 60 s."""
     from prism.registry.registry import get_registry
 
     assert get_registry().backend("s3").plugin.stress_deadline == 300.0
@@ -393,6 +394,7 @@ def test_only_stress_cases_get_a_backends_stress_deadline(pytester: pytest.Pytes
         for interface, case in (
             ("keyvalue_batch", "test_10000_key_batch"),
             ("keyvalue_scan", "test_10000_keys_scanned_completely_without_duplicates"),
+            ("keyvalue_cas", "test_20_concurrent_increment_loops_of_50_make_exactly_1000"),
         )
         for flavour in ("sync", "async")
     }

@@ -1244,6 +1244,7 @@ class KeyValueCASSuite(_KeyValueSuite, interface="keyvalue_cas"):
         assert kv.get("k") == b"v"
         assert kv.compare_and_delete("missing", b"v") is False
 
+    @pytest.mark.prism_stress
     def test_20_concurrent_increment_loops_of_50_make_exactly_1000(self) -> None:
         kv = self.kv()
         assert isinstance(kv, KeyValueCAS)

@@ -1242,6 +1242,7 @@ class AsyncKeyValueCASSuite(_KeyValueSuite, interface="keyvalue_cas"):
         assert await kv.get("k") == b"v"
         assert await kv.compare_and_delete("missing", b"v") is False
 
+    @pytest.mark.prism_stress
     async def test_20_concurrent_increment_loops_of_50_make_exactly_1000(self) -> None:
         kv = await self.kv()
         assert isinstance(kv, AsyncKeyValueCAS)
