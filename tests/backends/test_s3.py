@@ -340,12 +340,15 @@ def test_connection_url_and_options_are_parsed_and_secrets_redacted(
         ({"part_size": 1024}, "part_size"),
         ({"addressing_style": "sideways"}, "addressing_style"),
         ({"secret_key": "only-a-secret"}, "access_key"),
+        ({"clock": 1_700_000_000.0}, "clock"),
     ]:
         with pytest.raises(prism.ConfigurationError, match=word) as info:
             parse_config("s3", "http://127.0.0.1:9/b", options)
         assert "only-a-secret" not in str(info.value)
     with pytest.raises(prism.ConfigurationError, match="bucket"):
         parse_config("s3", None, {})
+    assert aws.clock is time.time
+    assert parse_config("s3", "s3://b", {"clock": (now := lambda: 5.0)}).clock is now
 
 
 def test_connection_options_reach_boto3() -> None:

@@ -18,7 +18,9 @@ batch), ``sweep_every`` (writes between two sweeps of expired keys, 0 = never),
 ``bucket_per_namespace`` (bool: each namespace in a bucket of its own, named
 ``<namespace_bucket_prefix>-<namespace>`` — see ``_layout.bucket_name``), ``namespace_bucket_prefix``
 (default: the ``bucket``), ``create_buckets`` (bool: create a namespace's bucket on first use),
-``install_lifecycle`` (bool, s3 only: install the bucket lifecycle rules of ``_lifecycle``).
+``install_lifecycle`` (bool, s3 only: install the bucket lifecycle rules of ``_lifecycle``),
+``clock`` (a callable returning epoch seconds, for the TTL rules; default ``time.time``; the
+compliance suites pass a ``ManualClock``).
 ``${VAR}`` anywhere is expanded by the config loader.  Without credentials the driver's default
 chain applies (environment, shared profile, instance or container role).
 
@@ -29,7 +31,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -51,7 +54,7 @@ _INTEGERS = (
     "max_attempts", "multipart_threshold", "part_size", "max_workers", "sweep_every",
 )  # fmt: skip
 _BOOLEANS = ("verify", "bucket_per_namespace", "create_buckets", "install_lifecycle")
-OPTIONS = frozenset((*_STRINGS, *_NUMBERS, *_INTEGERS, *_BOOLEANS))
+OPTIONS = frozenset((*_STRINGS, *_NUMBERS, *_INTEGERS, *_BOOLEANS, "clock"))
 BUCKET_PREFIX_MAX = 40
 """The longest ``namespace_bucket_prefix``: room is left for ``-``, part of the namespace,
 ``--`` and a 16-digit hash within S3's 63 characters."""
@@ -91,6 +94,9 @@ class ObjectConfig:
     namespace_bucket_prefix: str | None = None
     create_buckets: bool = False
     install_lifecycle: bool = False
+    clock: Callable[[], float] = field(default=time.time, repr=False, compare=False)
+    """What the TTL rules read the time from (expiry deadlines are epoch seconds kept in each
+    object's metadata, compared with this clock on every read)."""
     credentials: CredentialProvider | None = field(default=None, repr=False)
     """A ``prism.yaml`` credential provider: the access key id is its user name, the secret
     key its secret, ``extra['session_token']`` the session token (the ``aws`` provider gives
@@ -250,6 +256,11 @@ def parse_config(backend: str, connection: str | None, options: Mapping[str, Any
     for name in _BOOLEANS:
         if merged.get(name) is not None:
             kwargs[name] = _boolean(backend, name, merged[name])
+    if merged.get("clock") is not None:
+        if not callable(merged["clock"]):
+            msg = f"{backend} option 'clock' must be a callable returning epoch seconds"
+            raise _fail(backend, msg)
+        kwargs["clock"] = merged["clock"]
     _check_buckets(backend, kwargs)
     if not kwargs.get("bucket"):
         msg = (

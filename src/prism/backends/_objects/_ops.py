@@ -80,7 +80,7 @@ def _missing(key: str, operation: str, store: ObjectStore) -> KeyNotFoundError:
 def _meta(layout: Layout, key: str, expires: float | None = None) -> dict[str, str]:
     meta = layout.hashed_meta(key) if layout.is_hashed(key) else {}
     if expires is not None:
-        meta[EXPIRES] = repr(round(expires, 6))
+        meta[EXPIRES] = repr(expires)  # repr round-trips: the exact instant, never later
     return meta
 
 
@@ -139,7 +139,7 @@ def expire(store: ObjectStore, layout: Layout, key: str, ttl: float) -> bool:
         if head is None:
             return False
         store.driver.put(layout.mark(key), b"", {})
-        meta = {**head.meta, EXPIRES: repr(round(store.clock() + ttl, 6))}
+        meta = {**head.meta, EXPIRES: repr(store.clock() + ttl)}
         if store.driver.replace_meta(layout.name(key), meta, head.etag, _tags(store, ttl)):
             return True
 

@@ -23,4 +23,6 @@ class MinioBackend(ObjectBackend):
     facet_classes = {"keyvalue": ObjectKeyValue}
 
     def make_store(self, config: ObjectConfig) -> ObjectStore:
-        return ObjectStore(self.settings.backend, MinioDriver(config), make_translate)
+        return ObjectStore(
+            self.settings.backend, MinioDriver(config), make_translate, clock=config.clock
+        )

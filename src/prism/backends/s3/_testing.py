@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from prism.backends.memstore._core import ManualClock
 from prism.testing.servers import (
     ServerProcess,
     docker_available,
@@ -149,9 +150,19 @@ def release() -> None:
 
 
 def moto_server(backend: str, driver_module: str, extra: str) -> TestServer | str:
+    """The suites' target of ``backend``.  Expiry deadlines are epoch seconds in each object's
+    metadata, compared with the backend's clock on read, so the target hands the backend a
+    :class:`ManualClock` (option ``clock``): TTL cases move time instead of racing it on a slow
+    server."""
+    clock = ManualClock()
     url = env_url(backend)
     if url:
-        return TestServer(connection=url, description=f"PRISM_TEST_{backend.upper()}_URL")
+        return TestServer(
+            connection=url,
+            options={"clock": clock},
+            clock=clock,
+            description=f"PRISM_TEST_{backend.upper()}_URL with a manual clock",
+        )
     try:
         __import__(driver_module)
     except ImportError:
@@ -162,9 +173,10 @@ def moto_server(backend: str, driver_module: str, extra: str) -> TestServer | st
     server = shared_moto(bucket)
     return TestServer(
         connection=server.url(bucket),
-        options={"region": REGION},
+        options={"region": REGION, "clock": clock},
+        clock=clock,
         stop=release,
-        description=f"moto_server on 127.0.0.1:{server.port}, bucket {bucket}",
+        description=f"moto_server on 127.0.0.1:{server.port}, bucket {bucket}, manual clock",
     )
 
 

@@ -22,4 +22,6 @@ class S3Backend(ObjectBackend):
     facet_classes = {"keyvalue": ObjectKeyValueCAS}
 
     def make_store(self, config: ObjectConfig) -> ObjectStore:
-        return ObjectStore(self.settings.backend, Boto3Driver(config), make_translate)
+        return ObjectStore(
+            self.settings.backend, Boto3Driver(config), make_translate, clock=config.clock
+        )

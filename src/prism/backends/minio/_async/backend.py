@@ -21,4 +21,6 @@ class AsyncMinioBackend(AsyncObjectBackend):
     facet_classes = {"keyvalue": AsyncObjectKeyValue}
 
     def make_store(self, config: ObjectConfig) -> ObjectStore:
-        return ObjectStore(self.settings.backend, MinioDriver(config), make_translate)
+        return ObjectStore(
+            self.settings.backend, MinioDriver(config), make_translate, clock=config.clock
+        )

@@ -20,4 +20,6 @@ class AsyncS3Backend(AsyncObjectBackend):
     facet_classes = {"keyvalue": AsyncObjectKeyValueCAS}
 
     def make_store(self, config: ObjectConfig) -> ObjectStore:
-        return ObjectStore(self.settings.backend, Boto3Driver(config), make_translate)
+        return ObjectStore(
+            self.settings.backend, Boto3Driver(config), make_translate, clock=config.clock
+        )
