@@ -292,8 +292,7 @@ def test_a_providers_secret_never_shows(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from prism.backends.settings import BackendSettings
-    from prism.credentials import provider_for
+    from prism.backends.settings import settings_for
     from prism.registry.registry import get_registry
     from prism.registry.resolver import load_config, resolve
 
@@ -303,18 +302,12 @@ def test_a_providers_secret_never_shows(
     assert loaded is not None
     plan = resolve("app", loaded, get_registry())
     assert plan.credentials is not None
-    provider = provider_for(plan.credentials)
+    settings = settings_for(plan)  # what prism.open gives the backend
+    provider = settings.credentials
+    assert provider is not None
     credential = provider.get()
     assert credential.secret == pw()  # the row does hand the secret out
     assert credential.username == KEY_ID
-    settings = BackendSettings(
-        name=plan.connection_name,
-        backend=plan.backend.name,
-        declaration=plan.backend.declaration,
-        connection=plan.connection.connection,
-        options=plan.connection.options,
-        credentials=provider,
-    )
     backend = plan.backend.load_class()(settings)
     shown = [repr(loaded), str(loaded), repr(plan), str(plan), repr(plan.credentials)]
     shown += [repr(provider), str(provider), provider.describe(), repr(credential), str(credential)]

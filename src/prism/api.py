@@ -12,8 +12,7 @@ from prism._compat import current_loop
 from prism._instrument import install
 from prism._redact import redact
 from prism.backends.base import Backend
-from prism.backends.settings import BackendSettings
-from prism.credentials import provider_for
+from prism.backends.settings import BackendSettings, settings_for
 from prism.errors import BackendUnavailableError, PrismError
 from prism.interfaces import MODELS
 from prism.namespace import Namespace
@@ -105,31 +104,10 @@ def open(name: str, *, config: ConfigSource = None) -> Namespace:
     return open_plan(plan, registry)
 
 
-def _call_timeout(plan: Plan) -> float | None:
-    """The deadline the driver enforces on every call, sync calls included: the namespace's
-    ``resilience: timeout`` where it sets one, else the backend entry's.  (A namespace whose
-    deadline differs gets a connection of its own: the deadline is part of the connection key.
-    Per-model ``models:`` deadlines are enforced on async calls only.)"""
-    ns_config = None if plan.config is None else plan.config.namespaces.get(plan.namespace)
-    ns_policy = None if ns_config is None else ns_config.resilience
-    if ns_policy is not None and "timeout" in ns_policy.model_fields_set:
-        return ns_policy.timeout
-    policy = plan.connection.resilience
-    return None if policy is None else policy.timeout
-
-
 def open_plan(plan: Plan, registry: Registry) -> Namespace:
     """Bind the resolved (non-pattern) ``plan`` to a shared connection."""
     name = plan.namespace
-    settings = BackendSettings(
-        name=plan.connection_name,
-        backend=plan.backend.name,
-        declaration=plan.backend.declaration,
-        connection=plan.connection.connection,
-        options=plan.connection.options,
-        call_timeout=_call_timeout(plan),
-        credentials=None if plan.credentials is None else provider_for(plan.credentials),
-    )
+    settings = settings_for(plan)
     cls = plan.backend.load_class()
     for facet_class in getattr(cls, "facet_classes", {}).values():
         error = abstract_facet_error(plan.backend.name, facet_class)
