@@ -60,6 +60,21 @@ def traverse(start: str, neighbours: Neighbours, max_depth: int | None, order: s
     return visited
 
 
+def neighbours_of(edges: Iterable[Edge], direction: str) -> Neighbours:
+    """The ``neighbours`` function of a fetched edge list, followed in ``direction`` (``out``,
+    ``in`` or ``both``); each node's neighbours in (neighbour id, edge id) order, so a search
+    over them gives the same answer whatever order the store returned the edges in."""
+    found: dict[str, list[tuple[str, Edge]]] = {}
+    for edge in edges:
+        if direction in ("out", "both"):
+            found.setdefault(edge.source, []).append((edge.target, edge))
+        if direction in ("in", "both"):
+            found.setdefault(edge.target, []).append((edge.source, edge))
+    for items in found.values():
+        items.sort(key=lambda item: (item[0], item[1].id))
+    return lambda node: found.get(node, ())
+
+
 def edge_weight(edge: Edge, weight: str) -> float:
     """``edge``'s numeric property ``weight`` (1 when absent); must be a non-negative number."""
     value: Any = edge.properties.get(weight, 1)

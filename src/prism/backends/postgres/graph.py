@@ -32,22 +32,6 @@ def _missing(what: str, id: str, operation: str) -> NotFoundError:
     return NotFoundError(f"{what} {id!r} not found", backend=BACKEND, operation=operation)
 
 
-def _neighbours(edges: list[Edge], direction: Direction) -> algo.Neighbours:
-    found: dict[str, list[tuple[str, Edge]]] = {}
-    for edge in edges:
-        if direction in ("out", "both"):
-            found.setdefault(edge.source, []).append((edge.target, edge))
-        if direction in ("in", "both"):
-            found.setdefault(edge.target, []).append((edge.source, edge))
-    for items in found.values():
-        items.sort(key=lambda item: (item[0], item[1].id))
-
-    def step(node: str) -> list[tuple[str, Edge]]:
-        return found.get(node, [])
-
-    return step
-
-
 class PostgresGraph(PostgresFacet, GraphBasic, GraphTraversal, GraphAnalytics):
     MODEL = "graph"
 
@@ -179,7 +163,7 @@ class PostgresGraph(PostgresFacet, GraphBasic, GraphTraversal, GraphAnalytics):
             if self._one("shortest_path", self._sql["node_exists"], {"id": end}) is None:
                 raise _missing("node", end, "shortest_path")
         _, edges = self._whole_graph("shortest_path")
-        return algo.shortest_path(source, target, _neighbours(edges, direction), weight)
+        return algo.shortest_path(source, target, algo.neighbours_of(edges, direction), weight)
 
     def pagerank(
         self, *, damping: float = 0.85, max_iterations: int = 100, tolerance: float = 1e-10

@@ -4,34 +4,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from prism import _series
-from prism._validate import Duration, Timestamp
-from prism.backends.base import Facet
+from prism._validate import Timestamp
+from prism.backends.forwarding import ForwardingTimeSeries
 from prism.backends.sqlite._ops import timeseries as ops
-from prism.interfaces.timeseries import (
-    TimeSeriesAggregation,
-    TimeSeriesBasic,
-    TimeSeriesInterpolation,
-    TimeSeriesRetention,
-)
-from prism.types import InterpolationMethod, Point, SeriesFunction
+from prism.types import Point
 
 if TYPE_CHECKING:
     from prism.backends.sqlite.backend import SQLiteBackend
 
 
-class SQLiteTimeSeries(
-    Facet,
-    TimeSeriesBasic,
-    TimeSeriesAggregation,
-    TimeSeriesRetention,
-    TimeSeriesInterpolation,
-):
+class SQLiteTimeSeries(ForwardingTimeSeries):
+    """Inserts and compaction here; the other operations forward to ``ops`` (see
+    :class:`~prism.backends._async.forwarding.ForwardingTimeSeries`)."""
+
     def __init__(self, backend: SQLiteBackend, namespace: str) -> None:
-        super().__init__(backend, namespace)
+        super().__init__(backend, namespace, backend.db.run, ops)
         self._db = backend.db
         self._clock = backend.db.clock
 
@@ -59,75 +50,6 @@ class SQLiteTimeSeries(
             self._db.run(ops.insert_many, self.namespace, series, checked)
         return len(checked)
 
-    def query(
-        self,
-        series: str,
-        start: Timestamp,
-        end: Timestamp,
-        *,
-        labels: Mapping[str, str] | None = None,
-    ) -> list[Point]:
-        return self._db.run(
-            ops.query, self.namespace, series, cast("float", start), cast("float", end), labels
-        )
-
-    # timeseries_aggregation --------------------------------------------------------------------
-    def aggregate(
-        self,
-        series: str,
-        start: Timestamp,
-        end: Timestamp,
-        bucket: Duration,
-        fn: SeriesFunction,
-    ) -> list[Point]:
-        return self._db.run(
-            ops.aggregate,
-            self.namespace,
-            series,
-            cast("float", start),
-            cast("float", end),
-            cast("float", bucket),
-            fn,
-        )
-
-    def rollup(
-        self,
-        series: str,
-        destination: str,
-        start: Timestamp,
-        end: Timestamp,
-        bucket: Duration,
-        fn: SeriesFunction,
-    ) -> int:
-        return self._db.run(
-            ops.rollup,
-            self.namespace,
-            series,
-            destination,
-            cast("float", start),
-            cast("float", end),
-            cast("float", bucket),
-            fn,
-        )
-
-    # timeseries_retention ----------------------------------------------------------------------
-    def set_retention(self, series: str, max_age: Duration | None) -> None:
-        age = cast("float | None", max_age)  # float seconds after the checks
-        self._db.run(ops.set_retention, self.namespace, series, age)
-
-    def get_retention(self, series: str) -> float | None:
-        return self._db.run(ops.get_retention, self.namespace, series)
-
+    # timeseries_retention (set_retention and get_retention forward as the others) -------------
     def compact(self, series: str) -> int:
         return self._db.run(ops.compact, self._clock, self.namespace, series)
-
-    # timeseries_interpolation ------------------------------------------------------------------
-    def interpolate(
-        self,
-        series: str,
-        timestamps: Sequence[Timestamp],
-        *,
-        method: InterpolationMethod = "linear",
-    ) -> list[float | None]:
-        at = _series.timestamps(timestamps)
-        return self._db.run(ops.interpolate, self.namespace, series, at, method)

@@ -29,16 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncGremlinGraph"]
 
 
-def _neighbours(edges: list[Edge], direction: Direction) -> algo.Neighbours:
-    found: dict[str, list[tuple[str, Edge]]] = {}
-    for edge in edges:
-        if direction in ("out", "both"):
-            found.setdefault(edge.source, []).append((edge.target, edge))
-        if direction in ("in", "both"):
-            found.setdefault(edge.target, []).append((edge.source, edge))
-    return lambda node: found.get(node, [])
-
-
 def _adjacent(pairs: dict[str, set[str]]) -> algo.Neighbours:
     dummy = Edge("", "", "", "", {})
     return lambda node: [(n, dummy) for n in pairs.get(node, ())]
@@ -171,7 +161,7 @@ class AsyncGremlinGraph(
         _, edges = await self._conn.run_async(ops.whole_graph, self.namespace, True)
         for edge in edges:
             algo.edge_weight(edge, weight)
-        return algo.shortest_path(source, target, _neighbours(edges, direction), weight)
+        return algo.shortest_path(source, target, algo.neighbours_of(edges, direction), weight)
 
     async def pagerank(
         self, *, damping: float = 0.85, max_iterations: int = 100, tolerance: float = 1e-10

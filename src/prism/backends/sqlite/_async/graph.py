@@ -23,22 +23,6 @@ if TYPE_CHECKING:
     from prism.backends.sqlite._async.backend import AsyncSQLiteBackend
 
 
-def _neighbours(edges: list[Edge], direction: Direction) -> algo.Neighbours:
-    found: dict[str, list[tuple[str, Edge]]] = {}
-    for edge in edges:
-        if direction in ("out", "both"):
-            found.setdefault(edge.source, []).append((edge.target, edge))
-        if direction in ("in", "both"):
-            found.setdefault(edge.target, []).append((edge.source, edge))
-    for items in found.values():
-        items.sort(key=lambda item: (item[0], item[1].id))
-
-    def step(node: str) -> list[tuple[str, Edge]]:
-        return found.get(node, [])
-
-    return step
-
-
 class AsyncSQLiteGraph(
     AsyncFacet, AsyncGraphBasic, AsyncGraphTraversal, AsyncGraphAnalytics, AsyncGraphQuery
 ):
@@ -104,7 +88,7 @@ class AsyncSQLiteGraph(
             v.name(weight, "weight")
         await self._db.run_async(ops.nodes_exist, self.namespace, [source, target], "shortest_path")
         _, edges = await self._db.run_async(ops.whole_graph, self.namespace)
-        return algo.shortest_path(source, target, _neighbours(edges, direction), weight)
+        return algo.shortest_path(source, target, algo.neighbours_of(edges, direction), weight)
 
     async def pagerank(
         self, *, damping: float = 0.85, max_iterations: int = 100, tolerance: float = 1e-10

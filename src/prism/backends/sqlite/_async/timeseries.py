@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from prism import _series
-from prism._validate import Duration, Timestamp
-from prism.backends._async.base import AsyncFacet
+from prism._validate import Timestamp
+from prism.backends._async.forwarding import AsyncForwardingTimeSeries
 from prism.backends.sqlite._ops import timeseries as ops
-from prism.interfaces._async.timeseries import (
-    AsyncTimeSeriesAggregation,
-    AsyncTimeSeriesBasic,
-    AsyncTimeSeriesInterpolation,
-    AsyncTimeSeriesRetention,
-)
-from prism.types import InterpolationMethod, Point, SeriesFunction
+from prism.types import Point
 
 if TYPE_CHECKING:
     from prism.backends.sqlite._async.backend import AsyncSQLiteBackend
 
 
-class AsyncSQLiteTimeSeries(
-    AsyncFacet,
-    AsyncTimeSeriesBasic,
-    AsyncTimeSeriesAggregation,
-    AsyncTimeSeriesRetention,
-    AsyncTimeSeriesInterpolation,
-):
+class AsyncSQLiteTimeSeries(AsyncForwardingTimeSeries):
+    """Inserts and compaction here; the other operations forward to ``ops`` (see
+    :class:`~prism.backends._async.forwarding.AsyncForwardingTimeSeries`)."""
+
     def __init__(self, backend: AsyncSQLiteBackend, namespace: str) -> None:
-        super().__init__(backend, namespace)
+        super().__init__(backend, namespace, backend.db.run_async, ops)
         self._db = backend.db
         self._clock = backend.db.clock
 
@@ -57,75 +48,6 @@ class AsyncSQLiteTimeSeries(
             await self._db.run_async(ops.insert_many, self.namespace, series, checked)
         return len(checked)
 
-    async def query(
-        self,
-        series: str,
-        start: Timestamp,
-        end: Timestamp,
-        *,
-        labels: Mapping[str, str] | None = None,
-    ) -> list[Point]:
-        return await self._db.run_async(
-            ops.query, self.namespace, series, cast("float", start), cast("float", end), labels
-        )
-
-    # timeseries_aggregation --------------------------------------------------------------------
-    async def aggregate(
-        self,
-        series: str,
-        start: Timestamp,
-        end: Timestamp,
-        bucket: Duration,
-        fn: SeriesFunction,
-    ) -> list[Point]:
-        return await self._db.run_async(
-            ops.aggregate,
-            self.namespace,
-            series,
-            cast("float", start),
-            cast("float", end),
-            cast("float", bucket),
-            fn,
-        )
-
-    async def rollup(
-        self,
-        series: str,
-        destination: str,
-        start: Timestamp,
-        end: Timestamp,
-        bucket: Duration,
-        fn: SeriesFunction,
-    ) -> int:
-        return await self._db.run_async(
-            ops.rollup,
-            self.namespace,
-            series,
-            destination,
-            cast("float", start),
-            cast("float", end),
-            cast("float", bucket),
-            fn,
-        )
-
-    # timeseries_retention ----------------------------------------------------------------------
-    async def set_retention(self, series: str, max_age: Duration | None) -> None:
-        age = cast("float | None", max_age)  # float seconds after the checks
-        await self._db.run_async(ops.set_retention, self.namespace, series, age)
-
-    async def get_retention(self, series: str) -> float | None:
-        return await self._db.run_async(ops.get_retention, self.namespace, series)
-
+    # timeseries_retention (set_retention and get_retention forward as the others) -------------
     async def compact(self, series: str) -> int:
         return await self._db.run_async(ops.compact, self._clock, self.namespace, series)
-
-    # timeseries_interpolation ------------------------------------------------------------------
-    async def interpolate(
-        self,
-        series: str,
-        timestamps: Sequence[Timestamp],
-        *,
-        method: InterpolationMethod = "linear",
-    ) -> list[float | None]:
-        at = _series.timestamps(timestamps)
-        return await self._db.run_async(ops.interpolate, self.namespace, series, at, method)
