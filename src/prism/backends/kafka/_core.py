@@ -1060,7 +1060,7 @@ class KafkaClients:
 
         Records the member already fetched for this partition come first.  A member not yet
         holding the partition waits up to ``JOIN_GRACE`` seconds after it subscribed for Kafka to
-        assign it; after that an unassigned partition (another process holds it) returns nothing
+        assign it (no longer than ``block`` once assigned); after that an unassigned partition (another process holds it) returns nothing
         at once.  Records the member fetches for the group's other partitions are buffered in
         their states (never dropped: the member's position moved past them), and a wait ends
         once some arrived, so the caller can take them.  Records the broker has but the member
@@ -1072,11 +1072,14 @@ class KafkaClients:
             return out
         start = time.monotonic()
         deadline = start + block
-        if not state.assigned:
-            deadline = max(deadline, group.joined + JOIN_GRACE)
+        grace = max(deadline, group.joined + JOIN_GRACE)  # while Kafka has not assigned it
         checked = False
         try:
             while True:
+                if not state.assigned:
+                    deadline = grace
+                elif deadline == grace and not checked:  # assigned meanwhile: the grace ends
+                    deadline = start + block
                 # with records in hand, wait only for the rest the last fetch promised
                 wait = _SLICE if out else max(0.0, min(deadline - time.monotonic(), _SLICE))
                 elsewhere = False
