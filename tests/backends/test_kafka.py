@@ -31,6 +31,7 @@ from prism.backends.kafka._core import MAX_TOPIC, escape, group_id, topic_name, 
 from prism.backends.kafka._testing import MockCluster, start_mock
 from prism.testing._hostile import HOSTILE_NAMES
 from prism.testing.servers import env_url
+from prism.types import Message
 
 pytest.importorskip("confluent_kafka")
 
@@ -361,6 +362,38 @@ def test_two_processes_on_one_durable_name_share_it_never_both_get_a_message(
     if partitions > 1:  # spread over the partitions, which Kafka split between the two members
         assert {i.split("-")[0] for i in published} == {str(p) for p in range(partitions)}
         assert got[0] and got[1], "one member got every message"
+
+
+def test_one_member_reads_every_partition_of_a_durable_subscription_in_order(
+    broker: tuple[str, dict[str, Any]],
+) -> None:
+    """One process's member fetches all three partitions at once: what it fetches for a partition
+    other than the one being read waits in that partition's state, so nothing is dropped and
+    each partition's messages come in order, also to a second subscription sharing the member."""
+    url, options = broker
+    cfg = config(url, {**options, "partitions": 3})
+    namespace = fresh("spread")
+    with prism.open(namespace, config=cfg) as ns:
+        first = ns.pubsub.subscribe_durable("events", "workers")
+        second = ns.pubsub.subscribe_durable("events", "workers")
+        publish_spread(ns, "r", 90)
+        got: list[Message] = []
+        deadline = time.monotonic() + 30
+        while len(got) < 90 and time.monotonic() < deadline:
+            for sub in (first, second):
+                message = sub.get(timeout=0.2)
+                if message is not None:
+                    sub.ack(message)
+                    got.append(message)
+        assert first.get(timeout=0.3) is None
+        assert second.get(timeout=0.3) is None
+    ids = [m.id for m in got]
+    assert len(ids) == len(set(ids)) == 90
+    for partition in ("0", "1", "2"):
+        mine = [i for i in ids if i.split("-")[0] == partition]
+        assert mine, partition
+        assert mine == sorted(mine)  # in publish order
+    assert all(m.delivery_count == 1 for m in got)
 
 
 VICTIM = """
