@@ -3,7 +3,8 @@
 A session-scoped librdkafka mock cluster (3 brokers, its own process) comes from
 ``prism.backends.kafka._testing``, or ``PRISM_TEST_KAFKA_URL`` when set (a real Kafka).  What a
 raw confluent-kafka client sees of prism's records, a consumer process killed before it
-acknowledges, 10,000 records through a three-member group, names, errors and secrets.
+acknowledges, two processes sharing a group or a durable subscription (over several partitions),
+10,000 records through a three-member group, names, errors and secrets.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from prism.backends.kafka._core import MAX_TOPIC, escape, group_id, topic_name, 
 from prism.backends.kafka._testing import MockCluster, start_mock
 from prism.testing._hostile import HOSTILE_NAMES
 from prism.testing.servers import env_url
+from prism.types import Message
 
 pytest.importorskip("confluent_kafka")
 
@@ -272,6 +274,216 @@ def test_two_processes_on_one_group_share_it_never_both_get_a_record(
     got = [[int(o) for o in out.split()] for out in outs]
     assert not set(got[0]) & set(got[1]), "a record went to both live members"
     assert sorted(got[0] + got[1]) == offsets + more  # and none was lost
+
+
+# ----- durable subscriptions: a Kafka consumer group per name, every partition ------------------
+
+SUBSCRIBER = """
+import os, sys, time, prism
+url, options, namespace, ready, done = sys.argv[1], eval(sys.argv[2]), *sys.argv[3:6]
+cfg = {"backends": {"k": {"type": "kafka", "connection": url, "options": options}},
+       "default_backend": "k"}
+got = []
+with prism.open(namespace, config=cfg) as ns:
+    sub = ns.pubsub.subscribe_durable("events", "workers")
+    quiet = None  # since when nothing came, once everything is published
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        message = sub.get(timeout=0.2)  # the first one joins the group (and waits to be assigned)
+        if not os.path.exists(ready):
+            open(ready, "w").close()
+        if message is not None:
+            sub.ack(message)
+            got.append(message.id)
+            quiet = None
+        elif quiet is None:
+            quiet = time.monotonic() if os.path.exists(done) else None
+        elif time.monotonic() - quiet > 1:
+            break
+    sub.close()
+print(" ".join(got), flush=True)
+"""
+
+
+def publish_spread(ns: Any, stem: str, count: int) -> None:
+    """``count`` messages over every partition of ``events`` (one ordering key each); ids."""
+    for i in range(count):
+        ns.pubsub.publish_ordered("events", f"{stem}{i}".encode(), f"key-{stem}{i}")
+
+
+def message_ids(url: str, topic: str, partitions: int) -> set[str]:
+    return {f"{p}-{m.offset():020d}" for p in range(partitions) for m in raw_read(url, topic, p)}
+
+
+@pytest.mark.parametrize("partitions", [1, 3])
+def test_two_processes_on_one_durable_name_share_it_never_both_get_a_message(
+    broker: tuple[str, dict[str, Any]], tmp_path: Path, partitions: int
+) -> None:
+    """Each process is a real member of the durable name's Kafka group, reading every partition
+    Kafka assigns it: a partition is one member's at a time, so two live processes never both
+    get a message, and together they get every one (with pending state per process, both would
+    read everything from the committed offset)."""
+    url, options = broker
+    options = {**options, "partitions": partitions}
+    cfg = config(url, options)
+    namespace = fresh("durable")
+    topic = topic_name("prism", namespace, "p", "events")
+    with prism.open(namespace, config=cfg) as ns:
+        ns.pubsub.subscribe_durable("events", "workers").close()  # the group starts at the start
+        publish_spread(ns, "r", 60)
+    script = tmp_path / "subscriber.py"
+    script.write_text(SUBSCRIBER)
+
+    def signals(i: int) -> list[str]:  # the process's "joined" file, and "all published"
+        return [str(tmp_path / f"r{i}"), str(tmp_path / "done")]
+
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), url, repr(options), namespace, *signals(i)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
+    with prism.open(namespace, config=cfg) as ns:
+        deadline = time.monotonic() + 30
+        while not all((tmp_path / f"r{i}").exists() for i in range(2)):  # both joined
+            assert time.monotonic() < deadline, "the subscriber processes did not join"
+            time.sleep(0.05)
+        publish_spread(ns, "s", 60)  # while both live
+    (tmp_path / "done").touch()
+    outs = [proc.communicate(timeout=60)[0] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0]
+    got = [out.split() for out in outs]
+    assert not set(got[0]) & set(got[1]), "a message went to both live members"
+    published = message_ids(url, topic, partitions)
+    assert len(published) == 120
+    assert sorted(got[0] + got[1]) == sorted(published)  # each once, none lost
+    if partitions > 1:  # spread over the partitions, which Kafka split between the two members
+        assert {i.split("-")[0] for i in published} == {str(p) for p in range(partitions)}
+        assert got[0] and got[1], "one member got every message"
+
+
+def test_one_member_reads_every_partition_of_a_durable_subscription_in_order(
+    broker: tuple[str, dict[str, Any]],
+) -> None:
+    """One process's member fetches all three partitions at once: what it fetches for a partition
+    other than the one being read waits in that partition's state, so nothing is dropped and
+    each partition's messages come in order, also to a second subscription sharing the member."""
+    url, options = broker
+    cfg = config(url, {**options, "partitions": 3})
+    namespace = fresh("spread")
+    with prism.open(namespace, config=cfg) as ns:
+        first = ns.pubsub.subscribe_durable("events", "workers")
+        second = ns.pubsub.subscribe_durable("events", "workers")
+        publish_spread(ns, "r", 90)
+        got: list[Message] = []
+        deadline = time.monotonic() + 30
+        while len(got) < 90 and time.monotonic() < deadline:
+            for sub in (first, second):
+                message = sub.get(timeout=0.2)
+                if message is not None:
+                    sub.ack(message)
+                    got.append(message)
+        assert first.get(timeout=0.3) is None
+        assert second.get(timeout=0.3) is None
+    ids = [m.id for m in got]
+    assert len(ids) == len(set(ids)) == 90
+    for partition in ("0", "1", "2"):
+        mine = [i for i in ids if i.split("-")[0] == partition]
+        assert mine, partition
+        assert mine == sorted(mine)  # in publish order
+    assert all(m.delivery_count == 1 for m in got)
+
+
+VICTIM = """
+import sys, time, prism
+url, options, namespace = sys.argv[1], eval(sys.argv[2]), sys.argv[3]
+cfg = {"backends": {"k": {"type": "kafka", "connection": url, "options": options}},
+       "default_backend": "k"}
+with prism.open(namespace, config=cfg) as ns:
+    sub = ns.pubsub.subscribe_durable("events", "workers")
+    acked = []
+    while len(acked) < 3:
+        message = sub.get(timeout=10)
+        sub.ack(message)
+        acked.append(message.id)
+    held = [sub.get(timeout=10) for _ in range(5)]
+    print("ACKED", " ".join(acked), flush=True)
+    print("HOLDING", " ".join(m.id for m in held), flush=True)
+    time.sleep(600)
+"""
+
+
+def test_durable_subscriber_killed_before_acking_gets_its_messages_redelivered(
+    broker: tuple[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    url, options = broker
+    options = {**options, "partitions": 3}
+    cfg = config(url, options)
+    namespace = fresh("dkilled")
+    topic = topic_name("prism", namespace, "p", "events")
+    with prism.open(namespace, config=cfg) as ns:
+        ns.pubsub.subscribe_durable("events", "workers").close()
+        publish_spread(ns, "r", 12)
+    published = message_ids(url, topic, 3)
+    assert len(published) == 12
+    script = tmp_path / "victim.py"
+    script.write_text(VICTIM)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), url, repr(options), namespace],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        acked_line = proc.stdout.readline()
+        held_line = proc.stdout.readline()
+        assert acked_line.startswith("ACKED"), acked_line
+        assert held_line.startswith("HOLDING"), held_line
+        acked, held = acked_line.split()[1:], held_line.split()[1:]
+        assert len(set(acked + held)) == 8
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    # a new process gets every partition once Kafka has dropped the dead member (its session
+    # timeout) and resumes at each partition's committed offset
+    code = (
+        "import sys, time, prism\n"
+        f"cfg = {cfg!r}\n"
+        f"with prism.open({namespace!r}, config=cfg) as ns:\n"
+        "    sub = ns.pubsub.subscribe_durable('events', 'workers')\n"
+        "    got = []\n"
+        "    deadline = time.monotonic() + 50\n"
+        "    while len(got) < 9 and time.monotonic() < deadline:\n"
+        "        message = sub.get(timeout=1)\n"
+        "        if message is not None:\n"
+        "            got.append(message)\n"
+        "    for message in got:\n"
+        "        sub.ack(message)\n"
+        "    extra = sub.get(timeout=0.5)\n"
+        "    print(' '.join(m.id for m in got))\n"
+        "    print(extra is None)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.splitlines()
+    heir = out[0].split()
+    assert set(held) <= set(heir)  # the held five come back
+    assert sorted(heir) == sorted(published - set(acked))  # with the rest, each once
+    assert out[1] == "True"
+    admin = AdminClient({"bootstrap.servers": bootstrap(url)})
+    gid = group_id("prism", topic, "workers")
+    request = ConsumerGroupTopicPartitions(gid, [TopicPartition(topic, p) for p in range(3)])
+    result = admin.list_consumer_group_offsets([request])[gid].result()
+    ends = {p: 1 + max(int(i.split("-")[1]) for i in published if i.startswith(f"{p}-"))
+            for p in range(3)}  # fmt: skip
+    assert {tp.partition: tp.offset for tp in result.topic_partitions} == ends  # all committed
 
 
 def test_10000_records_through_a_three_member_group_all_acked_none_lost(

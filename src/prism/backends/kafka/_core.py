@@ -7,6 +7,16 @@ thread hands to waiters — a ``threading.Event`` for sync callers, an ``asyncio
 ``subscribe``), and an admin client.  Blocking reads of the async flavour run on the shared
 :class:`~prism.backends.WorkerPool`.
 
+Groups.  Stream consumer groups and durable pubsub subscriptions are both Kafka consumer groups
+read through real membership: per process one :class:`Membership` per (bootstrap, group id) —
+one librdkafka consumer subscribed with the group id, shared by every backend object of the
+process — serving one :class:`GroupState` per partition the process reads (a stream group:
+partition 0, the member pausing the others; a durable subscription: every partition of its
+topic).  Kafka's assignment marks states assigned (resuming at the committed offset) and its
+revocation hands their pending records back to the group; records the member fetched for a
+partition other than the one being read are buffered in that partition's state; acks commit
+through the member, and the last backend object of the process to close makes it leave.
+
 Names.  A stream or topic ``name`` of namespace ``ns`` is the Kafka topic
 ``<topic_prefix>.<esc(ns)>.<model>.<esc(name)>`` where ``esc`` keeps ASCII letters, digits and
 ``-`` and writes every other UTF-8 byte as ``_<hex>`` (reversible: :func:`unescape`); a name
@@ -66,6 +76,7 @@ __all__ = [
     "BACKEND",
     "GroupState",
     "KafkaClients",
+    "Membership",
     "Raw",
     "escape",
     "group_id",
@@ -229,13 +240,42 @@ class _Delivery:
             future.set_result((self.partition, self.offset))
 
 
-@dataclass
+class Membership:
+    """This process's Kafka member of one consumer group, shared by the group's per-partition
+    :class:`GroupState` objects (one lock for all of them: the member's callbacks and fetches
+    touch every partition's state)."""
+
+    __slots__ = ("consumer", "gid", "joined", "lock", "states", "topic", "users")
+
+    def __init__(self, gid: str, topic: str) -> None:
+        self.gid = gid
+        self.topic = topic
+        self.lock = threading.Lock()
+        self.states: dict[int, GroupState] = {}
+        """partition → state: the partitions this process reads; the member pauses the rest"""
+        self.consumer: Consumer | None = None
+        """subscribed with the group id, from the first read until the last user closes"""
+        self.users: dict[int, KafkaClients] = {}
+        """the :class:`KafkaClients` using ``consumer`` (by ``id``); the last to close closes it"""
+        self.joined = 0.0
+        """when ``consumer`` subscribed (monotonic)"""
+
+    def user(self) -> KafkaClients | None:
+        """A live user, whose admin client the member's callbacks may use."""
+        for clients in self.users.values():
+            if not clients._closed.is_set():
+                return clients
+        return None
+
+
+@dataclass(eq=False)
 class GroupState:
     """A consumer group of one partition, as this process knows it.
 
     The committed offset in Kafka is the group's durable position: every offset below it is
     acknowledged.  ``next`` is the next offset to deliver; ``pending`` maps each delivered,
     unacknowledged offset to ``[consumer, delivered at (monotonic), deliveries, record]``.
+    Every state reads through the group's :class:`Membership`; ``lock`` is the membership's.
     """
 
     gid: str
@@ -243,24 +283,27 @@ class GroupState:
     partition: int
     committed: int
     next: int
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    group: Membership
+    lock: threading.Lock = field(init=False)
     pending: dict[int, list[Any]] = field(default_factory=dict)
     consumers: dict[str, None] = field(default_factory=dict)
     last_delivered: int | None = None
-    membership: bool = False
-    """Read through a Kafka group member (stream groups), else by assignment (durable
-    subscriptions)."""
-    member: Consumer | None = None
-    """This process's Kafka group member (stream groups): subscribed with the group id."""
-    users: set[int] = field(default_factory=set)
-    """ids of the :class:`KafkaClients` using ``member``; the last one to close closes it."""
     assigned: bool = False
-    """Whether ``member`` holds ``partition`` (Kafka assigned it to this process)."""
-    joined: float = 0.0
-    """When ``member`` subscribed (monotonic)."""
+    """Whether the member holds ``partition`` (Kafka assigned it to this process)."""
+    buffer: list[Raw] = field(default_factory=list)
+    """Records of ``partition`` the member fetched while reading another partition of the
+    group: the member's position has moved past them, so they wait here, in order."""
     counts: dict[int, int] = field(default_factory=dict)
     """Deliveries of records this process delivered, lost the partition of, and may read
     again (so ``delivery_count`` keeps counting within the process)."""
+
+    def __post_init__(self) -> None:
+        self.lock = self.group.lock
+        self.group.states.setdefault(self.partition, self)
+
+    @property
+    def member(self) -> Consumer | None:
+        return self.group.consumer
 
     def drop_pending(self) -> None:
         """The partition went to another member (or this one left): every pending record is
@@ -268,14 +311,27 @@ class GroupState:
         for offset, entry in self.pending.items():
             self.counts[offset] = entry[2]
         self.pending.clear()
+        self.buffer.clear()
+        self.next = self.committed
         self.assigned = False
 
     def floor(self) -> int:
         """The offset to commit: the oldest pending one, else the next to deliver."""
         return min(self.pending) if self.pending else self.next
 
+    def take_buffered(self, count: int) -> list[Raw]:
+        """Up to ``count`` buffered records from ``next`` on (``lock`` held)."""
+        out: list[Raw] = []
+        while self.buffer and len(out) < count:
+            record = self.buffer.pop(0)
+            if record.offset >= self.next:
+                out.append(record)
+                self.next = record.offset + 1
+        return out
+
 
 _GROUPS: dict[tuple[str, str, int], GroupState] = {}
+_MEMBERSHIPS: dict[tuple[str, str], Membership] = {}
 JOIN_GRACE = 3.0
 """Seconds a new group member's first reads wait for Kafka to assign it the partition."""
 _SLICE = 0.1
@@ -330,7 +386,7 @@ class KafkaClients:
         self._producer: Producer | None = None
         self._admin: AdminClient | None = None
         self._readers: list[Consumer] = []
-        self._joined: dict[int, GroupState] = {}
+        self._joined: dict[int, Membership] = {}
         """groups whose Kafka member this object uses (by ``id``), released at close"""
         self._lock = threading.Lock()
         self._closed = threading.Event()
@@ -383,8 +439,8 @@ class KafkaClients:
         with self._lock:
             readers, self._readers = self._readers, []
             joined, self._joined = list(self._joined.values()), {}
-        for state in joined:
-            self._leave(state)
+        for group in joined:
+            self._leave(group)
         for reader in readers:
             with contextlib.suppress(Exception):
                 reader.close()
@@ -823,13 +879,23 @@ class KafkaClients:
             if tp.error is not None:
                 raise error_of(tp.error)
 
-    def group(
-        self, gid: str, topic: str, partition: int = 0, *, members: bool = False
-    ) -> GroupState | None:
+    def _state(self, gid: str, topic: str, partition: int, offset: int) -> GroupState:
+        """The process's state of the group's ``partition`` (made once, ``_GROUPS_LOCK`` held)."""
+        bootstrap = self.config.bootstrap
+        state = _GROUPS.get((bootstrap, gid, partition))
+        if state is None:
+            group = _MEMBERSHIPS.get((bootstrap, gid))
+            if group is None:
+                group = _MEMBERSHIPS[bootstrap, gid] = Membership(gid, topic)
+            with group.lock:
+                state = GroupState(gid, topic, partition, offset, offset, group)
+            _GROUPS[bootstrap, gid, partition] = state
+        return state
+
+    def group(self, gid: str, topic: str, partition: int = 0) -> GroupState | None:
         """The group's state in this process, loaded from Kafka on first use; None when the
         group does not exist."""
-        key = (self.config.bootstrap, gid, partition)
-        state = _GROUPS.get(key)
+        state = _GROUPS.get((self.config.bootstrap, gid, partition))
         if state is not None:
             return state
         if not self.count(topic):
@@ -838,13 +904,9 @@ class KafkaClients:
         if committed is None:
             return None
         with _GROUPS_LOCK:
-            return _GROUPS.setdefault(
-                key, GroupState(gid, topic, partition, committed, committed, membership=members)
-            )
+            return self._state(gid, topic, partition, committed)
 
-    def create_group(
-        self, gid: str, topic: str, start: str | int, partition: int = 0, *, members: bool = False
-    ) -> bool:
+    def create_group(self, gid: str, topic: str, start: str | int, partition: int = 0) -> bool:
         self.ensure(topic, 1, "create_group")
         with _GROUPS_LOCK:
             if (self.config.bootstrap, gid, partition) in _GROUPS:
@@ -860,10 +922,7 @@ class KafkaClients:
             offset = max(int(start), low)
         self.commit(gid, topic, partition, offset)
         with _GROUPS_LOCK:
-            _GROUPS.setdefault(
-                (self.config.bootstrap, gid, partition),
-                GroupState(gid, topic, partition, offset, offset, membership=members),
-            )
+            self._state(gid, topic, partition, offset)
         return True
 
     def deliver(
@@ -889,24 +948,21 @@ class KafkaClients:
                 out.append((entry[3], entry[2]))
             left = max_count - len(out)
             if left:
-                wait = 0.0 if out else block
-                if state.membership:
-                    fresh = self._fetch(state, left, wait)
-                else:
-                    fresh = self.read(state.topic, state.partition, state.next, left, wait)
+                fresh = self._fetch(state, left, 0.0 if out else block)
                 moment = now()
                 for record in fresh:
                     count = state.counts.pop(record.offset, 0) + 1
                     state.pending[record.offset] = [consumer, moment, count, record]
                     out.append((record, count))
                 if fresh:
-                    state.next = fresh[-1].offset + 1
                     state.last_delivered = fresh[-1].offset
             return out
 
     def ack(self, state: GroupState, offsets: Iterable[int]) -> int:
-        """Acknowledge pending offsets and commit the new floor (one OffsetCommit per call,
-        never past the oldest record still pending)."""
+        """Acknowledge pending offsets and commit the new floor through the member (one
+        OffsetCommit per call, never past the oldest record still pending); 0 when Kafka
+        fenced the commit (the partition is another member's: its pending records are the
+        group's again)."""
         with state.lock:
             popped: dict[int, list[Any]] = {}
             for offset in offsets:
@@ -916,11 +972,9 @@ class KafkaClients:
             floor = state.floor()
             if floor > state.committed:
                 try:
-                    if state.member is not None and self._member_commit(state, floor):
+                    if self._member_commit(state, floor):
                         state.drop_pending()  # fenced: the partition is another member's
                         return 0
-                    if state.member is None:
-                        self.commit(state.gid, state.topic, state.partition, floor)
                 except BaseException:
                     state.pending.update(popped)
                     raise
@@ -929,7 +983,7 @@ class KafkaClients:
                     del state.counts[offset]
             return len(popped)
 
-    # ---- group membership (stream groups) --------------------------------------------------
+    # ---- group membership ------------------------------------------------------------------
 
     def _member_config(self, gid: str) -> dict[str, Any]:
         config: dict[str, Any] = {
@@ -946,79 +1000,108 @@ class KafkaClients:
         return config
 
     def _join(self, state: GroupState) -> Consumer:
-        """This process's member of the group, subscribed on first use (``state.lock`` held)."""
+        """This process's member of the group, subscribed on first use (``state.lock`` held).
+
+        One member per group serves every partition state of the group in the process.  Kafka
+        assigns it partitions; those with a state here are read from the committed offset, the
+        others (a stream group reads partition 0 only) are paused."""
+        group = state.group
         with self._lock:
-            self._joined[id(state)] = state
-        state.users.add(id(self))
-        if state.member is not None:
-            return state.member
+            self._joined[id(group)] = group
+        group.users[id(self)] = self
+        if group.consumer is not None:
+            return group.consumer
 
         def on_assign(member: Consumer, partitions: list[TopicPartition]) -> None:
             member.incremental_assign(partitions)
-            others = [tp for tp in partitions if tp.partition != state.partition]
-            if others:  # groups read one partition; leave the rest unread
+            others = [tp for tp in partitions if tp.partition not in group.states]
+            if others:
                 member.pause(others)
-            if len(others) < len(partitions):
+            ours = [group.states[tp.partition] for tp in partitions if tp.partition in group.states]
+            owner = group.user()
+            for mine in ours:
                 # the member fetches from the committed offset: deliveries resume there
-                committed = self.committed(state.gid, state.topic, state.partition)
+                committed = None if owner is None else owner.committed(gid, topic, mine.partition)
                 if committed is not None:
-                    state.committed = state.next = committed
-                state.assigned = True
+                    mine.committed = mine.next = committed
+                mine.buffer.clear()
+                mine.assigned = True
 
         def on_revoke(_member: Consumer, partitions: list[TopicPartition]) -> None:
-            if any(tp.partition == state.partition for tp in partitions):
-                state.drop_pending()
+            for tp in partitions:
+                mine = group.states.get(tp.partition)
+                if mine is not None:
+                    mine.drop_pending()
 
+        gid, topic = group.gid, group.topic
         try:
-            member = Consumer(self._member_config(state.gid))
-            member.subscribe(
-                [state.topic], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_revoke
-            )
+            member = Consumer(self._member_config(gid))
+            member.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_revoke)
         except KafkaException as exc:
             raise translated(exc, BACKEND, "consume", translate) from exc
-        state.member, state.joined, state.assigned = member, time.monotonic(), False
+        group.consumer, group.joined = member, time.monotonic()
+        for mine in group.states.values():
+            mine.assigned = False
         return member
 
-    def _leave(self, state: GroupState) -> None:
-        with state.lock:
-            state.users.discard(id(self))
-            if state.users or state.member is None:
+    def _leave(self, group: Membership) -> None:
+        with group.lock:
+            group.users.pop(id(self), None)
+            if group.users or group.consumer is None:
                 return
-            member, state.member = state.member, None
-            state.drop_pending()
+            member, group.consumer = group.consumer, None
+            for state in group.states.values():
+                state.drop_pending()
         with contextlib.suppress(KafkaException, RuntimeError):
-            member.close()  # leaves the group: Kafka hands the partition on at once
+            member.close()  # leaves the group: Kafka hands the partitions on at once
 
     def _fetch(self, state: GroupState, count: int, block: float) -> list[Raw]:
-        """Up to ``count`` new records from this process's member (``state.lock`` held).
+        """Up to ``count`` new records of ``state``'s partition (``state.lock`` held).
 
-        A member not yet holding the partition waits up to ``JOIN_GRACE`` seconds after it
-        subscribed for Kafka to assign it; after that an unassigned member (another process
-        holds the partition) returns nothing at once.  Records the broker has but the member has
-        not fetched yet are waited for (up to the timeout), as ``read`` does."""
+        Records the member already fetched for this partition come first.  A member not yet
+        holding the partition waits up to ``JOIN_GRACE`` seconds after it subscribed for Kafka to
+        assign it (no longer than ``block`` once assigned); after that an unassigned partition (another process holds it) returns nothing
+        at once.  Records the member fetches for the group's other partitions are buffered in
+        their states (never dropped: the member's position moved past them), and a wait ends
+        once some arrived, so the caller can take them.  Records the broker has but the member
+        has not fetched yet are waited for (up to the timeout), as ``read`` does."""
         member = self._join(state)
+        group = state.group
+        out = state.take_buffered(count)
+        if len(out) >= count:
+            return out
         start = time.monotonic()
         deadline = start + block
-        if not state.assigned:
-            deadline = max(deadline, state.joined + JOIN_GRACE)
+        grace = max(deadline, group.joined + JOIN_GRACE)  # while Kafka has not assigned it
         checked = False
-        out: list[Raw] = []
         try:
             while True:
+                if not state.assigned:
+                    deadline = grace
+                elif deadline == grace and not checked:  # assigned meanwhile: the grace ends
+                    deadline = start + block
                 # with records in hand, wait only for the rest the last fetch promised
                 wait = _SLICE if out else max(0.0, min(deadline - time.monotonic(), _SLICE))
+                elsewhere = False
                 for message in member.consume(count - len(out), timeout=wait):
                     err = message.error()
                     if err is not None:
                         if err.code() == KafkaError._PARTITION_EOF:
                             continue
                         raise error_of(err)
-                    if message.partition() != state.partition or not state.assigned:
+                    target = group.states.get(message.partition() or 0)
+                    if target is None or not target.assigned:
                         continue
                     record = raw_of(message)
-                    if record.offset >= state.next:
-                        out.append(record)
-                        state.next = record.offset + 1
+                    if target is state:
+                        if record.offset >= state.next:
+                            out.append(record)
+                            state.next = record.offset + 1
+                    elif record.offset >= (
+                        target.buffer[-1].offset + 1 if target.buffer else target.next
+                    ):
+                        target.buffer.append(record)
+                        elsewhere = True
                 if len(out) >= count:
                     return out
                 if out:  # more when the member's last fetch saw more (cached: no round trip)
@@ -1027,6 +1110,8 @@ class KafkaClients:
                     if high <= state.next or time.monotonic() - start > self.timeout:
                         return out
                     continue
+                if elsewhere:  # the caller reads the group's other partitions next
+                    return out
                 if time.monotonic() >= deadline:
                     if not state.assigned or checked:
                         return out
@@ -1041,10 +1126,11 @@ class KafkaClients:
     def _member_commit(self, state: GroupState, floor: int) -> bool:
         """Commit ``floor`` through the member; True when Kafka fenced it (it no longer holds
         the partition, so it commits nothing)."""
-        if not state.assigned:
+        member = state.group.consumer
+        if member is None or not state.assigned:
             return True
         try:
-            result = state.member.commit(  # type: ignore[union-attr]
+            result = member.commit(
                 offsets=[TopicPartition(state.topic, state.partition, floor)],
                 asynchronous=False,
             )

@@ -108,7 +108,7 @@ class KafkaStream(
 
     def _group(self, stream: str, group: str, operation: str) -> GroupState:
         topic = self._topic(stream)
-        state = self._k.call(self._k.group, self._gid(topic, group), topic, members=True)
+        state = self._k.call(self._k.group, self._gid(topic, group), topic)
         if state is None:
             msg = f"stream {stream!r} has no consumer group {group!r}"
             raise NotFoundError(msg, backend=BACKEND, operation=operation)
@@ -118,9 +118,7 @@ class KafkaStream(
         self, stream: str, group: str, *, start: StartPosition | int = "latest"
     ) -> bool:
         topic = self._topic(stream)
-        return self._k.call(
-            self._k.create_group, self._gid(topic, group), topic, start, members=True
-        )
+        return self._k.call(self._k.create_group, self._gid(topic, group), topic, start)
 
     def consume(
         self,

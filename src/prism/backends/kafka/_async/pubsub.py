@@ -7,7 +7,14 @@ key maps to (``partition_for``), with the key as the Kafka key, so one key's mes
 order.  Every message is stored, so every message carries an id: ``<partition>-<offset>`` with
 the offset zero-padded to 20 digits (ids of one partition compare in publish order as strings).
 An ordinary subscription is a consumer assigned to every partition at the end of the log when
-it subscribes; a durable one is a consumer group per name, as streams' groups are.
+it subscribes.  A durable one is a Kafka consumer group per name, read through real group
+membership as streams' groups are: each process is one member of the group, subscribed to the
+topic and reading every partition Kafka assigns it (all of them when it is the only member),
+so processes on one name share the topic's partitions, never both get a message, and a
+process that dies has its unacknowledged messages redelivered to the others after the
+rebalance.  Acknowledgements commit through the member; the subscriptions of one process share
+its member, and pending messages, ``ack_wait`` and delivery counts among them are the
+process's (see ``docs/backends/kafka.md``).
 """
 
 from __future__ import annotations
@@ -233,7 +240,8 @@ class AsyncKafkaSubscription(AsyncSubscription):
 
 
 class AsyncKafkaDurableSubscription(AsyncDurableSubscription):
-    """One member of a durable name's consumer group (one group state per partition)."""
+    """A subscriber of a durable name's consumer group: one group state per partition of the
+    topic, all read through the process's one Kafka member of the group."""
 
     def __init__(
         self, clients: KafkaClients, topic: str, states: list[GroupState], ack_wait: float
@@ -247,13 +255,15 @@ class AsyncKafkaDurableSubscription(AsyncDurableSubscription):
 
     def _take(self, timeout: float | None) -> Message | None:
         deadline = None if timeout is None else time.monotonic() + timeout
+        last = len(self._states) - 1
         while not self._closed:
             wait = _SLICE if deadline is None else min(_SLICE, deadline - time.monotonic())
-            for state in self._states:
+            for i, state in enumerate(self._states):
+                # the group's member fetches every partition it holds: one wait (on the last
+                # state) serves them all, and what it fetched for the others is buffered there
                 got = self._k.deliver(
-                    state, self._me, 1, max(wait, 0.0) if len(self._states) == 1 else 0.0,
-                    self._ack_wait,
-                )  # fmt: skip
+                    state, self._me, 1, max(wait, 0.0) if i == last else 0.0, self._ack_wait
+                )
                 if got:
                     raw, count = got[0]
                     return _message(self._topic, raw, count)

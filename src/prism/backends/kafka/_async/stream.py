@@ -108,9 +108,7 @@ class AsyncKafkaStream(
 
     async def _group(self, stream: str, group: str, operation: str) -> GroupState:
         topic = self._topic(stream)
-        state = await self._k.call_async(
-            self._k.group, self._gid(topic, group), topic, members=True
-        )
+        state = await self._k.call_async(self._k.group, self._gid(topic, group), topic)
         if state is None:
             msg = f"stream {stream!r} has no consumer group {group!r}"
             raise NotFoundError(msg, backend=BACKEND, operation=operation)
@@ -120,9 +118,7 @@ class AsyncKafkaStream(
         self, stream: str, group: str, *, start: StartPosition | int = "latest"
     ) -> bool:
         topic = self._topic(stream)
-        return await self._k.call_async(
-            self._k.create_group, self._gid(topic, group), topic, start, members=True
-        )
+        return await self._k.call_async(self._k.create_group, self._gid(topic, group), topic, start)
 
     async def consume(
         self,
