@@ -751,16 +751,7 @@ class KafkaClients:
         if not self.count(topic):
             return None, None
         max_age = None if self.config.mock_control is not None else self._retention_ms(topic)
-        gid = self._limits_group(topic)
-        request = ConsumerGroupTopicPartitions(gid, [TopicPartition(topic, 0)])
-        try:
-            futures = self.admin.list_consumer_group_offsets(
-                [request], request_timeout=self.timeout
-            )
-            result = futures[gid].result(timeout=self.timeout + 1)
-        except KafkaException as exc:
-            raise translated(exc, BACKEND, "get_retention", translate) from exc
-        for tp in result.topic_partitions or []:
+        for tp in self._group_offsets(self._limits_group(topic), topic, 0, "get_retention"):
             if tp.offset is not None and tp.offset > 0 and tp.metadata == _LENGTH_MARK:
                 return max_age, int(tp.offset)
         return max_age, None
@@ -851,8 +842,11 @@ class KafkaClients:
 
     # ---- groups ----------------------------------------------------------------------------
 
-    def committed(self, gid: str, topic: str, partition: int) -> int | None:
-        """The group's committed offset, None when it has none (the group does not exist)."""
+    def _group_offsets(
+        self, gid: str, topic: str, partition: int, operation: str
+    ) -> list[TopicPartition]:
+        """What the group committed for ``topic``'s ``partition`` (OffsetFetch through the
+        admin client): the offsets with their metadata; translated errors name ``operation``."""
         request = ConsumerGroupTopicPartitions(gid, [TopicPartition(topic, partition)])
         try:
             futures = self.admin.list_consumer_group_offsets(
@@ -860,8 +854,12 @@ class KafkaClients:
             )
             result = futures[gid].result(timeout=self.timeout + 1)
         except KafkaException as exc:
-            raise translated(exc, BACKEND, "group", translate) from exc
-        for tp in result.topic_partitions or []:
+            raise translated(exc, BACKEND, operation, translate) from exc
+        return list(result.topic_partitions or [])
+
+    def committed(self, gid: str, topic: str, partition: int) -> int | None:
+        """The group's committed offset, None when it has none (the group does not exist)."""
+        for tp in self._group_offsets(gid, topic, partition, "group"):
             if tp.partition == partition and tp.offset is not None and tp.offset >= 0:
                 return int(tp.offset)
         return None
@@ -1059,11 +1057,12 @@ class KafkaClients:
         """Up to ``count`` new records of ``state``'s partition (``state.lock`` held).
 
         Records the member already fetched for this partition come first.  A member not yet
-        holding the partition waits up to ``JOIN_GRACE`` seconds after it subscribed for Kafka to
-        assign it (no longer than ``block`` once assigned); after that an unassigned partition (another process holds it) returns nothing
-        at once.  Records the member fetches for the group's other partitions are buffered in
-        their states (never dropped: the member's position moved past them), and a wait ends
-        once some arrived, so the caller can take them.  Records the broker has but the member
+        holding the partition waits up to ``JOIN_GRACE`` seconds after it subscribed for Kafka
+        to assign it (no longer than ``block`` once assigned); after that an unassigned
+        partition (another process holds it) returns nothing at once.  Records the member
+        fetches for the group's other partitions are buffered in their states (never dropped:
+        the member's position moved past them), and a wait ends once some arrived, so the
+        caller can take them.  Records the broker has but the member
         has not fetched yet are waited for (up to the timeout), as ``read`` does."""
         member = self._join(state)
         group = state.group
