@@ -16,7 +16,6 @@ import copy
 import dataclasses
 import itertools
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
@@ -158,15 +157,13 @@ class ObjectStore:
         backend: str,
         driver: Driver,
         translate_for: Callable[[ObjectConfig], Translate],
-        *,
-        clock: Callable[[], float] = time.time,
     ) -> None:
         self.backend = backend
         self.driver = driver
         self.config = driver.config
         self.translate_for = translate_for
         self.translate = translate_for(driver.config)
-        self.clock = clock
+        self.clock = driver.config.clock  # the ``clock`` option (``time.time`` by default)
         self.pool = WorkerPool(backend, max_workers=driver.config.max_workers)
         self._writes = itertools.count(1)
         self._views: dict[str, ObjectStore] = {}

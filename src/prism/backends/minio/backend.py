@@ -23,6 +23,4 @@ class MinioBackend(ObjectBackend):
     facet_classes = {"keyvalue": ObjectKeyValue}
 
     def make_store(self, config: ObjectConfig) -> ObjectStore:
-        return ObjectStore(
-            self.settings.backend, MinioDriver(config), make_translate, clock=config.clock
-        )
+        return ObjectStore(self.settings.backend, MinioDriver(config), make_translate)

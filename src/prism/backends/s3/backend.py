@@ -22,6 +22,4 @@ class S3Backend(ObjectBackend):
     facet_classes = {"keyvalue": ObjectKeyValueCAS}
 
     def make_store(self, config: ObjectConfig) -> ObjectStore:
-        return ObjectStore(
-            self.settings.backend, Boto3Driver(config), make_translate, clock=config.clock
-        )
+        return ObjectStore(self.settings.backend, Boto3Driver(config), make_translate)

@@ -21,6 +21,4 @@ class AsyncMinioBackend(AsyncObjectBackend):
     facet_classes = {"keyvalue": AsyncObjectKeyValue}
 
     def make_store(self, config: ObjectConfig) -> ObjectStore:
-        return ObjectStore(
-            self.settings.backend, MinioDriver(config), make_translate, clock=config.clock
-        )
+        return ObjectStore(self.settings.backend, MinioDriver(config), make_translate)

@@ -20,6 +20,4 @@ class AsyncS3Backend(AsyncObjectBackend):
     facet_classes = {"keyvalue": AsyncObjectKeyValueCAS}
 
     def make_store(self, config: ObjectConfig) -> ObjectStore:
-        return ObjectStore(
-            self.settings.backend, Boto3Driver(config), make_translate, clock=config.clock
-        )
+        return ObjectStore(self.settings.backend, Boto3Driver(config), make_translate)
