@@ -37,6 +37,7 @@ import time
 import urllib.error
 import urllib.request
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar, cast
@@ -290,7 +291,7 @@ class GroupState:
     last_delivered: int | None = None
     assigned: bool = False
     """Whether the member holds ``partition`` (Kafka assigned it to this process)."""
-    buffer: list[Raw] = field(default_factory=list)
+    buffer: deque[Raw] = field(default_factory=deque)
     """Records of ``partition`` the member fetched while reading another partition of the
     group: the member's position has moved past them, so they wait here, in order."""
     counts: dict[int, int] = field(default_factory=dict)
@@ -323,7 +324,7 @@ class GroupState:
         """Up to ``count`` buffered records from ``next`` on (``lock`` held)."""
         out: list[Raw] = []
         while self.buffer and len(out) < count:
-            record = self.buffer.pop(0)
+            record = self.buffer.popleft()
             if record.offset >= self.next:
                 out.append(record)
                 self.next = record.offset + 1
