@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +168,24 @@ with prism.open(namespace, config=cfg) as ns:
 """
 
 
+def kill_after(script: Path, args: list[str], lines: int) -> list[str]:
+    """Run ``script`` with ``args``, read its first ``lines`` lines, then SIGKILL it (the
+    script holds what it was given, unacknowledged, until then)."""
+    proc = subprocess.Popen([sys.executable, str(script), *args], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        said = [proc.stdout.readline() for _ in range(lines)]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        return said
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
 def test_consumer_process_killed_before_acking_gets_its_records_redelivered(
     broker: tuple[str, dict[str, Any]], cfg: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -178,25 +196,10 @@ def test_consumer_process_killed_before_acking_gets_its_records_redelivered(
         assert ns.stream.create_group("log", "workers", start="earliest")
     script = tmp_path / "consumer.py"
     script.write_text(CONSUMER)
-    proc = subprocess.Popen(
-        [sys.executable, str(script), url, repr(options), namespace],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.startswith("HOLDING"), line
-        held = [int(o) for o in line.split()[1:]]
-        assert held == offsets[3:8]
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    (line,) = kill_after(script, [url, repr(options), namespace], 1)
+    assert line.startswith("HOLDING"), line
+    held = [int(o) for o in line.split()[1:]]
+    assert held == offsets[3:8]
     # a new process (a fresh backend: no memory of the victim) gets the partition once Kafka
     # has dropped the dead member (its session timeout) and resumes at the committed offset
     code = (
@@ -242,6 +245,32 @@ print(" ".join(map(str, got)), flush=True)
 """
 
 
+def two_members(
+    script: Path,
+    argv: Callable[[Path], list[str]],
+    joined: Path,
+    while_both_live: Callable[[], object],
+) -> list[str]:
+    """Start two processes running ``script`` with ``argv(joined file)`` (each writes its file
+    once it has joined the group), call ``while_both_live()`` once both have, and return what
+    each printed (both must exit 0)."""
+    marks = [joined.with_name(f"{joined.name}{i}") for i in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), *argv(mark)], stdout=subprocess.PIPE, text=True
+        )
+        for mark in marks
+    ]
+    deadline = time.monotonic() + 30
+    while not all(mark.exists() for mark in marks):
+        assert time.monotonic() < deadline, "the member processes did not join"
+        time.sleep(0.05)
+    while_both_live()
+    outs = [proc.communicate(timeout=60)[0] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0]
+    return outs
+
+
 def test_two_processes_on_one_group_share_it_never_both_get_a_record(
     broker: tuple[str, dict[str, Any]], cfg: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -255,22 +284,15 @@ def test_two_processes_on_one_group_share_it_never_both_get_a_record(
         assert ns.stream.create_group("log", "workers", start="earliest")
     script = tmp_path / "member.py"
     script.write_text(MEMBER)
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(script), url, repr(options), namespace, str(tmp_path / f"r{i}")],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for i in range(2)
-    ]
-    with prism.open(namespace, config=cfg) as ns:
-        deadline = time.monotonic() + 30
-        while not all((tmp_path / f"r{i}").exists() for i in range(2)):  # both joined
-            assert time.monotonic() < deadline, "the member processes did not start"
-            time.sleep(0.05)
-        more = [ns.stream.append("log", f"s{i}".encode()) for i in range(60)]  # while both live
-    outs = [proc.communicate(timeout=60)[0] for proc in procs]
-    assert [proc.returncode for proc in procs] == [0, 0]
+    more: list[int] = []
+
+    def append_more() -> None:
+        with prism.open(namespace, config=cfg) as ns:
+            more.extend(ns.stream.append("log", f"s{i}".encode()) for i in range(60))
+
+    outs = two_members(
+        script, lambda mark: [url, repr(options), namespace, str(mark)], tmp_path / "r", append_more
+    )
     got = [[int(o) for o in out.split()] for out in outs]
     assert not set(got[0]) & set(got[1]), "a record went to both live members"
     assert sorted(got[0] + got[1]) == offsets + more  # and none was lost
@@ -334,26 +356,19 @@ def test_two_processes_on_one_durable_name_share_it_never_both_get_a_message(
     script = tmp_path / "subscriber.py"
     script.write_text(SUBSCRIBER)
 
-    def signals(i: int) -> list[str]:  # the process's "joined" file, and "all published"
-        return [str(tmp_path / f"r{i}"), str(tmp_path / "done")]
+    done = tmp_path / "done"  # "all published"
 
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(script), url, repr(options), namespace, *signals(i)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for i in range(2)
-    ]
-    with prism.open(namespace, config=cfg) as ns:
-        deadline = time.monotonic() + 30
-        while not all((tmp_path / f"r{i}").exists() for i in range(2)):  # both joined
-            assert time.monotonic() < deadline, "the subscriber processes did not join"
-            time.sleep(0.05)
-        publish_spread(ns, "s", 60)  # while both live
-    (tmp_path / "done").touch()
-    outs = [proc.communicate(timeout=60)[0] for proc in procs]
-    assert [proc.returncode for proc in procs] == [0, 0]
+    def publish_more() -> None:
+        with prism.open(namespace, config=cfg) as ns:
+            publish_spread(ns, "s", 60)
+        done.touch()
+
+    outs = two_members(
+        script,
+        lambda mark: [url, repr(options), namespace, str(mark), str(done)],
+        tmp_path / "r",
+        publish_more,
+    )
     got = [out.split() for out in outs]
     assert not set(got[0]) & set(got[1]), "a message went to both live members"
     published = message_ids(url, topic, partitions)
@@ -430,27 +445,11 @@ def test_durable_subscriber_killed_before_acking_gets_its_messages_redelivered(
     assert len(published) == 12
     script = tmp_path / "victim.py"
     script.write_text(VICTIM)
-    proc = subprocess.Popen(
-        [sys.executable, str(script), url, repr(options), namespace],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        acked_line = proc.stdout.readline()
-        held_line = proc.stdout.readline()
-        assert acked_line.startswith("ACKED"), acked_line
-        assert held_line.startswith("HOLDING"), held_line
-        acked, held = acked_line.split()[1:], held_line.split()[1:]
-        assert len(set(acked + held)) == 8
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    acked_line, held_line = kill_after(script, [url, repr(options), namespace], 2)
+    assert acked_line.startswith("ACKED"), acked_line
+    assert held_line.startswith("HOLDING"), held_line
+    acked, held = acked_line.split()[1:], held_line.split()[1:]
+    assert len(set(acked + held)) == 8
     # a new process gets every partition once Kafka has dropped the dead member (its session
     # timeout) and resumes at each partition's committed offset
     code = (
