@@ -463,8 +463,9 @@ class KeyValueTTLSuite(_KeyValueSuite, interface="keyvalue_ttl"):
         # ``ttl`` has passed it is gone, to every read.
         kv = self.kv()
         assert isinstance(kv, KeyValueTTL)
-        kv.set("k", b"v", ttl=TTL)
+        # "j" first: in real time it then expires no later than "k", so once "k" is gone "j" is
         kv.set("j", b"v", ttl=TTL)
+        kv.set("k", b"v", ttl=TTL)
         if not self.has_clock:
             # Real time cannot stop on the instant: poll until the key is gone, soon after it.
 

@@ -461,8 +461,9 @@ class AsyncKeyValueTTLSuite(_KeyValueSuite, interface="keyvalue_ttl"):
         # ``ttl`` has passed it is gone, to every read.
         kv = await self.kv()
         assert isinstance(kv, AsyncKeyValueTTL)
-        await kv.set("k", b"v", ttl=TTL)
+        # "j" first: in real time it then expires no later than "k", so once "k" is gone "j" is
         await kv.set("j", b"v", ttl=TTL)
+        await kv.set("k", b"v", ttl=TTL)
         if not self.has_clock:
             # Real time cannot stop on the instant: poll until the key is gone, soon after it.
 
