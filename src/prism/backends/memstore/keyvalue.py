@@ -81,7 +81,11 @@ class MemKeyValue(
 
     # keyvalue_basic / keyvalue_ttl ------------------------------------------------------------
     def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
-        with self._lock:
+        # acquire / try / finally rather than ``with``: the same guarantee, at about half the
+        # cost (CPython's ``with`` looks ``__enter__`` and ``__exit__`` up and calls the latter
+        # with three arguments), on the two hottest paths of the in-process store
+        self._lock.acquire()
+        try:
             if ttl is None:  # KeyValueState.put inlined: the hot path of the in-process store
                 self._values[key] = value
                 if self._expires:
@@ -94,9 +98,12 @@ class MemKeyValue(
             now = self._store.clock()
             self._state.put(key, value, now + cast("float", ttl))
             self._expiring_write(now)
+        finally:
+            self._lock.release()
 
     def get(self, key: str) -> bytes:
-        with self._lock:
+        self._lock.acquire()  # not ``with``: see ``set``
+        try:
             if not self._expires:  # no key has an expiry: one dict lookup (the hot path)
                 try:
                     return self._values[key]
@@ -106,6 +113,8 @@ class MemKeyValue(
                 key not in self._expires or self._state.live(key, self._store.clock())
             ):
                 return self._values[key]
+        finally:
+            self._lock.release()
         raise KeyNotFoundError(f"key {key!r} not found", backend="memstore", operation="get")
 
     def delete(self, key: str) -> bool:

@@ -56,9 +56,10 @@ class SQLiteKeyValue(
 
     # keyvalue_basic / keyvalue_ttl ------------------------------------------------------------
     def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
-        hold = cast("float | None", ttl)  # float seconds after the checks
-        self._db.run(ops.set_value, self._clock, self.namespace, key, value, hold)
-        self._wrote()
+        # ttl is float seconds or None after the checks; ``_wrote`` inlined (the hot path)
+        self._db.run(ops.set_value, self._clock, self.namespace, key, value, ttl)
+        if self._backend.count_write(SWEEP_EVERY):
+            self._db.run(ops.sweep, self._clock)
 
     def get(self, key: str) -> bytes:
         return self._db.run(ops.get, self._clock, self.namespace, key)

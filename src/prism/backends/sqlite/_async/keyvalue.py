@@ -54,9 +54,10 @@ class AsyncSQLiteKeyValue(
 
     # keyvalue_basic / keyvalue_ttl ------------------------------------------------------------
     async def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
-        hold = cast("float | None", ttl)  # float seconds after the checks
-        await self._db.run_async(ops.set_value, self._clock, self.namespace, key, value, hold)
-        await self._wrote()
+        # ttl is float seconds or None after the checks; ``_wrote`` inlined (the hot path)
+        await self._db.run_async(ops.set_value, self._clock, self.namespace, key, value, ttl)
+        if self._backend.count_write(SWEEP_EVERY):
+            await self._db.run_async(ops.sweep, self._clock)
 
     async def get(self, key: str) -> bytes:
         return await self._db.run_async(ops.get, self._clock, self.namespace, key)

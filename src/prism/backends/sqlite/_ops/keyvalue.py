@@ -20,6 +20,12 @@ _UPSERT = (
     "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires = excluded.expires, "
     "version = excluded.version"
 )
+_UPSERT_PLAIN = (
+    "INSERT INTO prism_kv (ns, key, value, expires, version) VALUES (?, ?, ?, NULL, random()) "
+    "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires = NULL, "
+    "version = excluded.version"
+)
+"""``_UPSERT`` without an expiry: the common ``set`` binds three values instead of four."""
 
 
 def prefix_bounds(prefix: str) -> tuple[str, str | None]:
@@ -56,8 +62,10 @@ def _missing(key: str, operation: str) -> KeyNotFoundError:
 def set_value(
     conn: sqlite3.Connection, clock: Clock, ns: str, key: str, value: bytes, ttl: float | None
 ) -> None:
-    expires = None if ttl is None else clock() + ttl
-    conn.execute(_UPSERT, (ns, key, value, expires))
+    if ttl is None:
+        conn.execute(_UPSERT_PLAIN, (ns, key, value))
+    else:
+        conn.execute(_UPSERT, (ns, key, value, clock() + ttl))
 
 
 @reads
@@ -171,7 +179,7 @@ def count(conn: sqlite3.Connection, clock: Clock, ns: str, prefix: str) -> int:
 
 def set_many(conn: sqlite3.Connection, ns: str, items: Mapping[str, bytes]) -> None:
     with write(conn):
-        conn.executemany(_UPSERT, [(ns, k, v, None) for k, v in items.items()])
+        conn.executemany(_UPSERT_PLAIN, [(ns, k, v) for k, v in items.items()])
 
 
 @reads
