@@ -129,3 +129,42 @@ def test_the_readmes_names_are_public() -> None:
         if name not in prism.__all__ and importlib.util.find_spec(f"prism.{name}") is None
     )
     assert missing == [], f"the README uses names prism does not export: {missing}"
+
+
+def test_value_types_build_exactly_as_their_dataclass_fields_say() -> None:
+    """prism.types replaces each frozen type's dataclass ``__init__`` with a faster one; it must
+    take the same parameters, defaults and errors, and build an equal, still frozen value."""
+    import dataclasses
+    import inspect
+
+    import prism.types
+
+    for name in prism.types.__all__:
+        cls = getattr(prism.types, name)
+        fields = dataclasses.fields(cls)
+        params = list(inspect.signature(cls).parameters.values())
+        assert [p.name for p in params] == [f.name for f in fields], name
+        required = [f.name for f in fields if f.default is f.default_factory is dataclasses.MISSING]
+        sample = {f: f"v-{i}" for i, f in enumerate(required)}
+        value = cls(**sample)
+        for f in fields:
+            if f.name in sample:
+                expected = sample[f.name]
+            elif f.default is not dataclasses.MISSING:
+                expected = f.default
+            else:
+                expected = f.default_factory()  # type: ignore[misc]
+            assert getattr(value, f.name) == expected, (name, f.name)
+        positional = cls(*[f"p-{i}" for i in range(len(fields))])
+        assert [getattr(positional, f.name) for f in fields] == [
+            f"p-{i}" for i in range(len(fields))
+        ]
+        assert dataclasses.replace(positional) == positional
+        assert repr(positional).startswith(f"{name}(")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(positional, fields[0].name, "changed")
+        if required:
+            with pytest.raises(TypeError, match=required[-1]):
+                cls(**{k: v for k, v in sample.items() if k != required[-1]})
+        with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
+            cls(*sample.values(), bogus=1)

@@ -183,6 +183,42 @@ def test_ints_of_2_pow_63_and_more_are_refused(any_ns: Any, huge: int) -> None:
     assert s.seek_to_offset("s", 2**63 - 1) is None
 
 
+class _Offset(int):
+    def __index__(self) -> int:  # never consulted: an int subclass counts by its int value
+        return 999
+
+
+@pytest.mark.parametrize(
+    "offsets",
+    [[3, -1], [2**63], [0, 2**63 - 1, 2**64], [1, True], [1, 2.0], [1, "2"], [None], [1, b"1"]],
+    ids=["negative", "2**63", "2**64 last", "bool", "float", "str", "None", "bytes"],
+)
+def test_a_list_of_offsets_with_one_bad_item_is_refused_naming_it(
+    any_ns: Any, offsets: list[Any]
+) -> None:
+    """Lists of exact ints are checked whole in C loops; anything else falls back to the
+    item-by-item check, so one bad item anywhere is still refused, with its message."""
+    s = any_ns.stream
+    s.create_group("s", "g", start="earliest")
+    s.append("s", b"x")
+    with pytest.raises(prism.InvalidArgumentError, match=r"^each of offsets must be an int from"):
+        s.ack("s", "g", offsets)
+    assert len(s.consume("s", "g", "c", max_count=5)) == 1  # nothing was acknowledged
+
+
+def test_a_list_of_offsets_is_taken_as_plain_ints_and_copied(any_ns: Any) -> None:
+    s = any_ns.stream
+    s.create_group("s", "g", start="earliest")
+    for i in range(3):
+        s.append("s", b"%d" % i)
+    got = [r.offset for r in s.consume("s", "g", "c", max_count=3)]
+    assert got == [0, 1, 2]
+    mixed = [2, _Offset(0), 2**63 - 1]  # unsorted, an int subclass, the largest offset
+    assert s.ack("s", "g", mixed) == 2
+    assert s.group_info("s", "g").pending == 1
+    assert s.ack("s", "g", []) == 0
+
+
 def test_int_message_does_not_print_giant_ints(any_ns: Any) -> None:
     with pytest.raises(prism.InvalidArgumentError, match="an int of 1329 bits"):
         any_ns.stream.read("s", 10**400)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -167,3 +168,62 @@ class IndexInfo:
     name: str
     fields: tuple[str, ...]
     unique: bool = False
+
+
+class _Factory:
+    """The default of a field made by a factory, shown as the dataclass shows it."""
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_FACTORY = _Factory()
+
+
+def _quick_init(cls: type) -> None:
+    """Give the frozen, slotted value type ``cls`` an ``__init__`` that stores each field
+    through its slot descriptor: the same parameters, defaults and resulting object as the
+    dataclass's own, in about half the time (a frozen dataclass's ``__init__`` goes through
+    ``object.__setattr__`` once per field).  Backends build one of these per record or
+    message they read, so this is on every read path."""
+    env: dict[str, Any] = {"_MISSING": _FACTORY}
+    params: list[str] = []
+    body: list[str] = []
+    for i, f in enumerate(dataclasses.fields(cls)):
+        if f.kw_only or not f.init:  # pragma: no cover - none of ours
+            return
+        env[f"_set{i}"] = cls.__dict__[f.name].__set__
+        if f.default is not dataclasses.MISSING:
+            env[f"_d{i}"] = f.default
+            params.append(f"{f.name}=_d{i}")
+        elif f.default_factory is not dataclasses.MISSING:
+            env[f"_f{i}"] = f.default_factory
+            params.append(f"{f.name}=_MISSING")
+            body.append(f"    if {f.name} is _MISSING:\n        {f.name} = _f{i}()")
+        else:
+            params.append(f.name)
+        body.append(f"    _set{i}(self, {f.name})")
+    source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body) + "\n"
+    exec(compile(source, f"<prism quick init of {cls.__qualname__}>", "exec"), env)  # noqa: S102
+    init = env["__init__"]
+    own = cls.__dict__["__init__"]
+    for attr in ("__module__", "__qualname__", "__doc__", "__annotations__"):
+        setattr(init, attr, getattr(own, attr))
+    setattr(cls, "__init__", init)  # noqa: B010 (mypy refuses assigning to __init__)
+
+
+for _cls in (
+    Message,
+    StreamRecord,
+    PartitionOffset,
+    RetentionLimits,
+    GroupInfo,
+    QueueMessage,
+    Lease,
+    Point,
+    Node,
+    Edge,
+    IndexInfo,
+):
+    _quick_init(_cls)
+del _cls

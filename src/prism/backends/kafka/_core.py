@@ -40,7 +40,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, NamedTuple, ParamSpec, TypeVar, cast
 
 from confluent_kafka import (  # noqa: TID253 (backend-internal module)
     Consumer,
@@ -137,24 +137,9 @@ def _header_list(
     return [(k, v.encode("utf-8")) for k, v in headers.items()]
 
 
-def decode_headers(message: Message) -> dict[str, str]:
-    raw = message.headers()
-    if not raw:
-        return {}
-    out: dict[str, str] = {}
-    for name, value in cast("list[tuple[str, bytes | None]]", raw):
-        out[name] = (value or b"").decode("utf-8", "replace")
-    return out
-
-
-def timestamp_of(message: Message) -> float:
-    kind, ms = message.timestamp()
-    return ms / 1000.0 if kind and ms > 0 else time.time()
-
-
-@dataclass(frozen=True, slots=True)
-class Raw:
-    """A record as read: partition, offset, key, payload, headers, append time."""
+class Raw(NamedTuple):
+    """A record as read: partition, offset, key, payload, headers, append time.  (A named
+    tuple: built once per record read, it costs a third of a frozen dataclass.)"""
 
     partition: int
     offset: int
@@ -165,14 +150,21 @@ class Raw:
 
 
 def raw_of(message: Message) -> Raw:
+    # runs once per record read: no helper calls
     key = message.key()
+    raw_headers = message.headers()
+    headers: dict[str, str] = {}
+    if raw_headers:
+        for name, value in cast("list[tuple[str, bytes | None]]", raw_headers):
+            headers[name] = (value or b"").decode("utf-8", "replace")
+    kind, ms = message.timestamp()
     return Raw(
         message.partition() or 0,
         message.offset() or 0,
         None if key is None else key.decode("utf-8", "replace"),
         message.value() or b"",
-        decode_headers(message),
-        timestamp_of(message),
+        headers,
+        ms / 1000.0 if kind and ms > 0 else time.time(),
     )
 
 

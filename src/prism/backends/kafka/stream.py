@@ -44,15 +44,16 @@ PAGE = 100
 
 
 def _record(stream: str, raw: Raw, delivery_count: int = 1) -> StreamRecord:
+    # positional: this runs once per record read (the fields in StreamRecord's order)
     return StreamRecord(
-        stream=stream,
-        offset=raw.offset,
-        payload=raw.payload,
-        headers=raw.headers,
-        timestamp=raw.timestamp,
-        partition=raw.partition,
-        key=raw.key,
-        delivery_count=delivery_count,
+        stream,
+        raw.offset,
+        raw.payload,
+        raw.headers,
+        raw.timestamp,
+        raw.partition,
+        raw.key,
+        delivery_count,
     )
 
 
