@@ -105,6 +105,9 @@ def test_joining_the_applications_sqlite3_transaction(tmp_path: Path) -> None:
         app.execute("INSERT INTO invoices (total) VALUES (43)")
         with ns.transaction(conn=app) as tx:
             tx.set("invoice/2", b"43")
+            assert tx.get("invoice/2") == b"43"  # the application's transaction sees its write
+            with pytest.raises(prism.KeyNotFoundError):
+                tx.get("invoice/1")  # rolled back with the application's first transaction
             tx.enqueue("emails", b"invoice 2")
         app.commit()
         assert ns.slots["database"].keyvalue.get("invoice/2") == b"43"

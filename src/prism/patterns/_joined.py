@@ -32,7 +32,10 @@ class SQLiteJoinedTransaction:
     def get(self, key: str) -> bytes:
         from prism.backends.sqlite._ops import keyvalue as ops
 
-        return ops.get(self._conn, self._clock, self._ns, key)
+        row = ops.get(self._conn, ops.GET, (self._ns, key, self._clock()))
+        if row is None:
+            raise ops.missing(key, "get")
+        return row[0]  # type: ignore[no-any-return]
 
     def set(self, key: str, value: bytes) -> None:
         from prism.backends.sqlite._ops import keyvalue as ops

@@ -163,6 +163,17 @@ _READS: set[Callable[..., Any]] = set()
 """The operations marked :func:`reads` (a set lookup is the cheapest test on the hot path)."""
 
 
+def first_row(operation: str) -> Callable[[sqlite3.Connection, str, tuple[Any, ...]], Any]:
+    """A read-only operation named ``operation`` (errors name it) that runs one ``SELECT`` and
+    returns its first row or None: what :meth:`Database.first` runs where it has no fast path."""
+
+    def op(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> Any:
+        return conn.execute(sql, params).fetchone()
+
+    op.__name__ = op.__qualname__ = operation
+    return reads(op)
+
+
 def _is_locked(exc: Exception) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     return (
@@ -326,6 +337,25 @@ class Database:
                 self._lock.release()
         with self._lock:
             return self._call(self._thread_connection(), fn, args)
+
+    def first(self, op: Callable[..., Any], sql: str, params: tuple[Any, ...]) -> Any:
+        """The first row of a read-only ``SELECT`` (or None), ``op`` being its
+        :func:`first_row` operation: ``run(op, sql, params)``, with the operation's own frame
+        saved on the hot path (a point read such as keyvalue ``get``)."""
+        if self._files and self._open:
+            try:
+                conn = self._local.conn
+            except AttributeError:  # this thread's first call
+                conn = self._thread_connection()
+            try:
+                return conn.execute(sql, params).fetchone()
+            except Exception as exc:
+                raise self._failed(exc, op) from exc
+        return self.run(op, sql, params)
+
+    async def first_async(self, op: Callable[..., Any], sql: str, params: tuple[Any, ...]) -> Any:
+        """The async form of :meth:`first`."""
+        return await self.run_async(op, sql, params)
 
     def _failed(self, exc: Exception, fn: Callable[..., Any]) -> PrismError:
         return translated(exc, BACKEND, fn.__name__.strip("_"), self._translate)

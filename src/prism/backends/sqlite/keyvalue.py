@@ -62,7 +62,10 @@ class SQLiteKeyValue(
             self._db.run(ops.sweep, self._clock)
 
     def get(self, key: str) -> bytes:
-        return self._db.run(ops.get, self._clock, self.namespace, key)
+        row = self._db.first(ops.get, ops.GET, (self.namespace, key, self._clock()))
+        if row is None:
+            raise ops.missing(key, "get")
+        return row[0]  # type: ignore[no-any-return]
 
     def delete(self, key: str) -> bool:
         return self._db.run(ops.delete, self._clock, self.namespace, key)

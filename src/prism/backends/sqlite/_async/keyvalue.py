@@ -60,7 +60,10 @@ class AsyncSQLiteKeyValue(
             await self._db.run_async(ops.sweep, self._clock)
 
     async def get(self, key: str) -> bytes:
-        return await self._db.run_async(ops.get, self._clock, self.namespace, key)
+        row = await self._db.first_async(ops.get, ops.GET, (self.namespace, key, self._clock()))
+        if row is None:
+            raise ops.missing(key, "get")
+        return row[0]  # type: ignore[no-any-return]
 
     async def delete(self, key: str) -> bool:
         return await self._db.run_async(ops.delete, self._clock, self.namespace, key)

@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections.abc import Mapping
 
-from prism.backends.sqlite._core import Clock, reads, write
+from prism.backends.sqlite._core import Clock, first_row, reads, write
 from prism.errors import ConflictError, KeyNotFoundError
 
 _UPSERT = (
@@ -52,7 +52,8 @@ def _range(prefix: str) -> tuple[str, tuple[str, ...]]:
     return " AND key >= ? AND key < ?", (low, high)
 
 
-def _missing(key: str, operation: str) -> KeyNotFoundError:
+def missing(key: str, operation: str) -> KeyNotFoundError:
+    """The error of a read that found no live ``key``."""
     return KeyNotFoundError(f"key {key!r} not found", backend="sqlite", operation=operation)
 
 
@@ -68,15 +69,9 @@ def set_value(
         conn.execute(_UPSERT, (ns, key, value, clock() + ttl))
 
 
-@reads
-def get(conn: sqlite3.Connection, clock: Clock, ns: str, key: str) -> bytes:
-    row = conn.execute(
-        "SELECT value FROM prism_kv WHERE ns = ? AND key = ? AND (expires IS NULL OR expires > ?)",
-        (ns, key, clock()),
-    ).fetchone()
-    if row is None:
-        raise _missing(key, "get")
-    return row[0]  # type: ignore[no-any-return]
+GET = "SELECT value FROM prism_kv WHERE ns = ? AND key = ? AND (expires IS NULL OR expires > ?)"
+"""keyvalue ``get``: run through ``Database.first`` (parameters: ns, key, now)."""
+get = first_row("get")
 
 
 def delete(conn: sqlite3.Connection, clock: Clock, ns: str, key: str) -> bool:
@@ -114,7 +109,7 @@ def get_ttl(conn: sqlite3.Connection, clock: Clock, ns: str, key: str) -> float 
         (ns, key, now),
     ).fetchone()
     if row is None:
-        raise _missing(key, "get_ttl")
+        raise missing(key, "get_ttl")
     return None if row[0] is None else max(0.0, row[0] - now)
 
 
