@@ -97,8 +97,12 @@ class Raw:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         now = time.time()
+        # the message itself is read, as a receive must (until 2026-12-01 this read only
+        # ``seq``, leaving the payload and the other columns prism returns unread); prism also
+        # hands lapsed leases back first (one indexed SELECT), which this baseline does not
         row = conn.execute(
-            "SELECT seq FROM prism_queue WHERE ns = ? AND queue = 'q' AND receipt IS NULL "
+            "SELECT seq, id, queue, payload, headers, priority, enqueued_at, attempts "
+            "FROM prism_queue WHERE ns = ? AND queue = 'q' AND receipt IS NULL "
             "AND due <= ? ORDER BY priority DESC, seq LIMIT 1",
             (NS, now),
         ).fetchone()
