@@ -401,6 +401,48 @@ def test_a_locked_database_async(tmp_path: Path) -> None:
         holder.close()
 
 
+def test_a_failed_point_read_is_translated_naming_get(tmp_path: Path) -> None:
+    """keyvalue ``get`` runs its SELECT itself on the sync hot path (``Database.first``) and
+    through the operation on the async worker: either way a driver error comes out translated,
+    chained and naming the operation."""
+    files = iter([tmp_path / "gone.db", tmp_path / "gone-async.db"])
+    db = next(files)
+
+    def drop_the_table() -> None:
+        other = sqlite3.connect(db, isolation_level=None)
+        try:
+            other.execute("DROP TABLE prism_kv")
+        finally:
+            other.close()
+
+    def check(error: PrismError) -> None:
+        assert error.backend == "sqlite"
+        assert error.operation == "get"
+        assert isinstance(error.__cause__, sqlite3.OperationalError)
+        assert "prism_kv" in str(error.__cause__)
+
+    with prism.open("ns", config=config(str(db))) as ns:
+        ns.keyvalue.set("k", b"v")
+        assert ns.keyvalue.get("k") == b"v"
+        drop_the_table()
+        with pytest.raises(PrismError) as info:
+            ns.keyvalue.get("k")
+        check(info.value)
+
+    db = next(files)
+
+    async def main() -> None:
+        async with await prism.open_async("ns", config=config(str(db))) as ns:
+            await ns.keyvalue.set("k", b"v")
+            assert await ns.keyvalue.get("k") == b"v"
+            drop_the_table()
+            with pytest.raises(PrismError) as info:
+                await ns.keyvalue.get("k")
+            check(info.value)
+
+    asyncio.run(main())
+
+
 def test_closed_backend_raises_a_prism_error(tmp_path: Path) -> None:
     ns = prism.open("ns", config=config(str(tmp_path / "c.db")))
     kv = ns.keyvalue

@@ -316,17 +316,12 @@ class Database:
                 conn = self._local.conn
             except AttributeError:  # this thread's first call
                 conn = self._thread_connection()
-            if fn in _READS:
-                try:
-                    return fn(conn, *args)
-                except PrismError:
-                    raise
-                except Exception as exc:
-                    raise self._failed(exc, fn) from exc
-            # acquire / try / finally rather than ``with``: the same guarantee at about half
-            # the cost (CPython's ``with`` looks ``__enter__`` and ``__exit__`` up and calls the
-            # latter with three arguments), on the path every sync write takes
-            self._lock.acquire()
+            # writes take the lock with acquire / try / finally rather than ``with``: the same
+            # guarantee at about half the cost (CPython's ``with`` looks ``__enter__`` and
+            # ``__exit__`` up and calls the latter with three arguments)
+            lock = None if fn in _READS else self._lock
+            if lock is not None:
+                lock.acquire()
             try:
                 return fn(conn, *args)
             except PrismError:
@@ -334,7 +329,8 @@ class Database:
             except Exception as exc:
                 raise self._failed(exc, fn) from exc
             finally:
-                self._lock.release()
+                if lock is not None:
+                    lock.release()
         with self._lock:
             return self._call(self._thread_connection(), fn, args)
 
