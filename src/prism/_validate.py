@@ -26,7 +26,7 @@ JSON integers                          :data:`MIN_INT` to :data:`MAX_INT`
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from operator import countOf
 from typing import Any, cast
@@ -317,6 +317,24 @@ def integer(value: object, what: str, minimum: int = MIN_INT, maximum: int = MAX
 def count(value: object, what: str = "count", *, minimum: int = 0, maximum: int = MAX_INT) -> int:
     """A count, limit, size or offset: an int from ``minimum`` to ``maximum`` (2**63 - 1)."""
     return integer(value, what, minimum, maximum)
+
+
+def _plain_counts(items: list[Any]) -> bool:
+    """Whether every item is an exact int from 0 to ``MAX_INT`` (C loops, as ``_plain_names``)."""
+    return not items or (
+        countOf(map(type, items), int) == len(items) and min(items) >= 0 and max(items) <= MAX_INT
+    )
+
+
+def counts(values: Iterable[object], what: str) -> list[int]:
+    """Check an iterable of counts or offsets; returns them as a list of exact ints (a bad one
+    is refused as ``each of <what>``)."""
+    if type(values) is list:  # the common case: a list of plain ints, checked whole
+        items: list[Any] = values.copy()
+        if _plain_counts(items):
+            return items
+        values = items
+    return [count(item, f"each of {what}") for item in values]
 
 
 def optional_count(

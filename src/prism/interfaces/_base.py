@@ -35,7 +35,6 @@ import inspect
 import textwrap
 import types
 from collections.abc import Callable, Iterable
-from operator import countOf
 from typing import Any, ClassVar, TypeVar
 
 from prism import _validate as v
@@ -558,15 +557,7 @@ def _offsets(what: str) -> Check:
             raise InvalidArgumentError(msg)
         if isinstance(value, int):
             return [v.count(value, what)]
-        if type(value) is list:  # the common case, checked in C loops: exact ints in range
-            items: list[Any] = value.copy()
-            if not items or (
-                countOf(map(type, items), int) == len(items)
-                and min(items) >= 0
-                and max(items) <= v.MAX_INT
-            ):
-                return items
-        return [v.count(item, f"each of {what}") for item in value]
+        return v.counts(value, what)
 
     return _normalizing(check)
 
