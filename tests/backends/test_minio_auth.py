@@ -21,12 +21,12 @@ import pytest
 from prism.backends._objects._config import ObjectConfig, parse_config
 from prism.backends.minio._credentials import MinioCredentials
 from prism.backends.minio._driver import make_client, pool_manager
-from prism.backends.s3._testing import REGION, moto_binary, release, shared_moto
+from prism.backends.s3._testing import REGION, moto_available, release, shared_moto
 from prism.credentials import FileProvider
 from prism.errors import ConfigurationError
 from tests.backends.test_s3_auth import write
 
-pytestmark = pytest.mark.skipif(moto_binary() is None, reason="needs moto_server (moto[server])")
+pytestmark = pytest.mark.skipif(not moto_available(), reason="needs moto_server (moto[server])")
 
 BUCKET = "prism-minio-auth"
 _KEY_ID = re.compile(r"Credential=([^/]+)/")

@@ -1,5 +1,5 @@
 """The s3 (boto3) and minio (minio SDK) backends against a real S3 server started by the tests
-themselves: ``moto_server`` from the test dependencies (one per test run, shared with the
+themselves: moto's S3 server from the test dependencies (one per test run, shared with the
 compliance harness's code), or ``PRISM_TEST_S3_URL``.  Tests marked ``docker`` need a real MinIO
 through testcontainers (moto verifies no signatures): without a Docker engine they are reported
 as skipped, and they fail instead when ``PRISM_REQUIRE_DOCKER=1``.
@@ -34,14 +34,14 @@ from prism.backends.s3._testing import (
     SECRET_KEY,
     MotoServer,
     minio_container,
-    moto_binary,
+    moto_available,
     raw_client,
     release,
     shared_moto,
 )
 from prism.testing.servers import free_port
 
-pytestmark = pytest.mark.skipif(moto_binary() is None, reason="no moto_server (moto[server])")
+pytestmark = pytest.mark.skipif(not moto_available(), reason="no moto_server (moto[server])")
 
 BACKENDS = ["s3", "minio"]
 BUCKET = "prism-tests"

@@ -17,10 +17,10 @@ import pytest
 import prism
 from prism.backends._objects._config import parse_config
 from prism.backends.s3._driver import make_session
-from prism.backends.s3._testing import REGION, moto_binary, release, shared_moto
+from prism.backends.s3._testing import REGION, moto_available, release, shared_moto
 from prism.credentials import FileProvider
 
-pytestmark = pytest.mark.skipif(moto_binary() is None, reason="needs moto_server (moto[server])")
+pytestmark = pytest.mark.skipif(not moto_available(), reason="needs moto_server (moto[server])")
 
 BUCKET = "prism-auth"
 

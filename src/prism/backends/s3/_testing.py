@@ -2,10 +2,13 @@
 
 1. ``PRISM_TEST_S3_URL`` (``PRISM_TEST_MINIO_URL`` for minio), used as is — a URL
    ``http://key:secret@host:port/bucket`` whose bucket exists;
-2. ``moto_server`` from the test dependencies (``moto[server]``), started once per test run
-   on a free loopback port (``moto_server -H 127.0.0.1 -p P``), shared by both backends, ready
-   once a real CreateBucket request succeeds (the harness creates the bucket), stopped by PID
-   when the last backend using it is done;
+2. moto's S3 server from the test dependencies (``moto[server]``), started once per test run
+   on a free loopback port, shared by both backends, ready once a real CreateBucket request
+   succeeds (the harness creates the bucket), stopped by PID when the last backend using it is
+   done.  It is ``moto_server``'s application with its writes serialized
+   (``python -m prism.backends.s3._moto_serial -H 127.0.0.1 -p P``): moto checks a conditional
+   PUT's ``If-Match`` and stores the object later without a lock, so under the stock threaded
+   server two compare-and-swaps could both win;
 3. otherwise a reason string (the compliance summary reports "no server").
 
 moto verifies no signatures: tests of refused credentials need a real MinIO, through
@@ -14,7 +17,9 @@ testcontainers (:func:`minio_container`), when a Docker engine answers.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -25,13 +30,12 @@ from prism.testing.servers import (
     ServerProcess,
     docker_available,
     env_url,
-    find_binary,
     free_port,
     wait_until,
 )
 from prism.testing.target import TestServer
 
-__all__ = ["MotoServer", "minio_container", "moto_binary", "s3_server", "shared_moto"]
+__all__ = ["MotoServer", "minio_container", "moto_available", "s3_server", "shared_moto"]
 
 _READY_TIMEOUT = 30.0
 ACCESS_KEY = "prism-test"
@@ -39,8 +43,23 @@ SECRET_KEY = "prism-test-secret"  # moto checks no signature; any pair works
 REGION = "us-east-1"
 
 
-def moto_binary() -> str | None:
-    return find_binary("moto_server")
+def moto_available() -> bool:
+    """Whether this interpreter has moto's server (``moto[server]``: moto and werkzeug).
+    Looking imports nothing."""
+    return all(importlib.util.find_spec(name) is not None for name in ("moto", "werkzeug"))
+
+
+def moto_argv(port: int) -> list[str]:
+    """The command starting the harness's moto server on ``port`` (see the module docstring)."""
+    return [
+        sys.executable,
+        "-m",
+        "prism.backends.s3._moto_serial",
+        "-H",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
 
 
 def raw_client(endpoint: str, access_key: str = ACCESS_KEY, secret_key: str = SECRET_KEY) -> Any:
@@ -64,11 +83,11 @@ def raw_client(endpoint: str, access_key: str = ACCESS_KEY, secret_key: str = SE
 class MotoServer:
     """A ``moto_server`` started by the harness."""
 
-    def __init__(self, binary: str) -> None:
+    def __init__(self) -> None:
         self.port = free_port()
         self.workdir = Path(tempfile.mkdtemp(prefix="prism-moto-"))
         self.process = ServerProcess(
-            [binary, "-H", "127.0.0.1", "-p", str(self.port)],
+            moto_argv(self.port),
             self.workdir,
             log_name="moto.log",
             env={"AWS_DEFAULT_REGION": REGION},
@@ -127,11 +146,10 @@ def shared_moto(bucket: str) -> MotoServer:
     global _shared
     with _lock:
         if _shared is None:
-            binary = moto_binary()
-            if binary is None:
-                msg = 'no moto_server (pip install "moto[server]", in the test dependencies)'
+            if not moto_available():
+                msg = 'no moto server (pip install "moto[server]", in the test dependencies)'
                 raise RuntimeError(msg)
-            _shared = MotoServer(binary).start(bucket)
+            _shared = MotoServer().start(bucket)
         else:
             _shared.create_bucket(bucket)
         _shared.users += 1
@@ -167,8 +185,8 @@ def moto_server(backend: str, driver_module: str, extra: str) -> TestServer | st
         __import__(driver_module)
     except ImportError:
         return f'{driver_module} is not installed (pip install "prism[{extra}]")'
-    if moto_binary() is None:
-        return 'no moto_server (pip install "moto[server]", in the test dependencies)'
+    if not moto_available():
+        return 'no moto server (pip install "moto[server]", in the test dependencies)'
     bucket = f"prism-{backend}"
     server = shared_moto(bucket)
     return TestServer(
@@ -176,7 +194,7 @@ def moto_server(backend: str, driver_module: str, extra: str) -> TestServer | st
         options={"region": REGION, "clock": clock},
         clock=clock,
         stop=release,
-        description=f"moto_server on 127.0.0.1:{server.port}, bucket {bucket}, manual clock",
+        description=f"moto S3 server (writes serialized) on 127.0.0.1:{server.port}, bucket {bucket}, manual clock",
     )
 
 
