@@ -8,6 +8,10 @@
   cost any asyncio API pays that gives each record its own result.  (``confluent_kafka.aio``'s
   AIOProducer was tried as that baseline: its futures resolve only on its 1 s buffer timer
   here, 750 records/s, so it measures nothing useful);
+* batched produce: ``append_many`` of the same 1,000 records (sync, and async), each resolved
+  by its delivery report, against the same raw ``produce`` + ``flush`` loop, and against that
+  loop with a delivery callback that keeps each record's offset and error (what a producer
+  that must know its records landed does);
 * produce latency: one 1 KiB record at a time, until its delivery report (prism: sync
   ``append``; raw: ``produce`` + ``flush``), p50 and p99;
 * consume + ack: batches of 50 records through a consumer group, committing after each batch
@@ -93,6 +97,7 @@ class Bench:
         self.samples: dict[str, list[Sample]] = {}
         self.latency: dict[str, list[float]] = {"prism": [], "raw": []}
         self.asyncio_producer: Producer
+        self.batch = [PAYLOAD] * IN_FLIGHT
 
     def add(self, case: str, sample: Sample) -> None:
         self.samples.setdefault(case, []).append(sample)
@@ -104,6 +109,31 @@ class Bench:
             await asyncio.gather(*(self.ans.stream.append("tp", PAYLOAD) for _ in range(IN_FLIGHT)))
 
         self.loop.run_until_complete(run())
+
+    def prism_many(self) -> None:
+        self.ns.stream.append_many("tp", self.batch)
+
+    def prism_many_async(self) -> None:
+        self.loop.run_until_complete(self.ans.stream.append_many("tp", self.batch))
+
+    def raw_batch_reported(self) -> None:
+        """Raw ``produce`` + ``flush`` with a delivery callback keeping each record's offset
+        and error: what a producer that must know its records landed (and where) does."""
+        topic = self.topic["raw-tp"]
+        offsets: list[int] = []
+        failed: list[Any] = []
+
+        def report(err: Any, message: Message) -> None:
+            if err is not None:
+                failed.append(err)
+            offsets.append(message.offset() or 0)
+
+        for _ in range(IN_FLIGHT):
+            self.raw.produce(topic, PAYLOAD, partition=0, on_delivery=report)
+        self.raw.flush(30)
+        if failed or len(offsets) != IN_FLIGHT:
+            msg = f"raw delivery failed: {failed[:1]}, {len(offsets)} reports"
+            raise RuntimeError(msg)
 
     def raw_batch(self) -> None:
         topic = self.topic["raw-tp"]
@@ -206,6 +236,8 @@ class Bench:
         flip = index % 2 == 1
         pairs: list[tuple[str, Callable[[], None], str, Callable[[], None]]] = [
             ("tp prism", self.prism_batch, "tp raw", self.raw_batch),
+            ("tpm prism", self.prism_many, "tpm raw", self.raw_batch),
+            ("tpma prism", self.prism_many_async, "tpr raw", self.raw_batch_reported),
             ("cg prism", self.prism_cg, "cg raw", self.raw_cg),
         ]
         for a_name, a, b_name, b in pairs:
@@ -280,6 +312,14 @@ def main() -> None:
                 IN_FLIGHT,
             )
         )
+        many = bench.medians("tpm prism")
+        many_async = bench.medians("tpma prism")
+        raw_tp = bench.medians("tpm raw")
+        reported = bench.medians("tpr raw")
+        print(_line(f"append_many of {IN_FLIGHT} 1 KiB (sync)", many, raw_tp, IN_FLIGHT))
+        print(_line(f"append_many of {IN_FLIGHT} 1 KiB (async)", many_async, raw_tp, IN_FLIGHT))
+        print(_line("  sync, against raw with delivery reports", many, reported, IN_FLIGHT))
+        print(_line("  async, against raw with delivery reports", many_async, reported, IN_FLIGHT))
         print(
             _line(
                 f"consume+ack, batches of {CG_BATCH}",

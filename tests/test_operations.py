@@ -583,6 +583,25 @@ def test_one_trace_spans_a_stream_append_and_the_read(spans: InMemorySpanExporte
     _one_trace(spans, "append audit")
 
 
+def test_one_trace_spans_a_stream_append_many_and_each_record_read(
+    spans: InMemorySpanExporter,
+) -> None:
+    cfg = mem_config()
+    with prism.open("log", config=cfg) as writer, prism.open("log", config=cfg) as reader:
+        writer.stream.append_many("audit", [b"secret-payload", b"b", b"a"], headers={"k": "v"})
+        records = reader.stream.read("audit", 0)
+    assert [dict(r.headers)["k"] for r in records] == ["v", "v", "v"]
+    finished = spans.get_finished_spans()
+    producer = next(s for s in finished if s.name == "append_many audit")
+    process = [s for s in finished if s.name.startswith("process ")]
+    assert len(process) == 3  # one per record, each a child of the one send span
+    for span in process:
+        assert span.context.trace_id == producer.context.trace_id
+        assert span.parent is not None
+        assert span.parent.span_id == producer.context.span_id
+    assert "append_many" not in _resilience.IDEMPOTENT["stream"]
+
+
 def test_metrics_record_durations_errors_by_type_and_breaker_state() -> None:
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import InMemoryMetricReader

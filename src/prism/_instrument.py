@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 from prism import telemetry
+from prism.interfaces._base import is_checked
 from prism.policy import ModelPolicy, effective
 
 __all__ = ["install", "operations"]
@@ -35,8 +36,8 @@ def operations(cls: type) -> tuple[str, ...]:
         for name, member in base.__dict__.items():
             if name.startswith("_") or name in names:
                 continue
-            if not getattr(member, "__isabstractmethod__", False):
-                continue
+            if not (getattr(member, "__isabstractmethod__", False) or is_checked(member)):
+                continue  # an operation is abstract, or a checked default (``append_many``)
             impl = getattr(cls, name, None)
             if impl is None or isinstance(impl, property) or not callable(impl):
                 continue  # a property (graph_query's query_languages) is no operation

@@ -248,6 +248,30 @@ def _plain_payloads(values: list[Any], limit: int | None) -> bool:
     return limit is None or len(b"".join(values)) <= limit or len(max(values, key=len)) <= limit
 
 
+def payload_list(values: object, limit: int | None, what: str = "payloads") -> list[bytes]:
+    """An iterable of payloads (not a bare bytes or str) as a fresh list, each one exact
+    ``bytes`` within ``limit``; may be empty.  The whole batch is checked before the caller
+    writes anything."""
+    if type(values) is list:  # the common case, in C loops
+        items: list[Any] = values.copy()
+        if len(items) <= MAX_BATCH and (not items or _plain_payloads(items, limit)):
+            return items
+    elif isinstance(values, str | bytes | bytearray | memoryview | Mapping):
+        msg = f"{what} must be an iterable of bytes, not a single {type(values).__name__}"
+        raise InvalidArgumentError(msg)
+    else:
+        try:
+            items = list(values)  # type: ignore[call-overload]
+        except TypeError as exc:
+            msg = f"{what} must be an iterable of bytes, got {type(values).__name__}"
+            raise InvalidArgumentError(msg) from exc
+    batch(len(items), what)
+    for i, item in enumerate(items):
+        if type(item) is not bytes or (limit is not None and len(item) > limit):
+            payload(item, limit, f"{what}[{i}]")
+    return items
+
+
 def payload_map(value: object, limit: int | None, what: str = "items") -> dict[str, bytes]:
     """A mapping of names to payloads; returns a plain dict of exact str keys."""
     if type(value) is dict and 0 < len(value) <= MAX_BATCH:  # the common case, in C loops

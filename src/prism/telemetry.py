@@ -39,6 +39,7 @@ SEND = {
     "publish_ordered",
     "enqueue",
     "append",
+    "append_many",
     "append_to_partition",
     "append_with_key",
 }

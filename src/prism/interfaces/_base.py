@@ -80,8 +80,11 @@ def _install_checks(cls: type) -> None:
         if getattr(func, _WRAPPED_ATTR, False):
             continue
         spec: dict[str, Check] = {}
-        for base in reversed(cls.__mro__[1:]):
+        # the class itself too: an interface's own default method (``append_many``) is checked
+        for base in reversed(cls.__mro__):
             declared = base.__dict__.get(attr)
+            if isinstance(declared, _Lazy):  # an interface's checked default, not built yet
+                declared = declared.func
             spec.update(getattr(declared, _SPEC_ATTR, None) or {})
         if spec:
             _check_together(func, spec)
@@ -133,6 +136,11 @@ def decorate_checked(cls: type, attr: str, decorator: Callable[[Any], Any]) -> b
         setattr(cls, attr, decorator(found))
         return True
     return False
+
+
+def is_checked(value: Any) -> bool:
+    """Whether ``value``, found in a class, is a checked method (built or not)."""
+    return isinstance(value, _Lazy) or bool(getattr(value, _WRAPPED_ATTR, False))
 
 
 def unbuilt(value: Any) -> Callable[..., Any] | None:
@@ -646,6 +654,17 @@ def _payloads(what: str) -> Check:
 
 
 PAYLOADS = _per_param(_payloads)
+
+
+def _payload_list(what: str) -> Check:
+    def check(facet: Any, values: Any) -> list[bytes]:
+        return v.payload_list(values, facet.max_value_bytes, what)
+
+    return _normalizing(check)
+
+
+PAYLOAD_LIST = _per_param(_payload_list)
+"""Any iterable of payloads, possibly empty, as a fresh list (``append_many``)."""
 
 
 def _payload_map(what: str) -> Check:

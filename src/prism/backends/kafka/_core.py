@@ -177,9 +177,9 @@ class _Settler:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self._lock = threading.Lock()
-        self._ready: list[_Delivery] = []
+        self._ready: list[_Delivery | _Batch] = []
 
-    def add(self, report: _Delivery) -> None:
+    def add(self, report: _Delivery | _Batch) -> None:
         with self._lock:
             self._ready.append(report)
             first = len(self._ready) == 1
@@ -231,6 +231,57 @@ class _Delivery:
             future.set_exception(self.error)
         else:
             future.set_result((self.partition, self.offset))
+
+
+class _Batch:
+    """The records of one ``append_many`` waiting for their delivery reports: one callback
+    object for all of them (no allocation per record) and one wake-up when the last arrives.
+
+    Reports may be served by any thread polling the producer, in any order; the offsets are
+    sorted at the end, which is the order the records were produced in: they all went to one
+    partition of an idempotent producer, which keeps a partition's records in produce order."""
+
+    __slots__ = ("error", "event", "expected", "future", "offsets", "settler")
+
+    def __init__(
+        self,
+        expected: int,
+        settler: _Settler | None = None,
+        future: asyncio.Future[list[int]] | None = None,
+    ) -> None:
+        self.expected = expected
+        self.offsets: list[int] = []
+        self.error: PrismError | None = None
+        self.event = threading.Event() if settler is None else None
+        self.settler = settler
+        self.future = future
+
+    def __call__(self, err: KafkaError | None, message: Message) -> None:
+        if err is not None:
+            if self.error is None:
+                self.error = error_of(err)
+            self.offsets.append(-1)
+        else:
+            self.offsets.append(message.offset() or 0)
+        if len(self.offsets) >= self.expected:  # list.append is atomic; settling is idempotent
+            if self.settler is not None:
+                self.settler.add(self)
+            elif self.event is not None:
+                self.event.set()
+
+    def result(self) -> list[int]:
+        if self.error is not None:
+            raise self.error
+        return sorted(self.offsets)
+
+    def settle(self) -> None:
+        future = self.future
+        if future is None or future.done():
+            return
+        try:
+            future.set_result(self.result())
+        except PrismError as exc:
+            future.set_exception(exc)
 
 
 class Membership:
@@ -630,6 +681,62 @@ class KafkaClients:
         future: asyncio.Future[tuple[int, int]] = loop.create_future()
         self._produce(topic, partition, payload, key, headers, _Delivery(settler, future))
         # librdkafka always reports, at the latest after message.timeout.ms (our timeout)
+        return future
+
+    def _produce_batch(
+        self,
+        topic: str,
+        payloads: list[bytes],
+        headers: Mapping[str, str] | None,
+        report: _Batch,
+    ) -> None:
+        limit = self.limit
+        if limit is not None:  # nothing is produced when any record is over the limit
+            for i, payload in enumerate(payloads):
+                if len(payload) > limit:
+                    msg = (
+                        f"payloads[{i}] is {len(payload)} bytes, over the limit of "
+                        f"{limit} bytes; nothing was appended"
+                    )
+                    raise ValueTooLargeError(msg, backend=BACKEND, operation="append_many")
+        producer = self.producer
+        produce = producer.produce
+        header_list = _header_list(headers)
+        try:
+            for payload in payloads:
+                try:
+                    produce(topic, payload, partition=0, on_delivery=report, headers=header_list)
+                except BufferError:
+                    # the local queue is full: serve delivery reports until it has room
+                    producer.poll(0.1)
+                    produce(topic, payload, partition=0, on_delivery=report, headers=header_list)
+        except KafkaException as exc:
+            raise translated(exc, BACKEND, "append_many", translate) from exc
+
+    def append_batch(
+        self, topic: str, payloads: list[bytes], headers: Mapping[str, str] | None = None
+    ) -> list[int]:
+        """Produce records to partition 0 of ``topic`` and wait once for every delivery
+        report; their offsets, in order."""
+        report = _Batch(len(payloads))
+        self._produce_batch(topic, payloads, headers, report)
+        self.producer.flush(self.timeout + 5)
+        if report.event is None or not report.event.wait(self.timeout + 5):
+            msg = f"no delivery report from Kafka within {self.timeout} s"
+            raise BackendUnavailableError(msg, backend=BACKEND, operation="append_many")
+        return report.result()
+
+    def append_batch_async(
+        self, topic: str, payloads: list[bytes], headers: Mapping[str, str] | None = None
+    ) -> asyncio.Future[list[int]]:
+        """Produce the records now, in the caller's thread, and return the one future their
+        last delivery report resolves (the poll thread serves the reports)."""
+        loop = asyncio.get_running_loop()
+        settler = self._settler
+        if settler is None or settler.loop is not loop:
+            settler = self._settler_for(loop)
+        future: asyncio.Future[list[int]] = loop.create_future()
+        self._produce_batch(topic, payloads, headers, _Batch(len(payloads), settler, future))
         return future
 
     def _settler_for(self, loop: asyncio.AbstractEventLoop) -> _Settler:

@@ -92,6 +92,21 @@ class KafkaStream(
         _, offset = self._k.append(topic, 0, payload, None, headers)
         return offset
 
+    def append_many(
+        self,
+        stream: str,
+        payloads: Iterable[bytes],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        batch = cast("list[bytes]", payloads)  # the check hands over a fresh list
+        if not batch:
+            return []
+        topic = self._topic(stream)
+        if topic not in self._k.counts:
+            self._k.call(self._k.ensure, topic, 1, "append_many")
+        return self._k.append_batch(topic, batch, headers)
+
     def read(
         self, stream: str, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:

@@ -88,6 +88,24 @@ class MemStream(
     ) -> int:
         return self._append(stream, 0, payload, headers)
 
+    def append_many(
+        self,
+        stream: str,
+        payloads: Iterable[bytes],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        batch = cast("list[bytes]", payloads)  # the check hands over a fresh list
+        if not batch:
+            return []
+        with self._lock:
+            self._partition(stream, 0)
+            append = self._state.log(stream).partitions[0].append
+            now = self._store.clock()
+            offsets = [append(stream, 0, payload, headers, now, None).offset for payload in batch]
+            self._store.waiters.notify(("stream", self.namespace, stream))
+            return offsets
+
     def read(
         self, stream: str, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:

@@ -134,6 +134,19 @@ end
 
 _APPEND = Script.of(_ADD + "return add(KEYS[1], fields(ARGV[1], ARGV[2], ''))")
 
+# KEYS: stream.  ARGV: headers, then the payloads.  Returns their ids, in order.
+_APPEND_MANY = Script.of(
+    _ADD
+    + r"""
+local ids = {}
+for i = 2, #ARGV do ids[#ids + 1] = add(KEYS[1], fields(ARGV[i], ARGV[1], '')) end
+return ids
+"""
+)
+_APPEND_CHUNK = 1000
+"""Payloads per script call of ``append_many``: one round trip each, and a script short
+enough not to hold the server up (a 100,000-payload batch is 100 calls)."""
+
 # KEYS: partition stream, meta.  ARGV: payload, headers, partition, expected count or '', key.
 # Returns the new id, or the partition count (an integer) when the partition is out of range or
 # the count is not the expected one.
@@ -467,6 +480,26 @@ class RedisStream(
         except Exception as exc:
             raise self._fail(exc, "append") from exc
         return offset_of(entry_id)
+
+    def append_many(
+        self,
+        stream: str,
+        payloads: Iterable[bytes],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        batch = cast("list[bytes]", payloads)  # the check hands over a fresh list
+        keys = [self._p + stream.encode()]
+        header_arg = _headers_arg(headers)
+        offsets: list[int] = []
+        try:
+            for start in range(0, len(batch), _APPEND_CHUNK):
+                chunk = batch[start : start + _APPEND_CHUNK]
+                ids = run_script(self._c, _APPEND_MANY, keys, [header_arg, *chunk])
+                offsets += map(offset_of, ids)
+        except Exception as exc:
+            raise self._fail(exc, "append_many") from exc
+        return offsets
 
     def read(
         self, stream: str, from_offset: int = 0, *, max_count: int = 100

@@ -21,6 +21,7 @@ from prism.interfaces._base import (
     PARTITION,
     PARTITION_COUNT,
     PAYLOAD,
+    PAYLOAD_LIST,
     START_POSITION,
     STREAM,
     TIMESTAMP,
@@ -60,6 +61,27 @@ class AsyncStreamBasic(Interface, name="stream_basic", model="stream"):
         self, stream: str, payload: bytes, *, headers: Mapping[str, str] | None = None
     ) -> int:
         """Append a record; return its offset."""
+
+    @checks(stream=STREAM, payloads=PAYLOAD_LIST, headers=HEADERS)
+    async def append_many(
+        self,
+        stream: str,
+        payloads: Iterable[bytes],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        """Append records in the order given (``headers`` on each); return their offsets, in
+        that order.  The batch is checked whole before anything is written: one bad payload
+        anywhere appends nothing.  An empty batch appends nothing and returns ``[]``.
+
+        It is the same as calling :meth:`append` for each payload in turn, except that a
+        backend may send the batch in one round trip (Kafka, Redis, SQLite and memstore do).  It
+        is not atomic: when the backend fails part-way, a prefix or, on a partitioned log,
+        some of the records may already be stored, and calling again may store them twice —
+        at-least-once, like any retried append.  At most ``MAX_BATCH`` payloads per call.
+
+        This default appends one at a time; backends override it."""
+        return [await self.append(stream, payload, headers=headers) for payload in payloads]
 
     @abc.abstractmethod
     @checks(stream=STREAM, from_offset=NON_NEGATIVE, max_count=COUNT)

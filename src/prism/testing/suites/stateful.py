@@ -1071,6 +1071,17 @@ class StreamMachine(_Machine):
         log.append((offset, payload, dict(headers or {})))
         assert self.do(self.facet.latest_offset(stream)) == offset
 
+    @rule(stream=STREAMS, payloads=st.lists(PAYLOADS, max_size=3), headers=HEADERS)
+    def append_many(self, stream: str, payloads: list[bytes], headers: Any) -> None:
+        offsets = self.do(self.facet.append_many(stream, payloads, headers=headers))
+        log = self.records.setdefault(stream, [])
+        assert len(offsets) == len(payloads)
+        before = [log[-1][0]] if log else []
+        assert before + offsets == sorted(set(before + offsets)), f"{offsets} after {before}"
+        log.extend((o, p, dict(headers or {})) for o, p in zip(offsets, payloads, strict=True))
+        known = log[-1][0] if log else None
+        assert self.do(self.facet.latest_offset(stream)) == known
+
     @rule(stream=STREAMS, max_count=st.integers(1, 4), data=st.data())
     def read(self, stream: str, max_count: int, data: st.DataObject) -> None:
         log = self.records.get(stream, [])

@@ -90,6 +90,21 @@ class AsyncKafkaStream(
         _, offset = await self._k.append_async(topic, 0, payload, None, headers)
         return offset
 
+    async def append_many(
+        self,
+        stream: str,
+        payloads: Iterable[bytes],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        batch = cast("list[bytes]", payloads)  # the check hands over a fresh list
+        if not batch:
+            return []
+        topic = self._topic(stream)
+        if topic not in self._k.counts:
+            await self._k.call_async(self._k.ensure, topic, 1, "append_many")
+        return await self._k.append_batch_async(topic, batch, headers)
+
     async def read(
         self, stream: str, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:

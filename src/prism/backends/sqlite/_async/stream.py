@@ -53,6 +53,22 @@ class AsyncSQLiteStream(
     ) -> int:
         return await self._append(stream, 0, payload, headers)
 
+    async def append_many(
+        self,
+        stream: str,
+        payloads: Iterable[bytes],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        batch = cast("list[bytes]", payloads)  # the check hands over a fresh list
+        if not batch:
+            return []
+        offsets = await self._db.run_async(
+            ops.append_many, self._clock, self.namespace, stream, batch, headers
+        )
+        self._db.signal.notify()
+        return offsets
+
     async def read(
         self, stream: str, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:

@@ -102,6 +102,20 @@ def append(
         return _append(conn, clock(), ns, stream, partition, payload, headers, None)
 
 
+def append_many(
+    conn: sqlite3.Connection,
+    clock: Clock,
+    ns: str,
+    stream: str,
+    payloads: list[bytes],
+    headers: Mapping[str, str] | None,
+) -> list[int]:
+    """The records of one ``append_many``, in one transaction (so all or none of them)."""
+    with write(conn):
+        now = clock()
+        return [_append(conn, now, ns, stream, 0, p, headers, None) for p in payloads]
+
+
 def append_with_key(
     conn: sqlite3.Connection,
     clock: Clock,

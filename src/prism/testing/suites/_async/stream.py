@@ -201,11 +201,113 @@ class AsyncStreamBasicSuite(AsyncSuite, interface="stream_basic"):
             await s.append("log", b"x", headers=headers)  # type: ignore[arg-type]
         assert await s.latest_offset("log") is None
 
+    async def test_append_many_returns_offsets_in_order_and_reads_back(self) -> None:
+        s = await self.facet(AsyncStreamBasic)
+        before = await s.append("log", b"before")
+        payloads = [b"b", b"", b"a", b"\x00\xff", b"b"]  # unsorted, empty, repeated
+        headers = {"batch": "1", "ключ": "值"}
+        offsets = await s.append_many("log", payloads, headers=headers)
+        assert len(offsets) == len(payloads)
+        assert offsets == sorted(set(offsets))
+        assert offsets[0] > before
+        after = await s.append("log", b"after")
+        assert after > offsets[-1]
+        records = await read_all(s, "log")
+        assert offsets_of(records) == [before, *offsets, after]
+        assert payloads_of(records) == [b"before", *payloads, b"after"]
+        assert [dict(r.headers) for r in records[1:-1]] == [headers] * len(payloads)
+        assert dict(records[0].headers) == {}
+        assert dict(records[-1].headers) == {}
+        assert await s.latest_offset("log") == after
+
+    async def test_append_many_of_nothing_appends_nothing(self) -> None:
+        s = await self.facet(AsyncStreamBasic)
+        assert await s.append_many("log", []) == []
+        assert await s.append_many("log", iter([])) == []
+        assert await s.latest_offset("log") is None
+        assert await s.read("log") == []
+
+    async def test_append_many_takes_any_iterable_of_bytes(self) -> None:
+        s = await self.facet(AsyncStreamBasic)
+        first = await s.append_many("log", (f"g{i}".encode() for i in range(3)))
+        second = await s.append_many("log", (b"t0", b"t1"))
+        assert first + second == sorted(set(first + second))
+        assert payloads_of(await read_all(s, "log")) == [b"g0", b"g1", b"g2", b"t0", b"t1"]
+
+    @pytest.mark.parametrize(
+        "payloads",
+        [
+            pytest.param([b"a", b"b", "text"], id="str-last"),
+            pytest.param([b"a", None, b"c"], id="none-in-the-middle"),
+            pytest.param([bytearray(b"x"), b"b"], id="bytearray-first"),
+            pytest.param([b"a", 1], id="int"),
+            pytest.param(b"abc", id="bare-bytes"),
+            pytest.param("abc", id="bare-str"),
+            pytest.param({b"a": b"b"}, id="mapping"),
+            pytest.param(42, id="not-iterable"),
+            pytest.param(None, id="none"),
+        ],
+    )
+    async def test_append_many_with_a_bad_payload_appends_nothing(self, payloads: object) -> None:
+        s = await self.facet(AsyncStreamBasic)
+        with pytest.raises(prism.InvalidArgumentError):
+            await s.append_many("log", payloads)  # type: ignore[arg-type]
+        assert await s.latest_offset("log") is None
+
+    async def test_append_many_of_more_than_max_batch_is_refused(self) -> None:
+        s = await self.facet(AsyncStreamBasic)
+        with pytest.raises(prism.InvalidArgumentError, match="100,000"):
+            await s.append_many("log", [b""] * 100_001)
+        assert await s.latest_offset("log") is None
+
+    async def test_append_many_with_one_payload_over_the_limit_appends_nothing(self) -> None:
+        limit = self.max_value_bytes
+        if limit is None or limit > 64 * 1024 * 1024:
+            pytest.skip("no declared limit at or under 64 MiB to probe")
+        s = await self.facet(AsyncStreamBasic)
+        with pytest.raises(prism.ValueTooLargeError):
+            await s.append_many("big", [b"ok", b"\x00" * (limit + 1), b"ok"])
+        assert await s.latest_offset("big") is None
+        [offset] = await s.append_many("big", [b"\x00" * limit])
+        assert await s.latest_offset("big") == offset
+
+    @pytest.mark.parametrize(
+        "headers", [{"k": 1}, {"": "v"}, "k=v"], ids=["int-value", "empty-name", "str"]
+    )
+    async def test_append_many_with_bad_headers_appends_nothing(self, headers: object) -> None:
+        s = await self.facet(AsyncStreamBasic)
+        with pytest.raises(prism.InvalidArgumentError):
+            await s.append_many("log", [b"a", b"b"], headers=headers)  # type: ignore[arg-type]
+        assert await s.latest_offset("log") is None
+
+    async def test_concurrent_batches_lose_nothing_and_keep_their_order(self) -> None:
+        s = await self.facet(AsyncStreamBasic)
+
+        async def batches(worker: int) -> list[int]:
+            offsets: list[int] = []
+            for b in range(5):
+                payloads = [f"{worker}:{b}:{i}".encode() for i in range(40)]
+                offsets += await s.append_many("log", payloads)
+            return offsets
+
+        results = await run_concurrently_async([functools.partial(batches, w) for w in range(4)])
+        every = [o for offsets in results for o in offsets]
+        assert len(set(every)) == 4 * 5 * 40
+        records = await read_all(s, "log")
+        assert offsets_of(records) == sorted(every)
+        for worker, offsets in enumerate(results):
+            assert offsets == sorted(offsets)
+            mine = [r for r in records if r.payload.startswith(f"{worker}:".encode())]
+            assert offsets_of(mine) == offsets
+            expected = [f"{worker}:{b}:{i}".encode() for b in range(5) for i in range(40)]
+            assert payloads_of(mine) == expected
+
     @pytest.mark.parametrize("name", BAD_NAMES)
     async def test_bad_stream_names_rejected(self, name: object) -> None:
         s = await self.facet(AsyncStreamBasic)
         for call in (
             lambda: s.append(name, b"x"),  # type: ignore[arg-type]
+            lambda: s.append_many(name, [b"x"]),  # type: ignore[arg-type]
             lambda: s.read(name),  # type: ignore[arg-type]
             lambda: s.latest_offset(name),  # type: ignore[arg-type]
         ):
