@@ -21,6 +21,7 @@ from click.testing import CliRunner
 import prism
 import prism.telemetry
 from prism import _resilience
+from prism._instrument import operations
 from prism._resilience import Breaker, CircuitOpenError, RetryBudget
 from prism.cli import main
 from prism.policy import BreakerPolicy, ResiliencePolicy, effective
@@ -745,6 +746,42 @@ def test_a_checked_method_is_built_on_first_use_only() -> None:
     with pytest.raises(prism.InvalidArgumentError):
         facet.exists("")  # built on first use, checks included
     assert not isinstance(Lazy.__dict__["exists"], type(Lazy.__dict__["set"]))
+
+
+def test_an_interface_default_is_checked_and_so_is_an_override_made_after_it_was_built() -> None:
+    class Log(prism.StreamBasic):
+        def __init__(self) -> None:
+            self.records: list[bytes] = []
+
+        def append(self, stream: str, payload: bytes, *, headers: Any = None) -> int:
+            self.records.append(payload)
+            return len(self.records) - 1
+
+        def read(self, stream: str, from_offset: int = 0, *, max_count: int = 100) -> Any:
+            return []
+
+        def latest_offset(self, stream: str) -> int | None:
+            return len(self.records) - 1 if self.records else None
+
+    log = Log()
+    assert log.append_many("s", iter([b"b", b"a"])) == [0, 1]  # the default, built now
+    with pytest.raises(prism.InvalidArgumentError, match=r"payloads\[1\]"):
+        log.append_many("s", [b"ok", "text"])  # type: ignore[list-item]
+    assert log.records == [b"b", b"a"]  # checked whole: nothing of the bad batch written
+    assert "append_many" in operations(Log)
+
+    class Batched(Log):
+        def append_many(self, stream: str, payloads: Any, *, headers: Any = None) -> list[int]:
+            assert type(payloads) is list  # the check hands over a fresh list
+            return [self.append(stream, p) for p in payloads]
+
+    batched = Batched()
+    with pytest.raises(prism.InvalidArgumentError):
+        batched.append_many("", [b"x"])
+    with pytest.raises(prism.InvalidArgumentError, match="not a single bytes"):
+        batched.append_many("s", b"abc")
+    assert batched.append_many("s", (b"x", b"y")) == [0, 1]
+    assert batched.records == [b"x", b"y"]
 
 
 def test_queue_length_and_group_lag_are_observable_gauges() -> None:
