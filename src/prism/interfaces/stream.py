@@ -77,10 +77,11 @@ class StreamBasic(Interface, name="stream_basic", model="stream"):
         anywhere appends nothing.  An empty batch appends nothing and returns ``[]``.
 
         It is the same as calling :meth:`append` for each payload in turn, except that a
-        backend may send the batch in one round trip (Kafka, Redis, SQLite and memstore do).  It
-        is not atomic: when the backend fails part-way, a prefix or, on a partitioned log,
-        some of the records may already be stored, and calling again may store them twice —
-        at-least-once, like any retried append.  At most ``MAX_BATCH`` payloads per call.
+        backend may send the batch at once (Kafka, Redis and memstore do; SQLite and PostgreSQL
+        write it in one transaction).  Atomicity is not promised: when the backend fails
+        part-way, some of the records may already be stored (none, on a transactional backend),
+        the call raises, and calling again may store them twice — at-least-once, like any
+        retried append.  At most ``MAX_BATCH`` payloads per call.
 
         This default appends one at a time; backends override it."""
         return [self.append(stream, payload, headers=headers) for payload in payloads]

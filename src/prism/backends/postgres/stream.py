@@ -117,6 +117,20 @@ class PostgresStream(
         with self._connection("append") as conn:
             return self._append(conn, stream, 0, payload, headers, None)
 
+    def append_many(
+        self,
+        stream: str,
+        payloads: Iterable[bytes],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        batch = cast("list[bytes]", payloads)  # the check hands over a fresh list
+        if not batch:
+            return []
+        # one connection and one transaction: all of the batch or none of it, one commit
+        with self._connection("append_many") as conn, conn.transaction():
+            return [self._append(conn, stream, 0, p, headers, None) for p in batch]
+
     def _read(
         self, operation: str, stream: str, partition: int, from_offset: int, max_count: int
     ) -> list[StreamRecord]:

@@ -220,6 +220,18 @@ class AsyncStreamBasicSuite(AsyncSuite, interface="stream_basic"):
         assert dict(records[-1].headers) == {}
         assert await s.latest_offset("log") == after
 
+    async def test_append_many_of_2001_keeps_order_across_any_internal_chunks(self) -> None:
+        # backends may send a batch in chunks (redis: 1,000 per script call): 2,001 crosses
+        # two chunk boundaries and leaves one record alone in the last chunk
+        s = await self.facet(AsyncStreamBasic)
+        payloads = [b"%d" % i for i in range(2001)]
+        offsets = await s.append_many("log", payloads)
+        assert len(offsets) == 2001
+        assert offsets == sorted(set(offsets))
+        records = await read_all(s, "log")
+        assert offsets_of(records) == offsets
+        assert payloads_of(records) == payloads
+
     async def test_append_many_of_nothing_appends_nothing(self) -> None:
         s = await self.facet(AsyncStreamBasic)
         assert await s.append_many("log", []) == []
