@@ -26,6 +26,7 @@ from confluent_kafka.admin import AdminClient
 
 import prism
 from prism._partition import partition_for
+from prism.backends.kafka._async.stream import INLINE_BATCH
 from prism.backends.kafka._config import parse_config
 from prism.backends.kafka._core import MAX_TOPIC, escape, group_id, topic_name, unescape
 from prism.backends.kafka._testing import MockCluster, start_mock
@@ -608,6 +609,85 @@ def test_broker_gone_mid_run_is_backend_unavailable_sync_and_async() -> None:
         asyncio.run(scenario())
     finally:
         cluster.stop()
+
+
+def test_raw_consumer_reads_an_append_many_batch_in_order_with_its_headers(
+    broker: tuple[str, dict[str, Any]], cfg: dict[str, Any]
+) -> None:
+    url, _ = broker
+    name = fresh("many")
+    payloads = [b"%d" % i for i in range(50)][::-1]  # not in any sorted order
+    with prism.open(name, config=cfg) as ns:
+        offsets = ns.stream.append_many("log", payloads, headers={"batch": "b1", "ключ": "值"})
+    messages = raw_read(url, topic_name("prism", name, "s", "log"), 0)
+    assert [m.offset() for m in messages] == offsets
+    assert [m.value() for m in messages] == payloads
+    for m in messages:
+        assert m.key() is None
+        assert dict(m.headers()) == {"batch": b"b1", "ключ": "值".encode()}
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_a_batch_larger_than_the_local_queue_waits_for_room(
+    broker: tuple[str, dict[str, Any]], flavour: str
+) -> None:
+    """librdkafka refuses a record while its local queue is full (BufferError); a batch of
+    1,000 through a queue of 100 must wait for room, not fail or drop any."""
+    url, options = broker
+    small = config(url, options, librdkafka={"queue.buffering.max.messages": 100})
+    payloads = [b"r%d" % i for i in range(1000)]
+    name = fresh("room")
+    if flavour == "sync":
+        with prism.open(name, config=small) as ns:
+            offsets = ns.stream.append_many("log", payloads)
+            records = [r for page in _pages(ns.stream) for r in page]
+    else:
+
+        async def scenario() -> tuple[list[int], list[Any]]:
+            ns = await prism.open_async(name, config=small)
+            try:
+                got = await ns.stream.append_many("log", payloads)
+                out: list[Any] = []
+                position = 0
+                while page := await ns.stream.read("log", position):
+                    out += page
+                    position = page[-1].offset + 1
+                return got, out
+            finally:
+                await ns.close()
+
+        offsets, records = asyncio.run(scenario())
+    assert offsets == sorted(set(offsets))
+    assert [r.offset for r in records] == offsets
+    assert [r.payload for r in records] == payloads
+
+
+def _pages(stream: Any) -> Iterator[list[Any]]:
+    position = 0
+    while page := stream.read("log", position):
+        yield page
+        position = page[-1].offset + 1
+
+
+def test_async_append_many_of_a_batch_past_the_inline_limit_uses_a_worker(
+    cfg: dict[str, Any],
+) -> None:
+    """Over INLINE_BATCH records are produced by a worker thread, so the loop is not held up
+    for the whole produce loop; the result is the same: every offset, in order."""
+    count = INLINE_BATCH + 1
+
+    async def scenario() -> tuple[list[int], int | None]:
+        ns = await prism.open_async(fresh(), config=cfg)
+        try:
+            got = await ns.stream.append_many("log", [b"x%d" % i for i in range(count)])
+            return got, await ns.stream.latest_offset("log")
+        finally:
+            await ns.close()
+
+    offsets, latest = asyncio.run(scenario())
+    assert len(offsets) == count
+    assert offsets == sorted(set(offsets))
+    assert latest == offsets[-1]
 
 
 def test_async_append_does_not_block_the_event_loop(cfg: dict[str, Any]) -> None:

@@ -707,11 +707,34 @@ class KafkaClients:
                 try:
                     produce(topic, payload, partition=0, on_delivery=report, headers=header_list)
                 except BufferError:
-                    # the local queue is full: serve delivery reports until it has room
-                    producer.poll(0.1)
-                    produce(topic, payload, partition=0, on_delivery=report, headers=header_list)
+                    # librdkafka's local queue is full (a batch larger than
+                    # queue.buffering.max.messages): send this one once there is room
+                    self._when_room(
+                        producer,
+                        "append_many",
+                        lambda p=payload: produce(  # type: ignore[misc]
+                            topic, p, partition=0, on_delivery=report, headers=header_list
+                        ),
+                    )
         except KafkaException as exc:
             raise translated(exc, BACKEND, "append_many", translate) from exc
+
+    def _when_room(self, producer: Producer, operation: str, send: Callable[[], None]) -> None:
+        """Serve delivery reports until librdkafka's local queue takes ``send``'s record, at
+        most the timeout."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            producer.poll(0.05)
+            try:
+                send()
+            except BufferError:
+                if time.monotonic() > deadline:
+                    msg = f"librdkafka's local queue stayed full for {self.timeout} s"
+                    raise BackendUnavailableError(
+                        msg, backend=BACKEND, operation=operation
+                    ) from None
+            else:
+                return
 
     def append_batch(
         self, topic: str, payloads: list[bytes], headers: Mapping[str, str] | None = None

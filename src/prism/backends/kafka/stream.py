@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 __all__ = ["KafkaStream"]
 
 PAGE = 100
+INLINE_BATCH = 2000
+"""Most records an async ``append_many`` produces in the event loop's thread (about 4 µs
+each, so a few milliseconds); a larger batch is produced by a worker thread, which waits for
+its delivery reports there, so the loop is never held up for long."""
 
 
 def _record(stream: str, raw: Raw, delivery_count: int = 1) -> StreamRecord:
@@ -105,6 +109,8 @@ class KafkaStream(
         topic = self._topic(stream)
         if topic not in self._k.counts:
             self._k.call(self._k.ensure, topic, 1, "append_many")
+        if len(batch) > INLINE_BATCH:  # producing them all would hold the loop up: a worker does
+            return self._k.call(self._k.append_batch, topic, batch, headers)
         return self._k.append_batch(topic, batch, headers)
 
     def read(

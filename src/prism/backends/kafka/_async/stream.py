@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 __all__ = ["AsyncKafkaStream"]
 
 PAGE = 100
+INLINE_BATCH = 2000
+"""Most records an async ``append_many`` produces in the event loop's thread (about 4 µs
+each, so a few milliseconds); a larger batch is produced by a worker thread, which waits for
+its delivery reports there, so the loop is never held up for long."""
 
 
 def _record(stream: str, raw: Raw, delivery_count: int = 1) -> StreamRecord:
@@ -103,6 +107,8 @@ class AsyncKafkaStream(
         topic = self._topic(stream)
         if topic not in self._k.counts:
             await self._k.call_async(self._k.ensure, topic, 1, "append_many")
+        if len(batch) > INLINE_BATCH:  # producing them all would hold the loop up: a worker does
+            return await self._k.call_async(self._k.append_batch, topic, batch, headers)
         return await self._k.append_batch_async(topic, batch, headers)
 
     async def read(
