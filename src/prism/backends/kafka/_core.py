@@ -621,25 +621,23 @@ class KafkaClients:
         if self.limit is not None and len(payload) > self.limit:
             msg = f"payload of {len(payload)} bytes is over the limit of {self.limit} bytes"
             raise ValueTooLargeError(msg, backend=BACKEND, operation="append")
+        producer = self.producer
+
+        def send() -> None:
+            producer.produce(
+                topic,
+                payload,
+                None if key is None else key.encode("utf-8"),
+                partition=partition,
+                on_delivery=report,
+                headers=_header_list(headers),
+            )
+
         try:
-            self.producer.produce(
-                topic,
-                payload,
-                None if key is None else key.encode("utf-8"),
-                partition=partition,
-                on_delivery=report,
-                headers=_header_list(headers),
-            )
-        except BufferError:
-            self.producer.poll(0.1)  # the queue is full: let deliveries drain once, then retry
-            self.producer.produce(
-                topic,
-                payload,
-                None if key is None else key.encode("utf-8"),
-                partition=partition,
-                on_delivery=report,
-                headers=_header_list(headers),
-            )
+            try:
+                send()
+            except BufferError:  # the local queue is full: send it once there is room
+                self._when_room(producer, "append", send)
         except KafkaException as exc:
             raise translated(exc, BACKEND, "append", translate) from exc
 
