@@ -8,7 +8,8 @@
   cost any asyncio API pays that gives each record its own result.  (``confluent_kafka.aio``'s
   AIOProducer was tried as that baseline: its futures resolve only on its 1 s buffer timer
   here, 750 records/s, so it measures nothing useful);
-* batched produce: ``append_many`` of the same 1,000 records (sync, and async), each resolved
+* batched produce: ``append_many`` of the same 1,000 records (sync, and async; REPEAT calls
+  per sample), each resolved
   by its delivery report, against the same raw ``produce`` + ``flush`` loop, and against that
   loop with a delivery callback that keeps each record's offset and error (what a producer
   that must know its records landed does);
@@ -51,6 +52,9 @@ from prism.testing.servers import env_url
 
 PAYLOAD = b"x" * 1024
 IN_FLIGHT = 1000
+REPEAT = 10
+"""batches of IN_FLIGHT per sample of the batched cases (a single batch is ~3 ms: too short
+to time steadily)"""
 ROUNDS = 9
 LATENCY_PER_ROUND = 200
 CG_TOTAL = 4_000  # the mock keeps 5 MiB per partition and drops older records
@@ -111,10 +115,23 @@ class Bench:
         self.loop.run_until_complete(run())
 
     def prism_many(self) -> None:
-        self.ns.stream.append_many("tp", self.batch)
+        for _ in range(REPEAT):
+            self.ns.stream.append_many("tp", self.batch)
 
     def prism_many_async(self) -> None:
-        self.loop.run_until_complete(self.ans.stream.append_many("tp", self.batch))
+        async def run() -> None:
+            for _ in range(REPEAT):
+                await self.ans.stream.append_many("tp", self.batch)
+
+        self.loop.run_until_complete(run())
+
+    def raw_batches(self) -> None:
+        for _ in range(REPEAT):
+            self.raw_batch()
+
+    def raw_batches_reported(self) -> None:
+        for _ in range(REPEAT):
+            self.raw_batch_reported()
 
     def raw_batch_reported(self) -> None:
         """Raw ``produce`` + ``flush`` with a delivery callback keeping each record's offset
@@ -236,8 +253,8 @@ class Bench:
         flip = index % 2 == 1
         pairs: list[tuple[str, Callable[[], None], str, Callable[[], None]]] = [
             ("tp prism", self.prism_batch, "tp raw", self.raw_batch),
-            ("tpm prism", self.prism_many, "tpm raw", self.raw_batch),
-            ("tpma prism", self.prism_many_async, "tpr raw", self.raw_batch_reported),
+            ("tpm prism", self.prism_many, "tpm raw", self.raw_batches),
+            ("tpma prism", self.prism_many_async, "tpr raw", self.raw_batches_reported),
             ("cg prism", self.prism_cg, "cg raw", self.raw_cg),
         ]
         for a_name, a, b_name, b in pairs:
@@ -316,10 +333,11 @@ def main() -> None:
         many_async = bench.medians("tpma prism")
         raw_tp = bench.medians("tpm raw")
         reported = bench.medians("tpr raw")
-        print(_line(f"append_many of {IN_FLIGHT} 1 KiB (sync)", many, raw_tp, IN_FLIGHT))
-        print(_line(f"append_many of {IN_FLIGHT} 1 KiB (async)", many_async, raw_tp, IN_FLIGHT))
-        print(_line("  sync, against raw with delivery reports", many, reported, IN_FLIGHT))
-        print(_line("  async, against raw with delivery reports", many_async, reported, IN_FLIGHT))
+        per = IN_FLIGHT * REPEAT
+        print(_line(f"append_many of {IN_FLIGHT} 1 KiB (sync)", many, raw_tp, per))
+        print(_line(f"append_many of {IN_FLIGHT} 1 KiB (async)", many_async, raw_tp, per))
+        print(_line("  sync, against raw with delivery reports", many, reported, per))
+        print(_line("  async, against raw with delivery reports", many_async, reported, per))
         print(
             _line(
                 f"consume+ack, batches of {CG_BATCH}",

@@ -234,14 +234,16 @@ class _Delivery:
 
 
 class _Batch:
-    """The records of one ``append_many`` waiting for their delivery reports: one callback
-    object for all of them (no allocation per record) and one wake-up when the last arrives.
+    """The records of one ``append_many`` waiting for their delivery reports.  Its
+    :meth:`reporter` is the one delivery callback of all of them (a closure made once per
+    batch, cheaper to call than an object's ``__call__``); an async batch wakes its loop once,
+    when the last report arrives.
 
     Reports may be served by any thread polling the producer, in any order; the offsets are
     sorted at the end, which is the order the records were produced in: they all went to one
     partition of an idempotent producer, which keeps a partition's records in produce order."""
 
-    __slots__ = ("error", "event", "expected", "future", "offsets", "settler")
+    __slots__ = ("error", "expected", "future", "offsets", "settler")
 
     def __init__(
         self,
@@ -252,22 +254,43 @@ class _Batch:
         self.expected = expected
         self.offsets: list[int] = []
         self.error: PrismError | None = None
-        self.event = threading.Event() if settler is None else None
         self.settler = settler
         self.future = future
 
-    def __call__(self, err: KafkaError | None, message: Message) -> None:
-        if err is not None:
-            if self.error is None:
-                self.error = error_of(err)
-            self.offsets.append(-1)
-        else:
-            self.offsets.append(message.offset() or 0)
-        if len(self.offsets) >= self.expected:  # list.append is atomic; settling is idempotent
-            if self.settler is not None:
-                self.settler.add(self)
-            elif self.event is not None:
-                self.event.set()
+    def failed(self, err: KafkaError) -> None:
+        if self.error is None:
+            self.error = error_of(err)
+        self.offsets.append(-1)
+
+    def reporter(self) -> Callable[[KafkaError | None, Message], None]:
+        append = self.offsets.append
+        failed = self.failed
+        settler = self.settler
+        if settler is None:  # sync: the caller counts the reports once its flush is done
+
+            def report(err: KafkaError | None, message: Message) -> None:
+                if err is None:
+                    append(message.offset() or 0)
+                else:
+                    failed(err)
+
+            return report
+
+        offsets, expected, batch = self.offsets, self.expected, self
+
+        def report_async(err: KafkaError | None, message: Message) -> None:
+            if err is None:
+                append(message.offset() or 0)
+            else:
+                failed(err)
+            if len(offsets) >= expected:  # list.append is atomic; settling is idempotent
+                settler.add(batch)
+
+        return report_async
+
+    @property
+    def complete(self) -> bool:
+        return len(self.offsets) >= self.expected
 
     def result(self) -> list[int]:
         if self.error is not None:
@@ -686,24 +709,29 @@ class KafkaClients:
         topic: str,
         payloads: list[bytes],
         headers: Mapping[str, str] | None,
-        report: _Batch,
+        report: Callable[[KafkaError | None, Message], None],
     ) -> None:
         limit = self.limit
-        if limit is not None:  # nothing is produced when any record is over the limit
-            for i, payload in enumerate(payloads):
-                if len(payload) > limit:
-                    msg = (
-                        f"payloads[{i}] is {len(payload)} bytes, over the limit of "
-                        f"{limit} bytes; nothing was appended"
-                    )
-                    raise ValueTooLargeError(msg, backend=BACKEND, operation="append_many")
+        # nothing is produced when any record is over the limit (a C loop finds out)
+        if limit is not None and payloads and max(map(len, payloads)) > limit:
+            i = next(i for i, payload in enumerate(payloads) if len(payload) > limit)
+            msg = (
+                f"payloads[{i}] is {len(payloads[i])} bytes, over the limit of {limit} bytes; "
+                "nothing was appended"
+            )
+            raise ValueTooLargeError(msg, backend=BACKEND, operation="append_many")
         producer = self.producer
         produce = producer.produce
         header_list = _header_list(headers)
         try:
             for payload in payloads:
                 try:
-                    produce(topic, payload, partition=0, on_delivery=report, headers=header_list)
+                    if header_list is None:  # no keyword librdkafka must parse and ignore
+                        produce(topic, payload, partition=0, on_delivery=report)
+                    else:
+                        produce(
+                            topic, payload, partition=0, on_delivery=report, headers=header_list
+                        )
                 except BufferError:
                     # librdkafka's local queue is full (a batch larger than
                     # queue.buffering.max.messages): send this one once there is room
@@ -739,13 +767,18 @@ class KafkaClients:
     ) -> list[int]:
         """Produce records to partition 0 of ``topic`` and wait once for every delivery
         report; their offsets, in order."""
-        report = _Batch(len(payloads))
-        self._produce_batch(topic, payloads, headers, report)
-        self.producer.flush(self.timeout + 5)
-        if report.event is None or not report.event.wait(self.timeout + 5):
-            msg = f"no delivery report from Kafka within {self.timeout} s"
-            raise BackendUnavailableError(msg, backend=BACKEND, operation="append_many")
-        return report.result()
+        batch = _Batch(len(payloads))
+        self._produce_batch(topic, payloads, headers, batch.reporter())
+        producer = self.producer
+        producer.flush(self.timeout + 5)
+        # another thread's flush may still be running one of our callbacks: poll it out
+        deadline = time.monotonic() + self.timeout + 5
+        while not batch.complete:
+            if time.monotonic() > deadline:
+                msg = f"no delivery report from Kafka within {self.timeout} s"
+                raise BackendUnavailableError(msg, backend=BACKEND, operation="append_many")
+            producer.poll(0.01)
+        return batch.result()
 
     def append_batch_async(
         self, topic: str, payloads: list[bytes], headers: Mapping[str, str] | None = None
@@ -757,7 +790,8 @@ class KafkaClients:
         if settler is None or settler.loop is not loop:
             settler = self._settler_for(loop)
         future: asyncio.Future[list[int]] = loop.create_future()
-        self._produce_batch(topic, payloads, headers, _Batch(len(payloads), settler, future))
+        batch = _Batch(len(payloads), settler, future)
+        self._produce_batch(topic, payloads, headers, batch.reporter())
         return future
 
     def _settler_for(self, loop: asyncio.AbstractEventLoop) -> _Settler:
