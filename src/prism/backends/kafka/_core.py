@@ -645,22 +645,31 @@ class KafkaClients:
             msg = f"payload of {len(payload)} bytes is over the limit of {self.limit} bytes"
             raise ValueTooLargeError(msg, backend=BACKEND, operation="append")
         producer = self.producer
-
-        def send() -> None:
-            producer.produce(
-                topic,
-                payload,
-                None if key is None else key.encode("utf-8"),
-                partition=partition,
-                on_delivery=report,
-                headers=_header_list(headers),
-            )
-
+        encoded = None if key is None else key.encode("utf-8")
+        header_list = _header_list(headers)
         try:
             try:
-                send()
+                producer.produce(
+                    topic,
+                    payload,
+                    encoded,
+                    partition=partition,
+                    on_delivery=report,
+                    headers=header_list,
+                )
             except BufferError:  # the local queue is full: send it once there is room
-                self._when_room(producer, "append", send)
+                self._when_room(
+                    producer,
+                    "append",
+                    lambda: producer.produce(
+                        topic,
+                        payload,
+                        encoded,
+                        partition=partition,
+                        on_delivery=report,
+                        headers=header_list,
+                    ),
+                )
         except KafkaException as exc:
             raise translated(exc, BACKEND, "append", translate) from exc
 
