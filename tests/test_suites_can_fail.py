@@ -154,3 +154,40 @@ def test_a_declared_pubsub_limit_is_caught_only_by_the_size_rule(
         for flavour in ("sync", "async")
         for case in ("test_binary_payloads_round_trip[1MiB]", "test_payload_at_the_declared_limit")
     }, stdout[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("backend", "cases"),
+    [
+        (
+            "broken-stream-many-reversed",
+            {
+                "test_append_many_returns_offsets_in_order_and_reads_back",
+                "test_append_many_takes_any_iterable_of_bytes",
+                "test_append_many_of_2001_keeps_order_across_any_internal_chunks",
+                "test_concurrent_batches_lose_nothing_and_keep_their_order",
+            },
+        ),
+        (
+            "broken-stream-many-no-headers",
+            {"test_append_many_returns_offsets_in_order_and_reads_back"},
+        ),
+    ],
+)
+def test_a_broken_append_many_is_caught_only_by_the_batch_rules(
+    run: tuple[dict[str, Any], str], backend: str, cases: set[str]
+) -> None:
+    """A batch stored back to front, or one whose headers are dropped, fails exactly the
+    append_many cases that check order and headers, in both flavours; single appends, read
+    and latest_offset are untouched, so no other stream_basic case fails."""
+    matrix, stdout = run
+    assert matrix[backend]["stream_basic"] == "failed"
+    prefix = f"Test_{backend.replace('-', '_')}_stream_basic_"
+    failed = {
+        "::".join(line.split(" ")[1].split("::")[-2:])
+        for line in stdout.splitlines()
+        if line.startswith("FAILED") and prefix in line
+    }
+    assert failed == {
+        f"{prefix}{flavour}::{case}" for flavour in ("sync", "async") for case in cases
+    }, stdout[-3000:]

@@ -252,6 +252,32 @@ class ByConsumerReclaimMemStream(MemStream):
             _restore(self, stream, group, hidden)
 
 
+class ManyReversedMemStream(MemStream):
+    """append_many stores the batch back to front (returning the offsets in the order given)."""
+
+    def append_many(
+        self,
+        stream: str,
+        payloads: Iterable[bytes],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        return sorted(super().append_many(stream, list(payloads)[::-1], headers=headers))
+
+
+class ManyNoHeadersMemStream(MemStream):
+    """append_many drops the headers it was given."""
+
+    def append_many(
+        self,
+        stream: str,
+        payloads: Iterable[bytes],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        return super().append_many(stream, payloads)
+
+
 VARIANTS = [
     Variant(
         "stream",
@@ -311,4 +337,6 @@ VARIANTS = [
         ByConsumerReclaimMemStream,
         "stream_consumer_groups",
     ),
+    Variant("stream", "many-reversed", ManyReversedMemStream, "stream_basic"),
+    Variant("stream", "many-no-headers", ManyNoHeadersMemStream, "stream_basic"),
 ]

@@ -250,6 +250,32 @@ class AsyncByConsumerReclaimMemStream(AsyncMemStream):
             _restore(self, stream, group, hidden)
 
 
+class AsyncManyReversedMemStream(AsyncMemStream):
+    """append_many stores the batch back to front (returning the offsets in the order given)."""
+
+    async def append_many(
+        self,
+        stream: str,
+        payloads: Iterable[bytes],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        return sorted(await super().append_many(stream, list(payloads)[::-1], headers=headers))
+
+
+class AsyncManyNoHeadersMemStream(AsyncMemStream):
+    """append_many drops the headers it was given."""
+
+    async def append_many(
+        self,
+        stream: str,
+        payloads: Iterable[bytes],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        return await super().append_many(stream, payloads)
+
+
 VARIANTS = [
     Variant(
         "stream",
@@ -309,4 +335,6 @@ VARIANTS = [
         AsyncByConsumerReclaimMemStream,
         "stream_consumer_groups",
     ),
+    Variant("stream", "many-reversed", AsyncManyReversedMemStream, "stream_basic"),
+    Variant("stream", "many-no-headers", AsyncManyNoHeadersMemStream, "stream_basic"),
 ]
