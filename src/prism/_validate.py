@@ -165,15 +165,21 @@ def names(values: object, what: str = "keys") -> list[str]:
         if len(items) <= MAX_BATCH and (not items or _plain_names(items)):
             return items
         return _names(items, what)
-    if isinstance(values, str | bytes | Mapping):
-        msg = f"{what} must be an iterable of str, not a single {type(values).__name__}"
+    return _names(_listed(values, what, "str"), what)
+
+
+def _listed(values: object, what: str, kind: str) -> list[Any]:
+    """A batch that is not a list, as a fresh list: any iterable but a single str, bytes-like
+    value or mapping (each of which is one value, not a batch of ``kind``)."""
+    if isinstance(values, str | bytes | bytearray | memoryview | Mapping):
+        msg = f"{what} must be an iterable of {kind}, not a single {type(values).__name__}"
         raise InvalidArgumentError(msg)
     try:
-        items = list(values)  # type: ignore[call-overload]
+        items: list[Any] = list(values)  # type: ignore[call-overload]
     except TypeError as exc:
-        msg = f"{what} must be an iterable of str, got {type(values).__name__}"
+        msg = f"{what} must be an iterable of {kind}, got {type(values).__name__}"
         raise InvalidArgumentError(msg) from exc
-    return _names(items, what)
+    return items
 
 
 def _names(items: list[Any], what: str) -> list[str]:
@@ -256,15 +262,8 @@ def payload_list(values: object, limit: int | None, what: str = "payloads") -> l
         items: list[Any] = values.copy()
         if len(items) <= MAX_BATCH and (not items or _plain_payloads(items, limit)):
             return items
-    elif isinstance(values, str | bytes | bytearray | memoryview | Mapping):
-        msg = f"{what} must be an iterable of bytes, not a single {type(values).__name__}"
-        raise InvalidArgumentError(msg)
     else:
-        try:
-            items = list(values)  # type: ignore[call-overload]
-        except TypeError as exc:
-            msg = f"{what} must be an iterable of bytes, got {type(values).__name__}"
-            raise InvalidArgumentError(msg) from exc
+        items = _listed(values, what, "bytes")
     batch(len(items), what)
     for i, item in enumerate(items):
         if type(item) is not bytes or (limit is not None and len(item) > limit):
