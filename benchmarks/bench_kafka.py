@@ -18,7 +18,9 @@
 * consume + ack: batches of 50 records through a consumer group, committing after each batch
   (prism: ``consume`` + ``ack`` — its process is a member of the Kafka group; raw: a
   ``Consumer`` subscribed with its own group id, ``group.protocol=consumer``, ``consume`` +
-  synchronous ``commit``).
+  synchronous ``commit``).  A second baseline, "raw reading each record", also reads each
+  record's value, key, headers, offset and timestamp, the fields prism's ``StreamRecord``
+  carries: the bare loop reads none of them.
 
 Stability on a loaded machine: one warm-up round of every case, then ROUNDS rounds in which the
 cases and the two sides alternate (A B, then B A), so drift hits both; the figure of a case is
@@ -86,6 +88,49 @@ def _raw_producer(bootstrap: str) -> Producer:
 def _poll(producer: Producer, stop: threading.Event) -> None:
     while not stop.is_set():
         producer.poll(0.05)
+
+
+def _raw_consumer(bootstrap: str, topic: str) -> Consumer:
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"raw-{uuid.uuid4().hex[:8]}",
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+            "fetch.wait.max.ms": 10,
+            "fetch.message.max.bytes": 1024 * 1024 + 64 * 1024,
+            "allow.auto.create.topics": False,
+            "group.protocol": "consumer",
+        }
+    )
+    consumer.subscribe([topic])
+    return consumer
+
+
+def _consume_commit(consumer: Consumer, batches: int, *, fields: bool) -> None:
+    """``batches`` of CG_BATCH records consumed, each batch then committed synchronously."""
+    kept: list[tuple[Any, ...]] = []
+    for _ in range(batches):
+        got: list[Message] = []
+        while len(got) < CG_BATCH:
+            more = consumer.consume(CG_BATCH - len(got), 5.0)
+            if not more:
+                msg = f"the raw consumer ran dry after {len(got)} records"
+                raise RuntimeError(msg)
+            for m in more:
+                err = m.error()
+                if err is None:
+                    got.append(m)
+                elif err.code() != KafkaError._PARTITION_EOF:
+                    raise RuntimeError(str(err))
+        if fields:
+            kept = [(m.value(), m.key(), m.headers(), m.offset(), m.timestamp()) for m in got]
+        last = got[-1]
+        consumer.commit(
+            offsets=[TopicPartition(last.topic() or "", 0, (last.offset() or 0) + 1)],
+            asynchronous=False,
+        )
+    del kept
 
 
 def _timed(fn: Callable[[], object]) -> Sample:
@@ -197,7 +242,7 @@ class Bench:
 
     def setup_groups(self, bootstrap: str) -> None:
         async def fill() -> None:
-            for name in ("cg", "raw-cg"):  # both filled alike by prism's producer
+            for name in ("cg", "raw-cg", "raw-cgf"):  # all filled alike by prism's producer
                 for _ in range(CG_TOTAL // IN_FLIGHT):
                     await asyncio.gather(
                         *(self.ans.stream.append(name, PAYLOAD) for _ in range(IN_FLIGHT))
@@ -205,19 +250,8 @@ class Bench:
 
         self.loop.run_until_complete(fill())
         self.ns.stream.create_group("cg", "g", start="earliest")
-        self.consumer = Consumer(
-            {
-                "bootstrap.servers": bootstrap,
-                "group.id": f"raw-{uuid.uuid4().hex[:8]}",
-                "enable.auto.commit": False,
-                "auto.offset.reset": "earliest",
-                "fetch.wait.max.ms": 10,
-                "fetch.message.max.bytes": 1024 * 1024 + 64 * 1024,
-                "allow.auto.create.topics": False,
-                "group.protocol": "consumer",
-            }
-        )
-        self.consumer.subscribe([self.topic["raw-cg"]])
+        self.consumer = _raw_consumer(bootstrap, self.topic["raw-cg"])
+        self.fields_consumer = _raw_consumer(bootstrap, self.topic["raw-cgf"])
         self.acked = 0
         self.per_round = CG_TOTAL // CG_BATCH // (ROUNDS + 1)
 
@@ -227,24 +261,12 @@ class Bench:
             self.acked += self.ns.stream.ack("cg", "g", [r.offset for r in got])
 
     def raw_cg(self) -> None:
-        for _ in range(self.per_round):
-            got: list[Message] = []
-            while len(got) < CG_BATCH:
-                more = self.consumer.consume(CG_BATCH - len(got), 5.0)
-                if not more:
-                    msg = f"the raw consumer ran dry after {len(got)} records"
-                    raise RuntimeError(msg)
-                for m in more:
-                    err = m.error()
-                    if err is None:
-                        got.append(m)
-                    elif err.code() != KafkaError._PARTITION_EOF:
-                        raise RuntimeError(str(err))
-            last = got[-1]
-            self.consumer.commit(
-                offsets=[TopicPartition(last.topic() or "", 0, (last.offset() or 0) + 1)],
-                asynchronous=False,
-            )
+        _consume_commit(self.consumer, self.per_round, fields=False)
+
+    def raw_cg_fields(self) -> None:
+        """The raw loop reading what a consumer passes on of each record: the value, key,
+        headers, offset and timestamp (what prism's ``StreamRecord`` carries)."""
+        _consume_commit(self.fields_consumer, self.per_round, fields=True)
 
     # ---- rounds ----------------------------------------------------------------------------
 
@@ -262,6 +284,7 @@ class Bench:
             for name, fn in order:
                 self.add(name, _timed(fn))
         self.add("tp raw asyncio", _timed(self.raw_asyncio_batch))
+        self.add("cgf raw", _timed(self.raw_cg_fields))
         self.latency_round("raw" if flip else "prism")
 
     def medians(self, case: str) -> Sample:
@@ -290,7 +313,7 @@ def main() -> None:
         raw = _raw_producer(bootstrap)
         with prism.open(namespace, config=cfg) as ns:
             # the raw side writes to topics prism created (same partitions, same broker)
-            for name in ("raw-tp", "raw-lat", "raw-cg"):
+            for name in ("raw-tp", "raw-lat", "raw-cg", "raw-cgf"):
                 ns.stream.append(name, b"warm-up")
             loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
@@ -301,7 +324,8 @@ def main() -> None:
             poller = threading.Thread(target=_poll, args=(bench.asyncio_producer, stop))
             poller.start()
             bench.topic = {
-                n: topic_name("prism", namespace, "s", n) for n in ("raw-tp", "raw-lat", "raw-cg")
+                n: topic_name("prism", namespace, "s", n)
+                for n in ("raw-tp", "raw-lat", "raw-cg", "raw-cgf")
             }
             bench.setup_groups(bootstrap)
             for index in range(ROUNDS + 1):
@@ -311,6 +335,7 @@ def main() -> None:
                 msg = f"prism acknowledged {bench.acked} records, not {expected}"
                 raise RuntimeError(msg)
             bench.consumer.close()
+            bench.fields_consumer.close()
             stop.set()
             poller.join()
             loop.run_until_complete(ans.close())
@@ -343,6 +368,14 @@ def main() -> None:
                 f"consume+ack, batches of {CG_BATCH}",
                 bench.medians("cg prism"),
                 bench.medians("cg raw"),
+                bench.per_round * CG_BATCH,
+            )
+        )
+        print(
+            _line(
+                "  … against raw reading each record",
+                bench.medians("cg prism"),
+                bench.medians("cgf raw"),
                 bench.per_round * CG_BATCH,
             )
         )

@@ -149,22 +149,33 @@ class Raw(NamedTuple):
     timestamp: float
 
 
+_tuple_new = tuple.__new__
+"""Builds a :class:`Raw` from a tuple of its fields without the Python-level ``__new__``
+that ``NamedTuple`` adds (about 0.1 µs a record on the read paths)."""
+
+
+def _headers_of(raw_headers: Any) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in cast("list[tuple[str, bytes | None]]", raw_headers):
+        headers[name] = (value or b"").decode("utf-8", "replace")
+    return headers
+
+
 def raw_of(message: Message) -> Raw:
-    # runs once per record read: no helper calls
+    # runs once per record read: one helper call, only when the record has headers
     key = message.key()
     raw_headers = message.headers()
-    headers: dict[str, str] = {}
-    if raw_headers:
-        for name, value in cast("list[tuple[str, bytes | None]]", raw_headers):
-            headers[name] = (value or b"").decode("utf-8", "replace")
     kind, ms = message.timestamp()
-    return Raw(
-        message.partition() or 0,
-        message.offset() or 0,
-        None if key is None else key.decode("utf-8", "replace"),
-        message.value() or b"",
-        headers,
-        ms / 1000.0 if kind and ms > 0 else time.time(),
+    return _tuple_new(
+        Raw,
+        (
+            message.partition() or 0,
+            message.offset() or 0,
+            None if key is None else key.decode("utf-8", "replace"),
+            message.value() or b"",
+            _headers_of(raw_headers) if raw_headers else {},
+            ms / 1000.0 if kind and ms > 0 else time.time(),
+        ),
     )
 
 
@@ -1111,12 +1122,13 @@ class KafkaClients:
             left = max_count - len(out)
             if left:
                 fresh = self._fetch(state, left, 0.0 if out else block)
-                moment = now()
-                for record in fresh:
-                    count = state.counts.pop(record.offset, 0) + 1
-                    state.pending[record.offset] = [consumer, moment, count, record]
-                    out.append((record, count))
                 if fresh:
+                    moment = now()
+                    pending, counts = state.pending, state.counts
+                    for record in fresh:  # once per record delivered
+                        count = counts.pop(record[1], 0) + 1 if counts else 1
+                        pending[record[1]] = [consumer, moment, count, record]
+                        out.append((record, count))
                     state.last_delivered = fresh[-1].offset
             return out
 
@@ -1126,11 +1138,8 @@ class KafkaClients:
         fenced the commit (the partition is another member's: its pending records are the
         group's again)."""
         with state.lock:
-            popped: dict[int, list[Any]] = {}
-            for offset in offsets:
-                entry = state.pending.pop(offset, None)
-                if entry is not None:
-                    popped[offset] = entry
+            take = state.pending.pop
+            popped = [(o, e) for o in offsets if (e := take(o, None)) is not None]
             floor = state.floor()
             if floor > state.committed:
                 try:
@@ -1230,6 +1239,7 @@ class KafkaClients:
         has not fetched yet are waited for (up to the timeout), as ``read`` does."""
         member = self._join(state)
         group = state.group
+        mine = state.partition
         out = state.take_buffered(count)
         if len(out) >= count:
             return out
@@ -1247,23 +1257,41 @@ class KafkaClients:
                 wait = _SLICE if out else max(0.0, min(deadline - time.monotonic(), _SLICE))
                 elsewhere = False
                 for message in member.consume(count - len(out), timeout=wait):
+                    # runs once per record consumed: the common case (a record of this
+                    # state's partition) builds its Raw here, reading each field once
                     err = message.error()
                     if err is not None:
                         if err.code() == KafkaError._PARTITION_EOF:
                             continue
                         raise error_of(err)
-                    target = group.states.get(message.partition() or 0)
-                    if target is None or not target.assigned:
+                    partition = message.partition() or 0
+                    offset = message.offset() or 0
+                    if partition == mine and state.assigned:
+                        if offset < state.next:
+                            continue
+                        key = message.key()
+                        raw_headers = message.headers()
+                        kind, ms = message.timestamp()
+                        out.append(
+                            _tuple_new(
+                                Raw,
+                                (
+                                    partition,
+                                    offset,
+                                    None if key is None else key.decode("utf-8", "replace"),
+                                    message.value() or b"",
+                                    _headers_of(raw_headers) if raw_headers else {},
+                                    ms / 1000.0 if kind and ms > 0 else time.time(),
+                                ),
+                            )
+                        )
+                        state.next = offset + 1
                         continue
-                    record = raw_of(message)
-                    if target is state:
-                        if record.offset >= state.next:
-                            out.append(record)
-                            state.next = record.offset + 1
-                    elif record.offset >= (
-                        target.buffer[-1].offset + 1 if target.buffer else target.next
-                    ):
-                        target.buffer.append(record)
+                    target = group.states.get(partition)
+                    if target is None or target is state or not target.assigned:
+                        continue
+                    if offset >= (target.buffer[-1].offset + 1 if target.buffer else target.next):
+                        target.buffer.append(raw_of(message))
                         elsewhere = True
                 if len(out) >= count:
                     return out
@@ -1283,8 +1311,15 @@ class KafkaClients:
                     if high <= state.next:
                         return out
                     deadline = time.monotonic() + self.timeout
-        except KafkaException as exc:
-            raise translated(exc, BACKEND, "consume", translate) from exc
+        except BaseException as exc:
+            if out and state.assigned:
+                # fetched but not handed out: they wait in the buffer for the next call, so
+                # an ack meanwhile cannot commit past them
+                state.buffer.extendleft(reversed(out))
+                state.next = out[0].offset
+            if isinstance(exc, KafkaException):
+                raise translated(exc, BACKEND, "consume", translate) from exc
+            raise
 
     def _member_commit(self, state: GroupState, floor: int) -> bool:
         """Commit ``floor`` through the member; True when Kafka fenced it (it no longer holds
