@@ -603,6 +603,31 @@ def test_one_trace_spans_a_stream_append_many_and_each_record_read(
     assert "append_many" not in _resilience.IDEMPOTENT["stream"]
 
 
+def test_batch_spans_count_their_messages_and_single_ones_do_not(
+    spans: InMemorySpanExporter,
+) -> None:
+    """OpenTelemetry's ``messaging.batch.message_count``: on a batch send (from its list, or
+    not at all for an iterator, which is never read ahead of the call) and on a receive that
+    returns a list (what it returned, empty included); never on a single-message operation."""
+    cfg = mem_config()
+    with prism.open("log", config=cfg) as ns:
+        ns.stream.append("one", b"x")
+        ns.stream.append_many("many", [b"c", b"a", b"b", b"a"])
+        ns.stream.append_many("iter", (p for p in [b"z", b"y"]))
+        assert [r.payload for r in ns.stream.read("many", 1)] == [b"a", b"b", b"a"]
+        assert ns.stream.read("one", 5) == []
+        assert [r.payload for r in ns.stream.read("iter", 0)] == [b"z", b"y"]
+    by_name = {s.name: dict(s.attributes or {}) for s in spans.get_finished_spans()}
+    count = "messaging.batch.message_count"
+    assert by_name["append_many many"][count] == 4
+    assert count not in by_name["append_many iter"]
+    assert count not in by_name["append one"]
+    assert by_name["read many"][count] == 3
+    assert by_name["read one"][count] == 0
+    assert by_name["read iter"][count] == 2
+    assert all(count not in a for n, a in by_name.items() if n.startswith("process "))
+
+
 def test_metrics_record_durations_errors_by_type_and_breaker_state() -> None:
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import InMemoryMetricReader

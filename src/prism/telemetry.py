@@ -44,6 +44,10 @@ SEND = {
     "append_with_key",
 }
 RECEIVE = {"receive", "dequeue", "read", "read_partition", "consume", "replay_range"}
+BATCH_SEND = {"append_many": "payloads"}
+"""Batch sends and the parameter holding their messages: their spans carry
+``messaging.batch.message_count`` when that parameter is sized (a list or tuple; an iterator
+is not read ahead of the call)."""
 COLLECTION_PARAMS = ("collection", "topic", "queue", "stream", "series")
 
 STATE_VALUES = {"closed": 0, "half_open": 1, "open": 2}
@@ -257,6 +261,10 @@ class _Op:
         self.receive = self.messaging and operation in RECEIVE
         system = SYSTEMS.get(backend, backend)
         self.params = list(inspect.signature(func).parameters)
+        batch = BATCH_SEND.get(operation) if self.send else None
+        self.batch: tuple[str, int] | None = (
+            (batch, self.params.index(batch)) if batch in self.params else None
+        )
         kind = tel.trace.SpanKind
         if self.messaging:
             op_type = "send" if self.send else "receive" if self.receive else "settle"
@@ -292,6 +300,11 @@ class _Op:
             if dest is not None:
                 attrs = {**attrs, "messaging.destination.name": dest}
                 name = f"{self.operation} {dest}"
+            if self.batch is not None:
+                param, i = self.batch
+                sent = kwargs[param] if param in kwargs else args[i] if i < len(args) else None
+                if isinstance(sent, list | tuple):
+                    attrs = {**attrs, "messaging.batch.message_count": len(sent)}
         return self.start_span(name, kind=self.kind, attributes=attrs), attrs
 
     def inject(self, span: Any, kwargs: dict[str, Any]) -> None:
@@ -382,9 +395,11 @@ def wrap_method(
             finally:
                 if token is not None:
                     detach(token)
-            op.finish(span, start, None)
             if op.receive:
+                if type(result) is list:  # a batch receive counts what it returned
+                    span.set_attribute("messaging.batch.message_count", len(result))
                 op.received(result, start_ns, attrs)
+            op.finish(span, start, None)
             return result
 
         return acall
@@ -415,9 +430,11 @@ def wrap_method(
         finally:
             if token is not None:
                 detach(token)
-        op.finish(span, start, None)
         if op.receive:
+            if type(result) is list:  # a batch receive counts what it returned
+                span.set_attribute("messaging.batch.message_count", len(result))
             op.received(result, start_ns, attrs)
+        op.finish(span, start, None)
         return result
 
     return call
