@@ -1,8 +1,9 @@
 """nats: prism against raw nats-py on the same server, in one run.
 
 Cases: core publish throughput, publish→receive latency (p50/p99), fan-out to 100
-subscribers, JetStream publish-with-ack, KV put/get — through prism's async API and its sync
-facade (the bridge loop thread).  The raw baseline is nats-py itself on the same subjects, stream
+subscribers, JetStream publish-with-ack, KV put/get, stream ``append_many`` of BATCH records
+(raw: nats-py's ``publish_async`` for each, then every ack gathered) — through prism's async API
+and its sync facade (the bridge loop thread).  The raw baseline is nats-py itself on the same subjects, stream
 and bucket prism uses (``kv.put`` / ``kv.get`` of nats-py's KeyValue for the KV rows).  nats-py
 has no blocking API, so the sync facade's rows compare it with raw *async* nats-py: the ratio
 is the whole cost of serving a blocking call over an async-only driver.
@@ -34,6 +35,8 @@ N_LAT = 2_000
 FANOUT = 100
 FAN_MESSAGES = 200
 ROUNDS = 5
+BATCH = 1_000
+N_BATCHES = 10
 CPU_ROUNDS = 7
 
 
@@ -178,6 +181,24 @@ async def run_async(url: str, name: str) -> tuple[list[Result], list[str]]:
             "KV get (async)", lambda: kv.get("k"), lambda: raw_kv.get("k"), n=N_JS, rounds=ROUNDS
         )
     )
+    stream: Any = ns.stream
+    batch = [VALUE] * BATCH
+    await stream.append("batch", VALUE)  # prism makes the stream; raw publishes to its subject
+    subject = f"{root}.st.batch.0"
+
+    async def raw_batch() -> None:
+        acks = [await js.publish_async(subject, payload) for payload in batch]
+        await asyncio.gather(*acks)
+
+    results.append(
+        await compare_async(
+            f"stream append_many of {BATCH} (async), batches",
+            lambda: stream.append_many("batch", batch),
+            raw_batch,
+            n=N_BATCHES,
+            rounds=ROUNDS,
+        )
+    )
     for label, mine_fn, raw_fn in (
         ("JetStream publish+ack", lambda: ps.publish_persistent("js", VALUE),
          lambda: js.publish(f"{root}.pp.js", VALUE)),
@@ -214,7 +235,13 @@ def run_sync(url: str, name: str, raw: dict[str, float]) -> tuple[list[Result], 
         ps: Any = ns.pubsub
         kv = ns.keyvalue
         kv.set("k", VALUE)
+        batch = [VALUE] * BATCH
         cases = [
+            (
+                f"stream append_many of {BATCH}",
+                lambda: ns.stream.append_many("batch", batch),
+                N_BATCHES,
+            ),
             ("core publish", lambda: ps.publish("bench", VALUE), N_CORE // 4),
             ("JetStream publish+ack", lambda: ps.publish_persistent("js", VALUE), N_JS),
             ("KV put", lambda: kv.set("k", VALUE), N_JS),
@@ -222,7 +249,8 @@ def run_sync(url: str, name: str, raw: dict[str, float]) -> tuple[list[Result], 
         ]
         for label, fn, n in cases:
             rate = statistics.median([_rate(fn, n) for _ in range(3)])
-            results.append(Result(f"{label} (sync facade vs raw async)", rate, raw[label]))
+            key = label if label in raw else f"{label} (async), batches"
+            results.append(Result(f"{label} (sync facade vs raw async)", rate, raw[key]))
         sub = ps.subscribe("lat")
         out = []
         for _ in range(N_LAT):

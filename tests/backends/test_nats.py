@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import threading
 import time
@@ -17,6 +18,7 @@ from typing import Any
 
 import nats
 import pytest
+from nats.js import api
 
 import prism
 from prism.backends.nats._config import parse_config
@@ -343,3 +345,78 @@ def test_sync_facade_runs_on_the_shared_bridge_loop(nats_url: str) -> None:
 
         bridge.run(inside())
         assert ns.keyvalue.get("k") == b"v"
+
+
+# ----- stream append_many: published at once, acks awaited together ---------------------------
+
+_PAST_PENDING = 9_001
+"""More records than twice nats-py's limit of 4,000 publishes awaiting their ack: the batch
+waits for room twice and must still be stored whole and in order."""
+
+
+def _check_batch(ns: Any, stream: str, offsets: list[int]) -> None:
+    assert len(offsets) == _PAST_PENDING
+    assert offsets == list(range(offsets[0], offsets[0] + _PAST_PENDING))  # in order, no gaps
+    assert ns.stream.latest_offset(stream) == offsets[-1]
+    for i in (0, 3_999, 4_000, 8_000, _PAST_PENDING - 1):  # across the pending-limit edges
+        (record,) = ns.stream.read(stream, offsets[i], max_count=1)
+        assert record.payload == f"{_PAST_PENDING - i:05d}".encode()
+        assert dict(record.headers) == {"trace": "a.b*>"}
+
+
+def test_a_sync_batch_past_the_pending_limit_is_stored_whole_and_in_order(nats_url: str) -> None:
+    """The sync facet forwards ``append_many`` to the async implementation (one bridge hop for
+    the batch), not to the interface default of one ``append`` per record."""
+    payloads = [f"{_PAST_PENDING - i:05d}".encode() for i in range(_PAST_PENDING)]  # descending
+    with prism.open(fresh("batch"), config=config(nats_url)) as ns:
+        assert "append_many" in vars(type(ns.stream))
+        ns.stream.append("s.1", b"first")
+        offsets = ns.stream.append_many("s.1", payloads, headers={"trace": "a.b*>"})
+        assert offsets[0] == 2
+        _check_batch(ns, "s.1", offsets)
+
+
+def test_an_async_batch_past_the_pending_limit_is_stored_whole_and_in_order(
+    nats_url: str,
+) -> None:
+    payloads = [f"{_PAST_PENDING - i:05d}".encode() for i in range(_PAST_PENDING)]
+    name = fresh("abatch")
+
+    async def main() -> list[int]:
+        async with await prism.open_async(name, config=config(nats_url)) as ns:
+            return await ns.stream.append_many("s>1", iter(payloads), headers={"trace": "a.b*>"})
+
+    offsets = asyncio.run(main())
+    assert offsets[0] == 1
+    with prism.open(name, config=config(nats_url)) as ns:
+        _check_batch(ns, "s>1", offsets)
+
+
+@run
+async def test_a_batch_the_server_refuses_part_way_raises_and_keeps_an_ordered_prefix(
+    nats_url: str,
+) -> None:
+    """Not atomic, as ``append_many`` says: a stream that takes 5 messages and then refuses
+    new ones (a raw client sets ``max_msgs`` with ``discard: new``) stores the first of the
+    batch, in order, and the call raises at once (nats-py's own ``publish_async`` would wait
+    out the timeout: see ``_acks``) a translated error naming nothing of the payloads."""
+    name = fresh("cap")
+    async with await prism.open_async(name, config=config(nats_url)) as ns:
+        await ns.stream.append("capped", b"existing")
+        async with raw_client(nats_url) as nc:
+            js = nc.jetstream()
+            stream_name = f"prism-{escape(name)}-st-capped"
+            info = await js.stream_info(stream_name)
+            await js.update_stream(
+                dataclasses.replace(info.config, max_msgs=5, discard=api.DiscardPolicy.NEW)
+            )
+        payloads = [f"secret-{i}".encode() for i in (9, 3, 7, 1, 8, 2, 6)]
+        with pytest.raises(prism.PrismError) as caught:
+            await ns.stream.append_many("capped", payloads)
+        assert type(caught.value) is prism.PrismError  # the server is up: not "unavailable"
+        assert "maximum messages exceeded" in str(caught.value)
+        assert "secret" not in str(caught.value)
+        assert caught.value.__cause__ is not None
+        stored = await ns.stream.read("capped", 0, max_count=100)
+        assert [r.payload for r in stored] == [b"existing", *payloads[:4]]
+        assert [r.offset for r in stored] == [1, 2, 3, 4, 5]

@@ -77,8 +77,8 @@ class StreamBasic(Interface, name="stream_basic", model="stream"):
         anywhere appends nothing.  An empty batch appends nothing and returns ``[]``.
 
         It is the same as calling :meth:`append` for each payload in turn, except that a
-        backend may send the batch at once (Kafka, Redis and memstore do; SQLite and PostgreSQL
-        write it in one transaction).  Atomicity is not promised: when the backend fails
+        backend may send the batch at once (Kafka, Redis, NATS and memstore do; SQLite and
+        PostgreSQL write it in one transaction).  Atomicity is not promised: when the backend fails
         part-way, some of the records may already be stored (none, on a transactional backend),
         the call raises, and calling again may store them twice — at-least-once, like any
         retried append.  At most ``MAX_BATCH`` payloads per call.

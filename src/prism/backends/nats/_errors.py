@@ -9,6 +9,8 @@ stale connection, JetStream unavailable, no responders
 authorization violation, bad credentials                   ConfigurationError
 max payload exceeded                                       ValueTooLargeError
 wrong last sequence (a compare-and-set lost)               ConflictError
+a stream at its limits refusing a write ("maximum ...")    PrismError (not unavailable: the
+                                                           server is up)
 any other ``nats.errors.Error`` / JetStream API error      PrismError("unexpected ...")
 =========================================================  ===================================
 """
@@ -68,6 +70,10 @@ def translate(exc: BaseException) -> PrismError | None:
         )
     if isinstance(exc, nats.js.errors.KeyWrongLastSequenceError):
         return ConflictError(f"concurrent update: {_text(exc)}")
+    if isinstance(exc, nats.js.errors.APIError) and "maximum" in str(exc.description or ""):
+        # a stream at its limits with ``discard: new`` refuses writes (503, "maximum messages
+        # exceeded"): the server is up and the write will not succeed by waiting for it
+        return PrismError(f"the NATS stream refused the write at its limits: {_text(exc)}")
     if isinstance(exc, _UNAVAILABLE):
         return BackendUnavailableError(f"NATS is unavailable: {_text(exc)}")
     if isinstance(exc, nats.errors.Error | nats.js.errors.Error):

@@ -7,7 +7,8 @@ from an async facet class by :func:`forwarding_facet`:
 
 * it subclasses the **sync** interface ABCs of every interface the async class implements, so
   the sync argument checks run on the caller's thread, before any I/O, with sync error text;
-* each interface method forwards the checked arguments to the async facet's *implementation*
+* each interface method (and each checked default the async class overrides, such as
+  ``append_many``) forwards the checked arguments to the async facet's *implementation*
   (the checks already ran) as a coroutine on the bridge loop, and blocks for its result;
 * async iterators (``scan``, ``replay_range``) become generators that fetch one item per
   bridge call; closing the generator closes the async one on the loop;
@@ -28,7 +29,7 @@ from typing import Any, cast
 from prism._validate import Duration
 from prism.backends._bridge import LoopThread
 from prism.interfaces._async.pubsub import AsyncDurableSubscription, AsyncSubscription
-from prism.interfaces._base import registered_interfaces
+from prism.interfaces._base import is_checked, registered_interfaces
 from prism.interfaces.pubsub import DurableSubscription, Subscription
 from prism.types import Message
 
@@ -106,13 +107,29 @@ class ForwardingFacet:
         return f"<{type(self).__name__} namespace={self.namespace!r}>"
 
 
+def _own_defaults(iface: type[Any], async_cls: type[Any]) -> list[str]:
+    """The checked interface defaults (``append_many``) ``async_cls`` implements itself: they
+    forward to its implementation; the others keep the sync default, which calls the
+    forwarded operations (``append`` for each payload)."""
+    found = []
+    for attr, member in vars(iface).items():
+        if attr.startswith("_") or getattr(member, "__isabstractmethod__", False):
+            continue
+        if not is_checked(member):
+            continue
+        owner = next(c for c in async_cls.__mro__ if attr in vars(c))
+        if not vars(owner).get("__prism_interface__"):
+            found.append(attr)
+    return found
+
+
 def forwarding_facet(name: str, async_cls: type[Any]) -> type[Any]:
     """A sync facet class implementing the sync twins of ``async_cls``'s interfaces."""
     registry = registered_interfaces()
     interfaces = [registry[(n, False)] for n in sorted(async_cls.implemented_interfaces())]
     namespace: dict[str, Any] = {"__module__": __name__, "__doc__": f"Sync {async_cls.__name__}."}
     for iface in interfaces:
-        for attr in getattr(iface, "__abstractmethods__", ()):
+        for attr in [*getattr(iface, "__abstractmethods__", ()), *_own_defaults(iface, async_cls)]:
             if attr in namespace:
                 continue
             declared = getattr(iface, attr)

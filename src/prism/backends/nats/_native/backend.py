@@ -21,6 +21,7 @@ from prism.backends._async.base import AsyncBackend
 from prism.backends._errors import translating
 from prism.backends.nats._config import parse_config
 from prism.backends.nats._errors import translate
+from prism.backends.nats._native._acks import PublishAcks
 from prism.backends.nats._native.keyvalue import AsyncNatsKeyValue
 from prism.backends.nats._native.pubsub import AsyncNatsPubSub
 from prism.backends.nats._native.queue import AsyncNatsQueue
@@ -68,6 +69,7 @@ class AsyncNatsBackend(AsyncBackend):
         not one per concurrent first caller."""
         self.ready: set[str] = set()
         """Streams and buckets known to exist (made once per backend)."""
+        self._acks: PublishAcks | None = None
         self._cred: Credential | None = None
         """The provider's credential sent at the last (re)connect (None: no provider)."""
         self._refused: str | None = None
@@ -121,6 +123,16 @@ class AsyncNatsBackend(AsyncBackend):
             raise RuntimeError(msg)
         return self._js
 
+    async def publish_acks(self) -> PublishAcks:
+        """The client's reply subscription for pipelined publishes (made on first use)."""
+        if self._acks is None:
+            async with self.setup_lock:
+                if self._acks is None:
+                    acks = PublishAcks(self.nc)
+                    await acks.start()
+                    self._acks = acks
+        return self._acks
+
     async def open(self) -> None:
         kwargs: dict[str, Any] = self.config.connect_kwargs()
         error_cb = _error_cb
@@ -154,12 +166,12 @@ class AsyncNatsBackend(AsyncBackend):
                     "the credentials); check the servers and credentials"
                 )
                 raise BackendUnavailableError(msg, backend=BACKEND, operation="open") from None
-        self._nc = nc
+        self._nc, self._acks = nc, None
         self._js = nc.jetstream(timeout=self.config.request_timeout)
         self.inflight = asyncio.Semaphore(_MAX_INFLIGHT)
 
     async def close(self) -> None:
-        nc, self._nc, self._js = self._nc, None, None
+        nc, self._nc, self._js, self._acks = self._nc, None, None, None
         if nc is not None and not nc.is_closed:
             with contextlib.suppress(Exception):  # a dead connection cannot flush
                 await nc.flush(timeout=2)
