@@ -4,8 +4,9 @@ nats-py's own ``JetStreamContext.publish_async`` is not used: its reply handler 
 error of a refused publish with ``APIError.from_error``, which *raises* it (nats-py 2.x), so
 the handler fails and the publish's future never resolves — a record the server refuses (a
 full stream with ``discard: new``, a wrong expected sequence) would hold its whole batch up
-until the timeout and then look like an outage.  :class:`PublishAcks` resolves each publish
-from its reply, the server's refusal included, on one reply subscription per client.
+until the timeout and then look like an outage (nats-io/nats.py#985, open with its fix in
+PR #994 as of 2026-12).  :class:`PublishAcks` resolves each publish from its reply, the
+server's refusal included, on one reply subscription per client.
 """
 
 from __future__ import annotations
