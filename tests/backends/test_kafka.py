@@ -690,6 +690,43 @@ def test_async_append_many_of_a_batch_past_the_inline_limit_uses_a_worker(
     assert latest == offsets[-1]
 
 
+_LONG_LINGER_MS = 6_000
+
+
+def test_append_many_does_not_wait_out_a_long_linger_sync_or_async(
+    broker: tuple[str, dict[str, Any]],
+) -> None:
+    """With ``linger.ms`` at 6 s, librdkafka holds a partly filled message set that long unless
+    a flush runs: the sync batch flushes itself, and after an async batch the poll thread
+    flushes instead of polling, so neither waits for the linger (each of three batches in
+    well under half of it; the order and offsets are kept)."""
+    url, options = broker
+    slow = config(url, options, librdkafka={"linger.ms": _LONG_LINGER_MS})
+    name = fresh("linger")
+    limit = _LONG_LINGER_MS / 1000 / 2
+
+    async def scenario() -> list[list[int]]:
+        ns = await prism.open_async(name, config=slow)
+        try:
+            got = []
+            for round_ in range(3):
+                start = time.monotonic()
+                got.append(await ns.stream.append_many("log", [b"a%d" % round_, b"b", b"c"]))
+                assert time.monotonic() - start < limit
+            return got
+        finally:
+            await ns.close()
+
+    batches = asyncio.run(scenario())
+    with prism.open(name, config=slow) as ns:
+        start = time.monotonic()
+        batches.append(ns.stream.append_many("log", [b"z", b"y"]))
+        assert time.monotonic() - start < limit
+        offsets = [o for batch in batches for o in batch]
+        assert offsets == list(range(offsets[0], offsets[0] + 11))
+        assert [r.payload for r in ns.stream.read("log", offsets[0])][-3:] == [b"c", b"z", b"y"]
+
+
 def test_async_append_does_not_block_the_event_loop(cfg: dict[str, Any]) -> None:
     """An append that waited for its delivery report on the loop (a flush) would finish before
     the loop ran anything else, so another task would never see two appends in flight at once.

@@ -469,6 +469,10 @@ class KafkaClients:
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._poller: threading.Thread | None = None
+        self._hurry = False
+        """Set by an async batch once produced: the poll thread then flushes (librdkafka sends
+        at once while a flush runs, as a sync batch's own flush does) instead of letting the
+        batch's last records wait out ``linger.ms``."""
         self._settlers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Settler] = (
             weakref.WeakKeyDictionary()
         )
@@ -505,7 +509,11 @@ class KafkaClients:
     def _poll(self) -> None:
         producer = self._producer
         while producer is not None and not self._closed.is_set():
-            producer.poll(0.05)
+            if self._hurry:
+                self._hurry = False
+                producer.flush(0.05)  # serves the reports too; returns once all are delivered
+            else:
+                producer.poll(0.05)
 
     def close(self) -> None:
         self._closed.set()
@@ -812,6 +820,7 @@ class KafkaClients:
         future: asyncio.Future[list[int]] = loop.create_future()
         batch = _Batch(len(payloads), settler, future)
         self._produce_batch(topic, payloads, headers, batch.reporter())
+        self._hurry = True
         return future
 
     def _settler_for(self, loop: asyncio.AbstractEventLoop) -> _Settler:
