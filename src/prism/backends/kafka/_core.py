@@ -162,15 +162,20 @@ def _headers_of(raw_headers: Any) -> dict[str, str]:
 
 
 def raw_of(message: Message) -> Raw:
-    # runs once per record read: one helper call, only when the record has headers
+    return raw_at(message, message.partition() or 0, message.offset() or 0)
+
+
+def raw_at(message: Message, partition: int, offset: int) -> Raw:
+    """The :class:`Raw` of ``message``, whose partition and offset the caller already read.
+    Runs once per record read: one helper call, only when the record has headers."""
     key = message.key()
     raw_headers = message.headers()
     kind, ms = message.timestamp()
     return _tuple_new(
         Raw,
         (
-            message.partition() or 0,
-            message.offset() or 0,
+            partition,
+            offset,
             None if key is None else key.decode("utf-8", "replace"),
             message.value() or b"",
             _headers_of(raw_headers) if raw_headers else {},
@@ -1266,8 +1271,7 @@ class KafkaClients:
                 wait = _SLICE if out else max(0.0, min(deadline - time.monotonic(), _SLICE))
                 elsewhere = False
                 for message in member.consume(count - len(out), timeout=wait):
-                    # runs once per record consumed: the common case (a record of this
-                    # state's partition) builds its Raw here, reading each field once
+                    # runs once per record consumed: each field is read from the driver once
                     err = message.error()
                     if err is not None:
                         if err.code() == KafkaError._PARTITION_EOF:
@@ -1276,31 +1280,15 @@ class KafkaClients:
                     partition = message.partition() or 0
                     offset = message.offset() or 0
                     if partition == mine and state.assigned:
-                        if offset < state.next:
-                            continue
-                        key = message.key()
-                        raw_headers = message.headers()
-                        kind, ms = message.timestamp()
-                        out.append(
-                            _tuple_new(
-                                Raw,
-                                (
-                                    partition,
-                                    offset,
-                                    None if key is None else key.decode("utf-8", "replace"),
-                                    message.value() or b"",
-                                    _headers_of(raw_headers) if raw_headers else {},
-                                    ms / 1000.0 if kind and ms > 0 else time.time(),
-                                ),
-                            )
-                        )
-                        state.next = offset + 1
+                        if offset >= state.next:
+                            out.append(raw_at(message, partition, offset))
+                            state.next = offset + 1
                         continue
                     target = group.states.get(partition)
                     if target is None or target is state or not target.assigned:
                         continue
                     if offset >= (target.buffer[-1].offset + 1 if target.buffer else target.next):
-                        target.buffer.append(raw_of(message))
+                        target.buffer.append(raw_at(message, partition, offset))
                         elsewhere = True
                 if len(out) >= count:
                     return out
