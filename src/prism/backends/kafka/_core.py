@@ -1079,6 +1079,11 @@ class KafkaClients:
             _GROUPS[bootstrap, gid, partition] = state
         return state
 
+    def known_group(self, gid: str, partition: int = 0) -> GroupState | None:
+        """The group's state if this process has it already (no I/O: async callers need no
+        worker thread for it)."""
+        return _GROUPS.get((self.config.bootstrap, gid, partition))
+
     def group(self, gid: str, topic: str, partition: int = 0) -> GroupState | None:
         """The group's state in this process, loaded from Kafka on first use; None when the
         group does not exist."""

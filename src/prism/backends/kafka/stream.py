@@ -130,7 +130,8 @@ class KafkaStream(
 
     def _group(self, stream: str, group: str, operation: str) -> GroupState:
         topic = self._topic(stream)
-        state = self._k.call(self._k.group, self._gid(topic, group), topic)
+        gid = self._gid(topic, group)
+        state = self._k.known_group(gid) or self._k.call(self._k.group, gid, topic)
         if state is None:
             msg = f"stream {stream!r} has no consumer group {group!r}"
             raise NotFoundError(msg, backend=BACKEND, operation=operation)
