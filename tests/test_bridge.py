@@ -64,6 +64,67 @@ def test_worker_pool_bounds_calls_in_flight() -> None:
     assert peak == 2
 
 
+def test_worker_pool_skips_a_call_its_caller_stopped_waiting_for_before_it_ran() -> None:
+    """One worker, busy: a second call cancelled while queued never runs; a third runs."""
+    pool = WorkerPool("cancel", max_workers=1)
+    busy = threading.Event()
+    release = threading.Event()
+    ran: list[str] = []
+
+    def hold() -> None:
+        busy.set()
+        release.wait(5)
+        ran.append("hold")
+
+    async def main() -> None:
+        first = asyncio.ensure_future(pool.run(hold))
+        await asyncio.to_thread(busy.wait, 5)
+        second = asyncio.ensure_future(pool.run(ran.append, "cancelled"))
+        await asyncio.sleep(0)  # the second call is queued behind the first
+        second.cancel()
+        release.set()
+        await first
+        assert await pool.run(ran.append, "third") is None
+        with pytest.raises(asyncio.CancelledError):
+            await second
+
+    try:
+        asyncio.run(main())
+    finally:
+        pool.close(wait=True)
+    assert ran == ["hold", "third"]
+
+
+def test_worker_pool_close_cancels_queued_calls_and_a_later_call_starts_anew() -> None:
+    pool = WorkerPool("close", max_workers=1)
+    busy = threading.Event()
+    release = threading.Event()
+    ran: list[str] = []
+
+    def hold() -> str:
+        busy.set()
+        release.wait(5)
+        return "held"
+
+    async def main() -> None:
+        first = asyncio.ensure_future(pool.run(hold))
+        await asyncio.to_thread(busy.wait, 5)
+        queued = asyncio.ensure_future(pool.run(ran.append, "queued"))
+        await asyncio.sleep(0)
+        pool.close()  # no wait: the queued call is cancelled, the running one finishes
+        release.set()
+        assert await first == "held"
+        with pytest.raises(asyncio.CancelledError):
+            await queued
+        assert await pool.run(lambda: threading.current_thread().name.startswith("prism-close"))
+
+    try:
+        asyncio.run(main())
+    finally:
+        pool.close(wait=True)
+    assert ran == []
+
+
 def test_worker_pool_passes_exceptions_through_and_refuses_zero_workers() -> None:
     pool = WorkerPool("errors")
 
