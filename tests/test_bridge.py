@@ -64,65 +64,68 @@ def test_worker_pool_bounds_calls_in_flight() -> None:
     assert peak == 2
 
 
+class _Held:
+    """A pool of one worker that a first call holds busy until ``release`` is set."""
+
+    def __init__(self, name: str) -> None:
+        self.pool = WorkerPool(name, max_workers=1)
+        self.busy = threading.Event()
+        self.release = threading.Event()
+        self.ran: list[str] = []
+
+    def hold(self) -> str:
+        self.busy.set()
+        self.release.wait(5)
+        self.ran.append("hold")
+        return "held"
+
+    async def queued_behind_the_hold(self) -> tuple[asyncio.Future[str], asyncio.Future[None]]:
+        """The holding call, running, and a second call queued behind it."""
+        first = asyncio.ensure_future(self.pool.run(self.hold))
+        await asyncio.to_thread(self.busy.wait, 5)
+        second = asyncio.ensure_future(self.pool.run(self.ran.append, "queued"))
+        await asyncio.sleep(0)  # a yield, no timing: the second call is queued now
+        return first, second
+
+
 def test_worker_pool_skips_a_call_its_caller_stopped_waiting_for_before_it_ran() -> None:
     """One worker, busy: a second call cancelled while queued never runs; a third runs."""
-    pool = WorkerPool("cancel", max_workers=1)
-    busy = threading.Event()
-    release = threading.Event()
-    ran: list[str] = []
-
-    def hold() -> None:
-        busy.set()
-        release.wait(5)
-        ran.append("hold")
+    held = _Held("cancel")
 
     async def main() -> None:
-        first = asyncio.ensure_future(pool.run(hold))
-        await asyncio.to_thread(busy.wait, 5)
-        second = asyncio.ensure_future(pool.run(ran.append, "cancelled"))
-        await asyncio.sleep(0)  # the second call is queued behind the first
+        first, second = await held.queued_behind_the_hold()
         second.cancel()
-        release.set()
-        await first
-        assert await pool.run(ran.append, "third") is None
+        held.release.set()
+        assert await first == "held"
+        assert await held.pool.run(held.ran.append, "third") is None
         with pytest.raises(asyncio.CancelledError):
             await second
 
     try:
         asyncio.run(main())
     finally:
-        pool.close(wait=True)
-    assert ran == ["hold", "third"]
+        held.pool.close(wait=True)
+    assert held.ran == ["hold", "third"]
 
 
 def test_worker_pool_close_cancels_queued_calls_and_a_later_call_starts_anew() -> None:
-    pool = WorkerPool("close", max_workers=1)
-    busy = threading.Event()
-    release = threading.Event()
-    ran: list[str] = []
-
-    def hold() -> str:
-        busy.set()
-        release.wait(5)
-        return "held"
+    held = _Held("close")
 
     async def main() -> None:
-        first = asyncio.ensure_future(pool.run(hold))
-        await asyncio.to_thread(busy.wait, 5)
-        queued = asyncio.ensure_future(pool.run(ran.append, "queued"))
-        await asyncio.sleep(0)
-        pool.close()  # no wait: the queued call is cancelled, the running one finishes
-        release.set()
+        first, second = await held.queued_behind_the_hold()
+        held.pool.close()  # no wait: the queued call is cancelled, the running one finishes
+        held.release.set()
         assert await first == "held"
         with pytest.raises(asyncio.CancelledError):
-            await queued
-        assert await pool.run(lambda: threading.current_thread().name.startswith("prism-close"))
+            await second
+        name = await held.pool.run(lambda: threading.current_thread().name)
+        assert name.startswith("prism-close")
 
     try:
         asyncio.run(main())
     finally:
-        pool.close(wait=True)
-    assert ran == []
+        held.pool.close(wait=True)
+    assert held.ran == ["hold"]
 
 
 def test_worker_pool_passes_exceptions_through_and_refuses_zero_workers() -> None:
