@@ -162,13 +162,7 @@ class KafkaStream(
             cast("float", block or 0.0),
             cast("float", claim_timeout),
         )
-        # inline (no _record call): this runs once per record delivered
-        return [
-            StreamRecord(
-                stream, r.offset, r.payload, r.headers, r.timestamp, r.partition, r.key, count
-            )
-            for r, count in got
-        ]
+        return [_record(stream, raw, count) for raw, count in got]
 
     def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
         state = self._group(stream, group, "ack")
