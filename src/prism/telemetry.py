@@ -313,8 +313,11 @@ class _Op:
         self.tel.propagate.inject(headers, context=ctx)
         kwargs["headers"] = headers
 
-    def received(self, result: Any, start_ns: int, attrs: dict[str, Any]) -> None:
-        """A receive span per delivered message, child of the trace its headers carry."""
+    def received(self, result: Any, start_ns: int, attrs: dict[str, Any], span: Any = None) -> None:
+        """A receive span per delivered message, child of the trace its headers carry; a
+        receive that returned a list counts it on its own ``span`` (when it has one)."""
+        if span is not None and type(result) is list:
+            span.set_attribute("messaging.batch.message_count", len(result))
         for headers, dest in _headers_of(result):
             parent = self.tel.propagate.extract(headers)
             where = dest or attrs.get("messaging.destination.name")
@@ -396,9 +399,7 @@ def wrap_method(
                 if token is not None:
                     detach(token)
             if op.receive:
-                if type(result) is list:  # a batch receive counts what it returned
-                    span.set_attribute("messaging.batch.message_count", len(result))
-                op.received(result, start_ns, attrs)
+                op.received(result, start_ns, attrs, span)
             op.finish(span, start, None)
             return result
 
@@ -431,9 +432,7 @@ def wrap_method(
             if token is not None:
                 detach(token)
         if op.receive:
-            if type(result) is list:  # a batch receive counts what it returned
-                span.set_attribute("messaging.batch.message_count", len(result))
-            op.received(result, start_ns, attrs)
+            op.received(result, start_ns, attrs, span)
         op.finish(span, start, None)
         return result
 

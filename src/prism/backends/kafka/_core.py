@@ -1087,7 +1087,7 @@ class KafkaClients:
     def group(self, gid: str, topic: str, partition: int = 0) -> GroupState | None:
         """The group's state in this process, loaded from Kafka on first use; None when the
         group does not exist."""
-        state = _GROUPS.get((self.config.bootstrap, gid, partition))
+        state = self.known_group(gid, partition)
         if state is not None:
             return state
         if not self.count(topic):

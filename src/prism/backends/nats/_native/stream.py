@@ -64,6 +64,16 @@ _WRONG_LAST_SEQ = 10071
 """JetStream's "wrong last sequence": a revision-conditional write lost."""
 
 
+def _meta(headers: Mapping[str, str] | None, key: str | None = None) -> dict[str, str] | None:
+    """The NATS headers carrying a record's user headers and key (None: neither)."""
+    meta: dict[str, str] = {}
+    if headers:
+        meta[H_HEADERS] = json.dumps(dict(headers), separators=(",", ":"))
+    if key is not None:
+        meta[H_KEY] = json.dumps(key)
+    return meta or None
+
+
 def _parse_time(text: str) -> float:
     """RFC 3339 with nanoseconds (``2026-11-30T12:00:00.123456789Z``) → epoch seconds."""
     head, _, frac = text.rstrip("Z").partition(".")
@@ -195,14 +205,9 @@ class AsyncNatsStream(
         headers: Mapping[str, str] | None,
         key: str | None = None,
     ) -> int:
-        meta: dict[str, str] = {}
-        if headers:
-            meta[H_HEADERS] = json.dumps(dict(headers), separators=(",", ":"))
-        if key is not None:
-            meta[H_KEY] = json.dumps(key)
         async with self._b.inflight:
             ack = await self.js.publish(
-                self._subject(stream, partition), payload, headers=meta or None
+                self._subject(stream, partition), payload, headers=_meta(headers, key)
             )
         return int(ack.seq)
 
@@ -228,7 +233,7 @@ class AsyncNatsStream(
         batch = cast("list[bytes]", payloads)  # the check hands over a fresh list
         if not batch:
             return []
-        meta = {H_HEADERS: json.dumps(dict(headers), separators=(",", ":"))} if headers else None
+        meta = _meta(headers)
         timeout = self._b.config.request_timeout
         offsets: list[int] = []
         with translating(BACKEND, "append_many", translate):
