@@ -3,9 +3,11 @@ listed name exists, and nothing else (a module, a typing helper) leaks onto ``pr
 
 from __future__ import annotations
 
+import copy
 import importlib
 import importlib.util
 import json
+import pickle
 import re
 import subprocess
 import sys
@@ -168,3 +170,33 @@ def test_value_types_build_exactly_as_their_dataclass_fields_say() -> None:
                 cls(**{k: v for k, v in sample.items() if k != required[-1]})
         with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
             cls(*sample.values(), bogus=1)
+        # the fast __init__ lends the object another class for the call: it must end as cls
+        assert type(positional) is cls and type(value) is cls, name
+        assert pickle.loads(pickle.dumps(positional)) == positional, name
+        assert copy.deepcopy(positional) == positional, name
+        assert hash(positional) == hash(cls(*[f"p-{i}" for i in range(len(fields))])), name
+
+
+def test_value_type_subclasses_build_through_their_own_layout() -> None:
+    """A subclass may add fields (slots) of its own: its instances are built field by field,
+    never through the base's borrowed class, and stay frozen."""
+    import dataclasses
+
+    from prism.types import StreamRecord
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Tagged(StreamRecord):
+        tag: str = "t"
+
+    class Plain(StreamRecord):
+        pass
+
+    tagged = Tagged("s", 3, b"p", tag="x")
+    assert type(tagged) is Tagged
+    assert (tagged.stream, tagged.offset, tagged.payload, tagged.tag) == ("s", 3, b"p", "x")
+    plain = Plain("s", 4, b"q", {"h": "v"}, 1.5, 2, "k", 3)
+    assert type(plain) is Plain
+    assert (plain.offset, plain.headers, plain.key, plain.delivery_count) == (4, {"h": "v"}, "k", 3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tagged.offset = 9  # type: ignore[misc]
+    assert copy.copy(tagged) == tagged

