@@ -39,8 +39,9 @@ import urllib.request
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple, ParamSpec, TypeVar, cast
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any, ParamSpec, TypeVar, cast
 
 from confluent_kafka import (  # noqa: TID253 (backend-internal module)
     Consumer,
@@ -72,15 +73,17 @@ from prism.errors import (
     UnsupportedError,
     ValueTooLargeError,
 )
+from prism.types import StreamRecord
 
 __all__ = [
     "BACKEND",
     "GroupState",
     "KafkaClients",
     "Membership",
-    "Raw",
     "escape",
     "group_id",
+    "record_at",
+    "record_of",
     "topic_name",
     "unescape",
 ]
@@ -137,21 +140,7 @@ def _header_list(
     return [(k, v.encode("utf-8")) for k, v in headers.items()]
 
 
-class Raw(NamedTuple):
-    """A record as read: partition, offset, key, payload, headers, append time.  (A named
-    tuple: built once per record read, about 0.27 µs against 0.70 µs for a frozen dataclass.)"""
-
-    partition: int
-    offset: int
-    key: str | None
-    payload: bytes
-    headers: Mapping[str, str]
-    timestamp: float
-
-
-_tuple_new = tuple.__new__
-"""Builds a :class:`Raw` from a tuple of its fields without the Python-level ``__new__``
-that ``NamedTuple`` adds (about 0.1 µs a record on the read paths)."""
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 
 
 def _headers_of(raw_headers: Any) -> dict[str, str]:
@@ -161,26 +150,26 @@ def _headers_of(raw_headers: Any) -> dict[str, str]:
     return headers
 
 
-def raw_of(message: Message) -> Raw:
-    return raw_at(message, message.partition() or 0, message.offset() or 0)
+def record_of(message: Message, stream: str) -> StreamRecord:
+    return record_at(message, message.partition() or 0, message.offset() or 0, stream)
 
 
-def raw_at(message: Message, partition: int, offset: int) -> Raw:
-    """The :class:`Raw` of ``message``, whose partition and offset the caller already read.
-    Runs once per record read: one helper call, only when the record has headers."""
+def record_at(message: Message, partition: int, offset: int, stream: str) -> StreamRecord:
+    """The record ``message`` carries, as the :class:`StreamRecord` of ``stream`` that the
+    caller hands out (the partition and offset the caller already read).  Every read path of
+    the backend builds its records here, once per record read, and nothing else per record:
+    a pubsub subscription reads the fields it needs from it."""
     key = message.key()
     raw_headers = message.headers()
     kind, ms = message.timestamp()
-    return _tuple_new(
-        Raw,
-        (
-            partition,
-            offset,
-            None if key is None else key.decode("utf-8", "replace"),
-            message.value() or b"",
-            _headers_of(raw_headers) if raw_headers else {},
-            ms / 1000.0 if kind and ms > 0 else time.time(),
-        ),
+    return StreamRecord(
+        stream,
+        offset,
+        message.value() or b"",
+        _headers_of(raw_headers) if raw_headers else _NO_HEADERS,
+        ms / 1000.0 if kind and ms > 0 else time.time(),
+        partition,
+        None if key is None else key.decode("utf-8", "replace"),
     )
 
 
@@ -357,7 +346,8 @@ class GroupState:
 
     The committed offset in Kafka is the group's durable position: every offset below it is
     acknowledged.  ``next`` is the next offset to deliver; ``pending`` maps each delivered,
-    unacknowledged offset to ``[consumer, delivered at (monotonic), deliveries, record]``.
+    unacknowledged offset to ``[consumer, delivered at (monotonic), record]`` (the record as
+    last delivered: its ``delivery_count`` counts the deliveries).
     Every state reads through the group's :class:`Membership`; ``lock`` is the membership's.
     """
 
@@ -373,7 +363,7 @@ class GroupState:
     last_delivered: int | None = None
     assigned: bool = False
     """Whether the member holds ``partition`` (Kafka assigned it to this process)."""
-    buffer: deque[Raw] = field(default_factory=deque)
+    buffer: deque[StreamRecord] = field(default_factory=deque)
     """Records of ``partition`` the member fetched while reading another partition of the
     group: the member's position has moved past them, so they wait here, in order."""
     counts: dict[int, int] = field(default_factory=dict)
@@ -392,7 +382,7 @@ class GroupState:
         """The partition went to another member (or this one left): every pending record is
         the group's again, redelivered from the committed offset."""
         for offset, entry in self.pending.items():
-            self.counts[offset] = entry[2]
+            self.counts[offset] = entry[2].delivery_count
         self.pending.clear()
         self.buffer.clear()
         self.next = self.committed
@@ -402,9 +392,9 @@ class GroupState:
         """The offset to commit: the oldest pending one, else the next to deliver."""
         return min(self.pending) if self.pending else self.next
 
-    def take_buffered(self, count: int) -> list[Raw]:
+    def take_buffered(self, count: int) -> list[StreamRecord]:
         """Up to ``count`` buffered records from ``next`` on (``lock`` held)."""
-        out: list[Raw] = []
+        out: list[StreamRecord] = []
         while self.buffer and len(out) < count:
             record = self.buffer.popleft()
             if record.offset >= self.next:
@@ -868,10 +858,16 @@ class KafkaClients:
         return int(low), int(high)
 
     def read(
-        self, topic: str, partition: int, from_offset: int, max_count: int, block: float = 0.0
-    ) -> list[Raw]:
-        """Up to ``max_count`` records of one partition from ``from_offset``; waits up to
-        ``block`` seconds for the first one when none is there."""
+        self,
+        topic: str,
+        partition: int,
+        from_offset: int,
+        max_count: int,
+        block: float = 0.0,
+        stream: str = "",
+    ) -> list[StreamRecord]:
+        """Up to ``max_count`` records of one partition from ``from_offset``, as records of
+        ``stream``; waits up to ``block`` seconds for the first one when none is there."""
         if not self.count(topic):
             return []
         low, high = self.watermarks(topic, partition)
@@ -880,7 +876,7 @@ class KafkaClients:
             return []
         wanted = max_count if start >= high else min(max_count, high - start)
         reader = self._reader()
-        out: list[Raw] = []
+        out: list[StreamRecord] = []
         try:
             reader.assign([TopicPartition(topic, partition, start)])
             deadline = time.monotonic() + max(block, 0.0) + (self.timeout if start < high else 0)
@@ -895,7 +891,7 @@ class KafkaClients:
                         if err.code() == KafkaError._PARTITION_EOF:
                             continue
                         raise error_of(err)
-                    out.append(raw_of(message))
+                    out.append(record_of(message, stream))
                 if out and (out[-1].offset >= high - 1 or start >= high):
                     break
         except KafkaException as exc:
@@ -1124,32 +1120,45 @@ class KafkaClients:
         max_count: int,
         block: float,
         claim_timeout: float,
+        stream: str = "",
         now: Callable[[], float] = time.monotonic,
-    ) -> list[tuple[Raw, int]]:
-        """Reclaim lapsed records, then read new ones: ``(record, delivery count)`` pairs."""
+    ) -> list[StreamRecord]:
+        """Reclaim lapsed records, then read new ones, as records of ``stream`` (each with
+        its delivery count)."""
         with state.lock:
             state.consumers.setdefault(consumer, None)
             moment = now()
-            lapsed = sorted(
-                o for o, entry in state.pending.items() if moment - entry[1] >= claim_timeout
-            )[:max_count]
-            out: list[tuple[Raw, int]] = []
-            for offset in lapsed:
-                entry = state.pending[offset]
-                entry[0], entry[1], entry[2] = consumer, moment, entry[2] + 1
-                out.append((entry[3], entry[2]))
+            pending = state.pending
+            out: list[StreamRecord] = []
+            if pending:
+                lapsed = sorted(
+                    o for o, entry in pending.items() if moment - entry[1] >= claim_timeout
+                )[:max_count]
+                for offset in lapsed:
+                    entry = pending[offset]
+                    again = entry[2]
+                    again = replace(again, delivery_count=again.delivery_count + 1)
+                    entry[0], entry[1], entry[2] = consumer, moment, again
+                    out.append(again)
             left = max_count - len(out)
             if left:
-                fresh = self._fetch(state, left, 0.0 if out else block)
+                fresh = self._fetch(state, left, 0.0 if out else block, stream)
                 if fresh:
                     moment = now()
-                    pending, counts = state.pending, state.counts
+                    if state.counts:  # records this process delivered before a rebalance
+                        fresh = [self._recount(state, record) for record in fresh]
                     for record in fresh:  # once per record delivered
-                        count = counts.pop(record[1], 0) + 1 if counts else 1
-                        pending[record[1]] = [consumer, moment, count, record]
-                        out.append((record, count))
+                        pending[record.offset] = [consumer, moment, record]
+                    out += fresh
                     state.last_delivered = fresh[-1].offset
             return out
+
+    @staticmethod
+    def _recount(state: GroupState, record: StreamRecord) -> StreamRecord:
+        """``record`` with the deliveries this process counted for it before it lost the
+        partition, plus this one."""
+        before = state.counts.pop(record.offset, 0)
+        return replace(record, delivery_count=before + 1) if before else record
 
     def ack(self, state: GroupState, offsets: Iterable[int]) -> int:
         """Acknowledge pending offsets and commit the new floor through the member (one
@@ -1245,8 +1254,11 @@ class KafkaClients:
         with contextlib.suppress(KafkaException, RuntimeError):
             member.close()  # leaves the group: Kafka hands the partitions on at once
 
-    def _fetch(self, state: GroupState, count: int, block: float) -> list[Raw]:
-        """Up to ``count`` new records of ``state``'s partition (``state.lock`` held).
+    def _fetch(
+        self, state: GroupState, count: int, block: float, stream: str
+    ) -> list[StreamRecord]:
+        """Up to ``count`` new records of ``state``'s partition, as records of ``stream``
+        (``state.lock`` held).
 
         Records the member already fetched for this partition come first.  A member not yet
         holding the partition waits up to ``JOIN_GRACE`` seconds after it subscribed for Kafka
@@ -1275,7 +1287,10 @@ class KafkaClients:
                 # with records in hand, wait only for the rest the last fetch promised
                 wait = _SLICE if out else max(0.0, min(deadline - time.monotonic(), _SLICE))
                 elsewhere = False
-                for message in member.consume(count - len(out), timeout=wait):
+                batch = member.consume(count - len(out), timeout=wait)
+                # assignment changes only inside consume() (its rebalance callbacks)
+                assigned, position = state.assigned, state.next
+                for message in batch:
                     # runs once per record consumed: each field is read from the driver once
                     err = message.error()
                     if err is not None:
@@ -1284,17 +1299,18 @@ class KafkaClients:
                         raise error_of(err)
                     partition = message.partition() or 0
                     offset = message.offset() or 0
-                    if partition == mine and state.assigned:
-                        if offset >= state.next:
-                            out.append(raw_at(message, partition, offset))
-                            state.next = offset + 1
+                    if partition == mine and assigned:
+                        if offset >= position:
+                            out.append(record_at(message, partition, offset, stream))
+                            position = offset + 1
                         continue
                     target = group.states.get(partition)
                     if target is None or target is state or not target.assigned:
                         continue
                     if offset >= (target.buffer[-1].offset + 1 if target.buffer else target.next):
-                        target.buffer.append(raw_at(message, partition, offset))
+                        target.buffer.append(record_at(message, partition, offset, stream))
                         elsewhere = True
+                state.next = position
                 if len(out) >= count:
                     return out
                 if out:  # more when the member's last fetch saw more (cached: no round trip)

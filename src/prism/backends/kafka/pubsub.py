@@ -37,9 +37,8 @@ from prism.backends.kafka._core import (
     BACKEND,
     GroupState,
     KafkaClients,
-    Raw,
     group_id,
-    raw_of,
+    record_of,
     topic_name,
 )
 from prism.backends.kafka._errors import error_of, translate
@@ -51,7 +50,7 @@ from prism.interfaces.pubsub import (
     PubSubPersistent,
     Subscription,
 )
-from prism.types import Message, StartPosition
+from prism.types import Message, StartPosition, StreamRecord
 
 if TYPE_CHECKING:
     from prism.backends.kafka.backend import KafkaBackend
@@ -76,15 +75,15 @@ def _parse_id(value: str | None) -> tuple[int, int] | None:
     return int(partition), int(offset)
 
 
-def _message(topic: str, raw: Raw, delivery_count: int = 1) -> Message:
+def _message(topic: str, record: StreamRecord) -> Message:
     return Message(
         topic=topic,
-        payload=raw.payload,
-        headers=raw.headers,
-        id=message_id(raw.partition, raw.offset),
-        ordering_key=raw.key,
-        timestamp=raw.timestamp,
-        delivery_count=delivery_count,
+        payload=record.payload,
+        headers=record.headers,
+        id=message_id(record.partition, record.offset),
+        ordering_key=record.key,
+        timestamp=record.timestamp,
+        delivery_count=record.delivery_count,
     )
 
 
@@ -212,7 +211,7 @@ class KafkaSubscription(Subscription):
             if found is not None:
                 err = found.error()
                 if err is None:
-                    return _message(self._topic, raw_of(found))
+                    return _message(self._topic, record_of(found, self._topic))
                 if err.code() != KafkaError._PARTITION_EOF:
                     raise error_of(err)
             if deadline is not None and time.monotonic() >= deadline:
@@ -265,8 +264,7 @@ class KafkaDurableSubscription(DurableSubscription):
                     state, self._me, 1, max(wait, 0.0) if i == last else 0.0, self._ack_wait
                 )
                 if got:
-                    raw, count = got[0]
-                    return _message(self._topic, raw, count)
+                    return _message(self._topic, got[0])
             if deadline is not None and time.monotonic() >= deadline:
                 return None
         return None

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, cast
 from prism._partition import partition_for
 from prism._validate import Duration, Timestamp
 from prism.backends.base import Facet
-from prism.backends.kafka._core import BACKEND, GroupState, Raw, group_id, topic_name
+from prism.backends.kafka._core import BACKEND, GroupState, group_id, topic_name
 from prism.errors import InvalidArgumentError, NotFoundError
 from prism.interfaces.stream import (
     StreamBasic,
@@ -47,20 +47,6 @@ each, so a few milliseconds); a larger batch is produced by a worker thread, whi
 its delivery reports there, so the loop is never held up for long."""
 
 
-def _record(stream: str, raw: Raw, delivery_count: int = 1) -> StreamRecord:
-    # positional: this runs once per record read (the fields in StreamRecord's order)
-    return StreamRecord(
-        stream,
-        raw.offset,
-        raw.payload,
-        raw.headers,
-        raw.timestamp,
-        raw.partition,
-        raw.key,
-        delivery_count,
-    )
-
-
 class KafkaStream(
     Facet,
     StreamBasic,
@@ -75,6 +61,7 @@ class KafkaStream(
         self._prefix = backend.config.topic_prefix
         self._group_prefix = backend.config.group_prefix
         self._topics: dict[str, str] = {}
+        self._gids: dict[tuple[str, str], str] = {}
 
     def _topic(self, stream: str) -> str:
         found = self._topics.get(stream)
@@ -83,7 +70,10 @@ class KafkaStream(
         return found
 
     def _gid(self, topic: str, group: str) -> str:
-        return group_id(self._group_prefix, topic, group)
+        found = self._gids.get((topic, group))
+        if found is None:  # escaping costs about 50 ns a character: once per group
+            found = self._gids[topic, group] = group_id(self._group_prefix, topic, group)
+        return found
 
     # ---- basic -----------------------------------------------------------------------------
 
@@ -116,8 +106,9 @@ class KafkaStream(
     def read(
         self, stream: str, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:
-        raws = self._k.call(self._k.read, self._topic(stream), 0, from_offset, max_count)
-        return [_record(stream, raw) for raw in raws]
+        return self._k.call(
+            self._k.read, self._topic(stream), 0, from_offset, max_count, 0.0, stream
+        )
 
     def latest_offset(self, stream: str) -> int | None:
         topic = self._topic(stream)
@@ -154,19 +145,20 @@ class KafkaStream(
         claim_timeout: Duration = 30.0,
     ) -> list[StreamRecord]:
         state = self._group(stream, group, "consume")
-        got = self._k.call(
+        return self._k.call(
             self._k.deliver,
             state,
             consumer,
             max_count,
             cast("float", block or 0.0),
             cast("float", claim_timeout),
+            stream,
         )
-        return [_record(stream, raw, count) for raw, count in got]
 
     def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
         state = self._group(stream, group, "ack")
-        items = [offsets] if isinstance(offsets, int) else list(offsets)
+        # the check hands over a fresh list of ints (or one int)
+        items = [offsets] if isinstance(offsets, int) else offsets
         return self._k.call(self._k.ack, state, items)
 
     def group_info(self, stream: str, group: str) -> GroupInfo:
@@ -199,14 +191,14 @@ class KafkaStream(
         topic = self._topic(stream)
         position = start
         while position <= end:
-            raws = self._k.call(self._k.read, topic, 0, position, PAGE)
-            if not raws:
+            page = self._k.call(self._k.read, topic, 0, position, PAGE, 0.0, stream)
+            if not page:
                 return
-            for raw in raws:
-                if raw.offset > end:
+            for record in page:
+                if record.offset > end:
                     return
-                yield _record(stream, raw)
-            position = raws[-1].offset + 1
+                yield record
+            position = page[-1].offset + 1
 
     # ---- retention -------------------------------------------------------------------------
 
@@ -290,5 +282,4 @@ class KafkaStream(
     ) -> list[StreamRecord]:
         topic = self._topic(stream)
         self._checked(stream, topic, partition)
-        raws = self._k.call(self._k.read, topic, partition, from_offset, max_count)
-        return [_record(stream, raw) for raw in raws]
+        return self._k.call(self._k.read, topic, partition, from_offset, max_count, 0.0, stream)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, cast
 from prism._partition import partition_for
 from prism._validate import Duration, Timestamp
 from prism.backends._async.base import AsyncFacet
-from prism.backends.kafka._core import BACKEND, GroupState, Raw, group_id, topic_name
+from prism.backends.kafka._core import BACKEND, GroupState, group_id, topic_name
 from prism.errors import InvalidArgumentError, NotFoundError
 from prism.interfaces._async.stream import (
     AsyncStreamBasic,
@@ -45,20 +45,6 @@ each, so a few milliseconds); a larger batch is produced by a worker thread, whi
 its delivery reports there, so the loop is never held up for long."""
 
 
-def _record(stream: str, raw: Raw, delivery_count: int = 1) -> StreamRecord:
-    # positional: this runs once per record read (the fields in StreamRecord's order)
-    return StreamRecord(
-        stream,
-        raw.offset,
-        raw.payload,
-        raw.headers,
-        raw.timestamp,
-        raw.partition,
-        raw.key,
-        delivery_count,
-    )
-
-
 class AsyncKafkaStream(
     AsyncFacet,
     AsyncStreamBasic,
@@ -73,6 +59,7 @@ class AsyncKafkaStream(
         self._prefix = backend.config.topic_prefix
         self._group_prefix = backend.config.group_prefix
         self._topics: dict[str, str] = {}
+        self._gids: dict[tuple[str, str], str] = {}
 
     def _topic(self, stream: str) -> str:
         found = self._topics.get(stream)
@@ -81,7 +68,10 @@ class AsyncKafkaStream(
         return found
 
     def _gid(self, topic: str, group: str) -> str:
-        return group_id(self._group_prefix, topic, group)
+        found = self._gids.get((topic, group))
+        if found is None:  # escaping costs about 50 ns a character: once per group
+            found = self._gids[topic, group] = group_id(self._group_prefix, topic, group)
+        return found
 
     # ---- basic -----------------------------------------------------------------------------
 
@@ -114,10 +104,9 @@ class AsyncKafkaStream(
     async def read(
         self, stream: str, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:
-        raws = await self._k.call_async(
-            self._k.read, self._topic(stream), 0, from_offset, max_count
+        return await self._k.call_async(
+            self._k.read, self._topic(stream), 0, from_offset, max_count, 0.0, stream
         )
-        return [_record(stream, raw) for raw in raws]
 
     async def latest_offset(self, stream: str) -> int | None:
         topic = self._topic(stream)
@@ -154,19 +143,20 @@ class AsyncKafkaStream(
         claim_timeout: Duration = 30.0,
     ) -> list[StreamRecord]:
         state = await self._group(stream, group, "consume")
-        got = await self._k.call_async(
+        return await self._k.call_async(
             self._k.deliver,
             state,
             consumer,
             max_count,
             cast("float", block or 0.0),
             cast("float", claim_timeout),
+            stream,
         )
-        return [_record(stream, raw, count) for raw, count in got]
 
     async def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
         state = await self._group(stream, group, "ack")
-        items = [offsets] if isinstance(offsets, int) else list(offsets)
+        # the check hands over a fresh list of ints (or one int)
+        items = [offsets] if isinstance(offsets, int) else offsets
         return await self._k.call_async(self._k.ack, state, items)
 
     async def group_info(self, stream: str, group: str) -> GroupInfo:
@@ -199,14 +189,14 @@ class AsyncKafkaStream(
         topic = self._topic(stream)
         position = start
         while position <= end:
-            raws = await self._k.call_async(self._k.read, topic, 0, position, PAGE)
-            if not raws:
+            page = await self._k.call_async(self._k.read, topic, 0, position, PAGE, 0.0, stream)
+            if not page:
                 return
-            for raw in raws:
-                if raw.offset > end:
+            for record in page:
+                if record.offset > end:
                     return
-                yield _record(stream, raw)
-            position = raws[-1].offset + 1
+                yield record
+            position = page[-1].offset + 1
 
     # ---- retention -------------------------------------------------------------------------
 
@@ -290,5 +280,6 @@ class AsyncKafkaStream(
     ) -> list[StreamRecord]:
         topic = self._topic(stream)
         await self._checked(stream, topic, partition)
-        raws = await self._k.call_async(self._k.read, topic, partition, from_offset, max_count)
-        return [_record(stream, raw) for raw in raws]
+        return await self._k.call_async(
+            self._k.read, topic, partition, from_offset, max_count, 0.0, stream
+        )
