@@ -865,13 +865,9 @@ def tansu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.02)
         yield f"kafka://127.0.0.1:{port}"
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+    finally:  # memory storage: nothing to keep, and Tansu takes 5 s to stop on SIGTERM
+        proc.kill()
+        proc.wait(10)
 
 
 def test_retention_age_goes_to_the_topic_config_through_the_admin_api(tansu: str) -> None:
@@ -899,3 +895,18 @@ def test_retention_age_goes_to_the_topic_config_through_the_admin_api(tansu: str
         assert retention_ms() == "90500"
         ns.stream.set_retention("log", max_length=2)
         assert retention_ms() == before
+
+
+def test_a_request_the_broker_lacks_is_unsupported_and_changes_nothing(tansu: str) -> None:
+    """Tansu speaks the Kafka protocol but has no CreatePartitions (KIP-195): growing a stream
+    there is ``UnsupportedError`` (librdkafka's ``_UNSUPPORTED_FEATURE``), which names the
+    request, not a bare ``PrismError``; the stream keeps its one partition and its records."""
+    namespace = fresh("grow")
+    with prism.open(namespace, config=config(tansu, {})) as ns:
+        offsets = [ns.stream.append("log", payload) for payload in (b"b", b"a", b"c")]
+        with pytest.raises(prism.UnsupportedError, match="CreatePartitions") as caught:
+            ns.stream.set_partitions("log", 3)
+        assert caught.value.operation == "set_partitions"
+        assert isinstance(caught.value.__cause__, Exception)  # the driver's error, chained
+        assert ns.stream.partitions("log") == 1
+        assert [r.payload for r in ns.stream.read("log", offsets[0])] == [b"b", b"a", b"c"]

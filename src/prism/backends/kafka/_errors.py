@@ -9,6 +9,8 @@ librdkafka error                                                     prism error
 ``MSG_SIZE_TOO_LARGE``, ``RECORD_LIST_TOO_LARGE``                        ValueTooLargeError
 ``*_AUTHORIZATION_FAILED``, ``SASL_AUTHENTICATION_FAILED``,           ConfigurationError
 ``_AUTHENTICATION``, ``_SSL``, ``_INVALID_ARG``
+``_UNSUPPORTED_FEATURE``, ``UNSUPPORTED_VERSION`` (the broker lacks      UnsupportedError
+the request: an old Kafka, or a Kafka-protocol broker that is not one)
 anything else from confluent-kafka                                   PrismError
 ===================================================================  ==========================
 """
@@ -22,6 +24,7 @@ from prism.errors import (
     BackendUnavailableError,
     ConfigurationError,
     PrismError,
+    UnsupportedError,
     ValueTooLargeError,
 )
 
@@ -36,6 +39,7 @@ _UNAVAILABLE = frozenset(
         KafkaError.NETWORK_EXCEPTION, KafkaError._DESTROY,
     }
 )  # fmt: skip
+_UNSUPPORTED = frozenset({KafkaError._UNSUPPORTED_FEATURE, KafkaError.UNSUPPORTED_VERSION})
 _TOO_LARGE = frozenset({KafkaError.MSG_SIZE_TOO_LARGE, KafkaError.RECORD_LIST_TOO_LARGE})
 _REFUSED = frozenset(
     {
@@ -62,6 +66,8 @@ def error_of(error: KafkaError) -> PrismError:
             "and credentials, the TLS files and the ACLs of the topic and group prefixes",
             backend="kafka",
         )
+    if code in _UNSUPPORTED:
+        return UnsupportedError(f"the Kafka broker does not support this: {text}", backend="kafka")
     return PrismError(f"unexpected Kafka error: {text}", backend="kafka")
 
 
