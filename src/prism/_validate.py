@@ -145,17 +145,19 @@ def batch(size: int, what: str) -> None:
 
 
 def _plain_names(items: list[Any]) -> bool:
-    """Whether every item is an exact, non-empty ASCII str of at most 256 characters without
-    NUL: the common batch, checked in C loops (no Python-level loop per key)."""
+    """Whether every item is an exact, non-empty ASCII str of at most 255 characters without
+    NUL, so surely a valid name: the common batch, checked in C loops (no Python-level loop
+    per key).  False sends the batch to the item-by-item check, which takes longer names too."""
     if not items or countOf(map(type, items), str) != len(items):  # identity, no hashing
         return False
     joined = "".join(items)
-    return (
-        joined.isascii()
-        and "\x00" not in joined
-        and "" not in items
-        and len(max(items, key=len)) <= 256
-    )
+    if not joined.isascii() or "\x00" in joined:
+        return False
+    try:  # every length as one byte: bytes() refuses any over 255 (the slow path takes those)
+        lengths = bytes(map(len, items))
+    except ValueError:
+        return False
+    return 0 not in lengths  # no empty name
 
 
 def names(values: object, what: str = "keys") -> list[str]:

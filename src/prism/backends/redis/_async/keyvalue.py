@@ -189,7 +189,8 @@ class AsyncRedisKeyValue(
             values: list[bytes | None] = await self._c.mget(self._ks(wanted))
         except Exception as exc:
             raise self._fail(exc, "get_many") from exc
-        if None in values:
+        # all(): no None (absent) and no b"" among them, the usual case, is the cheapest scan
+        if not all(values) and None in values:
             return {k: v for k, v in zip(wanted, values, strict=True) if v is not None}
         return cast("dict[str, bytes]", dict(zip(wanted, values, strict=True)))
 
