@@ -180,6 +180,23 @@ class _Factory:
 _FACTORY = _Factory()
 
 
+_TWINS: dict[type, type] = {}
+
+
+def _plain_twin(cls: type) -> type:
+    """A plain class with the very slots of the frozen value type ``cls`` (made once).
+
+    A hot loop that builds many values of ``cls`` may make an instance of it with
+    ``object.__new__``, store every field as an ordinary attribute write, then set its
+    ``__class__`` to ``cls``: no Python call per value.  ``__class__`` assignment checks that
+    the layouts match.  Every field must be stored: one left unset reads as AttributeError."""
+    twin = _TWINS.get(cls)
+    if twin is None:
+        slots = cls.__slots__  # type: ignore[attr-defined]
+        twin = _TWINS[cls] = type(f"_Plain{cls.__name__}", (), {"__slots__": slots})
+    return twin
+
+
 def _quick_init(cls: type) -> None:
     """Give the frozen, slotted value type ``cls`` a faster ``__init__``: the same parameters,
     defaults and resulting object as the dataclass's own, in about 0.25 µs against 0.57 µs
@@ -198,7 +215,7 @@ def _quick_init(cls: type) -> None:
         "_cls": cls,
         "_type": type,
         "_swap": object.__setattr__,
-        "_Plain": type(f"_Plain{cls.__name__}", (), {"__slots__": cls.__slots__}),  # type: ignore[attr-defined]
+        "_Plain": _plain_twin(cls),
     }
     params: list[str] = []
     made: list[str] = []

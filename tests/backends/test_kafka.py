@@ -32,7 +32,7 @@ from prism.backends.kafka._core import MAX_TOPIC, escape, group_id, topic_name, 
 from prism.backends.kafka._testing import MockCluster, start_mock
 from prism.testing._hostile import HOSTILE_NAMES
 from prism.testing.servers import env_url
-from prism.types import Message
+from prism.types import Message, StreamRecord
 
 pytest.importorskip("confluent_kafka")
 
@@ -910,3 +910,59 @@ def test_a_request_the_broker_lacks_is_unsupported_and_changes_nothing(tansu: st
         assert isinstance(caught.value.__cause__, Exception)  # the driver's error, chained
         assert ns.stream.partitions("log") == 1
         assert [r.payload for r in ns.stream.read("log", offsets[0])] == [b"b", b"a", b"c"]
+
+
+# ----- the record each read builds (no broker: confluent-kafka's own Message objects) -----------
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            {"partition": 2, "offset": 7, "key": b"k\xc3\xa9", "value": b"v",
+             "headers": [("h", b"x"), ("empty", None), ("h2", b"\xff")], "timestamp": (1, 1_500)},
+            StreamRecord("log", 7, b"v", {"h": "x", "empty": "", "h2": "\ufffd"}, 1.5, 2, "ké"),
+        ),
+        (
+            {"partition": 0, "offset": 0, "key": None, "value": None, "headers": None,
+             "timestamp": (1, 2_250)},
+            StreamRecord("log", 0, b"", {}, 2.25, 0, None),
+        ),
+        (
+            {"partition": 1, "offset": 2**40, "key": b"\xff", "value": b"\x00" * 3, "headers": [],
+             "timestamp": (2, 999)},
+            StreamRecord("log", 2**40, b"\x00\x00\x00", {}, 0.999, 1, "\ufffd"),
+        ),
+    ],
+)  # fmt: skip
+def test_each_read_record_is_a_whole_stream_record(
+    message: dict[str, Any], expected: StreamRecord
+) -> None:
+    """``record_of`` fills a record field by field through its plain twin: the result must be
+    a true, frozen ``StreamRecord`` equal to the constructor's, every field set; odd keys and
+    header values decode with replacement, a missing value is empty."""
+    import dataclasses
+
+    from confluent_kafka import Message as DriverMessage
+
+    from prism.backends.kafka._core import record_of
+
+    record = record_of(DriverMessage(topic="t", **message), "log")
+    assert type(record) is StreamRecord
+    assert record == expected
+    assert [getattr(record, f.name) for f in dataclasses.fields(StreamRecord)] == [
+        getattr(expected, f.name) for f in dataclasses.fields(StreamRecord)
+    ]
+    assert repr(record).startswith("StreamRecord(stream='log', offset=")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.offset = 1  # type: ignore[misc]
+
+
+def test_a_record_without_a_broker_time_gets_the_time_it_was_read() -> None:
+    from confluent_kafka import Message as DriverMessage
+
+    from prism.backends.kafka._core import record_of
+
+    before = time.time()
+    record = record_of(DriverMessage(topic="t", value=b"v", timestamp=(0, -1)), "log")
+    assert before <= record.timestamp <= time.time()
