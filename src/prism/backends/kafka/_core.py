@@ -400,6 +400,12 @@ class GroupState:
         """The offset to commit: the oldest pending one, else the next to deliver."""
         return min(self.pending) if self.pending else self.next
 
+    def recount(self, record: StreamRecord) -> StreamRecord:
+        """``record`` with the deliveries this process counted for it before it lost the
+        partition (``counts``), plus this one."""
+        before = self.counts.pop(record.offset, 0)
+        return replace(record, delivery_count=before + 1) if before else record
+
     def take_buffered(self, count: int) -> list[StreamRecord]:
         """Up to ``count`` buffered records from ``next`` on (``lock`` held)."""
         out: list[StreamRecord] = []
@@ -1144,8 +1150,7 @@ class KafkaClients:
                 )[:max_count]
                 for offset in lapsed:
                     entry = pending[offset]
-                    again = entry[2]
-                    again = replace(again, delivery_count=again.delivery_count + 1)
+                    again = replace(entry[2], delivery_count=entry[2].delivery_count + 1)
                     entry[0], entry[1], entry[2] = consumer, moment, again
                     out.append(again)
             left = max_count - len(out)
@@ -1154,19 +1159,12 @@ class KafkaClients:
                 if fresh:
                     moment = now()
                     if state.counts:  # records this process delivered before a rebalance
-                        fresh = [self._recount(state, record) for record in fresh]
+                        fresh = [state.recount(record) for record in fresh]
                     for record in fresh:  # once per record delivered
                         pending[record.offset] = [consumer, moment, record]
                     out += fresh
                     state.last_delivered = fresh[-1].offset
             return out
-
-    @staticmethod
-    def _recount(state: GroupState, record: StreamRecord) -> StreamRecord:
-        """``record`` with the deliveries this process counted for it before it lost the
-        partition, plus this one."""
-        before = state.counts.pop(record.offset, 0)
-        return replace(record, delivery_count=before + 1) if before else record
 
     def ack(self, state: GroupState, offsets: Iterable[int]) -> int:
         """Acknowledge pending offsets and commit the new floor through the member (one

@@ -166,7 +166,8 @@ def _next_settled(conn: sqlite3.Connection, ns: str, queue: str, now: float) -> 
     row = conn.execute(_NEXT_UNLESS_LAPSED, (ns, queue, now)).fetchone()
     if row is not None and not row[-1]:
         return row[:-1]
-    if _settle_lapsed(conn, ns, now) or row is not None:  # the order may have changed
+    # some lease lapsed (or nothing is ready): hand them back, then pick again
+    if _settle_lapsed(conn, ns, now):
         return conn.execute(_NEXT, (ns, queue, now)).fetchone()
     return None
 
