@@ -99,6 +99,37 @@ def test_validation_message_says_what_is_allowed() -> None:
         _validate.name("x" * 2000)
 
 
+@pytest.mark.parametrize(
+    ("batch", "bad"),
+    [
+        (["x" * 1024], None),  # the longest name, alone: exactly the whole-batch bound
+        (["x" * 1025], 0),
+        (["a", "x" * 1024], None),  # together over the bound, each within it
+        (["b" * 255] * 5, None),
+        (["c" * 256, "d" * 800], None),
+        ([*(f"k{i:04d}" for i in range(400)), "x" * 1025], 400),  # long batch, last too long
+        (["a", "", "b"], 1),  # an empty name amid short ones
+        ([*(f"k{i:04d}" for i in range(400)), ""], 400),
+        (["ok", "nul\x00inside"], 1),
+        (["é" * 512], None),  # 1024 UTF-8 bytes
+        (["é" * 513], 0),
+    ],
+)
+def test_batches_of_names_keep_every_name_rule_at_its_bounds(
+    batch: list[str], bad: int | None
+) -> None:
+    """A batch of names follows the rules of one name, item by item, wherever its fast check
+    hands over to the slow one: 1024 UTF-8 bytes each, never empty, no NUL."""
+    from prism import _validate
+
+    if bad is None:
+        assert _validate.names(batch) == batch
+        return
+    with pytest.raises(prism.InvalidArgumentError, match="each of keys"):
+        _validate.names(batch)
+    assert _validate.names(batch[:bad] + batch[bad + 1 :]) == batch[:bad] + batch[bad + 1 :]
+
+
 def test_one_shot_iterables_of_keys_are_not_consumed_by_validation(ns: Any) -> None:
     ns.keyvalue.set_many({"a": b"1", "b": b"2"})
     assert ns.keyvalue.get_many(k for k in ["a", "b", "c"]) == {"a": b"1", "b": b"2"}

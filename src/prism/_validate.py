@@ -145,19 +145,23 @@ def batch(size: int, what: str) -> None:
 
 
 def _plain_names(items: list[Any]) -> bool:
-    """Whether every item is an exact, non-empty ASCII str of at most 255 characters without
-    NUL, so surely a valid name: the common batch, checked in C loops (no Python-level loop
-    per key).  False sends the batch to the item-by-item check, which takes longer names too."""
+    """Whether every item is an exact, non-empty ASCII str without NUL, short enough to be
+    surely a valid name: the common batch, checked in C loops (no Python-level loop per key).
+    Short enough is at most :data:`MAX_NAME_BYTES` characters for the whole batch together (no
+    length is read), or else at most 255 each.  False sends the batch to the item-by-item
+    check, which takes any valid name."""
     if not items or countOf(map(type, items), str) != len(items):  # identity, no hashing
         return False
     joined = "".join(items)
-    if not joined.isascii() or "\x00" in joined:
+    if not joined.isascii() or "\x00" in joined or not all(items):  # all(): no empty name
         return False
+    if len(joined) <= MAX_NAME_BYTES:  # all of them together fit one name's limit (ASCII)
+        return True
     try:  # every length as one byte: bytes() refuses any over 255 (the slow path takes those)
-        lengths = bytes(map(len, items))
+        bytes(map(len, items))
     except ValueError:
         return False
-    return 0 not in lengths  # no empty name
+    return True
 
 
 def names(values: object, what: str = "keys") -> list[str]:
