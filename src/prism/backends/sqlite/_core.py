@@ -12,8 +12,9 @@ helpers that ``tools/async_to_sync.py`` maps onto each other:
   one connection, used under the lock.  (One connection behind a lock for everything was
   measured too: 4 reading threads got half the throughput; see ``docs/backends/sqlite.md``.)
 * **async** (:meth:`Database.open_async`, :meth:`Database.run_async`): one worker thread per
-  backend owns the connection; ``await run_async(fn, *args)`` submits ``fn(conn, *args)`` to it
-  and waits without blocking the event loop.
+  backend owns the connection; ``await run_async(fn, *args)`` queues ``fn(conn, *args)`` for it
+  and waits without blocking the event loop.  The thread is the project's one async-over-sync
+  bridge, :class:`~prism.backends._bridge.WorkerPool`, bounded to a single worker.
 
 The SQL operations are plain functions ``fn(conn, ...)`` in ``_ops``; each is one statement or
 one ``BEGIN IMMEDIATE`` transaction (:func:`write`), so every operation is atomic against other
@@ -29,12 +30,11 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from prism.backends._bridge import WorkerPool
 from prism.backends._errors import translated, translating
 from prism.backends.sqlite._config import Options, Target, parse_options, parse_target
 from prism.backends.sqlite._errors import BACKEND, translator
@@ -73,8 +73,11 @@ class Signal:
     to move; other processes' changes are seen by polling (the ``poll_interval`` option)."""
 
     def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._generation = 0
+        self._sleepers = 0
+        """Threads inside :meth:`wait` (counted under ``_lock``)."""
         self._futures: set[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = set()
 
     @property
@@ -82,23 +85,33 @@ class Signal:
         return self._generation
 
     def notify(self) -> None:
-        with self._cond:
+        # every write of a queue or stream calls this, mostly with nobody waiting: the lock
+        # itself (a C-level ``with``), and the Condition and a fresh set only for waiters
+        with self._lock:
             self._generation += 1
-            self._cond.notify_all()
-            futures, self._futures = self._futures, set()
+            if self._sleepers:
+                self._cond.notify_all()
+            futures = self._futures
+            if not futures:  # (never iterate the live set: a task may add to it meanwhile)
+                return
+            self._futures = set()
         for loop, fut in futures:
             with contextlib.suppress(RuntimeError):  # that loop is closed
                 loop.call_soon_threadsafe(_wake, fut)
 
     def wait(self, seen: int, timeout: float) -> None:
-        with self._cond:
-            self._cond.wait_for(lambda: self._generation != seen, timeout)
+        with self._lock:
+            self._sleepers += 1
+            try:
+                self._cond.wait_for(lambda: self._generation != seen, timeout)
+            finally:
+                self._sleepers -= 1
 
     async def wait_async(self, seen: int, timeout: float) -> None:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
         entry = (loop, fut)
-        with self._cond:
+        with self._lock:
             if self._generation != seen:
                 return
             self._futures.add(entry)
@@ -108,7 +121,7 @@ class Signal:
         except TimeoutError:
             pass
         finally:
-            with self._cond:
+            with self._lock:
                 self._futures.discard(entry)
 
 
@@ -127,18 +140,41 @@ def _signal_for(key: str) -> Signal:
 # ----------------------------------------------------------------------------- transactions
 
 
-@contextmanager
-def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+class _Write:
+    """The context manager :func:`write` returns: a class rather than a generator-based
+    ``@contextmanager``, which costs about three times as much to enter and leave (every queue
+    receive and every multi-statement write goes through one)."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._conn.execute("BEGIN IMMEDIATE")
+        return self._conn
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        conn = self._conn
+        if kind is None:
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                self._roll_back()
+                raise
+        else:
+            self._roll_back()
+
+    def _roll_back(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+
+def write(conn: sqlite3.Connection) -> _Write:
     """A write transaction: ``BEGIN IMMEDIATE`` takes the database's write lock at once
-    (waiting up to ``busy_timeout``), so what the block reads cannot change before it commits."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+    (waiting up to ``busy_timeout``), so what the block reads cannot change before it commits.
+    An exception in the block (or in ``COMMIT``) rolls it back and goes on."""
+    return _Write(conn)
 
 
 # ----------------------------------------------------------------------------- the database
@@ -201,7 +237,8 @@ class Database:
         self._connections: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
         self._connections_lock = threading.Lock()
         """The sync flavour's per-thread connections (a thread's goes when the thread does)."""
-        self._worker: ThreadPoolExecutor | None = None
+        self._worker: WorkerPool | None = None
+        """The async flavour's one thread, which owns ``_conn`` (see :meth:`run_async`)."""
 
     # -- connecting ---------------------------------------------------------------------------
     def connect(self) -> sqlite3.Connection:
@@ -359,6 +396,8 @@ class Database:
     def poll(self, timeout: float, fn: Callable[..., T], *args: Any) -> T:
         """Call ``run(fn, *args)`` until it returns something truthy or ``timeout`` seconds
         pass, waking on changes made in this process and every ``poll_interval``."""
+        if timeout <= 0:  # one look (receive or dequeue without a wait): no clock, no signal
+            return self.run(fn, *args)
         deadline = time.monotonic() + timeout
         while True:
             seen = self.signal.generation
@@ -384,36 +423,38 @@ class Database:
         return self._call(conn, fn, args)
 
     async def open_async(self) -> None:
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prism-sqlite")
+        worker = WorkerPool("sqlite", max_workers=1)
         try:
-            await asyncio.wrap_future(self._worker.submit(self._open_in_worker))
+            await worker.run(self._open_in_worker)
         except BaseException:
-            self._worker.shutdown(wait=False)
-            self._worker = None
+            worker.close()
             raise
+        self._worker = worker
 
     async def close_async(self) -> None:
         worker, self._worker = self._worker, None
         if worker is None:
             return
-        try:
-            await asyncio.wrap_future(worker.submit(self._close_in_worker))
+        try:  # queued behind every call made before: each of them runs first
+            await worker.run(self._close_in_worker)
         finally:
-            worker.shutdown(wait=False)
+            worker.close()
 
     async def run_async(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(conn, *args)`` on the worker thread; the event loop is free meanwhile."""
+        """``fn(conn, *args)`` on the worker thread; the event loop is free meanwhile.
+
+        The worker is the project's shared bridge (:class:`~prism.backends._bridge.WorkerPool`)
+        bounded to one thread, so calls run one at a time in the order made, on the one
+        connection that thread opened."""
         worker = self._worker
         if worker is None:
             raise self._closed()
-        try:
-            future = worker.submit(self._run_in_worker, fn, args)
-        except RuntimeError as exc:  # shut down meanwhile
-            raise self._closed() from exc
-        return await asyncio.wrap_future(future)
+        return await worker.run(self._run_in_worker, fn, args)
 
     async def poll_async(self, timeout: float, fn: Callable[..., T], *args: Any) -> T:
         """The async form of :meth:`poll`."""
+        if timeout <= 0:
+            return await self.run_async(fn, *args)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:

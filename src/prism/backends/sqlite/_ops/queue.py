@@ -38,8 +38,11 @@ _NEXT_UNLESS_LAPSED = (
 """``_NEXT`` with one more column: whether any lease of the namespace has lapsed."""
 
 
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+
+
 def _headers(text: str | None) -> Mapping[str, str]:
-    return MappingProxyType(json.loads(text) if text else {})
+    return MappingProxyType(json.loads(text)) if text else _NO_HEADERS
 
 
 def _message(row: Any, attempts: int | None = None) -> QueueMessage:
