@@ -53,7 +53,7 @@ from prism.interfaces.stream import (
     StreamReplay,
     StreamRetention,
 )
-from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord
+from prism.types import GroupInfo, PartitionOffset, StartPosition, StreamRecord, _plain_twin
 
 __all__ = ["SEQ_BITS", "RedisStream", "id_of", "offset_of"]
 
@@ -71,6 +71,8 @@ timer (``hz 10``).  A blocking consume stops blocking this much early and looks 
 POLL = 0.05
 
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+_PLAIN_RECORD = _plain_twin(StreamRecord)
+_new_object = object.__new__
 
 
 def offset_of(entry_id: bytes) -> int:
@@ -594,8 +596,34 @@ class RedisStream(
             reply = run_script(self._c, _CONSUME, [key], args)
         except Exception as exc:
             raise self._no_group(exc, stream, group, "consume") from exc
-        record = self._record
-        return [record(stream, 0, eid, raw, count) for eid, raw, count in reply]
+        return self._delivered(stream, reply)
+
+    def _delivered(self, stream: str, reply: Any) -> list[StreamRecord]:
+        """The records of a consume script's reply (``[id, fields, deliveries]`` each).  The
+        usual entry, a payload and nothing else, is built in this frame as the record's plain
+        twin (see ``prism.types._plain_twin``): no Python call per record, about 0.23 µs a
+        record against 0.68 µs through :meth:`_record`, which builds every other entry."""
+        records: list[StreamRecord] = []
+        append = records.append
+        for entry_id, raw, count in reply:
+            ms, _, seq = entry_id.partition(b"-")
+            number = int(seq)
+            if number < SEQ_LIMIT and type(raw) is list and len(raw) == 2 and raw[0] == b"p":
+                millis = int(ms)
+                record: Any = _new_object(_PLAIN_RECORD)
+                record.stream = stream
+                record.offset = millis << SEQ_BITS | number
+                record.payload = raw[1]
+                record.headers = _NO_HEADERS
+                record.timestamp = millis / 1000
+                record.partition = 0
+                record.key = None
+                record.delivery_count = count
+                record.__class__ = StreamRecord
+                append(record)
+            else:
+                append(self._record(stream, 0, entry_id, raw, count))
+        return records
 
     def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
         key, gname = self._key(stream), group.encode()
