@@ -25,7 +25,7 @@ import redis
 import redis.asyncio
 
 import prism
-from benchmarks._harness import Result, compare, compare_async, report
+from benchmarks._harness import Result, compare, compare_async, pin_apart, report
 from prism.backends.redis._async import queue as queue_impl
 from prism.backends.redis._async import stream as stream_impl
 from prism.backends.redis._keys import model_prefix, namespace_tag
@@ -316,11 +316,12 @@ def main() -> None:
             records = 2 * CONSUME_BATCH * (550 * 7 + 450 * 7)
             # receive+ack: the same count of messages
             _prefill(url, records, 2 * (1100 * 7 + 880 * 7))
+            pinned = pin_apart(server.process.process.pid if server and server.process else None)
             results = run_sync(url) + asyncio.run(run_async(url))
         finally:
             if server is not None:
                 server.stop()
-    report("redis vs raw redis-py (ratio = prism time / raw time)", results)
+    report(f"redis vs raw redis-py (ratio = prism time / raw time; {pinned})", results)
 
 
 if __name__ == "__main__":
