@@ -443,6 +443,95 @@ def test_a_failed_point_read_is_translated_naming_get(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
+# a call whose SQL runs in a function of another name (or one serving several calls) still
+# names the call in its error: (the call, a table to drop first, the call itself)
+_NAMED_CALLS: list[tuple[str, str, Any]] = [
+    ("set", "prism_kv", lambda ns: ns.keyvalue.set("k", b"v")),
+    ("scan", "prism_kv", lambda ns: ns.keyvalue.scan("")),
+    ("scan_keys", "prism_kv", lambda ns: ns.keyvalue.scan_keys("")),
+    ("get", "prism_kv", lambda ns: ns.keyvalue.begin().get("k")),  # a transaction's read
+    ("union", "prism_set", lambda ns: ns.set.union("a", "b")),
+    ("intersection", "prism_set", lambda ns: ns.set.intersection("a", "b")),
+    ("difference", "prism_set", lambda ns: ns.set.difference("a", "b")),
+    ("union_store", "prism_set", lambda ns: ns.set.union_store("d", "a", "b")),
+    ("intersection_store", "prism_set", lambda ns: ns.set.intersection_store("d", "a", "b")),
+    ("difference_store", "prism_set", lambda ns: ns.set.difference_store("d", "a", "b")),
+    ("is_member", "prism_set", lambda ns: ns.set.is_member("a", b"x")),
+    (
+        "append_to_partition",
+        "prism_stream_record",
+        lambda ns: ns.stream.append_to_partition("s", 0, b"x"),
+    ),
+    ("replay_range", "prism_stream_record", lambda ns: ns.stream.replay_range("s", 0, 10)),
+    ("read_partition", "prism_stream_record", lambda ns: ns.stream.read_partition("s", 0)),
+    ("insert", "prism_ts_point", lambda ns: ns.timeseries.insert("m", 1.0, 2.0)),
+    ("shortest_path", "prism_graph_edge", lambda ns: ns.graph.shortest_path("a", "b")),
+    ("pagerank", "prism_graph_edge", lambda ns: ns.graph.pagerank()),
+    ("connected_components", "prism_graph_edge", lambda ns: ns.graph.connected_components()),
+]
+
+
+def _through(result: Any) -> None:
+    """Finish a sync call: an iterator (``scan``) is read to its end."""
+    if hasattr(result, "__next__"):
+        list(result)
+
+
+async def _through_async(result: Any) -> None:
+    """Finish an async call: await it, or read an async iterator to its end."""
+    if hasattr(result, "__anext__"):
+        [item async for item in result]
+    else:
+        await result
+
+
+@pytest.mark.parametrize(
+    ("operation", "table", "call"), _NAMED_CALLS, ids=[c[0] for c in _NAMED_CALLS]
+)
+def test_a_driver_error_names_the_call_the_user_made(
+    tmp_path: Path, operation: str, table: str, call: Any
+) -> None:
+    """``set`` runs ``set_value``, ``union`` runs ``combine`` …: a driver error names the
+    public call all the same, sync and async, translated and chained."""
+
+    def check(error: PrismError) -> None:
+        assert error.backend == "sqlite"
+        assert error.operation == operation
+        assert isinstance(error.__cause__, sqlite3.OperationalError)
+        assert table in str(error.__cause__)
+
+    def drop(db: Path) -> None:
+        other = sqlite3.connect(db, isolation_level=None)
+        try:
+            other.execute(f"DROP TABLE {table}")
+        finally:
+            other.close()
+
+    db = tmp_path / "sync.db"
+    with prism.open("ns", config=config(str(db))) as ns:
+        ns.stream.append("s", b"first")  # the stream exists, with its partition
+        ns.graph.add_node("a", "n")
+        ns.graph.add_node("b", "n")
+        drop(db)
+        with pytest.raises(PrismError) as info:
+            _through(call(ns))
+        check(info.value)
+
+    db = tmp_path / "async.db"
+
+    async def main() -> None:
+        async with await prism.open_async("ns", config=config(str(db))) as ns:
+            await ns.stream.append("s", b"first")
+            await ns.graph.add_node("a", "n")
+            await ns.graph.add_node("b", "n")
+            drop(db)
+            with pytest.raises(PrismError) as info:
+                await _through_async(call(ns))
+            check(info.value)
+
+    asyncio.run(main())
+
+
 def test_closed_backend_raises_a_prism_error(tmp_path: Path) -> None:
     ns = prism.open("ns", config=config(str(tmp_path / "c.db")))
     kv = ns.keyvalue

@@ -284,7 +284,13 @@ class Database:
             f"the sqlite backend on {self.target.location} is closed", backend=BACKEND
         )
 
-    def _call(self, conn: sqlite3.Connection, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    def _call(
+        self,
+        conn: sqlite3.Connection,
+        fn: Callable[..., T],
+        args: tuple[Any, ...],
+        operation: str | None = None,
+    ) -> T:
         """``fn(conn, *args)`` with errors translated.  An in-memory database shared between
         backends answers "table locked" (shared cache) at once instead of waiting, so that is
         retried for up to ``busy_timeout``, as the busy handler does for files."""
@@ -301,7 +307,7 @@ class Database:
                     if now < give_up:
                         time.sleep(0.001)
                         continue
-                raise translated(exc, BACKEND, fn.__name__.strip("_"), self._translate) from exc
+                raise self._failed(exc, fn, operation) from exc
 
     # -- sync flavour: no thread hop -------------------------------------------------------------
     def _thread_connection(self) -> sqlite3.Connection:
@@ -337,8 +343,10 @@ class Database:
         for conn in connections:
             conn.close()
 
-    def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(conn, *args)`` on the calling thread.
+    def run(self, fn: Callable[..., T], *args: Any, operation: str | None = None) -> T:
+        """``fn(conn, *args)`` on the calling thread.  A driver error comes out translated and
+        names ``operation``, the public method being served, or else the function's own name
+        (see :meth:`_failed`).
 
         Each thread uses its own connection, so reads (operations marked :func:`reads`) run in
         parallel under WAL.  Writes take this backend's write lock first: threads of one
@@ -364,12 +372,12 @@ class Database:
             except PrismError:
                 raise
             except Exception as exc:
-                raise self._failed(exc, fn) from exc
+                raise self._failed(exc, fn, operation) from exc
             finally:
                 if lock is not None:
                     lock.release()
         with self._lock:
-            return self._call(self._thread_connection(), fn, args)
+            return self._call(self._thread_connection(), fn, args, operation)
 
     def first(self, op: Callable[..., Any], sql: str, params: tuple[Any, ...]) -> Any:
         """The first row of a read-only ``SELECT`` (or None), ``op`` being its
@@ -390,18 +398,26 @@ class Database:
         """The async form of :meth:`first`."""
         return await self.run_async(op, sql, params)
 
-    def _failed(self, exc: Exception, fn: Callable[..., Any]) -> PrismError:
-        return translated(exc, BACKEND, fn.__name__.strip("_"), self._translate)
+    def _failed(
+        self, exc: Exception, fn: Callable[..., Any], operation: str | None = None
+    ) -> PrismError:
+        """The translated error for ``exc``, naming ``operation``: the public method when the
+        function serves several (``combine`` serves union, intersection and difference) or has
+        another name (``set_value`` serves ``set``); else the function's name, which is then
+        the public method's own."""
+        return translated(exc, BACKEND, operation or fn.__name__.strip("_"), self._translate)
 
-    def poll(self, timeout: float, fn: Callable[..., T], *args: Any) -> T:
+    def poll(
+        self, timeout: float, fn: Callable[..., T], *args: Any, operation: str | None = None
+    ) -> T:
         """Call ``run(fn, *args)`` until it returns something truthy or ``timeout`` seconds
         pass, waking on changes made in this process and every ``poll_interval``."""
         if timeout <= 0:  # one look (receive or dequeue without a wait): no clock, no signal
-            return self.run(fn, *args)
+            return self.run(fn, *args, operation=operation)
         deadline = time.monotonic() + timeout
         while True:
             seen = self.signal.generation
-            result = self.run(fn, *args)
+            result = self.run(fn, *args, operation=operation)
             remaining = deadline - time.monotonic()
             if result or remaining <= 0:
                 return result
@@ -416,11 +432,13 @@ class Database:
         if conn is not None:
             conn.close()
 
-    def _run_in_worker(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    def _run_in_worker(
+        self, fn: Callable[..., T], args: tuple[Any, ...], operation: str | None
+    ) -> T:
         conn = self._conn
         if conn is None:
             raise self._closed()
-        return self._call(conn, fn, args)
+        return self._call(conn, fn, args, operation)
 
     async def open_async(self) -> None:
         worker = WorkerPool("sqlite", max_workers=1)
@@ -440,7 +458,7 @@ class Database:
         finally:
             worker.close()
 
-    async def run_async(self, fn: Callable[..., T], *args: Any) -> T:
+    async def run_async(self, fn: Callable[..., T], *args: Any, operation: str | None = None) -> T:
         """``fn(conn, *args)`` on the worker thread; the event loop is free meanwhile.
 
         The worker is the project's shared bridge (:class:`~prism.backends._bridge.WorkerPool`)
@@ -449,17 +467,19 @@ class Database:
         worker = self._worker
         if worker is None:
             raise self._closed()
-        return await worker.run(self._run_in_worker, fn, args)
+        return await worker.run(self._run_in_worker, fn, args, operation)
 
-    async def poll_async(self, timeout: float, fn: Callable[..., T], *args: Any) -> T:
+    async def poll_async(
+        self, timeout: float, fn: Callable[..., T], *args: Any, operation: str | None = None
+    ) -> T:
         """The async form of :meth:`poll`."""
         if timeout <= 0:
-            return await self.run_async(fn, *args)
+            return await self.run_async(fn, *args, operation=operation)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             seen = self.signal.generation
-            result = await self.run_async(fn, *args)
+            result = await self.run_async(fn, *args, operation=operation)
             remaining = deadline - loop.time()
             if result or remaining <= 0:
                 return result

@@ -82,8 +82,14 @@ class SQLiteGraph(Facet, GraphBasic, GraphTraversal, GraphAnalytics, GraphQuery)
     ) -> list[str] | None:
         if weight is not None:
             v.name(weight, "weight")
-        self._db.run(ops.nodes_exist, self.namespace, [source, target], "shortest_path")
-        _, edges = self._db.run(ops.whole_graph, self.namespace)
+        self._db.run(
+            ops.nodes_exist,
+            self.namespace,
+            [source, target],
+            "shortest_path",
+            operation="shortest_path",
+        )
+        _, edges = self._db.run(ops.whole_graph, self.namespace, operation="shortest_path")
         return algo.shortest_path(source, target, algo.neighbours_of(edges, direction), weight)
 
     def pagerank(
@@ -96,12 +102,14 @@ class SQLiteGraph(Facet, GraphBasic, GraphTraversal, GraphAnalytics, GraphQuery)
         if v.number(tolerance, "tolerance") <= 0:
             msg = f"tolerance must be > 0, got {tolerance!r}"
             raise InvalidArgumentError(msg)
-        nodes, edges = self._db.run(ops.whole_graph, self.namespace)
+        nodes, edges = self._db.run(ops.whole_graph, self.namespace, operation="pagerank")
         links = [(e.source, e.target) for e in edges]
         return algo.pagerank(nodes, links, damping, max_iterations, tolerance)
 
     def connected_components(self) -> list[set[str]]:
-        nodes, edges = self._db.run(ops.whole_graph, self.namespace)
+        nodes, edges = self._db.run(
+            ops.whole_graph, self.namespace, operation="connected_components"
+        )
         return algo.connected_components(nodes, [(e.source, e.target) for e in edges])
 
     # graph_query -------------------------------------------------------------------------------

@@ -49,17 +49,18 @@ class SQLiteKeyValue(
         self._db = backend.db
         self._clock = backend.db.clock
 
-    def _wrote(self) -> None:
-        """Count a write; every so often reclaim the storage of expired keys."""
+    def _wrote(self, operation: str) -> None:
+        """Count a write of ``operation``; every so often reclaim the storage of expired keys
+        (an error doing so names ``operation``, the call the user made)."""
         if self._backend.count_write(SWEEP_EVERY):
-            self._db.run(ops.sweep, self._clock)
+            self._db.run(ops.sweep, self._clock, operation=operation)
 
     # keyvalue_basic / keyvalue_ttl ------------------------------------------------------------
     def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
         # ttl is float seconds or None after the checks; ``_wrote`` inlined (the hot path)
-        self._db.run(ops.set_value, self._clock, self.namespace, key, value, ttl)
+        self._db.run(ops.set_value, self._clock, self.namespace, key, value, ttl, operation="set")
         if self._backend.count_write(SWEEP_EVERY):
-            self._db.run(ops.sweep, self._clock)
+            self._db.run(ops.sweep, self._clock, operation="set")
 
     def get(self, key: str) -> bytes:
         row = self._db.first(ops.get, ops.GET, (self.namespace, key, self._clock()))
@@ -85,14 +86,21 @@ class SQLiteKeyValue(
 
     # keyvalue_scan -----------------------------------------------------------------------------
     def _pages(
-        self, prefix: str, limit: int | None, values: bool
+        self, prefix: str, limit: int | None, values: bool, operation: str
     ) -> Iterator[list[tuple[str, bytes]]]:
         after: str | None = None
         left = limit
         while left is None or left > 0:
             size = PAGE if left is None else min(PAGE, left)
             page = self._db.run(
-                ops.scan_page, self._clock, self.namespace, prefix, after, size, values
+                ops.scan_page,
+                self._clock,
+                self.namespace,
+                prefix,
+                after,
+                size,
+                values,
+                operation=operation,
             )
             if not page:
                 return
@@ -104,12 +112,12 @@ class SQLiteKeyValue(
             after = page[-1][0]
 
     def scan(self, prefix: str = "", *, limit: int | None = None) -> Iterator[tuple[str, bytes]]:
-        for page in self._pages(prefix, limit, values=True):
+        for page in self._pages(prefix, limit, values=True, operation="scan"):
             for item in page:  # noqa: UP028, RUF100 (the async source cannot "yield from")
                 yield item
 
     def scan_keys(self, prefix: str = "", *, limit: int | None = None) -> Iterator[str]:
-        for page in self._pages(prefix, limit, values=False):
+        for page in self._pages(prefix, limit, values=False, operation="scan_keys"):
             for key, _ in page:
                 yield key
 
@@ -120,7 +128,7 @@ class SQLiteKeyValue(
     def set_many(self, items: Mapping[str, bytes]) -> None:
         if items:
             self._db.run(ops.set_many, self.namespace, dict(items))
-            self._wrote()
+            self._wrote("set_many")
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         wanted = list(keys)
@@ -165,31 +173,33 @@ class SQLiteTransaction(Transaction):
             msg = "this transaction is already committed or rolled back"
             raise InvalidArgumentError(msg, backend="sqlite")
 
-    def _current(self, key: str) -> bytes | None:
+    def _current(self, key: str, operation: str) -> bytes | None:
         """The value as this transaction sees it (None: absent), recording the key's version
-        the first time it is touched."""
+        the first time it is touched (for ``operation``, the transaction's method)."""
         self._check_open()
         if key in self._writes:
             return self._writes[key]
         if key not in self._seen:
             facet = self._facet
-            value, version = facet._db.run(ops.read_versioned, facet._clock, facet.namespace, key)
+            value, version = facet._db.run(
+                ops.read_versioned, facet._clock, facet.namespace, key, operation=operation
+            )
             self._seen[key] = version
             self._values[key] = value
         return self._values[key]
 
     def get(self, key: str) -> bytes:
-        value = self._current(key)
+        value = self._current(key, "get")
         if value is None:
             raise KeyNotFoundError(f"key {key!r} not found", backend="sqlite", operation="get")
         return value
 
     def set(self, key: str, value: bytes) -> None:
-        self._current(key)
+        self._current(key, "set")
         self._writes[key] = value
 
     def delete(self, key: str) -> bool:
-        existed = self._current(key) is not None
+        existed = self._current(key, "delete") is not None
         self._writes[key] = None
         return existed
 
@@ -199,7 +209,7 @@ class SQLiteTransaction(Transaction):
         facet = self._facet
         facet._db.run(ops.commit, facet._clock, facet.namespace, self._seen, self._writes)
         if self._writes:
-            facet._wrote()
+            facet._wrote("commit")
 
     def rollback(self) -> None:
         self._done = True

@@ -40,29 +40,47 @@ class SQLiteSet(Facet, SetBasic, SetOperations, SetCardinality, SetRandom):
 
     # set_operations ----------------------------------------------------------------------------
     def union(self, *keys: str) -> set[bytes]:
-        return self._db.run(ops.combine, self.namespace, "union", keys)
+        return self._db.run(ops.combine, self.namespace, "union", keys, operation="union")
 
     def intersection(self, *keys: str) -> set[bytes]:
-        return self._db.run(ops.combine, self.namespace, "intersection", keys)
+        return self._db.run(
+            ops.combine, self.namespace, "intersection", keys, operation="intersection"
+        )
 
     def difference(self, *keys: str) -> set[bytes]:
-        return self._db.run(ops.combine, self.namespace, "difference", keys)
+        return self._db.run(ops.combine, self.namespace, "difference", keys, operation="difference")
 
     def union_store(self, destination: str, *keys: str) -> int:
-        return self._db.run(ops.combine_store, self.namespace, "union", destination, keys)
+        return self._db.run(
+            ops.combine_store, self.namespace, "union", destination, keys, operation="union_store"
+        )
 
     def intersection_store(self, destination: str, *keys: str) -> int:
-        return self._db.run(ops.combine_store, self.namespace, "intersection", destination, keys)
+        return self._db.run(
+            ops.combine_store,
+            self.namespace,
+            "intersection",
+            destination,
+            keys,
+            operation="intersection_store",
+        )
 
     def difference_store(self, destination: str, *keys: str) -> int:
-        return self._db.run(ops.combine_store, self.namespace, "difference", destination, keys)
+        return self._db.run(
+            ops.combine_store,
+            self.namespace,
+            "difference",
+            destination,
+            keys,
+            operation="difference_store",
+        )
 
     # set_cardinality ---------------------------------------------------------------------------
     def size(self, key: str) -> int:
         return self._db.run(ops.size, self.namespace, key)
 
     def is_member(self, key: str, member: bytes) -> bool:
-        return self._db.run(ops.contains, self.namespace, key, member)
+        return self._db.run(ops.contains, self.namespace, key, member, operation="is_member")
 
     # set_random --------------------------------------------------------------------------------
     def random_members(self, key: str, count: int = 1) -> list[bytes]:

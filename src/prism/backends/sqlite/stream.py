@@ -41,10 +41,22 @@ class SQLiteStream(
         self._clock = backend.db.clock
 
     def _append(
-        self, stream: str, partition: int, payload: bytes, headers: Mapping[str, str] | None
+        self,
+        stream: str,
+        partition: int,
+        payload: bytes,
+        headers: Mapping[str, str] | None,
+        operation: str,
     ) -> int:
         offset = self._db.run(
-            ops.append, self._clock, self.namespace, stream, partition, payload, headers
+            ops.append,
+            self._clock,
+            self.namespace,
+            stream,
+            partition,
+            payload,
+            headers,
+            operation=operation,
         )
         self._db.signal.notify()
         return offset
@@ -53,7 +65,7 @@ class SQLiteStream(
     def append(
         self, stream: str, payload: bytes, *, headers: Mapping[str, str] | None = None
     ) -> int:
-        return self._append(stream, 0, payload, headers)
+        return self._append(stream, 0, payload, headers, "append")
 
     def append_many(
         self,
@@ -125,7 +137,15 @@ class SQLiteStream(
     def replay_range(self, stream: str, start: int, end: int) -> Iterator[StreamRecord]:
         position = start
         while position <= end:
-            page = self._db.run(ops.read_range, self.namespace, stream, position, end, PAGE)
+            page = self._db.run(
+                ops.read_range,
+                self.namespace,
+                stream,
+                position,
+                end,
+                PAGE,
+                operation="replay_range",
+            )
             for record in page:  # noqa: UP028, RUF100 (the async source cannot "yield from")
                 yield record
             if len(page) < PAGE:
@@ -161,7 +181,7 @@ class SQLiteStream(
         *,
         headers: Mapping[str, str] | None = None,
     ) -> int:
-        return self._append(stream, partition, payload, headers)
+        return self._append(stream, partition, payload, headers, "append_to_partition")
 
     def append_with_key(
         self,
@@ -180,4 +200,12 @@ class SQLiteStream(
     def read_partition(
         self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:
-        return self._db.run(ops.read, self.namespace, stream, partition, from_offset, max_count)
+        return self._db.run(
+            ops.read,
+            self.namespace,
+            stream,
+            partition,
+            from_offset,
+            max_count,
+            operation="read_partition",
+        )

@@ -36,7 +36,7 @@ class SQLiteTimeSeries(ForwardingTimeSeries):
         labels: Mapping[str, str] | None = None,
     ) -> None:
         point = _series.make_point(timestamp, value, labels)
-        self._db.run(ops.insert_many, self.namespace, series, [point])
+        self._db.run(ops.insert_many, self.namespace, series, [point], operation="insert")
 
     def insert_many(
         self,

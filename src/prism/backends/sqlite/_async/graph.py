@@ -86,8 +86,16 @@ class AsyncSQLiteGraph(
     ) -> list[str] | None:
         if weight is not None:
             v.name(weight, "weight")
-        await self._db.run_async(ops.nodes_exist, self.namespace, [source, target], "shortest_path")
-        _, edges = await self._db.run_async(ops.whole_graph, self.namespace)
+        await self._db.run_async(
+            ops.nodes_exist,
+            self.namespace,
+            [source, target],
+            "shortest_path",
+            operation="shortest_path",
+        )
+        _, edges = await self._db.run_async(
+            ops.whole_graph, self.namespace, operation="shortest_path"
+        )
         return algo.shortest_path(source, target, algo.neighbours_of(edges, direction), weight)
 
     async def pagerank(
@@ -100,12 +108,16 @@ class AsyncSQLiteGraph(
         if v.number(tolerance, "tolerance") <= 0:
             msg = f"tolerance must be > 0, got {tolerance!r}"
             raise InvalidArgumentError(msg)
-        nodes, edges = await self._db.run_async(ops.whole_graph, self.namespace)
+        nodes, edges = await self._db.run_async(
+            ops.whole_graph, self.namespace, operation="pagerank"
+        )
         links = [(e.source, e.target) for e in edges]
         return algo.pagerank(nodes, links, damping, max_iterations, tolerance)
 
     async def connected_components(self) -> list[set[str]]:
-        nodes, edges = await self._db.run_async(ops.whole_graph, self.namespace)
+        nodes, edges = await self._db.run_async(
+            ops.whole_graph, self.namespace, operation="connected_components"
+        )
         return algo.connected_components(nodes, [(e.source, e.target) for e in edges])
 
     # graph_query -------------------------------------------------------------------------------

@@ -47,17 +47,20 @@ class AsyncSQLiteKeyValue(
         self._db = backend.db
         self._clock = backend.db.clock
 
-    async def _wrote(self) -> None:
-        """Count a write; every so often reclaim the storage of expired keys."""
+    async def _wrote(self, operation: str) -> None:
+        """Count a write of ``operation``; every so often reclaim the storage of expired keys
+        (an error doing so names ``operation``, the call the user made)."""
         if self._backend.count_write(SWEEP_EVERY):
-            await self._db.run_async(ops.sweep, self._clock)
+            await self._db.run_async(ops.sweep, self._clock, operation=operation)
 
     # keyvalue_basic / keyvalue_ttl ------------------------------------------------------------
     async def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
         # ttl is float seconds or None after the checks; ``_wrote`` inlined (the hot path)
-        await self._db.run_async(ops.set_value, self._clock, self.namespace, key, value, ttl)
+        await self._db.run_async(
+            ops.set_value, self._clock, self.namespace, key, value, ttl, operation="set"
+        )
         if self._backend.count_write(SWEEP_EVERY):
-            await self._db.run_async(ops.sweep, self._clock)
+            await self._db.run_async(ops.sweep, self._clock, operation="set")
 
     async def get(self, key: str) -> bytes:
         row = await self._db.first_async(ops.get, ops.GET, (self.namespace, key, self._clock()))
@@ -83,14 +86,21 @@ class AsyncSQLiteKeyValue(
 
     # keyvalue_scan -----------------------------------------------------------------------------
     async def _pages(
-        self, prefix: str, limit: int | None, values: bool
+        self, prefix: str, limit: int | None, values: bool, operation: str
     ) -> AsyncIterator[list[tuple[str, bytes]]]:
         after: str | None = None
         left = limit
         while left is None or left > 0:
             size = PAGE if left is None else min(PAGE, left)
             page = await self._db.run_async(
-                ops.scan_page, self._clock, self.namespace, prefix, after, size, values
+                ops.scan_page,
+                self._clock,
+                self.namespace,
+                prefix,
+                after,
+                size,
+                values,
+                operation=operation,
             )
             if not page:
                 return
@@ -104,12 +114,12 @@ class AsyncSQLiteKeyValue(
     async def scan(
         self, prefix: str = "", *, limit: int | None = None
     ) -> AsyncIterator[tuple[str, bytes]]:
-        async for page in self._pages(prefix, limit, values=True):
+        async for page in self._pages(prefix, limit, values=True, operation="scan"):
             for item in page:  # noqa: UP028, RUF100 (the async source cannot "yield from")
                 yield item
 
     async def scan_keys(self, prefix: str = "", *, limit: int | None = None) -> AsyncIterator[str]:
-        async for page in self._pages(prefix, limit, values=False):
+        async for page in self._pages(prefix, limit, values=False, operation="scan_keys"):
             for key, _ in page:
                 yield key
 
@@ -120,7 +130,7 @@ class AsyncSQLiteKeyValue(
     async def set_many(self, items: Mapping[str, bytes]) -> None:
         if items:
             await self._db.run_async(ops.set_many, self.namespace, dict(items))
-            await self._wrote()
+            await self._wrote("set_many")
 
     async def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         wanted = list(keys)
@@ -169,33 +179,33 @@ class AsyncSQLiteTransaction(AsyncTransaction):
             msg = "this transaction is already committed or rolled back"
             raise InvalidArgumentError(msg, backend="sqlite")
 
-    async def _current(self, key: str) -> bytes | None:
+    async def _current(self, key: str, operation: str) -> bytes | None:
         """The value as this transaction sees it (None: absent), recording the key's version
-        the first time it is touched."""
+        the first time it is touched (for ``operation``, the transaction's method)."""
         self._check_open()
         if key in self._writes:
             return self._writes[key]
         if key not in self._seen:
             facet = self._facet
             value, version = await facet._db.run_async(
-                ops.read_versioned, facet._clock, facet.namespace, key
+                ops.read_versioned, facet._clock, facet.namespace, key, operation=operation
             )
             self._seen[key] = version
             self._values[key] = value
         return self._values[key]
 
     async def get(self, key: str) -> bytes:
-        value = await self._current(key)
+        value = await self._current(key, "get")
         if value is None:
             raise KeyNotFoundError(f"key {key!r} not found", backend="sqlite", operation="get")
         return value
 
     async def set(self, key: str, value: bytes) -> None:
-        await self._current(key)
+        await self._current(key, "set")
         self._writes[key] = value
 
     async def delete(self, key: str) -> bool:
-        existed = await self._current(key) is not None
+        existed = await self._current(key, "delete") is not None
         self._writes[key] = None
         return existed
 
@@ -207,7 +217,7 @@ class AsyncSQLiteTransaction(AsyncTransaction):
             ops.commit, facet._clock, facet.namespace, self._seen, self._writes
         )
         if self._writes:
-            await facet._wrote()
+            await facet._wrote("commit")
 
     async def rollback(self) -> None:
         self._done = True

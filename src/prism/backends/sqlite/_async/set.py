@@ -40,27 +40,43 @@ class AsyncSQLiteSet(
 
     # set_operations ----------------------------------------------------------------------------
     async def union(self, *keys: str) -> set[bytes]:
-        return await self._db.run_async(ops.combine, self.namespace, "union", keys)
+        return await self._db.run_async(
+            ops.combine, self.namespace, "union", keys, operation="union"
+        )
 
     async def intersection(self, *keys: str) -> set[bytes]:
-        return await self._db.run_async(ops.combine, self.namespace, "intersection", keys)
+        return await self._db.run_async(
+            ops.combine, self.namespace, "intersection", keys, operation="intersection"
+        )
 
     async def difference(self, *keys: str) -> set[bytes]:
-        return await self._db.run_async(ops.combine, self.namespace, "difference", keys)
+        return await self._db.run_async(
+            ops.combine, self.namespace, "difference", keys, operation="difference"
+        )
 
     async def union_store(self, destination: str, *keys: str) -> int:
         return await self._db.run_async(
-            ops.combine_store, self.namespace, "union", destination, keys
+            ops.combine_store, self.namespace, "union", destination, keys, operation="union_store"
         )
 
     async def intersection_store(self, destination: str, *keys: str) -> int:
         return await self._db.run_async(
-            ops.combine_store, self.namespace, "intersection", destination, keys
+            ops.combine_store,
+            self.namespace,
+            "intersection",
+            destination,
+            keys,
+            operation="intersection_store",
         )
 
     async def difference_store(self, destination: str, *keys: str) -> int:
         return await self._db.run_async(
-            ops.combine_store, self.namespace, "difference", destination, keys
+            ops.combine_store,
+            self.namespace,
+            "difference",
+            destination,
+            keys,
+            operation="difference_store",
         )
 
     # set_cardinality ---------------------------------------------------------------------------
@@ -68,7 +84,9 @@ class AsyncSQLiteSet(
         return await self._db.run_async(ops.size, self.namespace, key)
 
     async def is_member(self, key: str, member: bytes) -> bool:
-        return await self._db.run_async(ops.contains, self.namespace, key, member)
+        return await self._db.run_async(
+            ops.contains, self.namespace, key, member, operation="is_member"
+        )
 
     # set_random --------------------------------------------------------------------------------
     async def random_members(self, key: str, count: int = 1) -> list[bytes]:

@@ -39,10 +39,22 @@ class AsyncSQLiteStream(
         self._clock = backend.db.clock
 
     async def _append(
-        self, stream: str, partition: int, payload: bytes, headers: Mapping[str, str] | None
+        self,
+        stream: str,
+        partition: int,
+        payload: bytes,
+        headers: Mapping[str, str] | None,
+        operation: str,
     ) -> int:
         offset = await self._db.run_async(
-            ops.append, self._clock, self.namespace, stream, partition, payload, headers
+            ops.append,
+            self._clock,
+            self.namespace,
+            stream,
+            partition,
+            payload,
+            headers,
+            operation=operation,
         )
         self._db.signal.notify()
         return offset
@@ -51,7 +63,7 @@ class AsyncSQLiteStream(
     async def append(
         self, stream: str, payload: bytes, *, headers: Mapping[str, str] | None = None
     ) -> int:
-        return await self._append(stream, 0, payload, headers)
+        return await self._append(stream, 0, payload, headers, "append")
 
     async def append_many(
         self,
@@ -126,7 +138,13 @@ class AsyncSQLiteStream(
         position = start
         while position <= end:
             page = await self._db.run_async(
-                ops.read_range, self.namespace, stream, position, end, PAGE
+                ops.read_range,
+                self.namespace,
+                stream,
+                position,
+                end,
+                PAGE,
+                operation="replay_range",
             )
             for record in page:  # noqa: UP028, RUF100 (the async source cannot "yield from")
                 yield record
@@ -163,7 +181,7 @@ class AsyncSQLiteStream(
         *,
         headers: Mapping[str, str] | None = None,
     ) -> int:
-        return await self._append(stream, partition, payload, headers)
+        return await self._append(stream, partition, payload, headers, "append_to_partition")
 
     async def append_with_key(
         self,
@@ -183,5 +201,11 @@ class AsyncSQLiteStream(
         self, stream: str, partition: int, from_offset: int = 0, *, max_count: int = 100
     ) -> list[StreamRecord]:
         return await self._db.run_async(
-            ops.read, self.namespace, stream, partition, from_offset, max_count
+            ops.read,
+            self.namespace,
+            stream,
+            partition,
+            from_offset,
+            max_count,
+            operation="read_partition",
         )

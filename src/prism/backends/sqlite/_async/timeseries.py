@@ -34,7 +34,9 @@ class AsyncSQLiteTimeSeries(AsyncForwardingTimeSeries):
         labels: Mapping[str, str] | None = None,
     ) -> None:
         point = _series.make_point(timestamp, value, labels)
-        await self._db.run_async(ops.insert_many, self.namespace, series, [point])
+        await self._db.run_async(
+            ops.insert_many, self.namespace, series, [point], operation="insert"
+        )
 
     async def insert_many(
         self,
