@@ -119,9 +119,9 @@ async def compare_async(
 def pin_apart(server_pid: int | None) -> str:
     """Put this process on one CPU and the server it talks to on another (Linux, two CPUs or
     more; elsewhere nothing changes).  On the project's 2-core VM the scheduler otherwise
-    moves the client, the server and their wake-ups between the cores from round to round,
-    which moved a row's ratio by about 0.05 between runs of the same code.  Returns a line
-    saying what was done, for the report."""
+    moves the client, the server and their wake-ups between the cores from round to round, a
+    noise of its own in every round; both sides are measured under the same placement either
+    way.  Returns a line saying what was done, for the report."""
     setaffinity = getattr(os, "sched_setaffinity", None)
     if setaffinity is None or server_pid is None:
         return "not pinned"
