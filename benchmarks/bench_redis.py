@@ -1,7 +1,8 @@
 """redis: prism against the raw redis-py client on the same server, same operations.
 
 keyvalue get, set, set_many / get_many (batches of 100), pubsub publish, stream append, stream
-consume + ack (10 records a round), queue enqueue and queue receive + ack, sync and async.
+consume + ack (10 records a round), queue enqueue and queue receive + ack, and a replay of
+1,000 stream records (XRANGE pages of 100; raw reads each payload), sync and async.
 The raw client uses the very Redis keys and channel prism uses, and for streams and queues runs
 the very Lua scripts prism runs (EVALSHA with the same text, keys and arguments), so the
 difference is prism's own work (argument checks, key prefixing, building the records and
@@ -74,6 +75,34 @@ ENQUEUE = queue_impl._ENQUEUE
 TAKE = queue_impl._TAKE
 SETTLE = queue_impl._SETTLE
 CONSUME_BATCH = 10
+REPLAY = 1000
+"""Records a replay row reads: the first REPLAY records of the stream, in pages of 100."""
+
+
+def _raw_replay(raw: Any) -> int:
+    """Raw XRANGE pages of 100 from the start of the stream until REPLAY records, reading each
+    record's payload (what a reader does at the least); returns the bytes read."""
+    seen, size, start = 0, 0, b"-"
+    while seen < REPLAY:
+        page = raw.xrange(RAW_STREAM, min=start, max=b"+", count=100)
+        for _entry_id, fields in page:
+            size += len(fields[b"p"])
+        seen += len(page)
+        start = b"(" + page[-1][0]
+    return size
+
+
+async def _raw_replay_async(raw: Any) -> int:
+    seen, size, start = 0, 0, b"-"
+    while seen < REPLAY:
+        page = await raw.xrange(RAW_STREAM, min=start, max=b"+", count=100)
+        for _entry_id, fields in page:
+            size += len(fields[b"p"])
+        seen += len(page)
+        start = b"(" + page[-1][0]
+    return size
+
+
 HOLD_US = 30_000_000  # a 30 s lease
 
 
@@ -169,6 +198,11 @@ def _stream_queue_sync(url: str, raw: Any) -> list[Result]:
         def receive_ack() -> None:
             q.ack(q.receive("work", visibility_timeout=30))
 
+        last = s.read("log", max_count=REPLAY)[-1].offset
+
+        def replay() -> int:
+            return sum(len(record.payload) for record in s.replay_range("log", 0, last))
+
         def raw_receive_ack() -> None:
             receipt = os.urandom(8).hex()
             row = raw.evalsha(
@@ -198,6 +232,12 @@ def _stream_queue_sync(url: str, raw: Any) -> list[Result]:
                 n=2000,
             ),
             compare("redis queue.receive+ack (sync)", receive_ack, raw_receive_ack, n=1000),
+            compare(
+                f"redis stream.replay_range x{REPLAY} (sync)",
+                replay,
+                lambda: _raw_replay(raw),
+                n=40,
+            ),
         ]
 
 
@@ -269,6 +309,14 @@ async def _stream_queue_async(url: str, raw: Any) -> list[Result]:
         async def receive_ack() -> None:
             await q.ack(await q.receive("work", visibility_timeout=30))
 
+        last = (await s.read("log", max_count=REPLAY))[-1].offset
+
+        async def replay() -> int:
+            size = 0
+            async for record in s.replay_range("log", 0, last):
+                size += len(record.payload)
+            return size
+
         async def raw_receive_ack() -> None:
             receipt = os.urandom(8).hex()
             row = await raw.evalsha(
@@ -299,6 +347,12 @@ async def _stream_queue_async(url: str, raw: Any) -> list[Result]:
             ),
             await compare_async(
                 "redis queue.receive+ack (async)", receive_ack, raw_receive_ack, n=800
+            ),
+            await compare_async(
+                f"redis stream.replay_range x{REPLAY} (async)",
+                replay,
+                lambda: _raw_replay_async(raw),
+                n=30,
             ),
         ]
 

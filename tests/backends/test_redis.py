@@ -29,6 +29,7 @@ from prism.backends.redis._keys import glob_escape, model_prefix
 from prism.backends.redis._testing import redis_binary, start_cluster, start_redis
 from prism.backends.redis.stream import SEQ_BITS, id_of, offset_of
 from prism.testing.servers import env_url
+from prism.types import StreamRecord
 
 T = TypeVar("T")
 
@@ -476,6 +477,45 @@ def test_stream_keys_and_fields_seen_raw(redis_url: str, raw: Any) -> None:
         assert keyed == {b"p": b"k", b"k": user.encode()}
         [record] = s.read("log")
         assert record.timestamp == int(entry_id.split(b"-")[0]) / 1000
+
+
+def test_every_read_path_builds_whole_records_from_any_entry(redis_url: str, raw: Any) -> None:
+    """read, replay_range, read_partition and consume build the usual entry (a payload only)
+    in their reading loop and hand every other shape to the general builder: each gives the
+    same whole records, whatever fields an entry has (redis-py hands them over as a dict,
+    the Lua scripts as a flat list)."""
+    name = fresh()
+    with prism.open(name, config=config(redis_url)) as ns:
+        s: Any = ns.stream
+        key = f"prism:{{{name}}}:stream:log".encode()
+        shapes: list[dict[bytes, bytes]] = [
+            {b"p": b"plain"},
+            {b"p": b""},
+            {b"h": '{"a":"1","b":"é"}'.encode(), b"p": b"headers first"},
+            {b"p": b"keyed", b"k": b"user:1"},
+            {b"p": b"an unknown field too", b"x": b"ignored"},
+            {b"p": b"plain again"},
+        ]
+        ids = [raw.xadd(key, fields) for fields in shapes]
+        expected = [
+            StreamRecord(
+                stream="log",
+                offset=offset_of(entry_id),
+                payload=fields[b"p"],
+                headers={"a": "1", "b": "é"} if b"h" in fields else {},
+                timestamp=int(entry_id.split(b"-")[0]) / 1000,
+                partition=0,
+                key="user:1" if b"k" in fields else None,
+                delivery_count=1,
+            )
+            for entry_id, fields in zip(ids, shapes, strict=True)
+        ]
+        assert s.read("log") == expected
+        assert list(s.replay_range("log", 0, offset_of(ids[-1]))) == expected
+        assert s.read_partition("log", 0) == expected
+        s.create_group("log", "g", start="earliest")
+        assert s.consume("log", "g", "c", max_count=10) == expected
+        assert all(type(r) is StreamRecord for r in s.read("log"))
 
 
 def test_stream_append_never_writes_a_sequence_that_overflows_an_offset(
