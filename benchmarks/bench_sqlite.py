@@ -7,9 +7,9 @@ created by prism, then driven with hand-written SQL).  The raw async baseline ho
 ``sqlite3`` call to one worker thread, as prism's async flavour does, in two ways: first
 ``loop.run_in_executor`` on a single-thread executor (what asyncio code usually writes), then
 the hop prism itself uses (the shared bridge, ``prism.backends.WorkerPool`` of one thread),
-which leaves only prism's own work in the ratio.  A last pair measures four threads reading at once:
-prism's sync flavour (one connection behind a lock) against raw ``sqlite3`` with one
-connection per thread.
+which leaves only prism's own work in the ratio.  The async rows run on one CPU
+(``one_cpu``).  A last pair measures four threads reading at once: prism's sync flavour (one
+connection behind a lock) against raw ``sqlite3`` with one connection per thread.
 
 Run: python -m benchmarks.bench_sqlite [DIR]    (the files go to a temporary folder in DIR,
 default the system's temporary directory; a tmpfs such as /dev/shm takes fsync out of the
@@ -19,21 +19,19 @@ figures, leaving what prism's layers cost)
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import sqlite3
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import prism
-from benchmarks._harness import Result, compare, compare_async, report
+from benchmarks._harness import Result, compare, compare_async, one_cpu, report
 from prism.backends import WorkerPool
 
 VALUE = b"v" * 100
@@ -183,26 +181,6 @@ def run_sync(tmp: Path) -> list[Result]:
     return results
 
 
-@contextlib.contextmanager
-def _one_cpu() -> Iterator[None]:
-    """Pin this thread, and the threads it starts meanwhile, to one CPU (Linux; elsewhere a
-    no-op).  An async call over sqlite3 is a thread hop, and on a 2-core VM the hop's cost
-    depends on where the scheduler puts the two threads: unpinned, a round of the same hop
-    took from 37 to 75 µs a call, and two identical pools differed 2.5-fold in one run.
-    Pinned, a hop costs the same every round (23 µs, ±1 %), so the ratio shows prism's own
-    work; pinning also makes the hop cheaper, so the ratio is if anything stricter."""
-    setaffinity = getattr(os, "sched_setaffinity", None)
-    if setaffinity is None:
-        yield
-        return
-    allowed = os.sched_getaffinity(0)
-    setaffinity(0, {max(allowed)})
-    try:
-        yield
-    finally:
-        setaffinity(0, allowed)
-
-
 async def run_async(tmp: Path) -> list[Result]:
     base_path = tmp / "raw-async.db"
     prepare_baseline_file(base_path)
@@ -326,7 +304,7 @@ def main() -> None:
     where = sys.argv[1] if len(sys.argv) > 1 else None
     with tempfile.TemporaryDirectory(prefix="prism-bench-sqlite-", dir=where) as tmp:
         results = run_sync(Path(tmp))
-        with _one_cpu():
+        with one_cpu():  # the async rows hop between threads: see one_cpu
             results += asyncio.run(run_async(Path(tmp)))
         results.append(run_threads(Path(tmp)))
     report(
