@@ -200,8 +200,11 @@ def _stream_queue_sync(url: str, raw: Any) -> list[Result]:
 
         last = s.read("log", max_count=REPLAY)[-1].offset
 
-        def replay() -> int:
-            return sum(len(record.payload) for record in s.replay_range("log", 0, last))
+        def replay() -> int:  # the same loop as the raw side's
+            size = 0
+            for record in s.replay_range("log", 0, last):
+                size += len(record.payload)
+            return size
 
         def raw_receive_ack() -> None:
             receipt = os.urandom(8).hex()

@@ -479,43 +479,122 @@ def test_stream_keys_and_fields_seen_raw(redis_url: str, raw: Any) -> None:
         assert record.timestamp == int(entry_id.split(b"-")[0]) / 1000
 
 
-def test_every_read_path_builds_whole_records_from_any_entry(redis_url: str, raw: Any) -> None:
+@pytest.mark.parametrize("server", ["standalone", "cluster"])
+def test_every_read_path_builds_whole_records_from_any_entry(
+    server: str, request: pytest.FixtureRequest
+) -> None:
     """read, replay_range, read_partition and consume build the usual entry (a payload only)
     in their reading loop and hand every other shape to the general builder: each gives the
-    same whole records, whatever fields an entry has (redis-py hands them over as a dict,
-    the Lua scripts as a flat list)."""
+    same whole records, whatever fields an entry has, on a standalone server (XRANGE replies
+    reach the builder as the server sent them, fields a flat list) and on a cluster (redis-py
+    has made each entry's fields a dict).  The ids cross milliseconds in both directions of
+    the builder's per-millisecond reuse: runs of one millisecond, single ones, a wide gap."""
+    name = fresh()
+    if server == "standalone":
+        url = request.getfixturevalue("redis_url")
+        cfg = config(url)
+        client: Any = redis.Redis.from_url(url)
+    else:
+        url = request.getfixturevalue("cluster_url")
+        cfg = config(url, "redis-cluster")
+        client = redis.RedisCluster.from_url(url.replace("redis+cluster", "redis"))
+    try:
+        with prism.open(name, config=cfg) as ns:
+            s: Any = ns.stream
+            key = f"prism:{{{name}}}:stream:log".encode()
+            shapes: list[dict[bytes, bytes]] = [
+                {b"p": b"plain"},
+                {b"p": b""},
+                {b"h": '{"a":"1","b":"\u00e9"}'.encode(), b"p": b"headers first"},
+                {b"p": b"keyed", b"k": b"user:1"},
+                {b"p": b"an unknown field too", b"x": b"ignored"},
+                {b"p": b"plain again"},
+                {b"p": b"alone in its millisecond"},
+                {b"p": b"much later"},
+            ]
+            t = int(time.time() * 1000) - 60_000
+            ids = [
+                f"{ms}-{seq}".encode()
+                for ms, seq in [(t, 0), (t, 1), (t, 2), (t + 1, 0), (t + 1, 7), (t + 1, 8),
+                                (t + 2, 0), (t + 90_000_000, 3)]
+            ]  # fmt: skip
+            for entry_id, fields in zip(ids, shapes, strict=True):
+                client.xadd(key, fields, id=entry_id)
+            expected = [
+                StreamRecord(
+                    stream="log",
+                    offset=int(entry_id.split(b"-")[0]) << SEQ_BITS | int(entry_id.split(b"-")[1]),
+                    payload=fields[b"p"],
+                    headers={"a": "1", "b": "\u00e9"} if b"h" in fields else {},
+                    timestamp=int(entry_id.split(b"-")[0]) / 1000,
+                    partition=0,
+                    key="user:1" if b"k" in fields else None,
+                    delivery_count=1,
+                )
+                for entry_id, fields in zip(ids, shapes, strict=True)
+            ]
+            assert s.read("log") == expected
+            assert s.read("log", expected[3].offset, max_count=3) == expected[3:6]
+            assert list(s.replay_range("log", 0, expected[-1].offset)) == expected
+            assert (
+                list(s.replay_range("log", expected[1].offset, expected[6].offset))
+                == (expected[1:7])
+            )
+            assert s.read_partition("log", 0) == expected
+            s.create_group("log", "g", start="earliest")
+            assert s.consume("log", "g", "c", max_count=10) == expected
+            assert all(type(r) is StreamRecord for r in s.read("log"))
+            assert s.latest_offset("log") == expected[-1].offset
+    finally:
+        client.close()
+
+
+def _xranges_on(raw: redis.Redis, key: bytes, work: Callable[[], object]) -> list[list[bytes]]:
+    """The XRANGE commands on ``key`` that the server ran during ``work`` (its MONITOR
+    feed, read up to a marker sent after ``work``: other clients' commands on other keys are
+    left out)."""
+    marker = uuid.uuid4().hex
+    with raw.monitor() as feed:  # type: ignore[no-untyped-call]
+        work()
+        raw.echo(marker)
+        seen: list[list[bytes]] = []
+        while True:
+            command = feed.next_command()["command"]
+            if marker in command:
+                return seen
+            words = command.encode().split()
+            if words[0].upper() == b"XRANGE" and key in command.encode():
+                seen.append(words)
+
+
+def test_a_replay_to_a_known_end_asks_the_server_no_more_than_it_must(
+    redis_url: str, raw: redis.Redis
+) -> None:
+    """``replay_range`` reads pages of PAGE (100) entries.  A page that ends at ``end`` is the
+    last: it asks for no page beyond it, at exact page boundaries too.  With an end past the
+    newest record, a full last page needs one more, empty, page to be sure."""
     name = fresh()
     with prism.open(name, config=config(redis_url)) as ns:
         s: Any = ns.stream
         key = f"prism:{{{name}}}:stream:log".encode()
-        shapes: list[dict[bytes, bytes]] = [
-            {b"p": b"plain"},
-            {b"p": b""},
-            {b"h": '{"a":"1","b":"é"}'.encode(), b"p": b"headers first"},
-            {b"p": b"keyed", b"k": b"user:1"},
-            {b"p": b"an unknown field too", b"x": b"ignored"},
-            {b"p": b"plain again"},
-        ]
-        ids = [raw.xadd(key, fields) for fields in shapes]
-        expected = [
-            StreamRecord(
-                stream="log",
-                offset=offset_of(entry_id),
-                payload=fields[b"p"],
-                headers={"a": "1", "b": "é"} if b"h" in fields else {},
-                timestamp=int(entry_id.split(b"-")[0]) / 1000,
-                partition=0,
-                key="user:1" if b"k" in fields else None,
-                delivery_count=1,
-            )
-            for entry_id, fields in zip(ids, shapes, strict=True)
-        ]
-        assert s.read("log") == expected
-        assert list(s.replay_range("log", 0, offset_of(ids[-1]))) == expected
-        assert s.read_partition("log", 0) == expected
-        s.create_group("log", "g", start="earliest")
-        assert s.consume("log", "g", "c", max_count=10) == expected
-        assert all(type(r) is StreamRecord for r in s.read("log"))
+        offsets = s.append_many("log", [b"%d" % i for i in range(250)])
+
+        def replay(start: int, end: int, count: int, pages: int) -> None:
+            got: list[StreamRecord] = []
+            asked = _xranges_on(raw, key, lambda: got.extend(s.replay_range("log", start, end)))
+            assert [r.offset for r in got] == [o for o in offsets if start <= o <= end]
+            assert len(got) == count
+            assert len(asked) == pages, asked
+
+        replay(0, offsets[99], 100, 1)  # exactly one page, ending at ``end``
+        replay(0, offsets[199], 200, 2)
+        replay(offsets[100], offsets[199], 100, 1)
+        replay(0, offsets[249], 250, 3)  # a short last page
+        replay(0, offsets[98], 99, 1)
+        replay(0, offsets[100], 101, 2)
+        offsets += s.append_many("log", [b"more"] * 50)  # 300 in all
+        replay(0, offsets[249], 250, 3)  # records after ``end`` exist: still three pages
+        replay(offsets[200], 2**62, 100, 2)  # a full page, the end not reached: one more
 
 
 def test_stream_append_never_writes_a_sequence_that_overflows_an_offset(
