@@ -71,18 +71,24 @@ class AsyncRedisKeyValue(
     _model = "keyvalue"
 
     # keyvalue_basic / keyvalue_ttl ------------------------------------------------------------
+    # The hot commands go through ``execute_command``, as ``set_many``'s MSET does: the same
+    # command on the wire, without redis-py's wrapper around it.  Its ``set`` reads eight
+    # options on every call (about 5 µs, measured against the server on this machine); its
+    # ``mget`` imports a name and copies the key list (about 2 µs); its ``get`` builds a
+    # one-key list for client-side caching, which prism does not turn on.  Replies are
+    # parsed as before: redis-py picks the reply callback by the command's name.
     async def set(self, key: str, value: bytes, *, ttl: Duration | None = None) -> None:
         try:
             if ttl is None:
-                await self._c.set(self._p + key.encode(), value)
+                await self._c.execute_command("SET", self._p + key.encode(), value)
             else:
-                await self._c.set(self._p + key.encode(), value, px=_ms(ttl))
+                await self._c.execute_command("SET", self._p + key.encode(), value, "PX", _ms(ttl))
         except Exception as exc:
             raise self._fail(exc, "set") from exc
 
     async def get(self, key: str) -> bytes:
         try:
-            value: bytes | None = await self._c.get(self._p + key.encode())
+            value: bytes | None = await self._c.execute_command("GET", self._p + key.encode())
         except Exception as exc:
             raise self._fail(exc, "get") from exc
         if value is None:
@@ -186,7 +192,7 @@ class AsyncRedisKeyValue(
         if not wanted:
             return {}
         try:
-            values: list[bytes | None] = await self._c.mget(self._ks(wanted))
+            values: list[bytes | None] = await self._c.execute_command("MGET", *self._ks(wanted))
         except Exception as exc:
             raise self._fail(exc, "get_many") from exc
         # all(): no None (absent) and no b"" among them, the usual case, is the cheapest scan
