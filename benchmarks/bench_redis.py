@@ -75,6 +75,11 @@ ENQUEUE = queue_impl._ENQUEUE
 TAKE = queue_impl._TAKE
 SETTLE = queue_impl._SETTLE
 CONSUME_BATCH = 10
+ROUNDS = 28
+"""Paired rounds per row: 28 short ones (each a quarter of the calls a round had until
+2026-12-01, when a row ran 7 rounds), so that a slow patch of the shared machine falls
+inside one pair of a round more often than across the two sides: three runs of the same
+code then gave, for instance, get_many x100 1.08, 1.09, 1.09 against 1.11, 1.09, 1.17."""
 REPLAY = 1000
 """Records a replay row reads: the first REPLAY records of the stream, in pages of 100."""
 
@@ -144,37 +149,46 @@ def run_sync(url: str) -> list[Result]:
         try:
             return [
                 compare(
-                    "redis keyvalue.get (sync)", lambda: kv.get("k"), lambda: raw.get(RAW_K), n=3000
+                    "redis keyvalue.get (sync)",
+                    lambda: kv.get("k"),
+                    lambda: raw.get(RAW_K),
+                    n=750,
+                    rounds=ROUNDS,
                 ),
                 compare(
                     "redis keyvalue.set (sync)",
                     lambda: kv.set("k", VALUE),
                     lambda: raw.set(RAW_K, VALUE),
-                    n=3000,
+                    n=750,
+                    rounds=ROUNDS,
                 ),
                 compare(
                     "redis keyvalue.set_many x100 (sync)",
                     lambda: kv.set_many(ITEMS),
                     lambda: raw.mset(RAW_ITEMS),
-                    n=600,
+                    n=150,
+                    rounds=ROUNDS,
                 ),
                 compare(
                     "redis keyvalue.get_many x100 (sync)",
                     lambda: kv.get_many(KEYS),
                     lambda: raw.mget(RAW_KEYS),
-                    n=600,
+                    n=150,
+                    rounds=ROUNDS,
                 ),
                 compare(
                     "  … against raw building the same dict",
                     lambda: kv.get_many(KEYS),
                     lambda: _as_dict(raw.mget(RAW_KEYS)),
-                    n=600,
+                    n=150,
+                    rounds=ROUNDS,
                 ),
                 compare(
                     "redis pubsub.publish (sync)",
                     lambda: ps.publish("bench.topic", VALUE),
                     lambda: raw.publish(RAW_CHANNEL, VALUE),
-                    n=3000,
+                    n=750,
+                    rounds=ROUNDS,
                 ),
                 *_stream_queue_sync(url, raw),
             ]
@@ -218,13 +232,15 @@ def _stream_queue_sync(url: str, raw: Any) -> list[Result]:
                 "redis stream.append (sync)",
                 lambda: s.append("log", VALUE),
                 lambda: raw.evalsha(APPEND.sha, 1, RAW_STREAM, VALUE, ""),
-                n=2000,
+                n=500,
+                rounds=ROUNDS,
             ),
             compare(
                 f"redis stream.consume+ack x{CONSUME_BATCH} (sync)",
                 consume_ack,
                 raw_consume_ack,
-                n=500,
+                n=125,
+                rounds=ROUNDS,
             ),
             compare(
                 "redis queue.enqueue (sync)",
@@ -232,14 +248,18 @@ def _stream_queue_sync(url: str, raw: Any) -> list[Result]:
                 lambda: raw.evalsha(
                     ENQUEUE.sha, 8, *RAW_QUEUE_KEYS, RAW_WAKE, b"jobs", VALUE, "", 0, "", ""
                 ),
-                n=2000,
+                n=500,
+                rounds=ROUNDS,
             ),
-            compare("redis queue.receive+ack (sync)", receive_ack, raw_receive_ack, n=1000),
+            compare(
+                "redis queue.receive+ack (sync)", receive_ack, raw_receive_ack, n=250, rounds=ROUNDS
+            ),
             compare(
                 f"redis stream.replay_range x{REPLAY} (sync)",
                 replay,
                 lambda: _raw_replay(raw),
-                n=40,
+                n=10,
+                rounds=ROUNDS,
             ),
         ]
 
@@ -256,37 +276,43 @@ async def run_async(url: str) -> list[Result]:
                     "redis keyvalue.get (async)",
                     lambda: kv.get("k"),
                     lambda: raw.get(RAW_K),
-                    n=2000,
+                    n=500,
+                    rounds=ROUNDS,
                 ),
                 await compare_async(
                     "redis keyvalue.set (async)",
                     lambda: kv.set("k", VALUE),
                     lambda: raw.set(RAW_K, VALUE),
-                    n=2000,
+                    n=500,
+                    rounds=ROUNDS,
                 ),
                 await compare_async(
                     "redis keyvalue.set_many x100 (async)",
                     lambda: kv.set_many(ITEMS),
                     lambda: raw.mset(RAW_ITEMS),
-                    n=500,
+                    n=125,
+                    rounds=ROUNDS,
                 ),
                 await compare_async(
                     "redis keyvalue.get_many x100 (async)",
                     lambda: kv.get_many(KEYS),
                     lambda: raw.mget(RAW_KEYS),
-                    n=500,
+                    n=125,
+                    rounds=ROUNDS,
                 ),
                 await compare_async(
                     "  … against raw building the same dict",
                     lambda: kv.get_many(KEYS),
                     lambda: _as_dict_async(raw.mget(RAW_KEYS)),
-                    n=500,
+                    n=125,
+                    rounds=ROUNDS,
                 ),
                 await compare_async(
                     "redis pubsub.publish (async)",
                     lambda: ps.publish("bench.topic", VALUE),
                     lambda: raw.publish(RAW_CHANNEL, VALUE),
-                    n=2000,
+                    n=500,
+                    rounds=ROUNDS,
                 ),
                 *await _stream_queue_async(url, raw),
             ]
@@ -332,13 +358,15 @@ async def _stream_queue_async(url: str, raw: Any) -> list[Result]:
                 "redis stream.append (async)",
                 lambda: s.append("log", VALUE),
                 lambda: raw.evalsha(APPEND.sha, 1, RAW_STREAM, VALUE, ""),
-                n=1500,
+                n=375,
+                rounds=ROUNDS,
             ),
             await compare_async(
                 f"redis stream.consume+ack x{CONSUME_BATCH} (async)",
                 consume_ack,
                 raw_consume_ack,
-                n=400,
+                n=100,
+                rounds=ROUNDS,
             ),
             await compare_async(
                 "redis queue.enqueue (async)",
@@ -346,16 +374,22 @@ async def _stream_queue_async(url: str, raw: Any) -> list[Result]:
                 lambda: raw.evalsha(
                     ENQUEUE.sha, 8, *RAW_QUEUE_KEYS, RAW_WAKE, b"jobs", VALUE, "", 0, "", ""
                 ),
-                n=1500,
+                n=375,
+                rounds=ROUNDS,
             ),
             await compare_async(
-                "redis queue.receive+ack (async)", receive_ack, raw_receive_ack, n=800
+                "redis queue.receive+ack (async)",
+                receive_ack,
+                raw_receive_ack,
+                n=200,
+                rounds=ROUNDS,
             ),
             await compare_async(
                 f"redis stream.replay_range x{REPLAY} (async)",
                 replay,
                 lambda: _raw_replay_async(raw),
-                n=30,
+                n=7,
+                rounds=ROUNDS,
             ),
         ]
 
