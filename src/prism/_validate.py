@@ -242,6 +242,8 @@ def optional_payload(value: object, limit: int | None, what: str = "value") -> b
 
 
 def mapping_items(value: object, what: str, kind: str) -> list[tuple[Any, Any]]:
+    if type(value) is dict:  # the usual mapping: no ABC isinstance for it
+        return list(value.items())
     if not isinstance(value, Mapping):
         msg = f"{what} must be a mapping of {kind}, got {type(value).__name__}"
         raise InvalidArgumentError(msg)

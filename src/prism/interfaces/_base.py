@@ -560,6 +560,8 @@ KEY_OR_KEYS = _per_param(_key_or_keys)
 def _offsets(what: str) -> Check:
     def check(_: Any, value: Any) -> list[int]:
         """One offset or an iterable of them: ints from 0 to 2**63 - 1; returns a list."""
+        if type(value) is list:  # the usual ack: no ABC isinstance (0.4 µs) for it
+            return v.counts(value, what)
         if isinstance(value, str | bytes | bool) or not isinstance(value, int | Iterable):
             msg = f"{what} must be an int or an iterable of ints, got {v.show(value)}"
             raise InvalidArgumentError(msg)
