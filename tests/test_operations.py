@@ -6,9 +6,11 @@ The redis tests run against a redis-server of their own (it is SIGSTOPped and re
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -24,6 +26,8 @@ from prism import _resilience
 from prism._instrument import operations
 from prism._resilience import Breaker, CircuitOpenError, RetryBudget
 from prism.cli import main
+from prism.interfaces._async.keyvalue import AsyncKeyValueBasic
+from prism.interfaces._base import Around, decorate_checked
 from prism.policy import BreakerPolicy, ResiliencePolicy, effective
 
 opentelemetry = pytest.importorskip("opentelemetry.sdk.trace")
@@ -743,6 +747,122 @@ def test_methods_that_cannot_be_fused_keep_the_two_frame_wrapper() -> None:
     assert cls.delete.__code__.co_filename == __file__
     with pytest.raises(prism.InvalidArgumentError):
         _Recording().get("")
+
+
+_EVENTS: list[Any] = []
+
+
+def _recording(func: Any) -> Any:
+    """The decorator (also what the fused code does): 'before' first, then the result."""
+
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _EVENTS.append("before")
+        result = await func(*args, **kwargs)
+        _EVENTS.append(("after", result))
+        return result
+
+    wrapper.fell_back = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _recording_around(func: Any) -> Around:
+    after = None if func.__name__ == "set" else "_prism_events.append(('after', _prism_r))"
+    return Around("_prism_events.append('before')", after, {"_prism_events": _EVENTS}, _recording)
+
+
+_recording.__prism_around__ = _recording_around  # type: ignore[attr-defined]
+
+
+class _Exits:
+    def __enter__(self) -> None:
+        _EVENTS.append("enter")
+
+    def __exit__(self, *exc: object) -> None:
+        _EVENTS.append("exit")
+
+
+class _Wrapped(AsyncKeyValueBasic):
+    """Returns inside try/finally and with, a nested function, a fall off the end, and a
+    return inside a loop (which cannot become a break out of the whole body)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.values = {"k": b"v"}
+
+    async def get(self, key: str) -> bytes:
+        self.lock.acquire()
+        try:
+            _EVENTS.append("body")
+            if key == "gone":
+                return None  # type: ignore[return-value]
+            return self.values[key]
+        finally:
+            _EVENTS.append(("finally", self.lock.locked()))
+            self.lock.release()
+
+    async def exists(self, key: str) -> bool:
+        with _Exits():
+            if key == "k":
+                return True
+
+        def nested() -> str:
+            return "nested"  # left alone: another function's return
+
+        _EVENTS.append(nested())  # and then the body ends: None
+        return None  # type: ignore[return-value]
+
+    async def delete(self, key: str) -> bool:
+        for k in list(self.values):
+            if k == key:
+                del self.values[k]
+                return True
+        return False
+
+    async def set(self, key: str, value: bytes) -> None:
+        _EVENTS.append("body")
+        self.values[key] = value
+
+
+for _name in ("get", "exists", "delete", "set"):
+    decorate_checked(_Wrapped, _name, _recording)
+
+
+def test_code_around_a_checked_async_method_is_fused_into_its_one_coroutine() -> None:
+    """A decorator may give code to run before the checks and at every return (memstore's
+    yields to the event loop).  Fused, it runs in the method's own coroutine: the returns of
+    the body become breaks out of it, so the code after them runs once every ``finally`` and
+    ``with`` of the body has run (no lock held), and sees the value returned.  A method whose
+    body returns from inside a loop gets the decorator instead, with the same effect."""
+    cls = _Wrapped
+    for name in ("get", "exists", "set"):
+        method = getattr(cls, name)
+        assert method.__code__.co_filename == __file__, name  # one function: the method's own
+        assert not getattr(method, "fell_back", False)
+        assert inspect.iscoroutinefunction(method)
+    assert cls.delete.fell_back  # a return inside a loop: the decorator, not a fusion
+    facet = _Wrapped()
+
+    def run(call: Any) -> list[Any]:
+        _EVENTS.clear()
+        result = asyncio.run(call)
+        return [*_EVENTS, result]
+
+    assert run(facet.get("k")) == ["before", "body", ("finally", True), ("after", b"v"), b"v"]
+    assert run(facet.get("gone")) == ["before", "body", ("finally", True), ("after", None), None]
+    assert not facet.lock.locked()
+    assert run(facet.exists("k")) == ["before", "enter", "exit", ("after", True), True]
+    assert run(facet.exists("x")) == ["before", "enter", "exit", "nested", ("after", None), None]
+    assert run(facet.set("n", b"1")) == ["before", "body", None]  # no after for a write
+    assert run(facet.delete("n")) == ["before", ("after", True), True]
+    assert run(facet.delete("n")) == ["before", ("after", False), False]
+    _EVENTS.clear()
+    with pytest.raises(prism.InvalidArgumentError, match="key"):
+        asyncio.run(facet.get(""))
+    assert _EVENTS == ["before"]  # before the checks; the body never ran
+    with pytest.raises(KeyError):
+        asyncio.run(facet.get("missing"))  # raised in the body: finally ran, no after
+    assert _EVENTS == ["before", "before", "body", ("finally", True)]
+    assert not facet.lock.locked()
 
 
 def test_a_checked_method_is_built_on_first_use_only() -> None:

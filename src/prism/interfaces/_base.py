@@ -109,8 +109,13 @@ class _Lazy:
         self.after: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = []
 
     def build(self) -> Callable[..., Any]:
-        method = _wrap(self.func, self.spec)
-        for decorate in self.after:
+        after = self.after
+        make_around = getattr(after[0], _AROUND_ATTR, None) if after else None
+        around = None if make_around is None else make_around(self.func)
+        method = _wrap(self.func, self.spec, around)
+        if around is not None:
+            after = after[1:]  # _wrap fused it, or applied it as the decorator it is
+        for decorate in after:
             method = decorate(method)
         if self.cls.__dict__.get(self.attr) is self:
             setattr(self.cls, self.attr, method)
@@ -124,10 +129,46 @@ class _Lazy:
         return self.build().__get__(obj, owner)
 
 
+class Around:
+    """Code a decorator of a checked ``async`` method asks to have fused into the method's own
+    body, instead of wrapping it in a coroutine of its own (see :func:`decorate_checked`).
+
+    ``before`` runs first, before the checks; ``after_return`` (None: nothing) runs at every
+    ``return`` of the method's own body (nested functions left alone) and where the body ends,
+    with the value about to be returned in ``_prism_r``; the method then returns ``_prism_r``.
+    Both are source text that may ``await``; ``env`` gives the names they use (each beginning
+    with ``_prism_``).  ``fallback`` is the decorator to apply when the method cannot be fused
+    (see :func:`_fuse`), which must do the same."""
+
+    __slots__ = ("after_return", "before", "env", "fallback")
+
+    def __init__(
+        self,
+        before: str,
+        after_return: str | None,
+        env: dict[str, Any],
+        fallback: Callable[[Callable[..., Any]], Callable[..., Any]],
+    ) -> None:
+        self.before, self.after_return, self.env, self.fallback = (
+            before,
+            after_return,
+            env,
+            fallback,
+        )
+
+
+_AROUND_ATTR = "__prism_around__"
+
+
 def decorate_checked(cls: type, attr: str, decorator: Callable[[Any], Any]) -> bool:
     """Decorate the checked method ``cls.attr`` (its checks included) without building it now:
     applied when it is built, or at once when it is.  False when ``cls`` defines no checked
-    method ``attr`` (then nothing is done)."""
+    method ``attr`` (then nothing is done).
+
+    A decorator with an ``__prism_around__`` attribute, called with the backend's function,
+    returns an :class:`Around`: when it is the first decorator of a method not built yet, its
+    code is fused into the method (one coroutine a call instead of two) wherever the method
+    can be fused, and the decorator itself is applied elsewhere."""
     found = cls.__dict__.get(attr)
     if isinstance(found, _Lazy):
         found.after.append(decorator)
@@ -162,8 +203,11 @@ def _check_together(func: Callable[..., Any], spec: dict[str, Check]) -> None:
             raise TypeError(msg)
 
 
-def _wrap(func: Callable[..., Any], spec: dict[str, Check]) -> Callable[..., Any]:
-    """Generate ``def f(self, <same params>): <checks>; return impl(self, <params>)``."""
+def _wrap(
+    func: Callable[..., Any], spec: dict[str, Check], around: Around | None = None
+) -> Callable[..., Any]:
+    """Generate ``def f(self, <same params>): <checks>; return impl(self, <params>)``, or the
+    method fused with its checks (and ``around``) when it can be (see :func:`_fuse`)."""
     sig = inspect.signature(func)
     params = list(sig.parameters.values())
     env: dict[str, Any] = {"_impl": func}
@@ -226,7 +270,7 @@ def _wrap(func: Callable[..., Any], spec: dict[str, Check]) -> Callable[..., Any
             env[f"_t_{key}"] = check
             args = ", ".join(f"{w}={w}" for w in wanted)
             body.append(f"    _t_{key}({params[0].name}, {args})")
-    fused = _fuse(func, body, env)
+    fused = _fuse(func, body, env, around)
     if fused is not None:
         return fused
     if inspect.iscoroutinefunction(func):
@@ -241,14 +285,68 @@ def _wrap(func: Callable[..., Any], spec: dict[str, Check]) -> Callable[..., Any
     wrapper = env[func.__name__]
     functools.update_wrapper(wrapper, func)
     setattr(wrapper, _WRAPPED_ATTR, True)
+    if around is not None:
+        return around.fallback(wrapper)
     return wrapper  # type: ignore[no-any-return]
 
 
 _FUSE_FLAGS = __future__.annotations.compiler_flag
+_RESULT = "_prism_r"
+
+
+def _placed(new: Any, like: ast.AST, *, deep: bool = True) -> Any:
+    """``new`` (a node made here) at the position of ``like``: every node in it, or only
+    ``new`` itself (``deep=False``: its children keep theirs)."""
+    for sub in ast.walk(new) if deep else (new,):
+        if "lineno" in sub._attributes:
+            ast.copy_location(sub, like)
+    return new
+
+
+class _ReturnsOut(ast.NodeTransformer):
+    """Makes each ``return X`` of a function's own body ``_prism_r = X`` and a ``break`` out of
+    a ``while True:`` that the caller puts round the body: the ``break`` leaves every ``try``
+    and ``with`` of the body as the ``return`` did (their ``finally`` and ``__exit__`` run), and
+    code after the loop sees the result.  Functions, lambdas and classes nested in the body are
+    left alone.  A ``return`` inside a loop of the body cannot be made a ``break`` (it would
+    leave only that loop): ``inside_loop`` then says so."""
+
+    def __init__(self) -> None:
+        self.loops = 0
+        self.inside_loop = False
+
+    def visit_Return(self, node: ast.Return) -> Any:
+        if self.loops:
+            self.inside_loop = True
+            return node
+        value = node.value if node.value is not None else _placed(ast.Constant(None), node)
+        target = _placed(ast.Name(_RESULT, ast.Store()), node)
+        keep = _placed(ast.Assign(targets=[target], value=value), node, deep=False)
+        return [keep, _placed(ast.Break(), node)]
+
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.While) -> Any:
+        self.loops += 1
+        node.body = [self.visit(stmt) for stmt in node.body]
+        node.body = [s for item in node.body for s in (item if isinstance(item, list) else [item])]
+        self.loops -= 1
+        # a ``break`` in the loop's ``else`` leaves the loop round it: not this one's
+        orelse = [self.visit(stmt) for stmt in node.orelse]
+        node.orelse = [s for item in orelse for s in (item if isinstance(item, list) else [item])]
+        return node
+
+    visit_For = visit_AsyncFor = visit_While = _loop
+
+    def _leave(self, node: ast.AST) -> ast.AST:
+        return node
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = visit_ClassDef = _leave
 
 
 def _fuse(
-    func: Callable[..., Any], checks: list[str], env: dict[str, Any]
+    func: Callable[..., Any],
+    checks: list[str],
+    env: dict[str, Any],
+    around: Around | None = None,
 ) -> Callable[..., Any] | None:
     """The checked method as ONE function: the check lines, then the backend method's own body.
 
@@ -257,6 +355,9 @@ def _fuse(
     the method's source is compiled again with the checks in front, in the method's own module
     globals, file and line numbers (tracebacks and coverage point at the backend's code).  The
     checks run first, exactly as in the wrapper, and the body receives what they return.
+
+    ``around`` (an :class:`Around`) adds its ``before`` lines in front of the checks and its
+    ``after_return`` lines at each ``return`` of the body; it needs an ``async def``.
 
     Returns None (the caller then builds the two-frame wrapper) whenever the result could differ
     from the method: no source; a source that does not compile to the method's own bytecode (a
@@ -325,12 +426,38 @@ def _fuse(
             args.kw_defaults.append(at(ast.Name(f"_fk_{a.arg}", ast.Load())))
         else:
             args.kw_defaults.append(None)
-    if set(env) & set(code.co_varnames + code.co_names):  # pragma: no cover - never clash
-        return None
     front = [at(stmt) for stmt in ast.parse(textwrap.dedent("\n".join(checks))).body]
     body = fdef.body
     doc = int(isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant))
-    fdef.body = [*body[:doc], *front, *body[doc:]]
+    body = body[doc:]
+    if around is not None:
+        if not isinstance(fdef, ast.AsyncFunctionDef):
+            return None
+        env.update(around.env)
+        env_names = {*around.env, _RESULT}
+        if env_names & set(code.co_varnames + code.co_names):  # pragma: no cover - never clash
+            return None
+        front = [at(stmt) for stmt in ast.parse(textwrap.dedent(around.before)).body] + front
+        if around.after_return is not None:
+            # while True: <body, each return a break with _prism_r set>; then <after>
+            last = body[-1]
+            body = [*body, _placed(ast.Return(ast.Constant(None)), last)]  # the body's end
+            returns = _ReturnsOut()
+            body = [returns.visit(stmt) for stmt in body]
+            body = [s for item in body for s in (item if isinstance(item, list) else [item])]
+            if returns.inside_loop:
+                return None
+            after = ast.parse(textwrap.dedent(around.after_return)).body
+            done = _placed(ast.Return(ast.Name(_RESULT, ast.Load())), last)
+            loop = _placed(
+                ast.While(test=_placed(ast.Constant(True), last), body=body, orelse=[]),
+                last,
+                deep=False,
+            )
+            body = [loop, *(_placed(stmt, last) for stmt in after), done]
+    if set(env) & set(code.co_varnames + code.co_names):  # pragma: no cover - never clash
+        return None
+    fdef.body = [*fdef.body[:doc], *front, *body]
     maker = at(
         ast.FunctionDef(
             name="_prism_fused",
