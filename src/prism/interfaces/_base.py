@@ -149,12 +149,10 @@ class Around:
         env: dict[str, Any],
         fallback: Callable[[Callable[..., Any]], Callable[..., Any]],
     ) -> None:
-        self.before, self.after_return, self.env, self.fallback = (
-            before,
-            after_return,
-            env,
-            fallback,
-        )
+        self.before = before
+        self.after_return = after_return
+        self.env = env
+        self.fallback = fallback
 
 
 _AROUND_ATTR = "__prism_around__"

@@ -330,6 +330,11 @@ def _yielding_marked(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+# as the first decorator of a checked method not built yet, its yields are fused into the
+# method's own body instead (see prism.interfaces._base.decorate_checked)
+_yielding_marked.__prism_around__ = _yield_around  # type: ignore[attr-defined]
+
+
 def yield_per_call(classes: Iterable[type]) -> None:
     """Make the public coroutine methods of ``classes`` hand control to the event loop.
 
@@ -345,24 +350,18 @@ def yield_per_call(classes: Iterable[type]) -> None:
     """
     from prism.interfaces._base import decorate_checked, unbuilt
 
-    def yielding(func: Callable[..., Any]) -> Callable[..., Any]:
-        return _yielding_marked(func)
-
-    # a checked method not built yet gets the yields fused into its own body (_yield_around)
-    setattr(yielding, "__prism_around__", _yield_around)  # noqa: B010
-
     for cls in classes:
         for name, attr in list(vars(cls).items()):
             own = unbuilt(attr)
-            if own is not None:  # a checked method built on first use: wrapped when built
+            if own is not None:  # a checked method built on first use: fused when built
                 if not name.startswith("_") and inspect.iscoroutinefunction(own):
-                    decorate_checked(cls, name, yielding)
+                    decorate_checked(cls, name, _yielding_marked)
                 continue
             if name.startswith("_") or not inspect.iscoroutinefunction(attr):
                 continue
             if getattr(attr, _YIELDS, False):
                 continue
-            setattr(cls, name, yielding(attr))
+            setattr(cls, name, _yielding_marked(attr))
 
 
 class Store:
