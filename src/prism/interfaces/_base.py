@@ -114,7 +114,7 @@ class _Lazy:
         around = None if make_around is None else make_around(self.func)
         method = _wrap(self.func, self.spec, around)
         if around is not None:
-            after = after[1:]  # _wrap fused it, or applied it as the decorator it is
+            after = after[1:]  # _wrap fused it, or ran its code round the method
         for decorate in after:
             method = decorate(method)
         if self.cls.__dict__.get(self.attr) is self:
@@ -137,22 +137,31 @@ class Around:
     ``return`` of the method's own body (nested functions left alone) and where the body ends,
     with the value about to be returned in ``_prism_r``; the method then returns ``_prism_r``.
     Both are source text that may ``await``; ``env`` gives the names they use (each beginning
-    with ``_prism_``).  ``fallback`` is the decorator to apply when the method cannot be fused
-    (see :func:`_fuse`), which must do the same."""
+    with ``_prism_``).  Where a method cannot be fused (see :func:`_fuse`), :meth:`wrap` runs
+    the same code round it."""
 
-    __slots__ = ("after_return", "before", "env", "fallback")
+    __slots__ = ("after_return", "before", "env")
 
-    def __init__(
-        self,
-        before: str,
-        after_return: str | None,
-        env: dict[str, Any],
-        fallback: Callable[[Callable[..., Any]], Callable[..., Any]],
-    ) -> None:
+    def __init__(self, before: str, after_return: str | None, env: dict[str, Any]) -> None:
         self.before = before
         self.after_return = after_return
         self.env = env
-        self.fallback = fallback
+
+    def wrap(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """``func`` (a coroutine function) in a coroutine of its own running the same code:
+        ``before``, then ``func``, then ``after_return`` with its result."""
+        lines = [f"async def {func.__name__}(*args, **kwargs):"]
+        lines += ["    " + line for line in textwrap.dedent(self.before).splitlines()]
+        lines.append(f"    {_RESULT} = await _prism_func(*args, **kwargs)")
+        after = textwrap.dedent(self.after_return or "")
+        lines += ["    " + line for line in after.splitlines()]
+        lines.append(f"    return {_RESULT}")
+        env = {**self.env, "_prism_func": func}
+        source = "\n".join(lines) + "\n"
+        exec(compile(source, f"<prism around {func.__qualname__}>", "exec"), env)  # noqa: S102
+        wrapper = env[func.__name__]
+        functools.update_wrapper(wrapper, func)
+        return wrapper  # type: ignore[no-any-return]
 
 
 _AROUND_ATTR = "__prism_around__"
@@ -166,7 +175,7 @@ def decorate_checked(cls: type, attr: str, decorator: Callable[[Any], Any]) -> b
     A decorator with an ``__prism_around__`` attribute, called with the backend's function,
     returns an :class:`Around`: when it is the first decorator of a method not built yet, its
     code is fused into the method (one coroutine a call instead of two) wherever the method
-    can be fused, and the decorator itself is applied elsewhere."""
+    can be fused, and run round it by :meth:`Around.wrap` elsewhere."""
     found = cls.__dict__.get(attr)
     if isinstance(found, _Lazy):
         found.after.append(decorator)
@@ -284,7 +293,7 @@ def _wrap(
     functools.update_wrapper(wrapper, func)
     setattr(wrapper, _WRAPPED_ATTR, True)
     if around is not None:
-        return around.fallback(wrapper)
+        return around.wrap(wrapper)
     return wrapper  # type: ignore[no-any-return]
 
 
@@ -322,14 +331,20 @@ class _ReturnsOut(ast.NodeTransformer):
         keep = _placed(ast.Assign(targets=[target], value=value), node, deep=False)
         return [keep, _placed(ast.Break(), node)]
 
+    def statements(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
+        """``stmts``, each visited (a ``return`` becomes two statements)."""
+        out: list[ast.stmt] = []
+        for stmt in stmts:
+            done = self.visit(stmt)
+            out += done if isinstance(done, list) else [done]
+        return out
+
     def _loop(self, node: ast.For | ast.AsyncFor | ast.While) -> Any:
         self.loops += 1
-        node.body = [self.visit(stmt) for stmt in node.body]
-        node.body = [s for item in node.body for s in (item if isinstance(item, list) else [item])]
+        node.body = self.statements(node.body)
         self.loops -= 1
         # a ``break`` in the loop's ``else`` leaves the loop round it: not this one's
-        orelse = [self.visit(stmt) for stmt in node.orelse]
-        node.orelse = [s for item in orelse for s in (item if isinstance(item, list) else [item])]
+        node.orelse = self.statements(node.orelse)
         return node
 
     visit_For = visit_AsyncFor = visit_While = _loop
@@ -431,18 +446,14 @@ def _fuse(
     if around is not None:
         if not isinstance(fdef, ast.AsyncFunctionDef):
             return None
-        env.update(around.env)
-        env_names = {*around.env, _RESULT}
-        if env_names & set(code.co_varnames + code.co_names):  # pragma: no cover - never clash
-            return None
+        env.update(around.env)  # checked against the method's names below, with _prism_r
         front = [at(stmt) for stmt in ast.parse(textwrap.dedent(around.before)).body] + front
         if around.after_return is not None:
             # while True: <body, each return a break with _prism_r set>; then <after>
             last = body[-1]
             body = [*body, _placed(ast.Return(ast.Constant(None)), last)]  # the body's end
             returns = _ReturnsOut()
-            body = [returns.visit(stmt) for stmt in body]
-            body = [s for item in body for s in (item if isinstance(item, list) else [item])]
+            body = returns.statements(body)
             if returns.inside_loop:
                 return None
             after = ast.parse(textwrap.dedent(around.after_return)).body
@@ -453,7 +464,8 @@ def _fuse(
                 deep=False,
             )
             body = [loop, *(_placed(stmt, last) for stmt in after), done]
-    if set(env) & set(code.co_varnames + code.co_names):  # pragma: no cover - never clash
+    reserved = set(env) if around is None else {*env, _RESULT}
+    if reserved & set(code.co_varnames + code.co_names):  # pragma: no cover - never clash
         return None
     fdef.body = [*fdef.body[:doc], *front, *body]
     maker = at(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import inspect
 import threading
 import time
@@ -258,44 +257,14 @@ _YIELDS = "__memstore_yields__"
 
 _LEFT = [YIELD_EVERY]
 """memstore async calls left before the next forced yield (process-wide; approximate across
-threads, which only makes a yield come sooner).  A one-item list: the fused methods (see
-:func:`_yield_around`) and the wrappers share it."""
+threads, which only makes a yield come sooner).  A one-item list that the code of
+:func:`_yield_around` shares, fused or wrapped."""
 
 
 def _returns_nothing(func: Callable[..., Any]) -> bool:
     """Whether ``func`` is declared ``-> None`` (a write: nothing a poll could look at)."""
     returns = inspect.unwrap(func).__annotations__.get("return", "?")
     return returns is None or returns == "None"
-
-
-def _yielding(func: Callable[..., Any]) -> Callable[..., Any]:
-    sleep = asyncio.sleep
-    left = _LEFT
-    if _returns_nothing(func):
-
-        @functools.wraps(func)
-        async def write(*args: Any, **kwargs: Any) -> Any:
-            left[0] -= 1
-            if left[0] <= 0:
-                left[0] = YIELD_EVERY
-                await sleep(0)
-            return await func(*args, **kwargs)
-
-        return write
-
-    @functools.wraps(func)
-    async def read(*args: Any, **kwargs: Any) -> Any:
-        left[0] -= 1
-        if left[0] <= 0:
-            left[0] = YIELD_EVERY
-            await sleep(0)
-        result = await func(*args, **kwargs)
-        if not result:  # None, empty, 0, False: what a poll sees while it waits
-            left[0] = YIELD_EVERY
-            await sleep(0)
-        return result
-
-    return read
 
 
 _BEFORE = """
@@ -305,34 +274,36 @@ if _prism_left[0] <= 0:
     await _prism_sleep(0)
 """
 _AFTER = """
-if not _prism_r:
+if not _prism_r:  # None, empty, 0, False: what a poll sees while it waits
     _prism_left[0] = _prism_every
     await _prism_sleep(0)
 """
 
 
 def _yield_around(func: Callable[..., Any]) -> Around:
-    """What :func:`_yielding` does, as code fused into a checked method's own coroutine: the
-    yield every :data:`YIELD_EVERY` calls before the checks, and for a method that returns
-    something, the yield after a falsy result, once the body has left every ``try`` and
-    ``with`` (no lock is held across it).  One coroutine a call instead of two: an async
-    ``get`` took 0.47 µs with the wrapper, 0.36 µs fused (both yielding every 32 calls)."""
+    """The yields of an async memstore call: one every :data:`YIELD_EVERY` calls, before the
+    checks, and for a method that returns something, one after a falsy result.  Fused into a
+    checked method's own coroutine, the second comes once the body has left every ``try`` and
+    ``with`` (no lock is held across it); elsewhere :meth:`Around.wrap` runs them round the
+    method.  Fused, a call is one coroutine instead of two: an async ``get`` took 0.47 µs
+    wrapped, 0.36 µs fused (both yielding every 32 calls)."""
     from prism.interfaces._base import Around  # here, as in yield_per_call
 
     env = {"_prism_left": _LEFT, "_prism_every": YIELD_EVERY, "_prism_sleep": asyncio.sleep}
     after = None if _returns_nothing(func) else _AFTER
-    return Around(_BEFORE, after, env, _yielding_marked)
+    return Around(_BEFORE, after, env)
 
 
-def _yielding_marked(func: Callable[..., Any]) -> Callable[..., Any]:
-    wrapper = _yielding(func)
+def _yielding(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``func`` with the yields of :func:`_yield_around` round it (marked as done)."""
+    wrapper = _yield_around(func).wrap(func)
     setattr(wrapper, _YIELDS, True)
     return wrapper
 
 
 # as the first decorator of a checked method not built yet, its yields are fused into the
 # method's own body instead (see prism.interfaces._base.decorate_checked)
-_yielding_marked.__prism_around__ = _yield_around  # type: ignore[attr-defined]
+_yielding.__prism_around__ = _yield_around  # type: ignore[attr-defined]
 
 
 def yield_per_call(classes: Iterable[type]) -> None:
@@ -355,13 +326,13 @@ def yield_per_call(classes: Iterable[type]) -> None:
             own = unbuilt(attr)
             if own is not None:  # a checked method built on first use: fused when built
                 if not name.startswith("_") and inspect.iscoroutinefunction(own):
-                    decorate_checked(cls, name, _yielding_marked)
+                    decorate_checked(cls, name, _yielding)
                 continue
             if name.startswith("_") or not inspect.iscoroutinefunction(attr):
                 continue
             if getattr(attr, _YIELDS, False):
                 continue
-            setattr(cls, name, _yielding_marked(attr))
+            setattr(cls, name, _yielding(attr))
 
 
 class Store:
