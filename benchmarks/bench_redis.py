@@ -206,7 +206,7 @@ def _stream_queue_sync(url: str, raw: Any) -> list[Result]:
             s.ack("log", "g", [r.offset for r in got])
 
         def raw_consume_ack() -> None:
-            got = raw.evalsha(CONSUME.sha, 1, RAW_STREAM, b"g", b"raw", CONSUME_BATCH, 30_000)
+            got, _ = raw.evalsha(CONSUME.sha, 1, RAW_STREAM, b"g", b"raw", CONSUME_BATCH, 30_000)
             raw.xack(RAW_STREAM, b"g", *[entry[0] for entry in got])
 
         def receive_ack() -> None:
@@ -330,7 +330,7 @@ async def _stream_queue_async(url: str, raw: Any) -> list[Result]:
             await s.ack("log", "g", [r.offset for r in got])
 
         async def raw_consume_ack() -> None:
-            got = await raw.evalsha(
+            got, _ = await raw.evalsha(
                 CONSUME.sha, 1, RAW_STREAM, b"g", b"raw-async", CONSUME_BATCH, 30_000
             )
             await raw.xack(RAW_STREAM, b"g", *[entry[0] for entry in got])

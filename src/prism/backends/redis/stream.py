@@ -36,6 +36,7 @@ import json
 import math
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, cast
 
@@ -206,12 +207,14 @@ return 1
 )
 
 # KEYS: stream.  ARGV: group, consumer, count, min idle ms.
-# Returns {{id, {field, value, ...}, delivery count}, ...}: reclaimed entries first, then new ones.
+# Returns {{{id, {field, value, ...}}, ...}, {position, delivery count, ...}}: the entries,
+# reclaimed ones first, then new ones; then, flat, the 1-based position and delivery count of
+# each entry delivered before (every other entry is delivered for the first time).
 _CONSUME = Script.of(
     r"""
 local key, group, consumer = KEYS[1], ARGV[1], ARGV[2]
 local want = tonumber(ARGV[3])
-local out = {}
+local out, again = {}, {}
 local cursor = '0-0'
 repeat
   local r = redis.call('XAUTOCLAIM', key, group, consumer, ARGV[4], cursor, 'COUNT', want - #out)
@@ -219,7 +222,11 @@ repeat
   for _, e in ipairs(r[2]) do
     if e then
       local p = redis.call('XPENDING', key, group, e[1], e[1], 1)[1]
-      out[#out + 1] = {e[1], e[2], p and p[4] or 1}
+      out[#out + 1] = {e[1], e[2]}
+      if p and p[4] ~= 1 then
+        again[#again + 1] = #out
+        again[#again + 1] = p[4]
+      end
     end
   end
 until cursor == '0-0' or #out >= want
@@ -227,10 +234,10 @@ if #out < want then
   local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', want - #out,
                        'STREAMS', key, '>')
   if r then
-    for _, e in ipairs(r[1][2]) do out[#out + 1] = {e[1], e[2], 1} end
+    for _, e in ipairs(r[1][2]) do out[#out + 1] = {e[1], e[2]} end
   end
 end
-return out
+return {out, again}
 """
 )
 
@@ -434,57 +441,22 @@ class RedisStream(
         return self._meta_p + stream.encode()
 
     def _records(self, stream: str, partition: int, entries: Any) -> list[StreamRecord]:
-        """The records of ``(id, fields)`` entries (XRANGE, XREADGROUP, a read script), each
-        delivered once.
+        """The records of ``(id, fields)`` entries, each delivered once (a caller whose
+        entries were delivered before sets their counts).  ``fields`` is flat (the Lua
+        scripts, and XRANGE on a standalone server: see ``_core._replies_as_sent``) or a dict
+        (redis-py's parse: XREADGROUP, and XRANGE on a cluster).
 
-        The plain entries of a standalone server's reply (a payload and nothing else, flat)
-        are built here, as ``_built`` builds them, without first making each entry a triple
-        with its delivery count: in a replay of 1,000 records that triple and the check of
-        the fields' shape were 5 % of the whole (``benchmarks/bench_redis.py``).  Any other
-        entry, and every entry of a cluster's reply (dicts), goes through ``_built``."""
-        if entries and type(entries[0][1]) is not list:
-            return self._built(stream, partition, [(eid, raw, 1) for eid, raw in entries])
+        The usual entry, a payload and nothing else, is built in this frame as the record's
+        plain twin (see ``prism.types._plain_twin``): no Python call per record, about
+        0.38 µs a record against 0.68 µs (flat) or 1.0 µs (a dict) through the constructor,
+        which builds every other entry (headers, a key).  Entries of one millisecond (a batch
+        appended at once) share its parsed time.  The entries are taken as the reply holds
+        them: making each a triple with its delivery count first cost 5 % of a replay of
+        1,000 records (``benchmarks/bench_redis.py``)."""
         records: list[StreamRecord] = []
         append = records.append
         last: bytes | None = None
         for entry_id, raw in entries:
-            if len(raw) != 2 or raw[0] != b"p":
-                append(self._built(stream, partition, [(entry_id, raw, 1)])[0])
-                continue
-            ms, _, seq = entry_id.partition(b"-")
-            number = int(seq)
-            if number >= SEQ_LIMIT:
-                offset_of(entry_id)  # raises: an id prism never writes
-            if ms != last:  # entries appended in the same millisecond share these
-                last = ms
-                millis = int(ms)
-                base = millis << SEQ_BITS
-                when = millis / 1000
-            record: Any = _new_object(_PLAIN_RECORD)
-            record.stream = stream
-            record.offset = base | number
-            record.payload = raw[1]
-            record.headers = _NO_HEADERS
-            record.timestamp = when
-            record.partition = partition
-            record.key = None
-            record.delivery_count = 1
-            record.__class__ = StreamRecord
-            append(record)
-        return records
-
-    def _built(self, stream: str, partition: int, entries: Any) -> list[StreamRecord]:
-        """The records of ``(id, fields, deliveries)`` entries, ``fields`` flat (the Lua
-        scripts, and XRANGE on a standalone server: see ``_core._replies_as_sent``) or a dict
-        (redis-py's parse, on a cluster).  The usual entry, a payload and nothing else, is
-        built in this frame as the record's plain twin (see ``prism.types._plain_twin``): no
-        Python call per record, about 0.38 µs a record against 0.68 µs (flat) or 1.0 µs (a
-        dict) through the constructor, which builds every other entry (headers, a key).
-        Entries of one millisecond (a batch appended at once) share its parsed time."""
-        records: list[StreamRecord] = []
-        append = records.append
-        last: bytes | None = None
-        for entry_id, raw, count in entries:
             ms, _, seq = entry_id.partition(b"-")
             number = int(seq)
             if number >= SEQ_LIMIT:
@@ -513,7 +485,6 @@ class RedisStream(
                         when,
                         partition,
                         None if key is None else key.decode(),
-                        count,
                     )
                 )
                 continue
@@ -525,7 +496,7 @@ class RedisStream(
             record.timestamp = when
             record.partition = partition
             record.key = None
-            record.delivery_count = count
+            record.delivery_count = 1
             record.__class__ = StreamRecord
             append(record)
         return records
@@ -665,7 +636,12 @@ class RedisStream(
             reply = run_script(self._c, _CONSUME, [key], args)
         except Exception as exc:
             raise self._no_group(exc, stream, group, "consume") from exc
-        return self._built(stream, 0, reply)
+        entries, again = reply
+        records = self._records(stream, 0, entries)
+        for i in range(0, len(again), 2):  # entries delivered before: rare
+            at = again[i] - 1
+            records[at] = replace(records[at], delivery_count=again[i + 1])
+        return records
 
     def ack(self, stream: str, group: str, offsets: int | Iterable[int]) -> int:
         key, gname = self._key(stream), group.encode()
