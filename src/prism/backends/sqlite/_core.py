@@ -30,7 +30,7 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -394,9 +394,28 @@ class Database:
                 raise self._failed(exc, op) from exc
         return self.run(op, sql, params)
 
-    async def first_async(self, op: Callable[..., Any], sql: str, params: tuple[Any, ...]) -> Any:
-        """The async form of :meth:`first`."""
-        return await self.run_async(op, sql, params)
+    def first_async(
+        self, op: Callable[..., Any], sql: str, params: tuple[Any, ...]
+    ) -> Coroutine[Any, Any, Any]:
+        """The async form of :meth:`first`: ``await db.first_async(...)``.  Like
+        :meth:`run_async`, it hands back the worker's own coroutine rather than being one."""
+        worker = self._worker
+        if worker is None:
+            raise self._closed()
+        return worker.run(self._first_in_worker, op, sql, params)
+
+    def _first_in_worker(self, op: Callable[..., Any], sql: str, params: tuple[Any, ...]) -> Any:
+        """:meth:`first` on the worker's connection: a file's ``SELECT`` straight, in this
+        frame; an in-memory database through ``_call`` (which waits out "table locked")."""
+        conn = self._conn
+        if conn is None:
+            raise self._closed()
+        if self._files:
+            try:
+                return conn.execute(sql, params).fetchone()
+            except Exception as exc:
+                raise self._failed(exc, op) from exc
+        return self._call(conn, op, (sql, params))
 
     def _failed(
         self, exc: Exception, fn: Callable[..., Any], operation: str | None = None
@@ -458,16 +477,21 @@ class Database:
         finally:
             worker.close()
 
-    async def run_async(self, fn: Callable[..., T], *args: Any, operation: str | None = None) -> T:
-        """``fn(conn, *args)`` on the worker thread; the event loop is free meanwhile.
+    def run_async(
+        self, fn: Callable[..., T], *args: Any, operation: str | None = None
+    ) -> Coroutine[Any, Any, T]:
+        """``await db.run_async(fn, *args)``: ``fn(conn, *args)`` on the worker thread; the
+        event loop is free meanwhile.
 
         The worker is the project's shared bridge (:class:`~prism.backends._bridge.WorkerPool`)
         bounded to one thread, so calls run one at a time in the order made, on the one
-        connection that thread opened."""
+        connection that thread opened.  This method is not a coroutine itself: it hands back
+        the worker's, so an async call passes through one coroutine frame fewer (a closed
+        database raises at once, in the same ``await`` statement)."""
         worker = self._worker
         if worker is None:
             raise self._closed()
-        return await worker.run(self._run_in_worker, fn, args, operation)
+        return worker.run(self._run_in_worker, fn, args, operation)
 
     async def poll_async(
         self, timeout: float, fn: Callable[..., T], *args: Any, operation: str | None = None
