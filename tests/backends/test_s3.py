@@ -505,6 +505,9 @@ class _Requests:
 
     def __init__(self, kv: Any, backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
         self.counts: dict[str, int] = {}
+        # a batch sends its requests from several threads at once: a bare read-and-add would
+        # lose some of them (a run counted 148 GETs of 150)
+        self._lock = threading.Lock()
         driver = kv._store.driver
         if backend == "s3":
             driver.client.meta.events.register("before-call.s3.*", self._boto)
@@ -518,17 +521,21 @@ class _Requests:
                     kind = "list" if "list-type=2" in query else "get" if not query else "other"
                 if method == "POST" and query.startswith("delete"):
                     kind = "delete_batch"
-                self.counts[kind] = self.counts.get(kind, 0) + 1
+                self._count(kind)
                 return send(method, url, *args, **kwargs)
 
             monkeypatch.setattr(driver.http, "urlopen", urlopen)
 
     def _boto(self, event_name: str, **_: Any) -> None:
-        kind = self._BOTO.get(event_name.rsplit(".", 1)[1], "other")
-        self.counts[kind] = self.counts.get(kind, 0) + 1
+        self._count(self._BOTO.get(event_name.rsplit(".", 1)[1], "other"))
+
+    def _count(self, kind: str) -> None:
+        with self._lock:
+            self.counts[kind] = self.counts.get(kind, 0) + 1
 
     def take(self) -> dict[str, int]:
-        counts, self.counts = self.counts, {}
+        with self._lock:
+            counts, self.counts = self.counts, {}
         return counts
 
 
