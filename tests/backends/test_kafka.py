@@ -972,3 +972,41 @@ def test_a_record_without_a_broker_time_gets_the_time_it_was_read() -> None:
     before = time.time()
     record = record_of(DriverMessage(topic="t", value=b"v", timestamp=(0, -1)), "log")
     assert before <= record.timestamp <= time.time()
+
+
+def test_a_batch_is_built_whole_around_its_errors() -> None:
+    """A consumed batch may carry error events among its records, and the consumer's position
+    has moved past every one of them: each record is built, in order, those after an error
+    too, so a group that raises the error keeps them to deliver next (dropping them would let
+    a later commit pass records never delivered).  The first error other than a partition's
+    end is the one reported."""
+    from confluent_kafka import KafkaError
+    from confluent_kafka import Message as DriverMessage
+
+    from prism.backends.kafka._core import records_of
+
+    def at(partition: int, offset: int) -> DriverMessage:
+        return DriverMessage(
+            topic="t", partition=partition, offset=offset, value=b"%d" % offset, timestamp=(1, 7)
+        )
+
+    def failed(code: int) -> DriverMessage:
+        return DriverMessage(topic="t", partition=0, error=KafkaError(code))
+
+    batch = [
+        at(0, 41),
+        failed(KafkaError._PARTITION_EOF),
+        at(0, 40),  # out of order: the caller decides, the builder keeps the batch's order
+        failed(KafkaError.TOPIC_AUTHORIZATION_FAILED),
+        at(2, 3),
+        failed(KafkaError._TRANSPORT),
+        at(0, 42),
+    ]
+    records, error = records_of(batch, "log")
+    assert [(r.partition, r.offset, r.payload) for r in records] == [
+        (0, 41, b"41"), (0, 40, b"40"), (2, 3, b"3"), (0, 42, b"42"),
+    ]  # fmt: skip
+    assert {r.stream for r in records} == {"log"}
+    assert error is not None and error.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED
+    only_ends, none = records_of([failed(KafkaError._PARTITION_EOF)] * 2, "log")
+    assert (only_ends, none) == ([], None)
