@@ -14,7 +14,10 @@
   loop with a delivery callback that keeps each record's offset and error (what a producer
   that must know its records landed does);
 * produce latency: one 1 KiB record at a time, until its delivery report (prism: sync
-  ``append``; raw: ``produce`` + ``flush``), p50 and p99;
+  ``append``, which returns the record's offset or raises its error; raw: ``produce`` with a
+  delivery callback that keeps the offset and error, + ``flush``, the same work; and a second
+  baseline, "raw without a report", ``produce`` + ``flush`` alone, which never learns whether
+  the record landed), p50 and p99;
 * consume + ack: batches of 50 records through a consumer group, committing after each batch
   (prism: ``consume`` + ``ack`` — its process is a member of the Kafka group; raw: a
   ``Consumer`` subscribed with its own group id, ``group.protocol=consumer``, ``consume`` +
@@ -147,7 +150,7 @@ class Bench:
         self.ns, self.ans, self.loop, self.raw = ns, ans, loop, raw
         self.topic: dict[str, str] = {}
         self.samples: dict[str, list[Sample]] = {}
-        self.latency: dict[str, list[float]] = {"prism": [], "raw": []}
+        self.latency: dict[str, list[float]] = {"prism": [], "raw": [], "raw bare": []}
         self.asyncio_producer: Producer
         self.batch = [PAYLOAD] * IN_FLIGHT
 
@@ -229,16 +232,38 @@ class Bench:
 
     # ---- produce latency -------------------------------------------------------------------
 
-    def latency_round(self, first: str) -> None:
+    def latency_round(self, flip: bool) -> None:
+        """LATENCY_PER_ROUND appends from each side, the sides taking turns (reversed when
+        ``flip``)."""
         topic = self.topic["raw-lat"]
+        raw = self.raw
+        got: list[tuple[Any, int]] = []
+
+        def report(err: Any, message: Message) -> None:
+            got.append((err, message.offset() or 0))
+
+        def raw_reported() -> None:
+            got.clear()
+            raw.produce(topic, PAYLOAD, partition=0, on_delivery=report)
+            raw.flush(30)
+            if not got or got[0][0] is not None:
+                msg = f"the raw produce failed: {got}"
+                raise RuntimeError(msg)
+
+        def raw_bare() -> None:
+            raw.produce(topic, PAYLOAD, partition=0)
+            raw.flush(30)
+
+        def prism_append() -> None:
+            self.ns.stream.append("lat", PAYLOAD)
+
+        sides = [("prism", prism_append), ("raw", raw_reported), ("raw bare", raw_bare)]
+        if flip:
+            sides.reverse()
         for _ in range(LATENCY_PER_ROUND):
-            for side in (first, "raw" if first == "prism" else "prism"):
+            for side, fn in sides:
                 start = time.perf_counter()
-                if side == "prism":
-                    self.ns.stream.append("lat", PAYLOAD)
-                else:
-                    self.raw.produce(topic, PAYLOAD, partition=0)
-                    self.raw.flush(30)
+                fn()
                 self.latency[side].append((time.perf_counter() - start) * 1000)
 
     # ---- consume + ack ---------------------------------------------------------------------
@@ -288,7 +313,7 @@ class Bench:
                 self.add(name, _timed(fn))
         self.add("tp raw asyncio", _timed(self.raw_asyncio_batch))
         self.add("cgf raw", _timed(self.raw_cg_fields))
-        self.latency_round("raw" if flip else "prism")
+        self.latency_round(flip)
 
     def rows(self, case: str) -> list[Sample]:
         return self.samples[case][1:]  # the first round is the warm-up
@@ -392,12 +417,15 @@ def main() -> None:
         )
         for label, q in (("p50", 50), ("p99", 99)):
             p = statistics.quantiles(bench.latency["prism"], n=100)[q - 1]
-            r = statistics.quantiles(bench.latency["raw"], n=100)[q - 1]
-            print(
-                f"{'produce latency ' + label:<36} prism {p:>8.3f} ms   raw {r:>8.3f} ms   "
-                f"ratio {p / r:5.2f}x"
-            )
+            for name, against in (
+                ("raw", "produce latency " + label),
+                ("raw bare", f"  {label}, against raw without a report"),
+            ):
+                r = statistics.quantiles(bench.latency[name], n=100)[q - 1]
+                print(f"{against:<36} prism {p:>8.3f} ms   raw {r:>8.3f} ms   ratio {p / r:5.2f}x")
         print("load average: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+        # the raw producers go before the brokers do, or librdkafka logs their disconnects
+        del bench, raw
     finally:
         if cluster is not None:
             cluster.stop()
