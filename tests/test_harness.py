@@ -431,6 +431,51 @@ def test_a_restarted_server_keeps_its_environment_and_user(tmp_path: Path) -> No
     assert (server.env, server.user) == ({"PRISM_PROBE": "x1"}, None)
 
 
+def _server_user() -> str | None:
+    """The user the postgres harness runs its server as here (None: the caller's own)."""
+    from prism.backends.postgres._testing import _run_as
+
+    return _run_as()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux parent-death signal")
+def test_a_server_dies_with_a_test_process_that_dies_without_stopping_it(tmp_path: Path) -> None:
+    """A test process killed mid-run (a crashed worker, a CI timeout) stops nothing: its
+    servers must die with it, whichever user they run as.  Here a child process starts a
+    server as the user the postgres harness would use (a shell that writes its PID to the
+    server log, then becomes ``sleep``), waits until it runs, and ``os._exit``s; the server
+    must be gone soon after (polled, with a deadline)."""
+    import subprocess
+
+    from prism.testing import wait_until
+
+    user = _server_user()
+    log = tmp_path / "server.log"
+    script = (
+        f"import os, sys, pathlib; sys.path[:0] = {sys.path!r}\n"
+        "from prism.testing.servers import ServerProcess, wait_until\n"
+        f"work = pathlib.Path({str(tmp_path)!r})\n"
+        f"ServerProcess(['sh', '-c', 'echo $$; exec sleep 600'], work, user={user!r})\n"
+        "wait_until(lambda: (work / 'server.log').read_text().strip(), 10, 'the server')\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    pid = int(log.read_text().split()[0])
+
+    def gone() -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return True
+        return state == "Z"
+
+    try:
+        wait_until(gone, 10, f"the orphaned server (pid {pid}, user {user}) to die")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, 9)
+
+
 def test_the_compliance_matrix_lists_known_gaps_with_their_targets() -> None:
     """Every declared gap of a backend in the run is listed; kafka's mock gaps say ``mock``, a
     gap without targets says ``every target``; a backend without gaps adds no row."""

@@ -22,10 +22,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = [
     "ServerProcess",
+    "as_user",
     "docker_available",
     "env_url",
     "find_binary",
@@ -110,8 +112,31 @@ def _die_with_parent() -> None:
             pass
 
 
+def as_user(user: str) -> dict[str, Any]:
+    """``subprocess`` arguments that run the child as ``user`` (with the user's groups and
+    ``HOME``, ``USER`` and ``LOGNAME``), for a server that refuses to run as root.
+
+    The child itself changes user, before it runs the command: no ``runuser`` or ``su`` sits
+    between it and the test process.  Such a go-between forks the server as its own child, so
+    the server outlives a test process that dies without stopping it (the go-between alone
+    gets the parent-death signal, and a change of user clears that signal in its child)."""
+    import pwd  # POSIX only, like the servers
+
+    entry = pwd.getpwnam(user)
+    return {
+        "user": entry.pw_uid,
+        "group": entry.pw_gid,
+        "extra_groups": os.getgrouplist(user, entry.pw_gid),
+        "env": {**os.environ, "HOME": entry.pw_dir, "USER": user, "LOGNAME": user},
+    }
+
+
 class ServerProcess:
-    """A server started by the harness, stopped by its PID (never by name)."""
+    """A server started by the harness, stopped by its PID (never by name).
+
+    It is its own session leader and is SIGKILLed when the test process dies (on Linux), as
+    the user ``user`` when given (see :func:`as_user`): the child sets its parent-death signal
+    after it changed user, so the setting holds."""
 
     def __init__(
         self,
@@ -128,17 +153,16 @@ class ServerProcess:
         self.user = user
         self.log_path = workdir / log_name
         self._log = self.log_path.open("ab")
-        command = self.argv
-        if user is not None:
-            command = ["runuser", "-u", user, "--", *command]
+        switch = as_user(user) if user is not None else {"env": dict(os.environ)}
+        switch["env"].update(self.env)
         self.process = subprocess.Popen(
-            command,
+            self.argv,
             cwd=workdir,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **self.env},
             start_new_session=True,
             preexec_fn=_die_with_parent,  # noqa: PLW1509 (only a prctl call inside)
+            **switch,
         )
 
     @property

@@ -4,7 +4,8 @@
 2. the server binaries on the machine (``/usr/lib/postgresql/*/bin``, newest first, or ``initdb``
    / ``postgres`` on PATH): ``initdb`` into a fresh directory, then ``postgres -D <dir> -p <port>
    -k <dir> -c listen_addresses=127.0.0.1 -c fsync=off``, run as the ``postgres`` user (through
-   ``runuser``) when the tests run as root, which PostgreSQL refuses to be; ready once a real
+   :func:`~prism.testing.servers.as_user`) when the tests run as root, which PostgreSQL refuses
+   to be, so the server dies with a test process that dies without stopping it; ready once a real
    ``SELECT 1`` answers; stopped by PID;
 3. otherwise a reason string (the compliance summary reports "no server").
 
@@ -21,7 +22,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from prism.testing.servers import ServerProcess, env_url, find_binary, free_port, wait_until
+from prism.testing.servers import (
+    ServerProcess,
+    as_user,
+    env_url,
+    find_binary,
+    free_port,
+    wait_until,
+)
 from prism.testing.target import TestServer
 
 __all__ = ["PostgresProcess", "postgres_bindir", "postgres_server", "start_postgres"]
@@ -82,17 +90,15 @@ class PostgresProcess:
     def url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
-    def _as_user(self, argv: list[str]) -> list[str]:
-        return ["runuser", "-u", self.user, "--", *argv] if self.user else argv
-
     def _initdb(self) -> None:
         argv = [
             str(self.bindir / "initdb"),
             "-D", str(self.datadir / "data"),
             "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync",
         ]  # fmt: skip
+        switch = as_user(self.user) if self.user else {}
         done = subprocess.run(
-            self._as_user(argv), capture_output=True, text=True, check=False, cwd=self.datadir
+            argv, capture_output=True, text=True, check=False, cwd=self.datadir, **switch
         )
         if done.returncode != 0:
             msg = f"initdb failed ({done.returncode}): {done.stderr.strip()[-2000:]}"
