@@ -238,7 +238,7 @@ class _Delivery:
         settler: _Settler | None = None,
         future: asyncio.Future[tuple[int, int]] | None = None,
     ) -> None:
-        self.done = None
+        self.done: threading.Lock | None = None
         if settler is None:  # a sync caller waits for the report
             self.done = _new_lock()
             self.done.acquire()
