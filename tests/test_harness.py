@@ -431,13 +431,6 @@ def test_a_restarted_server_keeps_its_environment_and_user(tmp_path: Path) -> No
     assert (server.env, server.user) == ({"PRISM_PROBE": "x1"}, None)
 
 
-def _server_user() -> str | None:
-    """The user the postgres harness runs its server as here (None: the caller's own)."""
-    from prism.backends.postgres._testing import _run_as
-
-    return _run_as()
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux parent-death signal")
 def test_a_server_dies_with_a_test_process_that_dies_without_stopping_it(tmp_path: Path) -> None:
     """A test process killed mid-run (a crashed worker, a CI timeout) stops nothing: its
@@ -447,9 +440,10 @@ def test_a_server_dies_with_a_test_process_that_dies_without_stopping_it(tmp_pat
     must be gone soon after (polled, with a deadline)."""
     import subprocess
 
+    from prism.backends.postgres._testing import _run_as, _running
     from prism.testing import wait_until
 
-    user = _server_user()
+    user = _run_as()  # the user the postgres harness runs its server as here
     log = tmp_path / "server.log"
     script = (
         f"import os, sys, pathlib; sys.path[:0] = {sys.path!r}\n"
@@ -462,15 +456,10 @@ def test_a_server_dies_with_a_test_process_that_dies_without_stopping_it(tmp_pat
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
     pid = int(log.read_text().split()[0])
 
-    def gone() -> bool:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            return True
-        return state == "Z"
-
     try:
-        wait_until(gone, 10, f"the orphaned server (pid {pid}, user {user}) to die")
+        wait_until(
+            lambda: not _running(pid), 10, f"the orphaned server (pid {pid}, user {user}) to die"
+        )
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, 9)
